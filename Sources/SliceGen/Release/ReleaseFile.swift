@@ -1,0 +1,144 @@
+// Reading and writing release files (Docs/release-format.md):
+//
+//   bytes 0 ..< 8     magic "SLICEGEN"
+//   bytes 8 ..< 16    L, the header length, UInt64 little-endian
+//   bytes 16 ..< 16+L the header, UTF-8 JSON padded with spaces so the matrices start at a
+//                     multiple of 64
+//   then              U, d × m' float32 little-endian, row-major
+//   then              O, n × m' float32 little-endian, row-major
+//   last 32 bytes     SHA-256 of every byte before them
+//
+// Writes are atomic (AtomicOutputFile); reads verify the magic, version, sizes and checksum before
+// handing anything out.
+
+import Foundation
+
+/// A release in memory: its header, the public directions U and the noisy projections O.
+public struct Release: Sendable {
+  public var header: ReleaseHeader
+  /// U, (d × m') row-major.
+  public var projections: [Float]
+  /// O, (n × m') row-major.
+  public var released: [Float]
+
+  public init(header: ReleaseHeader, projections: [Float], released: [Float]) {
+    precondition(projections.count == header.encodedWidth * header.projections)
+    precondition(released.count == header.rows * header.projections)
+    self.header = header
+    self.projections = projections
+    self.released = released
+  }
+}
+
+/// A release file that cannot be read.
+public struct ReleaseFileError: Error, CustomStringConvertible, Equatable {
+  public var path: String
+  public var reason: String
+  public var description: String { "\(path): \(reason)" }
+}
+
+extension Release {
+  static let magic = Array("SLICEGEN".utf8)
+
+  /// The header bytes with offsets filled in, padded so the payload is 64-byte aligned.
+  static func encodedHeader(_ header: ReleaseHeader) throws -> [UInt8] {
+    var header = header
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    var length = 0
+    // Offsets depend on the header's own length: iterate until stable (two or three rounds).
+    for _ in 0..<8 {
+      let json = try encoder.encode(header)
+      let padded = (16 + json.count + 1 + 63) / 64 * 64 - 16
+      if padded == length { break }
+      length = padded
+      header.projectionsOffset = 16 + length
+      header.releaseOffset = 16 + length + 4 * header.encodedWidth * header.projections
+    }
+    var bytes = Array(try encoder.encode(header))
+    precondition(bytes.count < length)
+    bytes.append(0x0A)
+    bytes += [UInt8](repeating: 0x20, count: length - bytes.count)
+    return bytes
+  }
+
+  /// Writes the release to `path` atomically.
+  public func write(to path: String) throws {
+    let headerBytes = try Self.encodedHeader(header)
+    let file = try AtomicOutputFile(path: path, hashing: true)
+    try file.write(Self.magic)
+    var length = UInt64(headerBytes.count).littleEndian
+    try withUnsafeBytes(of: &length) { try file.write($0) }
+    try file.write(headerBytes)
+    try projections.withUnsafeBufferPointer { try file.write(floats: $0) }
+    try released.withUnsafeBufferPointer { try file.write(floats: $0) }
+    try file.write(file.digest())
+    try file.commit()
+  }
+
+  /// Reads and verifies a release file.
+  public init(contentsOf path: String) throws {
+    func fail(_ reason: String) -> ReleaseFileError { ReleaseFileError(path: path, reason: reason) }
+    guard FileManager.default.fileExists(atPath: path) else { throw fail("no such file") }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+      throw fail("cannot read (\(error.localizedDescription))")
+    }
+    let (header, projections, released) = try data.withUnsafeBytes {
+      raw -> (ReleaseHeader, [Float], [Float]) in
+      guard raw.count >= 16 + 32, Array(raw[0..<8]) == Self.magic else {
+        throw fail("not a slicegen release file (bad magic)")
+      }
+      let length = Int(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+      guard length > 0, 16 + length + 32 <= raw.count else {
+        throw fail("truncated: the header is cut off")
+      }
+      let header: ReleaseHeader
+      do {
+        header = try JSONDecoder().decode(
+          ReleaseHeader.self, from: Data(raw[16..<(16 + length)]))
+      } catch {
+        throw fail("the header is not a valid release header (\(error))")
+      }
+      guard header.format == ReleaseHeader.formatName else {
+        throw fail("format is \"\(header.format)\", expected \"\(ReleaseHeader.formatName)\"")
+      }
+      guard header.formatVersion == ReleaseHeader.currentVersion else {
+        throw fail(
+          "format version \(header.formatVersion); this slicegen reads version "
+            + "\(ReleaseHeader.currentVersion)")
+      }
+      let d = header.encodedWidth
+      let mPrime = header.projections
+      let n = header.rows
+      guard d > 0, mPrime > 0, n >= 0, header.slices * header.sliceDim == mPrime else {
+        throw fail("inconsistent sizes in the header")
+      }
+      let expected = 16 + length + 4 * (d * mPrime + n * mPrime) + 32
+      guard raw.count == expected else {
+        throw fail(
+          raw.count < expected
+            ? "truncated: \(raw.count) bytes, expected \(expected)"
+            : "\(raw.count - expected) unexpected trailing bytes")
+      }
+      var hasher = SHA256()
+      hasher.update(UnsafeRawBufferPointer(rebasing: raw[0..<(expected - 32)]))
+      guard hasher.finalize() == Array(raw[(expected - 32)..<expected]) else {
+        throw fail("checksum mismatch: the file is corrupted")
+      }
+      let start = 16 + length
+      func floats(_ offset: Int, _ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+          let source = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 4 * count)])
+          _ = UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+          for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern)) }
+          initialized = count
+        }
+      }
+      return (header, floats(start, d * mPrime), floats(start + 4 * d * mPrime, n * mPrime))
+    }
+    self.init(header: header, projections: projections, released: released)
+  }
+}

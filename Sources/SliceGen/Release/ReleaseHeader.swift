@@ -1,0 +1,77 @@
+// The JSON header of a release file (Docs/release-format.md): everything about a release except
+// its two matrices. Every field is public by construction: parameters, the schema, n, and the
+// privacy statement. Nothing derived from the data besides the noisy matrices (and n, public in
+// slicegen's privacy model) goes here; clamping counts, for example, are shown to the data owner on
+// the terminal and never written.
+
+import Foundation
+
+/// One privacy-spending component of a release, as listed by `inspect`.
+public struct ReleaseComponent: Codable, Equatable, Sendable {
+  /// "projections", or an aggregate's name.
+  public var name: String
+  /// The Gaussian noise standard deviation of the component.
+  public var sigma: Double
+  /// Its L2 sensitivity under the release's neighbouring relation (for projections: per row, in
+  /// the encoded space, 1; the χ²-mixture accounts for U).
+  public var l2Sensitivity: Double
+  /// Its share of the expected μ² (1 when alone).
+  public var share: Double
+}
+
+/// The privacy guarantee a release carries, as stated in its header.
+public struct ReleasePrivacy: Codable, Equatable, Sendable {
+  public var epsilon: Double
+  public var delta: Double
+  /// "replace-one" or "zero-out".
+  public var neighbors: String
+  /// "profile", "theorem1" (χ²-mixture analyses over a random U), or "analytic-gaussian"
+  /// (fixed, user-chosen U: Gaussian mechanism with sensitivity ‖U‖₂).
+  public var accountant: String
+  /// Which analysis applies and why, in one sentence.
+  public var analysis: String
+  /// Certified upper bound on ‖U‖₂ when U was fixed by the user.
+  public var spectralNormBound: Double?
+  /// Poisson subsampling rate, when the release was subsampled.
+  public var subsampling: Double?
+  public var components: [ReleaseComponent]
+  /// False when the schema was drafted from the data: then the domain itself is not protected.
+  public var domainProtected: Bool
+  /// False only for test releases made with reproducible noise: such a file is NOT private.
+  public var noiseIsPrivate: Bool
+  /// The guarantee in plain words.
+  public var statement: String
+}
+
+/// The header of a release file.
+public struct ReleaseHeader: Codable, Equatable, Sendable {
+  public static let formatName = "slicegen-release"
+  public static let currentVersion = 1
+
+  public var format: String = ReleaseHeader.formatName
+  public var formatVersion: Int = ReleaseHeader.currentVersion
+  public var toolVersion: String
+  /// "slicing" (the paper's mechanism) or "slicing+marginals".
+  public var method: String
+  public var schema: Schema
+  /// n: released rows (after subsampling, when used).
+  public var rows: Int
+  /// d: the encoded width.
+  public var encodedWidth: Int
+  /// m slices of dimension k; m' = m·k projections.
+  public var slices: Int
+  public var sliceDim: Int
+  public var projections: Int
+  /// The seed of U (decimal text: a UInt64 does not fit a JSON double), and who chose it:
+  /// "secure" (drawn at release time) or "user".
+  public var projectionSeed: String
+  public var projectionSeedSource: String
+  /// σ of the noise added to every projection, and s = σ·√d.
+  public var sigma: Double
+  public var noiseScale: Double
+  public var privacy: ReleasePrivacy
+  /// Where the matrices start, from the beginning of the file: U (d × m'), then O (n × m'),
+  /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
+  public var projectionsOffset: Int
+  public var releaseOffset: Int
+}

@@ -1,0 +1,134 @@
+// The public domain of a table: which columns exist, their types and bounds, category lists,
+// weights and missing-value tokens. Everything the encoding needs comes from here and never from
+// the data (DESIGN §1). This file is the value type and its validation; JSON reading and writing
+// live in Schema+JSON.swift, drafting from data in Schema+Draft.swift.
+
+import Foundation
+
+/// The declared domain of one column.
+public enum ColumnDomain: Equatable, Sendable {
+  /// A number in [lower, upper]; `integer` rounds decoded values.
+  case numeric(lower: Double, upper: Double, integer: Bool)
+  /// One of a fixed list of categories. `catchAll`, when set, is a member of `categories` that
+  /// receives every value outside the list (otherwise such a value is an error).
+  case categorical(categories: [String], catchAll: String?)
+}
+
+/// One column of a schema.
+public struct SchemaColumn: Equatable, Sendable {
+  public var name: String
+  public var domain: ColumnDomain
+  /// Whether a missing value (one of the schema's missing tokens) is allowed.
+  public var nullable: Bool
+  /// Relative weight w_c of the column in the encoding (DESIGN §2); default 1.
+  public var weight: Double
+  /// A dropped column is read (it must exist in the CSV) but never encoded or released.
+  public var drop: Bool
+
+  public init(
+    name: String, domain: ColumnDomain, nullable: Bool = false, weight: Double = 1,
+    drop: Bool = false
+  ) {
+    self.name = name
+    self.domain = domain
+    self.nullable = nullable
+    self.weight = weight
+    self.drop = drop
+  }
+
+  public var isNumeric: Bool {
+    if case .numeric = domain { return true }
+    return false
+  }
+}
+
+/// A table's public domain.
+///
+/// ## Privacy
+/// A schema is public input: the release reads bounds, categories and weights from it, never from
+/// the data. A schema drafted from the data (`slicegen schema`) carries `dataDerived = true`, and
+/// a release made with it states that the domain itself is not protected.
+public struct Schema: Equatable, Sendable {
+  public var columns: [SchemaColumn]
+  /// Field texts that mean "missing" in nullable columns; the first is written when sampling.
+  public var missingTokens: [String]
+  /// True when the schema was drafted from the data rather than from public knowledge.
+  public var dataDerived: Bool
+  /// Free text: where the domain comes from (documentation, code book, …).
+  public var source: String?
+
+  public init(
+    columns: [SchemaColumn], missingTokens: [String] = [""], dataDerived: Bool = false,
+    source: String? = nil
+  ) throws {
+    self.columns = columns
+    self.missingTokens = missingTokens
+    self.dataDerived = dataDerived
+    self.source = source
+    try validate()
+  }
+
+  /// The columns that are encoded and released, in order.
+  public var keptColumns: [SchemaColumn] { columns.filter { !$0.drop } }
+
+  /// Checks every rule of Docs/schema.md; throws the first violation.
+  public func validate() throws {
+    guard !columns.isEmpty else { throw SchemaError.invalid("the schema has no columns") }
+    var seen = Set<String>()
+    for column in columns {
+      let name = column.name
+      guard !name.isEmpty else { throw SchemaError.invalid("a column has an empty name") }
+      guard seen.insert(name).inserted else {
+        throw SchemaError.invalid("column \"\(name)\" is declared twice")
+      }
+      guard column.weight.isFinite, column.weight > 0 else {
+        throw SchemaError.invalid(
+          "column \"\(name)\": weight is \(column.weight), must be positive and finite")
+      }
+      switch column.domain {
+      case .numeric(let lower, let upper, let integer):
+        guard lower.isFinite, upper.isFinite else {
+          throw SchemaError.invalid("column \"\(name)\": bounds must be finite numbers")
+        }
+        guard lower < upper else {
+          throw SchemaError.invalid(
+            "column \"\(name)\": lower (\(lower)) must be below upper (\(upper))")
+        }
+        if integer, lower.rounded() != lower || upper.rounded() != upper {
+          throw SchemaError.invalid("column \"\(name)\": an integer column needs integer bounds")
+        }
+      case .categorical(let categories, let catchAll):
+        guard !categories.isEmpty else {
+          throw SchemaError.invalid("column \"\(name)\": a categorical column needs categories")
+        }
+        guard Set(categories).count == categories.count else {
+          throw SchemaError.invalid("column \"\(name)\": categories must be distinct")
+        }
+        if let catchAll, !categories.contains(catchAll) {
+          throw SchemaError.invalid(
+            "column \"\(name)\": catchAll \"\(catchAll)\" is not one of its categories")
+        }
+        if column.nullable, categories.contains(where: { missingTokens.contains($0) }) {
+          throw SchemaError.invalid(
+            "column \"\(name)\": a nullable column cannot have a missing token as a category")
+        }
+      }
+    }
+    guard columns.contains(where: { !$0.drop }) else {
+      throw SchemaError.invalid("every column is dropped: nothing to release")
+    }
+  }
+}
+
+/// A schema that cannot be read or is inconsistent.
+public enum SchemaError: Error, CustomStringConvertible, Equatable {
+  case invalid(String)
+  case unreadable(path: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .invalid(let message): return "invalid schema: \(message)"
+    case .unreadable(let path, let reason): return "\(path): \(reason)"
+    }
+  }
+}

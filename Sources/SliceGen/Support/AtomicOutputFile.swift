@@ -1,0 +1,143 @@
+// A file written in pieces and published whole: bytes go to a hidden temporary file in the target
+// directory, and `commit()` renames it into place (rename is atomic on POSIX file systems). If the
+// writer is dropped or `discard()` is called first, the temporary file is removed, so a failed
+// command never leaves a partial output. Optionally hashes everything written (SHA-256).
+
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An output that is invisible until it is complete.
+public final class AtomicOutputFile {
+  public let path: String
+  let temporaryPath: String
+  private var handle: FileHandle?
+  private var buffer: [UInt8] = []
+  private let bufferLimit = 1 << 20
+  private var hasher: SHA256?
+  public private(set) var bytesWritten = 0
+
+  /// Creates the temporary file; fails with a message naming `path` when it cannot be written.
+  public init(path: String, hashing: Bool = false) throws {
+    self.path = path
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw OutputError(path: path, reason: "the directory \(directory) does not exist")
+    }
+    var existingIsDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &existingIsDirectory),
+      existingIsDirectory.boolValue
+    {
+      throw OutputError(path: path, reason: "is a directory")
+    }
+    let name = url.lastPathComponent
+    temporaryPath = directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    guard FileManager.default.createFile(atPath: temporaryPath, contents: nil) else {
+      throw OutputError(path: path, reason: "cannot create a file in \(directory) (permission?)")
+    }
+    guard let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+      try? FileManager.default.removeItem(atPath: temporaryPath)
+      throw OutputError(path: path, reason: "cannot open for writing")
+    }
+    self.handle = handle
+    if hashing { hasher = SHA256() }
+    buffer.reserveCapacity(bufferLimit)
+  }
+
+  deinit { discard() }
+
+  /// Appends raw bytes.
+  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    hasher?.update(bytes)
+    bytesWritten += bytes.count
+    if buffer.count + bytes.count > bufferLimit { try flush() }
+    if bytes.count >= bufferLimit {
+      try writeToHandle(Data(bytes))
+    } else {
+      buffer.append(contentsOf: bytes)
+    }
+  }
+
+  public func write(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBytes { try write($0) }
+  }
+
+  public func write(_ text: String) throws {
+    try write(Array(text.utf8))
+  }
+
+  /// Appends Float values as little-endian float32.
+  public func write(floats: UnsafeBufferPointer<Float>) throws {
+    #if _endian(little)
+      try write(UnsafeRawBufferPointer(floats))
+    #else
+      try write(floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+    #endif
+  }
+
+  /// The SHA-256 of everything written so far (only when created with `hashing: true`).
+  public func digest() -> [UInt8] {
+    var copy = hasher!
+    return copy.finalize()
+  }
+
+  private func flush() throws {
+    guard !buffer.isEmpty else { return }
+    try writeToHandle(Data(buffer))
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeToHandle(_ data: Data) throws {
+    guard let handle else { throw OutputError(path: path, reason: "already closed") }
+    do {
+      try handle.write(contentsOf: data)
+    } catch {
+      throw OutputError(path: path, reason: "write failed (\(error.localizedDescription))")
+    }
+  }
+
+  /// Flushes, syncs and renames the file into place.
+  public func commit() throws {
+    try flush()
+    guard let handle else { throw OutputError(path: path, reason: "already closed") }
+    try? handle.synchronize()
+    try? handle.close()
+    self.handle = nil
+    if rename(temporaryPath, path) != 0 {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(atPath: temporaryPath)
+      throw OutputError(path: path, reason: "cannot move the finished file into place (\(reason))")
+    }
+  }
+
+  /// Removes the temporary file; nothing is published.
+  public func discard() {
+    if let handle {
+      try? handle.close()
+      self.handle = nil
+      try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+  }
+
+  /// Writes `data` to `path` atomically.
+  public static func write(_ data: Data, to path: String) throws {
+    let file = try AtomicOutputFile(path: path)
+    try data.withUnsafeBytes { try file.write($0) }
+    try file.commit()
+  }
+}
+
+/// An output file that cannot be written.
+public struct OutputError: Error, CustomStringConvertible, Equatable {
+  public var path: String
+  public var reason: String
+  public var description: String { "\(path): \(reason)" }
+}

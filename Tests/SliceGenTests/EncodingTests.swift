@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import SliceGen
+
+/// A small seeded generator for test inputs (SplitMix64).
+struct TestRNG: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite("Encoding")
+struct EncodingTests {
+  /// A random in-domain (or missing) field for each schema column.
+  func randomFields(_ schema: Schema, _ rng: inout TestRNG) -> [String] {
+    schema.columns.map { column in
+      if column.nullable, Int.random(in: 0..<4, using: &rng) == 0 { return "NA" }
+      switch column.domain {
+      case .numeric(let lower, let upper, let integer):
+        // Half the draws at the bounds, where distances are largest.
+        let pick = Int.random(in: 0..<4, using: &rng)
+        let value = pick == 0 ? lower : pick == 1 ? upper
+          : Double.random(in: lower...upper, using: &rng)
+        return integer ? String(Int(value.rounded())) : String(value)
+      case .categorical(let categories, _):
+        return categories.randomElement(using: &rng)!
+      }
+    }
+  }
+
+  func encode(_ encoder: inout RowEncoder, _ fields: [String]) throws -> [Float] {
+    var row = [Float](repeating: .nan, count: encoder.encoding.width)
+    try row.withUnsafeMutableBufferPointer { try encoder.encode(fields, line: 2, into: $0.baseAddress!) }
+    return row
+  }
+
+  @Test("any two encoded rows differ by at most 1 and every row has norm at most 1",
+        arguments: [[1.0, 1, 1, 1], [3, 0.2, 1, 5], [0.01, 10, 2, 0.5]])
+  func sensitivity(weights: [Double]) throws {
+    let schema = try mixedSchema(weights: weights)
+    let encoding = Encoding(schema: schema)
+    #expect(encoding.width == 1 + 2 + 3 + 3)
+    var encoder = try RowEncoder(encoding: encoding, header: schema.columns.map(\.name), path: "t")
+    var rng = TestRNG(seed: 42)
+    var rows: [[Float]] = []
+    for _ in 0..<300 { rows.append(try encode(&encoder, randomFields(schema, &rng))) }
+    var largestDistance = 0.0
+    var largestNorm = 0.0
+    for a in rows.indices {
+      largestNorm = max(largestNorm, rows[a].reduce(0) { $0 + Double($1) * Double($1) }.squareRoot())
+      for b in rows.indices where b > a {
+        var sum = 0.0
+        for j in rows[a].indices { sum += pow(Double(rows[a][j]) - Double(rows[b][j]), 2) }
+        largestDistance = max(largestDistance, sum.squareRoot())
+      }
+    }
+    #expect(largestDistance <= 1)
+    #expect(largestNorm <= 1)
+    // The bound is attained (up to float rounding): the extremes are in the sample.
+    #expect(largestDistance > 0.95)
+  }
+
+  @Test("decoding inverts encoding on in-domain rows")
+  func roundTrip() throws {
+    let schema = try mixedSchema()
+    let encoding = Encoding(schema: schema)
+    var encoder = try RowEncoder(encoding: encoding, header: schema.columns.map(\.name), path: "t")
+    var rng = TestRNG(seed: 7)
+    var decoded: [String] = []
+    for _ in 0..<200 {
+      let fields = randomFields(schema, &rng)
+      let row = try encode(&encoder, fields)
+      row.withUnsafeBufferPointer {
+        encoding.decode($0.baseAddress!, into: &decoded, using: &rng, sample: false)
+      }
+      let kept = schema.columns.indices.filter { !schema.columns[$0].drop }
+      #expect(decoded[0] == fields[kept[0]])                       // integer age: exact
+      if fields[kept[1]] == "NA" {
+        #expect(decoded[1] == "")                                  // first missing token? no: ""
+      } else {
+        #expect(abs(Double(decoded[1])! - Double(fields[kept[1]])!) <= 0.02)  // float32 · 1e5
+      }
+      #expect(decoded[2] == fields[kept[2]])
+      #expect(decoded[3] == (fields[kept[3]] == "NA" ? "" : fields[kept[3]]))
+    }
+  }
+
+  @Test("out-of-domain numbers are clamped and counted")
+  func clamping() throws {
+    let schema = try mixedSchema()
+    var encoder = try RowEncoder(
+      encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
+    let row = try encode(&encoder, ["200", "-5", "red", "A", "0.5"])
+    #expect(encoder.clampedCounts == [1, 1, 0, 0])
+    #expect(row[0] == encoder.encoding.blocks[0].scale)  // clamped to the upper bound: v = 1
+    #expect(row[1] == 0)                                 // clamped to the lower bound: v = 0
+  }
+
+  @Test("bad values are errors that name the line, column and value", arguments: [
+    (["abc", "1", "red", "A", "0"], "t:9:1: column \"age\": value \"abc\" is not a number"),
+    (["nan", "1", "red", "A", "0"], "is not a finite number"),
+    (["inf", "1", "red", "A", "0"], "is not a finite number"),
+    (["20", "1", "purple", "A", "0"], "t:9:3: column \"colour\": value \"purple\" is not a declared"),
+    (["", "1", "red", "A", "0"], "is missing, but the column is not nullable"),
+  ])
+  func errors(fields: [String], expected: String) throws {
+    let schema = try mixedSchema()
+    var encoder = try RowEncoder(
+      encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
+    var row = [Float](repeating: 0, count: encoder.encoding.width)
+    #expect {
+      try row.withUnsafeMutableBufferPointer { try encoder.encode(fields, line: 9, into: $0.baseAddress!) }
+    } throws: { error in
+      "\(error)".contains(expected)
+    }
+  }
+
+  @Test("a catch-all category receives unknown values")
+  func catchAll() throws {
+    var schema = try mixedSchema()
+    schema.columns[2].domain = .categorical(categories: ["red", "other"], catchAll: "other")
+    var encoder = try RowEncoder(
+      encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
+    let row = try encode(&encoder, ["20", "1", "purple", "A", "0"])
+    let block = encoder.encoding.blocks[2]
+    #expect(row[block.offset + 1] == block.scale)
+    #expect(encoder.catchAllCounts[2] == 1)
+  }
+
+  @Test("header mismatches are reported both ways")
+  func header() throws {
+    let schema = try mixedSchema()
+    let encoding = Encoding(schema: schema)
+    #expect(throws: HeaderError.self) {
+      try RowEncoder(encoding: encoding, header: ["age", "income", "colour", "city"], path: "t")
+    }
+    #expect(throws: HeaderError.self) {
+      try RowEncoder(encoding: encoding, header: schema.columns.map(\.name) + ["extra"], path: "t")
+    }
+  }
+}
