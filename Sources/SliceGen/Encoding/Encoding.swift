@@ -87,3 +87,19 @@ public struct Encoding: Equatable, Sendable {
     self.width = offset
   }
 }
+
+extension Encoding {
+  /// The norm of the encoding of a "middle" row: numeric values at the centre of their range,
+  /// present, any one category. Public (it depends on the schema only); `plan` uses it.
+  public var middleRowNorm: Double {
+    var sum = 0.0
+    for block in blocks {
+      let a = Double(block.scale)
+      switch block.kind {
+      case .numeric, .nullableNumeric: sum += 0.25 * a * a
+      case .categorical: sum += a * a
+      }
+    }
+    return sum.squareRoot()
+  }
+}
