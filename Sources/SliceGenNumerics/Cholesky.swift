@@ -210,9 +210,11 @@ func choleskyDot<T: BinaryFloatingPoint & SIMDScalar>(
 }
 
 extension SIMD8 where Scalar: FloatingPoint {
+  /// self += x·y as a separate multiply and add: `addingProduct` asks for a fused multiply–add,
+  /// which a build for the baseline x86-64 CPU (no FMA) turns into one libm call per lane.
   @inline(__always)
   mutating func addProduct(_ x: SIMD8<Scalar>, _ y: SIMD8<Scalar>) {
-    self = self.addingProduct(x, y)
+    self += x * y
   }
 }
 
