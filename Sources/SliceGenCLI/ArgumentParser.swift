@@ -15,6 +15,9 @@ struct OptionSpec {
   var defaultText: String? = nil
   /// Options that may be given several times collect every value.
   var repeatable = false
+
+  /// The one-letter spelling, e.g. `-o` for `--output`.
+  var short: Character? { name == "output" ? "o" : nil }
 }
 
 /// A subcommand's interface.
@@ -41,7 +44,7 @@ struct CommandSpec {
     }
     text += "\nOPTIONS:\n"
     for o in options + [OptionSpec(name: "help", valueName: nil, help: "Show this help.")] {
-      var left = "--\(o.name)"
+      var left = o.short.map { "-\($0), --\(o.name)" } ?? "--\(o.name)"
       if let value = o.valueName { left += " <\(value)>" }
       var help = o.help
       if let d = o.defaultText { help += " (default: \(d))" }
@@ -94,8 +97,13 @@ struct Arguments {
     var index = 0
     var onlyPositionals = false
     while index < arguments.count {
-      let argument = arguments[index]
+      var argument = arguments[index]
       index += 1
+      if !onlyPositionals, argument.count == 2, argument.hasPrefix("-"),
+        let option = spec.options.first(where: { $0.short == argument.last })
+      {
+        argument = "--" + option.name
+      }
       if onlyPositionals || !argument.hasPrefix("--") || argument == "-" {
         if argument.hasPrefix("-"), argument.count > 1, !onlyPositionals,
           Double(argument) == nil

@@ -40,8 +40,9 @@ public struct ReleaseFileError: Error, CustomStringConvertible, Equatable {
 extension Release {
   static let magic = Array("SLICEGEN".utf8)
 
-  /// The header bytes with offsets filled in, padded so the payload is 64-byte aligned.
-  static func encodedHeader(_ header: ReleaseHeader) throws -> [UInt8] {
+  /// The header bytes with offsets filled in (also returned), padded so the payload is 64-byte
+  /// aligned.
+  static func encodedHeader(_ header: ReleaseHeader) throws -> ([UInt8], ReleaseHeader) {
     var header = header
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -59,12 +60,13 @@ extension Release {
     precondition(bytes.count < length)
     bytes.append(0x0A)
     bytes += [UInt8](repeating: 0x20, count: length - bytes.count)
-    return bytes
+    return (bytes, header)
   }
 
-  /// Writes the release to `path` atomically.
-  public func write(to path: String) throws {
-    let headerBytes = try Self.encodedHeader(header)
+  /// Writes the release to `path` atomically; returns the header as written (offsets filled in).
+  @discardableResult
+  public func write(to path: String) throws -> ReleaseHeader {
+    let (headerBytes, written) = try Self.encodedHeader(header)
     let file = try AtomicOutputFile(path: path, hashing: true)
     try file.write(Self.magic)
     var length = UInt64(headerBytes.count).littleEndian
@@ -74,6 +76,7 @@ extension Release {
     try released.withUnsafeBufferPointer { try file.write(floats: $0) }
     try file.write(file.digest())
     try file.commit()
+    return written
   }
 
   /// Reads and verifies a release file.
@@ -140,5 +143,20 @@ extension Release {
       return (header, floats(start, d * mPrime), floats(start + 4 * d * mPrime, n * mPrime))
     }
     self.init(header: header, projections: projections, released: released)
+  }
+}
+
+extension Release {
+  /// The hex SHA-256 stored at the end of a release file: identifies the exact release.
+  public static func checksum(ofFileAt path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw ReleaseFileError(path: path, reason: "cannot read")
+    }
+    defer { try? handle.close() }
+    let size = try handle.seekToEnd()
+    guard size >= 32 else { throw ReleaseFileError(path: path, reason: "truncated") }
+    try handle.seek(toOffset: size - 32)
+    let bytes = handle.readData(ofLength: 32)
+    return bytes.map { String(format: "%02x", $0) }.joined()
   }
 }

@@ -1,0 +1,103 @@
+// What `inspect` prints: the release's guarantee in plain words, and the numbers as JSON with the
+// keys documented in Docs/cli.md.
+
+import Foundation
+
+/// A release header rendered for people (text) and programs (JSON).
+public struct ReleaseSummary {
+  public let header: ReleaseHeader
+
+  public init(header: ReleaseHeader) { self.header = header }
+
+  /// The JSON of `inspect --json`.
+  public func jsonText() throws -> String {
+    let p = header.privacy
+    var object: [String: JSONValue] = [
+      "format": .string(header.format),
+      "formatVersion": .number(Double(header.formatVersion)),
+      "toolVersion": .string(header.toolVersion),
+      "method": .string(header.method),
+      "epsilon": .number(p.epsilon),
+      "delta": .number(p.delta),
+      "sigma": .number(header.sigma),
+      "noiseScale": .number(header.noiseScale),
+      "rows": .number(Double(header.rows)),
+      "encodedWidth": .number(Double(header.encodedWidth)),
+      "slices": .number(Double(header.slices)),
+      "sliceDim": .number(Double(header.sliceDim)),
+      "projections": .number(Double(header.projections)),
+      "accountant": .string(p.accountant),
+      "analysis": .string(p.analysis),
+      "neighbors": .string(p.neighbors),
+      "projectionSeed": .string(header.projectionSeed),
+      "projectionSeedSource": .string(header.projectionSeedSource),
+      "domainProtected": .bool(p.domainProtected),
+      "noiseIsPrivate": .bool(p.noiseIsPrivate),
+      "statement": .string(p.statement),
+      "columns": .number(Double(header.schema.keptColumns.count)),
+      "components": .array(p.components.map { c in
+        .object([
+          "name": .string(c.name), "sigma": .number(c.sigma),
+          "l2Sensitivity": .number(c.l2Sensitivity), "share": .number(c.share),
+        ])
+      }),
+    ]
+    object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
+    object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
+  }
+
+  /// The text of `inspect`.
+  public func text(path: String) -> String {
+    let p = header.privacy
+    var lines: [String] = []
+    lines.append("Release \(path)")
+    lines.append("  method        \(header.method == "slicing" ? "slicing (the paper's mechanism)" : header.method)")
+    lines.append("  rows          \(header.rows)")
+    lines.append("  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)")
+    lines.append("  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)")
+    lines.append("  noise         σ = \(fmt(header.sigma)) per projection, s = σ·√d = \(fmt(header.noiseScale))")
+    lines.append("  projections U seed \(header.projectionSeed) (\(header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"))")
+    lines.append("")
+    lines.append("Privacy")
+    if !p.noiseIsPrivate {
+      lines.append("  WARNING: made with reproducible TEST noise. This release is NOT private.")
+    }
+    lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
+    lines.append("  accountant    \(p.accountant): \(p.analysis)")
+    if let bound = p.spectralNormBound { lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)") }
+    if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
+    for c in p.components {
+      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))")
+    }
+    if !p.domainProtected {
+      lines.append("  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected.")
+    }
+    lines.append("")
+    lines.append(wrap(p.statement, indent: "  "))
+    return lines.joined(separator: "\n")
+  }
+
+  func fmt(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e9 { return String(Int64(x)) }
+    return String(format: "%.4g", x)
+  }
+
+  func sci(_ x: Double) -> String { String(format: "%.3g", x) }
+
+  func wrap(_ text: String, indent: String, width: Int = 96) -> String {
+    var lines: [String] = []
+    var current = indent
+    for word in text.split(separator: " ") {
+      if current.count + word.count + 1 > width, current != indent {
+        lines.append(current)
+        current = indent
+      }
+      current += (current == indent ? "" : " ") + word
+    }
+    if current != indent { lines.append(current) }
+    return lines.joined(separator: "\n")
+  }
+}

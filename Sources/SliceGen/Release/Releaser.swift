@@ -1,0 +1,156 @@
+// `release` as a library call: read the private CSV once, encode, hand rows to the slicing
+// mechanism, calibrate σ with the accountant, write the release file. The privacy-relevant steps
+// (U, noise, subsampling, shuffling, calibration) are calls into SliceGenPrivacy; this file only
+// moves data and checks user input.
+
+import Foundation
+import SliceGenNumerics
+
+/// What a user asks of a release.
+public struct ReleaseOptions: Sendable {
+  public var epsilon: Double
+  /// nil: the default, the largest power of ten at most 1/(10·n) (n is public).
+  public var delta: Double?
+  public var slices: Int = 100
+  public var sliceDim: Int = 2
+  public var accountant: SlicingAccountantKind = .profile
+  public var neighbors: NeighbouringRelation = .replaceOne
+  /// Poisson subsampling rate in (0, 1), or nil.
+  public var subsampling: Double? = nil
+  /// A user-chosen projection seed (U known in advance: accounted as a Gaussian mechanism with
+  /// sensitivity ‖U‖₂). nil: drawn by the secure generator.
+  public var projectionSeed: UInt64? = nil
+  public var acceptDataDerivedSchema = false
+  /// Tests only: reproducible noise. The release is labelled NOT private.
+  public var insecureTestNoiseSeed: UInt64? = nil
+
+  public init(epsilon: Double) { self.epsilon = epsilon }
+
+  /// The default δ for n rows: the largest power of ten at most 1/(10n).
+  public static func defaultDelta(rows n: Int) -> Double {
+    pow(10, (log10(1 / (10 * Double(max(n, 1))))).rounded(.down))
+  }
+}
+
+/// A release that could not be made from the user's input.
+public struct ReleaseError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// What a finished release tells the data owner (on the terminal, never in the file).
+public struct ReleaseReport: Sendable {
+  public var header: ReleaseHeader
+  /// Per kept column: values clamped into the declared bounds / mapped to the catch-all.
+  public var clamped: [(column: String, count: Int)]
+  public var catchAll: [(column: String, count: Int)]
+  public var seconds: Double
+}
+
+/// Makes releases.
+public enum Releaser {
+  /// Reads `csvPath`, releases it with `schema` and `options`, writes `outputPath` atomically.
+  /// - Parameter progress: called now and then with the number of rows read.
+  public static func release(
+    csvPath: String, schema: Schema, options: ReleaseOptions, outputPath: String,
+    progress: (Int) -> Void = { _ in }
+  ) throws -> ReleaseReport {
+    let start = Date()
+    if schema.dataDerived && !options.acceptDataDerivedSchema {
+      throw ReleaseError(
+        "the schema was drafted from the data (\"dataDerived\": true), so its bounds and "
+          + "categories are not private. Replace them with public knowledge and set "
+          + "\"dataDerived\": false, or pass --accept-data-derived-schema to release anyway "
+          + "(the release will state that the domain is not protected)")
+    }
+    try PrivacyValidation.epsilon(options.epsilon)
+    if let delta = options.delta { try PrivacyValidation.delta(delta) }
+    if let q = options.subsampling {
+      guard q.isFinite, q > 0, q < 1 else {
+        throw ReleaseError("subsample is \(q), must be in (0, 1)")
+      }
+    }
+    let encoding = Encoding(schema: schema)
+    let d = encoding.width
+    guard (1...100_000).contains(options.slices) else {
+      throw ReleaseError("slices is \(options.slices), must be from 1 to 100000")
+    }
+    guard (1...d).contains(options.sliceDim) else {
+      throw ReleaseError("slice-dim is \(options.sliceDim), must be from 1 to d = \(d)")
+    }
+    let mPrime = options.slices * options.sliceDim
+    guard mPrime <= 1_000_000 else {
+      throw ReleaseError("slices × slice-dim is \(mPrime), must be at most 1000000")
+    }
+
+    var reader = try CSVReader(path: csvPath)
+    var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: csvPath)
+
+    var noise = options.insecureTestNoiseSeed.map(SecureNoise.insecureForTesting(seed:))
+      ?? SecureNoise()
+    let seedSource = options.projectionSeed == nil ? "secure" : "user"
+    let seed = options.projectionSeed ?? noise.randomSeed()
+    var mechanism = SlicingMechanism(
+      encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: options.subsampling,
+      noise: noise)
+
+    let chunkRows = 4096
+    var chunk = [Float](repeating: 0, count: chunkRows * d)
+    var filled = 0
+    try chunk.withUnsafeMutableBufferPointer { buffer in
+      let base = buffer.baseAddress!
+      while let record = try reader.nextRecord() {
+        try encoder.encode(record.fields, line: record.line, into: base + filled * d)
+        filled += 1
+        if filled == chunkRows {
+          mechanism.append(encoded: base, rows: filled)
+          filled = 0
+          progress(mechanism.rowsSeen)
+        }
+      }
+      mechanism.append(encoded: base, rows: filled)
+    }
+    let n = mechanism.rowsSeen
+    guard n > 0 else { throw ReleaseError("\(csvPath): the file has a header but no rows") }
+    let delta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
+    guard delta < 1 / Double(n) else {
+      throw ReleaseError(
+        "delta is \(delta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a δ of 1/n "
+          + "allows publishing one row in the clear; the default is at most 1/(10n))")
+    }
+
+    let calibration = try ReleaseCalibration.calibrate(
+      epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
+      encodedWidth: d, accountant: options.accountant, neighbors: options.neighbors,
+      subsampling: options.subsampling,
+      fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions)
+    let released = mechanism.finish(sigma: calibration.sigma)
+
+    let privacy = ReleasePrivacy(
+      epsilon: options.epsilon, delta: delta, neighbors: options.neighbors.rawValue,
+      accountant: calibration.accountantName, analysis: calibration.analysis,
+      spectralNormBound: calibration.spectralNormBound, subsampling: options.subsampling,
+      components: [
+        ReleaseComponent(name: "projections", sigma: calibration.sigma, l2Sensitivity: 1, share: 1)
+      ],
+      domainProtected: !schema.dataDerived, noiseIsPrivate: mechanism.noiseIsPrivate,
+      statement: "")
+    var header = ReleaseHeader(
+      toolVersion: SliceGenVersion.current, method: "slicing", schema: schema,
+      rows: mechanism.rows, encodedWidth: d, slices: options.slices, sliceDim: options.sliceDim,
+      projections: mPrime, projectionSeed: String(seed), projectionSeedSource: seedSource,
+      sigma: calibration.sigma, noiseScale: calibration.sigma * Double(d).squareRoot(),
+      privacy: privacy, projectionsOffset: 0, releaseOffset: 0)
+    header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
+    let release = Release(header: header, projections: mechanism.directions, released: released)
+    header = try release.write(to: outputPath)
+
+    let names = encoding.blocks.map(\.name)
+    return ReleaseReport(
+      header: header,
+      clamped: zip(names, encoder.clampedCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
+      catchAll: zip(names, encoder.catchAllCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
+      seconds: Date().timeIntervalSince(start))
+  }
+}

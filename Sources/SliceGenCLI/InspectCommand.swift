@@ -1,0 +1,29 @@
+// `slicegen inspect`: a release's privacy statement in plain words and its numbers.
+
+import Foundation
+import SliceGen
+
+enum InspectCommand: Command {
+  static let spec = CommandSpec(
+    name: "inspect",
+    abstract: "Show a release's privacy statement and parameters.",
+    positionals: [("release", "A release file written by 'slicegen release'.", true)],
+    options: [
+      OptionSpec(name: "json", valueName: nil, help: "Print the numbers as one JSON object."),
+      OptionSpec(name: "schema", valueName: nil, help: "Also print the release's schema."),
+    ])
+
+  static func run(_ arguments: Arguments) throws {
+    let path = arguments.positional(0)!
+    let release = try Release(contentsOf: path)
+    let header = release.header
+    if arguments.flag("json") {
+      print(try ReleaseSummary(header: header).jsonText())
+      return
+    }
+    print(ReleaseSummary(header: header).text(path: path))
+    if arguments.flag("schema") {
+      print(String(decoding: header.schema.jsonData(), as: UTF8.self))
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Noisy marginals over public bins (DESIGN §4b, issue "aggregate statistics"): the second way a
+// release turns private rows into published numbers, beside the slicing mechanism. Rows come in
+// as public bin codes (one code per column, computed from the schema's bins); each query counts
+// the rows in every cell of a set of columns; `finish` adds Gaussian noise to every count.
+//
+// Sensitivity: under replace-one a row leaves one cell and enters another, so a count vector
+// changes by (−1, +1) in two cells: L2 sensitivity √2. (Under zero-out a row's contribution
+// disappears: L2 sensitivity 1 ≤ √2; we use √2 for both, which is conservative.)
+// Deliberately not here: choosing σ (the composed accountant does), choosing the bins (the schema),
+// and post-processing (consistency lives in SliceGen).
+
+import SliceGenNumerics
+
+/// Counts marginals of binned rows and releases them with Gaussian noise.
+///
+/// ## Privacy
+/// Each query j is a Gaussian mechanism with L2 sensitivity √2 and noise σ_j: μ_j = √2/σ_j in
+/// Gaussian-DP terms. With the projections they compose into one Gaussian per U with
+/// μ² = Q/s² + Σ_j μ_j² (Dong, Roth, Su 2022, composition of GDP is exact), which
+/// `ComposedAccountant` turns into the exact (ε, δ) profile. Tests: MarginalMechanismTests.
+public struct MarginalMechanism {
+  /// One marginal: the columns (indices into the per-row code vector) and their bin counts.
+  public struct Query: Codable, Equatable, Sendable {
+    public var columns: [Int]
+    public var shape: [Int]
+    public init(columns: [Int], shape: [Int]) {
+      precondition(columns.count == shape.count && !columns.isEmpty)
+      self.columns = columns
+      self.shape = shape
+    }
+    public var cellCount: Int { shape.reduce(1, *) }
+  }
+
+  /// L2 sensitivity of one count vector under replace-one.
+  public static let l2Sensitivity = 2.0.squareRoot()
+
+  public let queries: [Query]
+  public let codesPerRow: Int
+  private var counts: [[Double]]
+  public private(set) var rows = 0
+
+  public init(queries: [Query], codesPerRow: Int) {
+    self.queries = queries
+    self.codesPerRow = codesPerRow
+    counts = queries.map { [Double](repeating: 0, count: $0.cellCount) }
+  }
+
+  /// Adds rows given as bin codes (rows × codesPerRow, row-major, each code < its shape).
+  public mutating func add(codes: UnsafePointer<Int32>, rows count: Int) {
+    for q in queries.indices {
+      let query = queries[q]
+      counts[q].withUnsafeMutableBufferPointer { cells in
+        for row in 0..<count {
+          let base = codes + row * codesPerRow
+          var cell = 0
+          for (position, column) in query.columns.enumerated() {
+            cell = cell * query.shape[position] + Int(base[column])
+          }
+          cells[cell] += 1
+        }
+      }
+    }
+    rows += count
+  }
+
+  /// The true counts of query `index`, for computing selection scores inside SliceGenPrivacy
+  /// only (never published).
+  func trueCounts(_ index: Int) -> [Double] { counts[index] }
+
+  /// Adds N(0, σ_j²) to every count of query j and returns the noisy counts.
+  public mutating func finish(sigmas: [Double], noise: inout SecureNoise) -> [[Double]] {
+    precondition(sigmas.count == queries.count)
+    var out: [[Double]] = []
+    for (q, sigma) in sigmas.enumerated() {
+      precondition(sigma > 0 && sigma.isFinite)
+      var noisy = [Float](repeating: 0, count: counts[q].count)
+      noisy.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: sigma) }
+      out.append(zip(counts[q], noisy).map { $0 + Double($1) })
+    }
+    counts = []
+    return out
+  }
+}

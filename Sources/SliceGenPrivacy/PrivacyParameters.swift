@@ -1,0 +1,41 @@
+// Validation of user-supplied privacy parameters, with messages that name the parameter and the
+// rule (as Google's differential-privacy library does), NaN and infinity included.
+
+/// A privacy parameter that breaks its rule.
+public struct PrivacyParameterError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  public var description: String { message }
+}
+
+/// Checks on ε and δ.
+public enum PrivacyValidation {
+  /// ε must be positive and finite.
+  public static func epsilon(_ value: Double) throws {
+    guard value.isFinite, value > 0 else {
+      throw PrivacyParameterError(message: "epsilon is \(value), must be positive and finite")
+    }
+  }
+
+  /// δ must be in (0, 1).
+  public static func delta(_ value: Double) throws {
+    guard value.isFinite, value > 0, value < 1 else {
+      throw PrivacyParameterError(message: "delta is \(value), must be in (0, 1)")
+    }
+  }
+}
+
+/// Which neighbouring tables a guarantee is stated for.
+public enum NeighbouringRelation: String, Codable, Sendable, CaseIterable {
+  /// Same size, one row replaced by any other row of the declared domain (bounded DP).
+  case replaceOne = "replace-one"
+  /// One row replaced by the all-zero encoded row (the paper's relation).
+  case zeroOut = "zero-out"
+}
+
+/// The accountant of the χ²-mixture analysis.
+public enum SlicingAccountantKind: String, Codable, Sendable, CaseIterable {
+  /// The exact privacy profile (tightest).
+  case profile
+  /// The paper's Theorem 1 (for reproduction).
+  case theorem1
+}

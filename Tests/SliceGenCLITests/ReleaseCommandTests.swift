@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// A tiny valid table and its schema.
+private func smallTable(in directory: String) -> (csv: String, schema: String) {
+  let csv = directory + "/small.csv"
+  let schema = directory + "/small.json"
+  var text = "age,colour\n"
+  for i in 0..<50 { text += "\(20 + i % 40),\(["red", "green", "blue"][i % 3])\n" }
+  CLI.write(text, to: csv)
+  CLI.write("""
+    {"columns": [
+      {"name": "age", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
+      {"name": "colour", "type": "categorical", "categories": ["red", "green", "blue"]}]}
+    """, to: schema)
+  return (csv, schema)
+}
+
+@Suite("slicegen release")
+struct ReleaseCommandTests {
+  @Test("the Adult release reports the exact-profile noise scale 53.59 (theorem1: 72.99)")
+  func adultNoiseScale() throws {
+    let directory = CLI.temporaryDirectory()
+    for (accountant, expected) in [("profile", 53.59), ("theorem1", 72.99)] {
+      let output = directory + "/r-\(accountant).slg"
+      let result = try CLI.run([
+        "release", CLI.path("samples/adult/train.csv"), "--schema",
+        CLI.path("samples/adult/schema.json"), "--epsilon", "1", "--delta", "1e-5", "--slices",
+        "100", "--slice-dim", "2", "--accountant", accountant, "--output", output, "--quiet",
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let inspect = try CLI.run(["inspect", output, "--json"])
+      #expect(inspect.status == 0)
+      let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+      let s = json["noiseScale"] as! Double
+      #expect(abs(s / expected - 1) < 1e-3, "\(accountant): s = \(s)")
+      for key in ["epsilon", "delta", "sigma", "noiseScale", "rows", "encodedWidth", "slices",
+                  "sliceDim", "accountant", "neighbors"] {
+        #expect(json[key] != nil, "missing key \(key)")
+      }
+      #expect(json["rows"] as? Int == 32561)
+      #expect(json["encodedWidth"] as? Int == 108)
+      #expect(json["accountant"] as? String == accountant)
+      #expect(json["neighbors"] as? String == "replace-one")
+    }
+  }
+
+  @Test("a fixed projection seed is accounted with ‖U‖₂ and gets more noise")
+  func fixedSeed() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = smallTable(in: directory)
+    var scales: [Double] = []
+    for extra in [[], ["--projection-seed", "7"]] {
+      let output = directory + "/r\(scales.count).slg"
+      let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--delta",
+                                "1e-3", "--slices", "10", "--output", output, "--quiet"] + extra)
+      #expect(result.status == 0, "\(result.stderr)")
+      let json = try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+      scales.append(json["noiseScale"] as! Double)
+      if !extra.isEmpty {
+        #expect(json["accountant"] as? String == "analytic-gaussian")
+        #expect(json["projectionSeedSource"] as? String == "user")
+        #expect(json["projectionSeed"] as? String == "7")
+      }
+    }
+    #expect(scales[1] > scales[0])
+  }
+
+  @Test("bad input: clear message, exit code, no output file", arguments: [
+    (["--epsilon", "1"], "no-such.csv", 1, "no such file"),
+    (["--epsilon", "0"], "small.csv", 64, "epsilon is 0.0, must be positive"),
+    (["--epsilon", "nan"], "small.csv", 64, "epsilon"),
+    (["--epsilon", "inf"], "small.csv", 64, "epsilon"),
+    (["--epsilon", "-1"], "small.csv", 64, "epsilon"),
+    (["--epsilon", "1", "--delta", "1"], "small.csv", 64, "delta"),
+    (["--epsilon", "1", "--delta", "0"], "small.csv", 64, "delta"),
+    (["--epsilon", "1", "--delta", "0.05"], "small.csv", 1, "must be below 1/n"),
+    (["--epsilon", "1", "--slices", "0"], "small.csv", 64, "--slices is 0"),
+    (["--epsilon", "1", "--slice-dim", "500"], "small.csv", 1, "slice-dim is 500"),
+    (["--epsilon", "1", "--accountant", "rdp"], "small.csv", 64, "must be one of"),
+    (["--epsilon", "1", "--subsample", "1.5"], "small.csv", 64, "--subsample"),
+    (["--epsilon", "1", "--bogus"], "small.csv", 64, "unknown option '--bogus'"),
+    ([], "small.csv", 64, "--epsilon is required"),
+  ])
+  func badInput(extra: [String], file: String, status: Int32, message: String) throws {
+    let directory = CLI.temporaryDirectory()
+    let (_, schema) = smallTable(in: directory)
+    let output = directory + "/out.slg"
+    let result = try CLI.run(
+      ["release", directory + "/" + file, "--schema", schema, "--output", output] + extra)
+    #expect(result.status == status, "\(result.stderr)")
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("Error: "))
+    #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
+  }
+
+  @Test("bad CSV content: the message names the file, line and column; nothing is written",
+        arguments: [
+    ("", "empty"),
+    ("age,colour\n20,red\n21\n", ":3:"),
+    ("age,colour\n20,red\n21,\"blue\n", "unterminated"),
+    ("age,colour\n20,red\nabc,blue\n", ":3:1: column \"age\": value \"abc\" is not a number"),
+    ("age,colour\n20,purple\n", ":2:2: column \"colour\": value \"purple\""),
+    ("age,colour\nnan,red\n", "not a finite number"),
+    ("age\n20\n", "schema column \"colour\" is not in the CSV header"),
+    ("age,colour,extra\n20,red,1\n", "column \"extra\" is in the CSV but not in the schema"),
+    ("age,colour\n20,r\u{FF}d\n", "UTF-8"),
+    ("age,colour\n", "no rows"),
+  ])
+  func badCSV(text: String, message: String) throws {
+    let directory = CLI.temporaryDirectory()
+    let (_, schema) = smallTable(in: directory)
+    let csv = directory + "/bad.csv"
+    if text.contains("\u{FF}") {
+      var bytes = Array("age,colour\n20,r".utf8)
+      bytes += [0xFF]
+      bytes += Array("d\n".utf8)
+      try Data(bytes).write(to: URL(fileURLWithPath: csv))
+    } else {
+      CLI.write(text, to: csv)
+    }
+    let output = directory + "/out.slg"
+    let result = try CLI.run(
+      ["release", csv, "--schema", schema, "--epsilon", "1", "--delta", "1e-6", "--output", output])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
+  }
+
+  @Test("no schema: the message says exactly how to proceed")
+  func noSchema() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, _) = smallTable(in: directory)
+    let result = try CLI.run(["release", csv, "--epsilon", "1"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("slicegen schema"))
+    #expect(result.stderr.contains("--schema"))
+  }
+
+  @Test("a data-derived schema is refused unless accepted, and then the release says so")
+  func dataDerived() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, _) = smallTable(in: directory)
+    let drafted = directory + "/drafted.json"
+    let draft = try CLI.run(["schema", csv, "--output", drafted])
+    #expect(draft.status == 0)
+    #expect(draft.stderr.contains("NOT private"))
+    let output = directory + "/r.slg"
+    let refused = try CLI.run(["release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
+                               "1e-3", "--output", output])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("--accept-data-derived-schema"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+    let accepted = try CLI.run(["release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
+                                "1e-3", "--output", output, "--accept-data-derived-schema"])
+    #expect(accepted.status == 0, "\(accepted.stderr)")
+    let inspect = try CLI.run(["inspect", output])
+    #expect(inspect.stdout.contains("NOT protected"))
+  }
+
+  @Test("output path not writable")
+  func unwritable() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = smallTable(in: directory)
+    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--delta",
+                              "1e-3", "--output", directory + "/missing-dir/r.slg"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("missing-dir"))
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import SliceGen
+
+@Suite("Releaser")
+struct ReleaserTests {
+  /// A table whose rows are all the same known row, so O − XU does not depend on the shuffle.
+  func constantTable(rows: Int) throws -> (csv: String, schema: Schema) {
+    let schema = try mixedSchema()
+    var text = "age,income,colour,city,id\n"
+    for _ in 0..<rows { text += "40,50000,green,B,0.5\n" }
+    return (TestPaths.write(text), schema)
+  }
+
+  @Test("O − XU has the stated σ (library read), and U is N(0, 1/d)")
+  func noiseLevel() throws {
+    let (csv, schema) = try constantTable(rows: 2000)
+    let output = TestPaths.temporary("r.slg")
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 25
+    let report = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: output)
+    let release = try Release(contentsOf: output)
+    #expect(release.header == report.header)
+    let d = release.header.encodedWidth
+    let mPrime = release.header.projections
+    // The known encoded row.
+    var encoder = try RowEncoder(
+      encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
+    var x = [Float](repeating: 0, count: d)
+    try x.withUnsafeMutableBufferPointer {
+      try encoder.encode(["40", "50000", "green", "B", "0.5"], line: 2, into: $0.baseAddress!)
+    }
+    var xu = [Double](repeating: 0, count: mPrime)
+    for j in 0..<mPrime {
+      for i in 0..<d { xu[j] += Double(x[i]) * Double(release.projections[i * mPrime + j]) }
+    }
+    var sum = 0.0
+    var sumSquares = 0.0
+    for row in 0..<release.header.rows {
+      for j in 0..<mPrime {
+        let r = Double(release.released[row * mPrime + j]) - xu[j]
+        sum += r
+        sumSquares += r * r
+      }
+    }
+    let count = Double(release.header.rows * mPrime)
+    let sigma = release.header.sigma
+    // 50,000 residuals: the sample standard deviation has relative standard error
+    // 1/√(2·count) ≈ 0.32 %; 5 standard errors: 1.6 %. The mean has standard error σ/√count.
+    let sd = (sumSquares / count - pow(sum / count, 2)).squareRoot()
+    #expect(abs(sd / sigma - 1) < 5 / (2 * count).squareRoot())
+    #expect(abs(sum / count) < 5 * sigma / count.squareRoot())
+    // U: iid N(0, 1/d); d·m' entries, variance's relative standard error √(2/(d·m')).
+    let u = release.projections.map(Double.init)
+    let variance = u.reduce(0) { $0 + $1 * $1 } / Double(u.count)
+    #expect(abs(variance * Double(d) - 1) < 5 * (2 / Double(u.count)).squareRoot())
+  }
+
+  @Test("the numpy snippet in Docs loads U and O with the stated σ",
+        .enabled(if: ReleaserTests.numpyAvailable))
+  func numpySnippet() throws {
+    let (csv, schema) = try constantTable(rows: 1000)
+    let output = TestPaths.temporary("r.slg")
+    var options = ReleaseOptions(epsilon: 2)
+    options.delta = 1e-5
+    options.slices = 20
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+    let snippet = TestPaths.repository.appendingPathComponent("Docs/snippets/load_release.py").path
+    // The snippet, then a check of O − xU against σ using the first row's known encoding.
+    let check = """
+      import runpy, sys, numpy as np
+      sys.argv = ["load_release.py", "\(output)"]
+      g = runpy.run_path("\(snippet)")
+      U, O, h = g["U"], g["O"], g["h"]
+      resid = O - O.mean(axis=0)
+      sd = resid.std() * np.sqrt(O.shape[0] / (O.shape[0] - 1))
+      print("SD", sd, h["sigma"])
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", check]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let line = text.split(separator: "\n").first { $0.hasPrefix("SD") }!
+    let parts = line.split(separator: " ").compactMap { Double($0) }
+    // 20,000 residuals around the per-column mean (constant rows): relative SE 1/√40000 = 0.5 %.
+    #expect(abs(parts[0] / parts[1] - 1) < 0.025, "\(line)")
+  }
+
+  static let numpyAvailable: Bool = {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import numpy"]
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+  }()
+
+  @Test("the same projection seed gives the same U and different noise")
+  func seeds() throws {
+    let (csv, schema) = try constantTable(rows: 50)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-4
+    options.slices = 5
+    options.projectionSeed = 99
+    let a = TestPaths.temporary("a.slg")
+    let b = TestPaths.temporary("b.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: a)
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: b)
+    let ra = try Release(contentsOf: a)
+    let rb = try Release(contentsOf: b)
+    #expect(ra.projections == rb.projections)
+    #expect(ra.released != rb.released)
+    #expect(ra.header.privacy.accountant == "analytic-gaussian")
+    #expect(ra.header.privacy.noiseIsPrivate)
+  }
+
+  @Test("test noise is reproducible and labelled NOT private")
+  func testNoise() throws {
+    let (csv, schema) = try constantTable(rows: 20)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-4
+    options.slices = 3
+    options.projectionSeed = 1
+    options.insecureTestNoiseSeed = 5
+    let a = TestPaths.temporary("a.slg")
+    let b = TestPaths.temporary("b.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: a)
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: b)
+    let ra = try Release(contentsOf: a)
+    #expect(ra.released == (try Release(contentsOf: b)).released)
+    #expect(!ra.header.privacy.noiseIsPrivate)
+    #expect(ra.header.privacy.statement.hasPrefix("NOT PRIVATE"))
+  }
+
+  @Test("Poisson subsampling keeps about q·n rows and states the amplified δ")
+  func subsampling() throws {
+    let (csv, schema) = try constantTable(rows: 4000)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 5
+    options.subsampling = 0.25
+    let output = TestPaths.temporary("r.slg")
+    let report = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: output)
+    // Binomial(4000, 0.25): mean 1000, sd √(4000·0.25·0.75) ≈ 27.4; 6 sd ≈ 165.
+    #expect(abs(report.header.rows - 1000) < 165)
+    #expect(report.header.privacy.subsampling == 0.25)
+    // The subsampled release needs less noise than the full one at the same (ε, δ).
+    options.subsampling = nil
+    let full = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: TestPaths.temporary("f.slg"))
+    #expect(report.header.sigma < full.header.sigma)
+  }
+}
