@@ -1,0 +1,261 @@
+// `fit` as a library call: train a generator on a release alone (DESIGN §5). Each step takes b
+// released rows (never re-noised) and b synthetic rows G(Z), projects the synthetic rows with the
+// release's U, adds fresh N(0, σ²) smoothing noise with the release's σ, and descends the
+// smoothed-sliced divergence (plus the marginal term when the release carries marginals).
+// Everything here is post-processing of the release: no privacy is spent, and the smoothing
+// noise comes from the seeded training generator on purpose (it must be reproducible).
+
+import Foundation
+import SliceGenNumerics
+
+/// What the training loop reports as it goes.
+public struct TrainingProgress: Sendable {
+  public var epoch: Int
+  public var epochs: Int
+  public var step: Int
+  public var stepsPerEpoch: Int
+  public var loss: Double
+  public var validationLoss: Double?
+  public var stepsPerSecond: Double
+  public var secondsRemaining: Double
+}
+
+/// Trains generators on releases.
+public enum Trainer {
+  /// The seeded generator of one training stream (epoch e, or a fixed stream for validation):
+  /// ChaCha20 keyed by (seed, stream). Separate streams per epoch make `--resume` at an epoch
+  /// boundary reproduce an uninterrupted run bit for bit.
+  static func trainingStream(seed: UInt64, stream: UInt64) -> ChaCha20 {
+    var key = [UInt8](repeating: 0, count: 32)
+    for i in 0..<8 {
+      key[i] = UInt8(truncatingIfNeeded: seed >> (8 * UInt64(i)))
+      key[8 + i] = UInt8(truncatingIfNeeded: stream >> (8 * UInt64(i)))
+    }
+    key[16] = 0x5A  // domain separation from ChaCha20(seed:) used for U
+    return ChaCha20(key: key)
+  }
+
+  /// Trains (or resumes) and writes the model to `outputPath` after every epoch.
+  /// - Parameters:
+  ///   - resume: a model trained on the same release; training continues from its last epoch.
+  ///   - shouldStop: polled between steps (Ctrl-C); training stops at once and the last
+  ///     complete epoch's model stays on disk.
+  public static func fit(
+    release: Release, releaseChecksum: String, options: FitOptions, resume: Model? = nil,
+    outputPath: String, shouldStop: () -> Bool = { false },
+    progress: (TrainingProgress) -> Void = { _ in }
+  ) throws -> Model {
+    try options.validate()
+    let header = release.header
+    let n = header.rows
+    guard n >= 4 else { throw FitError(message: "the release has \(n) rows; fit needs at least 4") }
+    let d = header.encodedWidth
+    let mPrime = header.projections
+    let sigma = Float(header.sigma)
+    let encoding = Encoding(schema: header.schema)
+    let validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
+    let trainRows = n - validationRows
+    let batch = min(options.batch, trainRows)
+    let stepsPerEpoch = max(1, trainRows / batch)
+
+    // Model state: fresh, or resumed.
+    let architecture = GeneratorArchitecture(
+      latent: options.latent, hidden: options.hidden, blocks: encoding.outputBlocks)
+    var generator: MLPGenerator
+    var adam: Adam
+    var history: [EpochRecord] = []
+    var bestParameters: [Float]
+    var bestEpoch = 0
+    var bestValidation = Double.infinity
+    var optimizerSteps = 0
+    if let resume {
+      guard resume.header.release.checksum == releaseChecksum else {
+        throw FitError(message: "--resume: the model was trained on another release "
+          + "(checksum \(resume.header.release.checksum.prefix(12))…, this release "
+          + "\(releaseChecksum.prefix(12))…)")
+      }
+      guard resume.header.architecture == architecture else {
+        throw FitError(message: "--resume: the model's architecture differs from --latent/--hidden")
+      }
+      generator = try MLPGenerator(architecture: architecture, parameters: resume.lastParameters)
+      adam = Adam(parameterCount: generator.parameterCount)
+      adam.restore(firstMoment: resume.adamFirstMoment, secondMoment: resume.adamSecondMoment,
+                   steps: resume.header.optimizerSteps)
+      history = resume.header.history
+      bestParameters = resume.parameters
+      bestEpoch = resume.header.bestEpoch
+      bestValidation = history.first { $0.epoch == bestEpoch }?.validationLoss ?? .infinity
+      optimizerSteps = resume.header.optimizerSteps
+    } else {
+      var initRNG = trainingStream(seed: options.seed, stream: .max)
+      generator = MLPGenerator(architecture: architecture, using: &initRNG)
+      adam = Adam(parameterCount: generator.parameterCount)
+      bestParameters = generator.parameters
+    }
+    let firstEpoch = (history.last?.epoch ?? 0) + 1
+    let lastEpoch = firstEpoch + options.epochs - 1
+    let totalSteps = stepsPerEpoch * (lastEpoch)
+
+    var loss = try SlicedLoss(
+      configuration: options.estimator, slices: header.slices, sliceDimension: header.sliceDim,
+      maxBatch: batch)
+    var step = StepBuffers(batch: batch, latent: options.latent, width: d, projections: mPrime)
+    let u = release.projections
+    var order = Array(0..<trainRows)
+    let runStart = Date()
+    var stepsThisRun = 0
+    var model: Model? = nil
+
+    for epoch in firstEpoch...lastEpoch {
+      let epochStart = Date()
+      var rng = trainingStream(seed: options.seed, stream: UInt64(epoch))
+      order.shuffle(using: &rng)
+      var lossSum = 0.0
+      for s in 0..<stepsPerEpoch {
+        if shouldStop() {
+          if let model { return model }
+          throw FitError(message: "interrupted before the first epoch finished: nothing written")
+        }
+        let progressFraction = Double(optimizerSteps) / Double(max(totalSteps, 1))
+        let rate = options.cosineDecay
+          ? options.learningRate * (options.finalLearningRateFactor + (1 - options.finalLearningRateFactor)
+              * 0.5 * (1 + cos(Double.pi * min(progressFraction, 1))))
+          : options.learningRate
+        let value = try step.run(
+          rows: order[(s * batch)..<((s + 1) * batch)], release: release, u: u, sigma: sigma,
+          generator: &generator, loss: &loss, rng: &rng, train: true)
+        adam.step(parameters: &generator.parameters, gradients: generator.gradients,
+                  learningRate: Float(rate))
+        optimizerSteps += 1
+        stepsThisRun += 1
+        lossSum += value
+        let elapsed = Date().timeIntervalSince(runStart)
+        let perSecond = Double(stepsThisRun) / max(elapsed, 1e-9)
+        let remaining = Double((lastEpoch - epoch) * stepsPerEpoch + stepsPerEpoch - s - 1)
+        progress(TrainingProgress(
+          epoch: epoch, epochs: lastEpoch, step: s + 1, stepsPerEpoch: stepsPerEpoch,
+          loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
+          stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9)))
+      }
+      // Validation: the held-out release rows, with a fixed stream so epochs compare fairly.
+      var validationLoss: Double? = nil
+      if validationRows >= 2 {
+        var vrng = trainingStream(seed: options.seed, stream: .max - 1)
+        let vb = min(batch, validationRows)
+        let batches = max(1, min(validationRows / vb, 8))
+        var total = 0.0
+        for v in 0..<batches {
+          let rows = (trainRows + v * vb)..<(trainRows + (v + 1) * vb)
+          total += try step.run(
+            rows: ArraySlice(Array(rows)), release: release, u: u, sigma: sigma,
+            generator: &generator, loss: &loss, rng: &vrng, train: false)
+        }
+        validationLoss = total / Double(batches)
+      }
+      history.append(EpochRecord(
+        epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
+        validationLoss: validationLoss, seconds: Date().timeIntervalSince(epochStart)))
+      let score = validationLoss ?? lossSum / Double(stepsPerEpoch)
+      if score <= bestValidation || validationRows < 2 {
+        bestValidation = score
+        bestEpoch = epoch
+        bestParameters = generator.parameters
+      }
+      let current = Model(
+        header: ModelHeader(
+          toolVersion: SliceGenVersion.current,
+          release: ReleaseReference(checksum: releaseChecksum, method: header.method, rows: n,
+                                    privacy: header.privacy),
+          schema: header.schema, architecture: architecture, training: options, history: history,
+          bestEpoch: bestEpoch, parameterCount: generator.parameterCount,
+          optimizerSteps: optimizerSteps),
+        parameters: bestParameters, lastParameters: generator.parameters,
+        adamFirstMoment: adam.firstMoment, adamSecondMoment: adam.secondMoment)
+      try current.write(to: outputPath)
+      model = current
+    }
+    return model!
+  }
+}
+
+/// Reusable buffers of one training step, so a step allocates nothing.
+struct StepBuffers {
+  let batch: Int
+  let latent: Int
+  let width: Int
+  let projections: Int
+  var real: [Float]        // (batch, m')
+  var latents: [Float]     // (batch, latent)
+  var synthetic: [Float]   // (batch, m')
+  var gradient: [Float]    // (batch, m')
+  var outputGradient: [Float]  // (batch, d)
+
+  init(batch: Int, latent: Int, width: Int, projections: Int) {
+    self.batch = batch
+    self.latent = latent
+    self.width = width
+    self.projections = projections
+    real = [Float](repeating: 0, count: batch * projections)
+    latents = [Float](repeating: 0, count: batch * latent)
+    synthetic = [Float](repeating: 0, count: batch * projections)
+    gradient = [Float](repeating: 0, count: batch * projections)
+    outputGradient = [Float](repeating: 0, count: batch * width)
+  }
+
+  /// One step's loss; with `train`, also the generator's parameter gradients.
+  mutating func run(
+    rows: ArraySlice<Int>, release: Release, u: [Float], sigma: Float,
+    generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool
+  ) throws -> Double {
+    let b = rows.count
+    let mPrime = projections
+    let d = width
+    // R: the released projections of the batch's rows.
+    release.released.withUnsafeBufferPointer { o in
+      real.withUnsafeMutableBufferPointer { r in
+        for (i, row) in rows.enumerated() {
+          (r.baseAddress! + i * mPrime).update(from: o.baseAddress! + row * mPrime, count: mPrime)
+        }
+      }
+    }
+    // S = G(Z)·U + N(0, σ²).
+    latents.withUnsafeMutableBufferPointer {
+      GaussianSampling.fill(UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
+                            standardDeviation: 1, using: &rng)
+    }
+    let cache = latents.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: b) }
+    cache.output.withUnsafeBufferPointer { x in
+      u.withUnsafeBufferPointer { uu in
+        synthetic.withUnsafeMutableBufferPointer { s in
+          GEMM.nn(m: b, n: mPrime, k: d, a: x.baseAddress!, b: uu.baseAddress!, c: s.baseAddress!)
+        }
+      }
+    }
+    synthetic.withUnsafeMutableBufferPointer {
+      GaussianSampling.addNoise(to: UnsafeMutableBufferPointer(rebasing: $0[0..<(b * mPrime)]),
+                                standardDeviation: sigma, using: &rng)
+    }
+    let value: Double = try real.withUnsafeBufferPointer { r in
+      try synthetic.withUnsafeBufferPointer { s in
+        try gradient.withUnsafeMutableBufferPointer { g in
+          try loss.evaluate(
+            real: UnsafeBufferPointer(rebasing: r[0..<(b * mPrime)]), realRows: b,
+            synthetic: UnsafeBufferPointer(rebasing: s[0..<(b * mPrime)]), syntheticRows: b,
+            gradient: train ? UnsafeMutableBufferPointer(rebasing: g[0..<(b * mPrime)]) : nil)
+        }
+      }
+    }
+    guard train else { return value }
+    // ∂L/∂X = ∂L/∂S · Uᵀ, U stored (d × m').
+    gradient.withUnsafeBufferPointer { g in
+      u.withUnsafeBufferPointer { uu in
+        outputGradient.withUnsafeMutableBufferPointer { dx in
+          GEMM.nt(m: b, n: d, k: mPrime, a: g.baseAddress!, b: uu.baseAddress!, c: dx.baseAddress!)
+        }
+      }
+    }
+    generator.zeroGradients()
+    outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+    return value
+  }
+}

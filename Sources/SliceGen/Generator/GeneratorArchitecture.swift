@@ -1,0 +1,84 @@
+// The shape of a generator: latent size, hidden layers, activation, and one output head per kept
+// column, matching the release's encoding block for block (DESIGN §5: G's output lives exactly
+// where encoded rows live).
+
+/// One column's output head.
+public enum OutputBlock: Codable, Equatable, Sendable {
+  /// 1 logit → v = sigmoid; encoded a·v.
+  case numeric(scale: Float)
+  /// 2 logits → v = sigmoid, p = sigmoid (missing); encoded a·(v·(1−p), p).
+  case nullableNumeric(scale: Float)
+  /// K logits → softmax; encoded a·probabilities.
+  case categorical(count: Int, scale: Float)
+  /// A numeric column as a categorical over public bins (marginal mode): K logits → softmax p;
+  /// encoded a·Σ_k p_k·c_k over present bins (c_k the bin's centre in [0, 1]), plus a·p_missing
+  /// when the last bin is "missing". Sampling draws a bin, then a value within it.
+  case binned(centers: [Float], missingBin: Bool, scale: Float)
+
+  /// Entries of the encoded row.
+  public var width: Int {
+    switch self {
+    case .numeric: return 1
+    case .nullableNumeric: return 2
+    case .categorical(let count, _): return count
+    case .binned(_, let missing, _): return missing ? 2 : 1
+    }
+  }
+
+  /// Logits (and head values) of the block.
+  public var logitCount: Int {
+    switch self {
+    case .numeric: return 1
+    case .nullableNumeric: return 2
+    case .categorical(let count, _): return count
+    case .binned(let centers, let missing, _): return centers.count + (missing ? 1 : 0)
+    }
+  }
+}
+
+/// Activation of the hidden layers.
+public enum Activation: String, Codable, Sendable, CaseIterable {
+  case relu
+  /// max(x, 0.2x).
+  case leakyRelu = "leaky-relu"
+}
+
+/// Everything that fixes the generator's parameter layout.
+public struct GeneratorArchitecture: Codable, Equatable, Sendable {
+  public var latent: Int
+  public var hidden: [Int]
+  public var activation: Activation
+  public var blocks: [OutputBlock]
+
+  public init(latent: Int, hidden: [Int], activation: Activation = .relu, blocks: [OutputBlock]) {
+    self.latent = latent
+    self.hidden = hidden
+    self.activation = activation
+    self.blocks = blocks
+  }
+
+  /// d, the encoded width.
+  public var outputWidth: Int { blocks.reduce(0) { $0 + $1.width } }
+  /// The number of logits of the last layer.
+  public var logitCount: Int { blocks.reduce(0) { $0 + $1.logitCount } }
+  /// Layer widths from the latent to the logits.
+  public var widths: [Int] { [latent] + hidden + [logitCount] }
+
+  /// The parameter count: Σ (in·out + out) over layers.
+  public var parameterCount: Int {
+    zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+  }
+}
+
+extension Encoding {
+  /// The generator heads matching this encoding (numeric columns as sigmoid heads).
+  public var outputBlocks: [OutputBlock] {
+    blocks.map { block in
+      switch block.kind {
+      case .numeric: return .numeric(scale: block.scale)
+      case .nullableNumeric: return .nullableNumeric(scale: block.scale)
+      case .categorical(let categories, _): return .categorical(count: categories.count, scale: block.scale)
+      }
+    }
+  }
+}

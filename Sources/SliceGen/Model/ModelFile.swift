@@ -1,0 +1,143 @@
+// The model file (`.slgm`, Docs/model-format.md): a trained generator, the schema it decodes to,
+// the privacy statement of the release it was trained on (a model inherits exactly that
+// guarantee: training is post-processing), the training settings and history, and the state
+// needed to resume. Same container as a release: magic, header length, JSON header, float32
+// payload, SHA-256 trailer; written atomically, verified on load.
+
+import Foundation
+
+/// Which release a model was trained on.
+public struct ReleaseReference: Codable, Equatable, Sendable {
+  /// The release file's own SHA-256 trailer, hex: identifies the exact release.
+  public var checksum: String
+  public var method: String
+  public var rows: Int
+  public var privacy: ReleasePrivacy
+}
+
+/// One epoch of training.
+public struct EpochRecord: Codable, Equatable, Sendable {
+  public var epoch: Int
+  public var steps: Int
+  public var trainingLoss: Double
+  public var validationLoss: Double?
+  public var seconds: Double
+}
+
+/// The header of a model file.
+public struct ModelHeader: Codable, Equatable, Sendable {
+  public static let formatName = "slicegen-model"
+  public static let currentVersion = 1
+
+  public var format = ModelHeader.formatName
+  public var formatVersion = ModelHeader.currentVersion
+  public var toolVersion: String
+  public var release: ReleaseReference
+  public var schema: Schema
+  public var architecture: GeneratorArchitecture
+  public var training: FitOptions
+  public var history: [EpochRecord]
+  /// The epoch whose parameters are stored as the model (best validation loss).
+  public var bestEpoch: Int
+  public var parameterCount: Int
+  /// Adam's step count at the end of the last epoch (resume continues from there).
+  public var optimizerSteps: Int
+}
+
+/// A trained generator with its provenance.
+public struct Model: Sendable {
+  public var header: ModelHeader
+  /// The kept parameters (best validation epoch).
+  public var parameters: [Float]
+  /// The state at the end of the last epoch, for `--resume`: parameters and Adam's moments.
+  public var lastParameters: [Float]
+  public var adamFirstMoment: [Float]
+  public var adamSecondMoment: [Float]
+}
+
+/// A model file that cannot be read.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+  public var path: String
+  public var reason: String
+  public var description: String { "\(path): \(reason)" }
+}
+
+extension Model {
+  static let magic = Array("SLICEGNM".utf8)
+
+  /// Writes the model atomically.
+  public func write(to path: String) throws {
+    let p = header.parameterCount
+    precondition(parameters.count == p && lastParameters.count == p)
+    precondition(adamFirstMoment.count == p && adamSecondMoment.count == p)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    var json = Array(try encoder.encode(header))
+    json.append(0x0A)
+    let padded = (16 + json.count + 63) / 64 * 64 - 16
+    json += [UInt8](repeating: 0x20, count: padded - json.count)
+    let file = try AtomicOutputFile(path: path, hashing: true)
+    try file.write(Self.magic)
+    var length = UInt64(json.count).littleEndian
+    try withUnsafeBytes(of: &length) { try file.write($0) }
+    try file.write(json)
+    for buffer in [parameters, lastParameters, adamFirstMoment, adamSecondMoment] {
+      try buffer.withUnsafeBufferPointer { try file.write(floats: $0) }
+    }
+    try file.write(file.digest())
+    try file.commit()
+  }
+
+  /// Reads and verifies a model file.
+  public init(contentsOf path: String) throws {
+    func fail(_ reason: String) -> ModelFileError { ModelFileError(path: path, reason: reason) }
+    guard FileManager.default.fileExists(atPath: path) else { throw fail("no such file") }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw fail("cannot read (\(error.localizedDescription))")
+    }
+    let bytes = [UInt8](data)
+    guard bytes.count >= 48, Array(bytes[0..<8]) == Self.magic else {
+      if bytes.count >= 8, Array(bytes[0..<8]) == Array("SLICEGEN".utf8) {
+        throw fail("this is a release file, not a model (train one with 'slicegen fit')")
+      }
+      throw fail("not a slicegen model file (bad magic)")
+    }
+    var hasher = SHA256()
+    bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 32)])) }
+    let length = bytes[8..<16].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    guard length > 0, 16 + length + 32 <= bytes.count else { throw fail("truncated file") }
+    // Check the version before the checksum so an old file gets the right message.
+    let headerData = Data(bytes[16..<(16 + length)])
+    if let object = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
+      let version = object["formatVersion"] as? Int, version != ModelHeader.currentVersion
+    {
+      throw fail("model format version \(version); this slicegen (\(SliceGenVersion.current)) "
+        + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
+    }
+    guard hasher.finalize() == Array(bytes[(bytes.count - 32)...]) else {
+      throw fail("checksum mismatch: the file is corrupted or truncated")
+    }
+    let header: ModelHeader
+    do {
+      header = try JSONDecoder().decode(ModelHeader.self, from: headerData)
+    } catch {
+      throw fail("the header is not a valid model header (\(error))")
+    }
+    let p = header.parameterCount
+    guard bytes.count == 16 + length + 16 * p + 32 else { throw fail("inconsistent sizes") }
+    var buffers: [[Float]] = []
+    bytes.withUnsafeBytes { raw in
+      for index in 0..<4 {
+        let offset = 16 + length + 4 * p * index
+        buffers.append((0..<p).map {
+          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self)))
+        })
+      }
+    }
+    self.init(header: header, parameters: buffers[0], lastParameters: buffers[1],
+              adamFirstMoment: buffers[2], adamSecondMoment: buffers[3])
+  }
+}
