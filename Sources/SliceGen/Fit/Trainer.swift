@@ -109,6 +109,7 @@ public enum Trainer {
     for epoch in firstEpoch...lastEpoch {
       let epochStart = Date()
       var rng = trainingStream(seed: options.seed, stream: UInt64(epoch))
+      for i in order.indices { order[i] = i }  // each epoch's order depends on its stream only
       order.shuffle(using: &rng)
       var lossSum = 0.0
       for s in 0..<stepsPerEpoch {
@@ -137,20 +138,13 @@ public enum Trainer {
           loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
           stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9)))
       }
-      // Validation: the held-out release rows, with a fixed stream so epochs compare fairly.
+      // Validation: the held-out release rows against smoothed synthetic projections, by the
+      // sliced 2-Wasserstein distance (below), with a fixed stream so epochs compare fairly.
       var validationLoss: Double? = nil
       if validationRows >= 2 {
-        var vrng = trainingStream(seed: options.seed, stream: .max - 1)
-        let vb = min(batch, validationRows)
-        let batches = max(1, min(validationRows / vb, 8))
-        var total = 0.0
-        for v in 0..<batches {
-          let rows = (trainRows + v * vb)..<(trainRows + (v + 1) * vb)
-          total += try step.run(
-            rows: ArraySlice(Array(rows)), release: release, u: u, sigma: sigma,
-            generator: &generator, loss: &loss, rng: &vrng, train: false)
-        }
-        validationLoss = total / Double(batches)
+        validationLoss = validation(
+          release: release, rows: trainRows..<min(n, trainRows + 4096), u: u, sigma: sigma,
+          generator: generator, seed: options.seed)
       }
       history.append(EpochRecord(
         epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
@@ -175,6 +169,54 @@ public enum Trainer {
       model = current
     }
     return model!
+  }
+}
+
+extension Trainer {
+  /// The validation loss: mean over the m' projection directions of the squared 2-Wasserstein
+  /// distance between the held-out released projections and as many smoothed synthetic ones
+  /// (G(Z)·U + N(0, σ²)). Both sides carry the same noise level, so it compares like with like;
+  /// with thousands of rows per direction it is far less noisy than the kernel estimator's loss,
+  /// which makes it a better judge of which epoch to keep. Post-processing: no privacy cost.
+  static func validation(
+    release: Release, rows: Range<Int>, u: [Float], sigma: Float, generator: MLPGenerator,
+    seed: UInt64
+  ) -> Double {
+    let v = rows.count
+    let d = release.header.encodedWidth
+    let mPrime = release.header.projections
+    var rng = trainingStream(seed: seed, stream: .max - 1)
+    var z = [Float](repeating: 0, count: v * generator.architecture.latent)
+    z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
+    let cache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: v) }
+    var s = [Float](repeating: 0, count: v * mPrime)
+    cache.output.withUnsafeBufferPointer { x in
+      u.withUnsafeBufferPointer { uu in
+        s.withUnsafeMutableBufferPointer {
+          GEMM.nn(m: v, n: mPrime, k: d, a: x.baseAddress!, b: uu.baseAddress!, c: $0.baseAddress!)
+        }
+      }
+    }
+    s.withUnsafeMutableBufferPointer {
+      GaussianSampling.addNoise(to: $0, standardDeviation: sigma, using: &rng)
+    }
+    var total = 0.0
+    var real = [Float](repeating: 0, count: v)
+    var synthetic = [Float](repeating: 0, count: v)
+    release.released.withUnsafeBufferPointer { o in
+      for j in 0..<mPrime {
+        for (i, row) in rows.enumerated() {
+          real[i] = o[row * mPrime + j]
+          synthetic[i] = s[i * mPrime + j]
+        }
+        real.sort()
+        synthetic.sort()
+        var sum = 0.0
+        for i in 0..<v { let e = Double(real[i] - synthetic[i]); sum += e * e }
+        total += sum / Double(v)
+      }
+    }
+    return total / Double(mPrime)
   }
 }
 

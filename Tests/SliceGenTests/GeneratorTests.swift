@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import SliceGen
+
+@Suite("Generator")
+struct GeneratorTests {
+  static let blocks: [OutputBlock] = [
+    .numeric(scale: 0.4), .nullableNumeric(scale: 0.3), .categorical(count: 4, scale: 0.35),
+    .binned(centers: [0, 0.25, 0.75], missingBin: true, scale: 0.3),
+    .binned(centers: [0, 0.5, 1], missingBin: false, scale: 0.2),
+  ]
+
+  /// L = Σ c·output + Σ e·heads with fixed random c, e: a loss touching every output and head.
+  func loss(_ net: Network<Double>, _ z: [Double], _ c: [Double], _ e: [Double]) -> Double {
+    let cache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: 3) }
+    return zip(cache.output, c).reduce(0) { $0 + $1.0 * $1.1 }
+      + zip(cache.heads, e).reduce(0) { $0 + $1.0 * $1.1 }
+  }
+
+  @Test("finite differences (Double) match backward for every parameter, every head and both activations",
+        arguments: [Activation.relu, .leakyRelu])
+  func gradientCheck(activation: Activation) throws {
+    var rng = TestRNG(seed: 1)
+    let architecture = GeneratorArchitecture(
+      latent: 3, hidden: [5, 4], activation: activation, blocks: Self.blocks)
+    var net = Network<Double>(architecture: architecture, using: &rng)
+    // Non-zero biases so that the check also covers them.
+    for i in net.parameters.indices { net.parameters[i] += Double.random(in: -0.1...0.1, using: &rng) }
+    let z = (0..<9).map { _ in Double.random(in: -1...1, using: &rng) }
+    let c = (0..<(3 * architecture.outputWidth)).map { _ in Double.random(in: -1...1, using: &rng) }
+    let e = (0..<(3 * architecture.logitCount)).map { _ in Double.random(in: -1...1, using: &rng) }
+    let cache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: 3) }
+    net.zeroGradients()
+    c.withUnsafeBufferPointer { cp in
+      e.withUnsafeBufferPointer { ep in
+        net.backward(cache, outputGradient: cp.baseAddress!, headGradient: ep.baseAddress!)
+      }
+    }
+    let analytic = net.gradients
+    var worst = 0.0
+    let h = 1e-6
+    for i in net.parameters.indices {
+      let saved = net.parameters[i]
+      net.parameters[i] = saved + h
+      let up = loss(net, z, c, e)
+      net.parameters[i] = saved - h
+      let down = loss(net, z, c, e)
+      net.parameters[i] = saved
+      let numeric = (up - down) / (2 * h)
+      worst = max(worst, abs(numeric - analytic[i]) / max(1, abs(numeric)))
+    }
+    // Central differences in Double: truncation O(h²) ≈ 1e-12, rounding ≈ 1e-16/h = 1e-10;
+    // a ReLU kink within h of a pre-activation is improbable with these random values.
+    #expect(worst < 1e-7, "largest relative difference \(worst)")
+  }
+
+  @Test("outputs live where encoded rows live")
+  func domain() {
+    var rng = TestRNG(seed: 2)
+    let architecture = GeneratorArchitecture(latent: 4, hidden: [16], blocks: Self.blocks)
+    let net = Network<Float>(architecture: architecture, using: &rng)
+    let z = net.sampleLatents(count: 50, using: &rng)
+    let cache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: 50) }
+    let d = architecture.outputWidth
+    for i in 0..<50 {
+      let row = Array(cache.output[(i * d)..<((i + 1) * d)])
+      #expect(row[0] >= 0 && row[0] <= 0.4)
+      #expect(row[1] >= 0 && row[2] >= 0 && row[1] + row[2] <= 0.3 + 1e-6)
+      #expect(abs(row[3..<7].reduce(0, +) - 0.35) < 1e-5)
+      #expect(row[7] >= 0 && row[7] + row[8] <= 0.3 + 1e-6)
+      #expect(row[9] >= 0 && row[9] <= 0.2 + 1e-6)
+    }
+  }
+
+  @Test("Adam minimises a quadratic")
+  func adam() {
+    var adam = Adam(parameterCount: 3)
+    var x: [Float] = [3, -2, 1]
+    for _ in 0..<2000 {
+      let g = x.map { 2 * $0 }
+      adam.step(parameters: &x, gradients: g, learningRate: 0.05)
+    }
+    #expect(x.allSatisfy { abs($0) < 1e-2 })
+  }
+
+  @Test("a parameter count that does not match the architecture is refused")
+  func parameterCount() {
+    let architecture = GeneratorArchitecture(latent: 2, hidden: [3], blocks: [.numeric(scale: 1)])
+    #expect(throws: FitError.self) { try Network<Float>(architecture: architecture, parameters: [1, 2]) }
+  }
+}
