@@ -39,40 +39,39 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
   }
 
   @inline(__always)
-  private static func rotate(_ x: SIMD4<UInt32>, _ n: UInt32) -> SIMD4<UInt32> {
-    (x &<< n) | (x &>> (32 &- n))
-  }
+  private static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &<< n) | (x &>> (32 &- n)) }
 
-  /// One quarter round on four columns at once (rows a, b, c, d).
   @inline(__always)
   private static func quarter(
-    _ a: inout SIMD4<UInt32>, _ b: inout SIMD4<UInt32>, _ c: inout SIMD4<UInt32>,
-    _ d: inout SIMD4<UInt32>
+    _ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32
   ) {
-    a &+= b; d ^= a; d = rotate(d, 16)
-    c &+= d; b ^= c; b = rotate(b, 12)
-    a &+= b; d ^= a; d = rotate(d, 8)
-    c &+= d; b ^= c; b = rotate(b, 7)
+    a = a &+ b; d ^= a; d = rotl(d, 16)
+    c = c &+ d; b ^= c; b = rotl(b, 12)
+    a = a &+ b; d ^= a; d = rotl(d, 8)
+    c = c &+ d; b ^= c; b = rotl(b, 7)
   }
 
   /// The next 64-byte block (16 words) of keystream; advances the counter.
   public mutating func nextBlock() -> SIMD16<UInt32> {
-    var a = Self.constants, b = key0, c = key1, d = counterNonce
+    let k = Self.constants
+    var x0 = k[0], x1 = k[1], x2 = k[2], x3 = k[3]
+    var x4 = key0[0], x5 = key0[1], x6 = key0[2], x7 = key0[3]
+    var x8 = key1[0], x9 = key1[1], x10 = key1[2], x11 = key1[3]
+    var x12 = counterNonce[0], x13 = counterNonce[1], x14 = counterNonce[2], x15 = counterNonce[3]
     for _ in 0..<10 {
-      Self.quarter(&a, &b, &c, &d)  // column round
-      // Diagonal round: rotate rows b, c, d left by 1, 2, 3 lanes, do columns, rotate back.
-      b = SIMD4(b[1], b[2], b[3], b[0])
-      c = SIMD4(c[2], c[3], c[0], c[1])
-      d = SIMD4(d[3], d[0], d[1], d[2])
-      Self.quarter(&a, &b, &c, &d)
-      b = SIMD4(b[3], b[0], b[1], b[2])
-      c = SIMD4(c[2], c[3], c[0], c[1])
-      d = SIMD4(d[1], d[2], d[3], d[0])
+      Self.quarter(&x0, &x4, &x8, &x12)   // columns
+      Self.quarter(&x1, &x5, &x9, &x13)
+      Self.quarter(&x2, &x6, &x10, &x14)
+      Self.quarter(&x3, &x7, &x11, &x15)
+      Self.quarter(&x0, &x5, &x10, &x15)  // diagonals
+      Self.quarter(&x1, &x6, &x11, &x12)
+      Self.quarter(&x2, &x7, &x8, &x13)
+      Self.quarter(&x3, &x4, &x9, &x14)
     }
-    a &+= Self.constants
-    b &+= key0
-    c &+= key1
-    d &+= counterNonce
+    let a = SIMD4(x0, x1, x2, x3) &+ k
+    let b = SIMD4(x4, x5, x6, x7) &+ key0
+    let c = SIMD4(x8, x9, x10, x11) &+ key1
+    let d = SIMD4(x12, x13, x14, x15) &+ counterNonce
     counterNonce[0] &+= 1
     return SIMD16(lowHalf: SIMD8(lowHalf: a, highHalf: b), highHalf: SIMD8(lowHalf: c, highHalf: d))
   }

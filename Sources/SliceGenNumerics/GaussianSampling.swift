@@ -10,7 +10,7 @@ import Foundation
 /// Bulk standard normal sampling.
 public enum GaussianSampling {
   /// One pair of independent N(0, 1) values.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func pair(using rng: inout some RandomNumberGenerator) -> (Double, Double) {
     while true {
       // 53-bit uniform in [0, 1), mapped to (−1, 1).
@@ -25,6 +25,7 @@ public enum GaussianSampling {
   }
 
   /// Fills `out` with N(0, σ²) values.
+  @inlinable
   public static func fill(
     _ out: UnsafeMutableBufferPointer<Float>, standardDeviation sigma: Float,
     using rng: inout some RandomNumberGenerator
@@ -41,6 +42,7 @@ public enum GaussianSampling {
   }
 
   /// Adds N(0, σ²) values to `out` in place.
+  @inlinable
   public static func addNoise(
     to out: UnsafeMutableBufferPointer<Float>, standardDeviation sigma: Float,
     using rng: inout some RandomNumberGenerator
@@ -57,6 +59,7 @@ public enum GaussianSampling {
   }
 
   /// Fills a Double buffer with N(0, σ²) values.
+  @inlinable
   public static func fill(
     _ out: UnsafeMutableBufferPointer<Double>, standardDeviation sigma: Double,
     using rng: inout some RandomNumberGenerator

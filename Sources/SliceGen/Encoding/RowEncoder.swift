@@ -101,8 +101,8 @@ public struct RowEncoder {
       }
       switch block.kind {
       case .numeric(let lower, let upper, _), .nullableNumeric(let lower, let upper, _):
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let value = Double(trimmed) else {
+        // Fast path first; surrounding spaces (as in the original UCI files) are tolerated.
+        guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)) else {
           let reason = missing.contains(text)
             ? "is missing, but the column is not nullable"
             : "is not a number"
