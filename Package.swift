@@ -17,6 +17,7 @@ let package = Package(
     .testTarget(name: "SliceGenNumericsTests", dependencies: ["SliceGenNumerics"]),
     .testTarget(name: "SliceGenPrivacyTests", dependencies: ["SliceGenPrivacy"]),
     .testTarget(name: "SliceGenTests", dependencies: ["SliceGen"]),
-    .testTarget(name: "SliceGenCLITests", dependencies: ["SliceGenCLI", "SliceGen"]),
+    .testTarget(
+      name: "SliceGenCLITests", dependencies: ["SliceGenCLI", "SliceGen"], exclude: ["Golden"]),
   ]
 )

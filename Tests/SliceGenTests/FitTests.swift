@@ -75,6 +75,9 @@ struct FitTests {
     options.delta = 1e-6
     options.slices = 20
     options.sliceDim = 2
+    // Reproducible release (test noise, fixed U) so that the test is deterministic.
+    options.projectionSeed = 17
+    options.insecureTestNoiseSeed = 23
     let path = TestPaths.temporary("r.slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     return (try Release(contentsOf: path), try Release.checksum(ofFileAt: path))
@@ -177,7 +180,7 @@ struct FitTests {
   func resumeOtherRelease() throws {
     let (csv, schema) = try correlatedTable(rows: 200)
     let (r1, c1) = try release(csv, schema)
-    let (r2, c2) = try release(csv, schema)
+    let (r2, c2) = try release(csv, schema, epsilon: 40)
     let model = try Trainer.fit(release: r1, releaseChecksum: c1, options: quickOptions(epochs: 1),
                                 outputPath: TestPaths.temporary("m.slgm"))
     #expect(throws: FitError.self) {
@@ -207,4 +210,23 @@ struct FitTests {
       try Sampler.sample(model: model, rows: 0, seed: 3, outputPath: TestPaths.temporary("z.csv"))
     }
   }
+}
+
+@Test("fitting a release without rows is refused with a clear message")
+func emptyRelease() throws {
+  let schema = try Schema(columns: [
+    SchemaColumn(name: "x", domain: .numeric(lower: 0, upper: 1, integer: false))])
+  let header = ReleaseHeader(
+    toolVersion: "test", method: "slicing", schema: schema, rows: 0, encodedWidth: 1, slices: 1,
+    sliceDim: 1, projections: 1, projectionSeed: "0", projectionSeedSource: "user", sigma: 1,
+    noiseScale: 1,
+    privacy: ReleasePrivacy(
+      epsilon: 1, delta: 1e-5, neighbors: "replace-one", accountant: "profile", analysis: "",
+      spectralNormBound: nil, subsampling: nil, components: [], domainProtected: true,
+      noiseIsPrivate: true, statement: ""),
+    projectionsOffset: 0, releaseOffset: 0)
+  let release = Release(header: header, projections: [1], released: [])
+  #expect { try Trainer.fit(release: release, releaseChecksum: "x", options: FitOptions(),
+                            outputPath: TestPaths.temporary("m.slgm")) }
+    throws: { "\($0)".contains("has 0 rows") }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@Suite("help and plan")
+struct HelpAndPlanTests {
+  @Test("'slicegen help X' and 'slicegen X --help' print the same text, exit 0",
+        arguments: ["schema", "plan", "release", "inspect", "fit", "sample"])
+  func help(command: String) throws {
+    let a = try CLI.run(["help", command])
+    let b = try CLI.run([command, "--help"])
+    #expect(a.status == 0 && b.status == 0)
+    #expect(a.stdout == b.stdout)
+    #expect(a.stdout.hasPrefix("OVERVIEW: "))
+    #expect(a.stdout.contains("Usage: slicegen \(command)"))
+  }
+
+  @Test("release help, byte for byte")
+  func releaseHelpGolden() throws {
+    let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/release-help.txt"), encoding: .utf8)
+    #expect(try CLI.run(["help", "release"]).stdout == golden)
+  }
+
+  @Test("an unknown command is a usage error")
+  func unknown() throws {
+    let result = try CLI.run(["frobnicate"])
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix("Error: unknown command 'frobnicate'"))
+  }
+
+  @Test("plan prints σ and s for each accountant without reading data")
+  func plan() throws {
+    let result = try CLI.run(["plan", "--schema", CLI.path("samples/adult/schema.json"), "--rows",
+                              "32561", "--epsilon", "1", "--delta", "1e-5", "--json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    let profile = json["profile"] as! [String: Any]
+    let theorem = json["theorem1"] as! [String: Any]
+    let fixed = json["fixed seed"] as! [String: Any]
+    #expect(abs((profile["noiseScale"] as! Double) / 53.59 - 1) < 1e-3)
+    #expect(abs((theorem["noiseScale"] as! Double) / 72.99 - 1) < 1e-3)
+    #expect((fixed["noiseScale"] as! Double) > (profile["noiseScale"] as! Double))
+    let text = try CLI.run(["plan", "--schema", CLI.path("samples/adult/schema.json"), "--rows",
+                            "32561", "--epsilon", "1"])
+    #expect(text.stdout.contains("theorem1"))
+    let bad = try CLI.run(["plan", "--schema", CLI.path("samples/adult/schema.json"), "--rows",
+                           "100", "--epsilon", "1", "--delta", "0.5"])
+    #expect(bad.status == 64)
+  }
+
+  @Test("fit and sample: bad input gives clear messages", arguments: [
+    (["fit", "missing.slg"], 1, "no such file"),
+    (["fit", "x.slg", "--epochs", "0"], 64, "--epochs is 0"),
+    (["fit", "x.slg", "--hidden", "a,b"], 64, "--hidden"),
+    (["fit", "x.slg", "--divergence", "tv"], 64, "must be one of"),
+    (["sample", "missing.slgm", "--rows", "10"], 1, "no such file"),
+    (["sample", "m.slgm", "--rows", "0"], 64, "--rows is 0"),
+    (["sample", "m.slgm"], 64, "--rows is required"),
+  ])
+  func badFitAndSample(arguments: [String], status: Int32, message: String) throws {
+    let result = try CLI.run(arguments)
+    #expect(result.status == status, "\(result.stderr)")
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+  }
+}
