@@ -34,6 +34,8 @@ enum FitCommand: Command {
                  defaultText: "\(defaults.latent)"),
       OptionSpec(name: "hidden", valueName: "w1,w2,…", help: "Hidden layer widths.",
                  defaultText: defaults.hidden.map(String.init).joined(separator: ",")),
+      OptionSpec(name: "numeric-head", valueName: "clamp|sigmoid",
+                 help: "How numeric outputs reach [0, 1].", defaultText: defaults.numericHead.rawValue),
       OptionSpec(name: "divergence", valueName: "kl|reverse-kl|js|chi2|sliced-wasserstein",
                  help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass "
                    + "baseline (needs a release with --slice-dim 1).", defaultText: "kl"),
@@ -74,6 +76,9 @@ enum FitCommand: Command {
         throw UsageError(message: "--hidden is '\(hidden)', must be widths like 256,256")
       }
       options.hidden = widths.map { $0! }
+    }
+    if let head = try arguments.choice("numeric-head", NumericHead.allCases.map(\.rawValue)) {
+      options.numericHead = NumericHead(rawValue: head)!
     }
     if let name = try arguments.choice("divergence", Divergence.allCases.map(\.rawValue)) {
       options.estimator.divergence = Divergence(rawValue: name)!

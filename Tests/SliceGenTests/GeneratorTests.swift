@@ -18,11 +18,11 @@ struct GeneratorTests {
   }
 
   @Test("finite differences (Double) match backward for every parameter, every head and both activations",
-        arguments: [Activation.relu, .leakyRelu])
-  func gradientCheck(activation: Activation) throws {
+        arguments: [(Activation.relu, NumericHead.sigmoid), (.leakyRelu, .sigmoid), (.relu, .clamp)])
+  func gradientCheck(activation: Activation, head: NumericHead) throws {
     var rng = TestRNG(seed: 1)
     let architecture = GeneratorArchitecture(
-      latent: 3, hidden: [5, 4], activation: activation, blocks: Self.blocks)
+      latent: 3, hidden: [5, 4], activation: activation, numericHead: head, blocks: Self.blocks)
     var net = Network<Double>(architecture: architecture, using: &rng)
     // Non-zero biases so that the check also covers them.
     for i in net.parameters.indices { net.parameters[i] += Double.random(in: -0.1...0.1, using: &rng) }

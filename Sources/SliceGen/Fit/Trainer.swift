@@ -60,7 +60,8 @@ public enum Trainer {
 
     // Model state: fresh, or resumed.
     let architecture = GeneratorArchitecture(
-      latent: options.latent, hidden: options.hidden, blocks: encoding.outputBlocks)
+      latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
+      blocks: encoding.outputBlocks)
     var generator: MLPGenerator
     var adam: Adam
     var history: [EpochRecord] = []

@@ -43,17 +43,31 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
   case leakyRelu = "leaky-relu"
 }
 
+/// How numeric heads map their logit to v ∈ [0, 1].
+public enum NumericHead: String, Codable, Sendable, CaseIterable {
+  /// v = sigmoid(x).
+  case sigmoid
+  /// v = clamp(x, 0, 1) (derivative 1 inside, 0 outside). A sigmoid cannot reach the bounds,
+  /// where many values sit (a capital gain of 0); the clamp can. Compared in Docs/tuning.md.
+  case clamp
+}
+
 /// Everything that fixes the generator's parameter layout.
 public struct GeneratorArchitecture: Codable, Equatable, Sendable {
   public var latent: Int
   public var hidden: [Int]
   public var activation: Activation
+  public var numericHead: NumericHead
   public var blocks: [OutputBlock]
 
-  public init(latent: Int, hidden: [Int], activation: Activation = .relu, blocks: [OutputBlock]) {
+  public init(
+    latent: Int, hidden: [Int], activation: Activation = .relu, numericHead: NumericHead = .clamp,
+    blocks: [OutputBlock]
+  ) {
     self.latent = latent
     self.hidden = hidden
     self.activation = activation
+    self.numericHead = numericHead
     self.blocks = blocks
   }
 

@@ -12,7 +12,7 @@
 //             db_l = Σ_rows dA_l
 //             dH_{l−1} = dA_l·W_lᵀ                (batch × in)    GEMM NT
 // Heads (per block, a = the block's scale, g = ∂L/∂output, q = ∂L/∂head value):
-//   numeric       y = a·v, v = σ(x)               dx = (g·a + q)·v(1−v)
+//   numeric       y = a·v, v = σ(x) or clamp(x)   dx = (g·a + q)·v' (v(1−v), or 1 inside [0, 1])
 //   nullable      y = a·(v(1−p), p)               dx_v = (g₀·a(1−p) + q_v)·v(1−v)
 //                                                 dx_p = (−g₀·a·v + g₁·a + q_p)·p(1−p)
 //   categorical   y = a·s, s = softmax(x)         dx_k = s_k·(u_k − Σ_j s_j u_j), u = g·a + q
@@ -219,11 +219,11 @@ public struct Network<T: NetworkScalar> {
       for block in architecture.blocks {
         switch block {
         case .numeric(let scale):
-          let v = Self.sigmoid(cache.logits[x])
+          let v = squash(cache.logits[x])
           heads[x] = v
           output[y] = T(scale) * v
         case .nullableNumeric(let scale):
-          let v = Self.sigmoid(cache.logits[x])
+          let v = squash(cache.logits[x])
           let p = Self.sigmoid(cache.logits[x + 1])
           heads[x] = v
           heads[x + 1] = p
@@ -246,6 +246,19 @@ public struct Network<T: NetworkScalar> {
     }
     cache.heads = heads
     cache.output = output
+  }
+
+  /// The numeric head: v from its logit.
+  @inline(__always)
+  func squash(_ x: T) -> T {
+    architecture.numericHead == .sigmoid ? Self.sigmoid(x) : min(max(x, 0), 1)
+  }
+
+  /// dv/dx of the numeric head at logit x with value v.
+  @inline(__always)
+  func squashDerivative(_ x: T, _ v: T) -> T {
+    if architecture.numericHead == .sigmoid { return v * (1 - v) }
+    return x > 0 && x < 1 ? 1 : 0
   }
 
   @inline(__always)
@@ -287,12 +300,12 @@ public struct Network<T: NetworkScalar> {
         switch block {
         case .numeric(let scale):
           let v = cache.heads[x]
-          delta[x] = (g(0) * T(scale) + q(0)) * v * (1 - v)
+          delta[x] = (g(0) * T(scale) + q(0)) * squashDerivative(cache.logits[x], v)
         case .nullableNumeric(let scale):
           let v = cache.heads[x]
           let p = cache.heads[x + 1]
           let a = T(scale)
-          delta[x] = (g(0) * a * (1 - p) + q(0)) * v * (1 - v)
+          delta[x] = (g(0) * a * (1 - p) + q(0)) * squashDerivative(cache.logits[x], v)
           delta[x + 1] = (-g(0) * a * v + g(1) * a + q(1)) * p * (1 - p)
         case .categorical(let count, let scale):
           var dot: T = 0

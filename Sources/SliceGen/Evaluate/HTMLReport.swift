@@ -1,0 +1,163 @@
+// The self-contained HTML report of `evaluate`: the privacy statement of the release the data came
+// from, the score table, real-vs-synthetic distribution overlays per column, a heat map of pair
+// scores, and the training loss curve when the model is given. Inline SVG and CSS only: nothing is
+// fetched from anywhere.
+
+import Foundation
+
+/// Writes evaluation reports as HTML.
+public enum HTMLReport {
+  public static func write(
+    report: EvaluationReport, real: EvaluationTable, synthetic: EvaluationTable, model: Model?,
+    to path: String
+  ) throws {
+    var html = """
+      <!doctype html><html lang="en"><head><meta charset="utf-8"><title>slicegen evaluation</title>
+      <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px;color:#222}
+      h1{font-size:22px}h2{font-size:17px;margin-top:28px}table{border-collapse:collapse}
+      td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right}th:first-child,
+      td:first-child{text-align:left}.warn{background:#fff3cd;padding:8px;border:1px solid #e0c060}
+      .grid{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;padding:6px}
+      .privacy{background:#eef5ff;padding:10px;border:1px solid #9bbcf0}</style></head><body>
+      <h1>slicegen evaluation</h1>
+      """
+    if let model {
+      let p = model.header.release.privacy
+      html += "<div class=\"privacy\"><b>Privacy.</b> \(escape(p.statement))<br>"
+        + "Release method: \(escape(model.header.release.method)); accountant \(escape(p.accountant)); "
+        + "(ε, δ) = (\(p.epsilon), \(p.delta)) under \(escape(p.neighbors)).</div>"
+    } else {
+      html += "<p>No model file given: the privacy statement of the release is not shown.</p>"
+    }
+    if report.pairTrendsBelowIndependent {
+      html += "<p class=\"warn\"><b>Warning:</b> the synthetic table scores below independent "
+        + "columns on pair trends.</p>"
+    }
+    html += "<p>Evaluation reads real data; this report is for the data owner and is not private.</p>"
+    // Score table.
+    html += "<h2>Scores (SDMetrics definitions)</h2><table><tr><th>metric</th><th>synthetic</th>"
+      + "<th>independent columns</th><th>real training rows</th></tr>"
+    let summary = report.summary()
+    for key in ["quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
+                "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
+                "logisticRegressionF1", "minorityF1", "rocAuc"] {
+      let t = summary[key]!
+      html += "<tr><td>\(key)</td><td>\(f(t.synthetic))</td><td>\(f(t.independent))</td>"
+        + "<td>\(f(t.real))</td></tr>"
+    }
+    html += "</table>"
+    // Loss curve.
+    if let model, model.header.history.count >= 1 {
+      html += "<h2>Training</h2>" + lossCurve(model.header.history)
+    }
+    // Per-column overlays.
+    html += "<h2>Columns: real (blue) vs synthetic (orange)</h2><div class=\"grid\">"
+    for c in real.names.indices {
+      let score = report.synthetic.columns[real.names[c]] ?? .nan
+      html += "<div class=\"card\"><div><b>\(escape(real.names[c]))</b> "
+        + "score \(f(score))</div>\(overlay(real.columns[c], synthetic.columns[c]))</div>"
+    }
+    html += "</div><h2>Pair trends (synthetic)</h2>" + heatMap(real.names, report.synthetic.pairs)
+    html += "<p>Cells with a bold outline are the pairs the QualityReport counts (real association "
+      + "above its thresholds).</p></body></html>\n"
+    try AtomicOutputFile.write(Data(html.utf8), to: path)
+  }
+
+  static func f(_ x: Double?) -> String {
+    guard let x, !x.isNaN else { return "–" }
+    return String(format: "%.3f", x)
+  }
+
+  static func escape(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+  }
+
+  /// Two overlaid bar charts: 20 equal-width bins of the real range, or the real categories.
+  static func overlay(_ a: EvaluationTable.Column, _ b: EvaluationTable.Column) -> String {
+    var labels: [String] = []
+    var pa: [Double] = [], pb: [Double] = []
+    switch (a, b) {
+    case (.numeric(let x), .numeric(let y)):
+      let fx = x.filter { !$0.isNaN }, fy = y.filter { !$0.isNaN }
+      guard let lo = fx.min(), let hi = fx.max(), hi > lo else { return "" }
+      func hist(_ v: [Double]) -> [Double] {
+        var h = [Double](repeating: 0, count: 20)
+        for value in v { h[min(max(Int((value - lo) / (hi - lo) * 20), 0), 19)] += 1 }
+        return h.map { $0 / Double(max(v.count, 1)) }
+      }
+      pa = hist(fx)
+      pb = hist(fy)
+      labels = [String(format: "%g", lo), String(format: "%g", hi)]
+    case (.categorical(let x), .categorical(let y)):
+      var counts: [String: Double] = [:]
+      for v in x { counts[v ?? "(missing)", default: 0] += 1 }
+      let top = counts.sorted { $0.value > $1.value }.prefix(20).map(\.key)
+      var cy: [String: Double] = [:]
+      for v in y { cy[v ?? "(missing)", default: 0] += 1 }
+      pa = top.map { counts[$0]! / Double(x.count) }
+      pb = top.map { (cy[$0] ?? 0) / Double(max(y.count, 1)) }
+      labels = [top.first ?? "", top.last ?? ""]
+    default:
+      return ""
+    }
+    let w = 260.0, h = 110.0
+    let peak = max(pa.max() ?? 1, pb.max() ?? 1, 1e-9)
+    let bw = w / Double(pa.count)
+    var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h + 16))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    for (i, (va, vb)) in zip(pa, pb).enumerated() {
+      let x = Double(i) * bw
+      let ha = va / peak * h, hb = vb / peak * h
+      svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a7bd0\" opacity=\"0.6\"/>", x, h - ha, bw * 0.9, ha)
+      svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f08a24\" opacity=\"0.55\"/>", x + bw * 0.2, h - hb, bw * 0.6, hb)
+    }
+    svg += "<text x=\"0\" y=\"\(Int(h + 13))\" font-size=\"10\">\(escape(labels[0]))</text>"
+    svg += "<text x=\"\(Int(w))\" y=\"\(Int(h + 13))\" font-size=\"10\" text-anchor=\"end\">\(escape(labels[1]))</text></svg>"
+    return svg
+  }
+
+  static func heatMap(_ names: [String], _ pairs: [PairScore]) -> String {
+    let cell = 34.0, left = 130.0, top = 10.0
+    let n = names.count
+    var svg = "<svg width=\"\(Int(left + cell * Double(n) + 10))\" height=\"\(Int(top + cell * Double(n) + 120))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    var index: [String: Int] = [:]
+    for (i, name) in names.enumerated() { index[name] = i }
+    for p in pairs {
+      guard let i = index[p.first], let j = index[p.second] else { continue }
+      for (r, c) in [(i, j), (j, i)] {
+        let v = p.score.isNaN ? 0 : p.score
+        let red = Int(255 * (1 - v)), green = Int(200 * v)
+        svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"rgb(%d,%d,80)\" stroke=\"%@\" stroke-width=\"%@\"><title>%@ × %@: %.3f</title></rect>", left + Double(c) * cell, top + Double(r) * cell, cell - 2, cell - 2, red, green, p.meetsThreshold ? "#000" : "none", p.meetsThreshold ? "2" : "0", escape(p.first), escape(p.second), v)
+        svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"9\" fill=\"#fff\" text-anchor=\"middle\">%.2f</text>", left + Double(c) * cell + cell / 2 - 1, top + Double(r) * cell + cell / 2 + 3, v)
+      }
+    }
+    for (i, name) in names.enumerated() {
+      svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"end\">%@</text>", left - 4, top + Double(i) * cell + cell / 2 + 4, escape(name))
+      svg += String(format: "<text transform=\"translate(%.0f,%.0f) rotate(60)\" font-size=\"11\">%@</text>", left + Double(i) * cell + cell / 2, top + Double(n) * cell + 6, escape(name))
+    }
+    return svg + "</svg>"
+  }
+
+  static func lossCurve(_ history: [EpochRecord]) -> String {
+    let w = 520.0, h = 180.0, pad = 40.0
+    let train = history.map(\.trainingLoss)
+    let validation = history.compactMap(\.validationLoss)
+    func path(_ v: [Double]) -> (String, Double, Double) {
+      guard let lo = v.min(), let hi = v.max() else { return ("", 0, 0) }
+      let span = hi > lo ? hi - lo : 1
+      let points = v.enumerated().map { i, y in
+        String(format: "%.1f,%.1f", pad + Double(i) / Double(max(v.count - 1, 1)) * (w - 2 * pad),
+               h - pad / 2 - (y - lo) / span * (h - pad))
+      }
+      return (points.joined(separator: " "), lo, hi)
+    }
+    let (tp, tlo, thi) = path(train)
+    let (vp, vlo, vhi) = path(validation)
+    var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h + 20))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    svg += "<polyline points=\"\(tp)\" fill=\"none\" stroke=\"#4a7bd0\" stroke-width=\"2\"/>"
+    svg += "<polyline points=\"\(vp)\" fill=\"none\" stroke=\"#f08a24\" stroke-width=\"2\"/>"
+    svg += String(format: "<text x=\"4\" y=\"%.0f\" font-size=\"11\" fill=\"#4a7bd0\">training loss (%.4g … %.4g)</text>", h + 14, tlo, thi)
+    svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#f08a24\">validation sliced-W₂ (%.4g … %.4g), per epoch, each curve on its own scale</text>", 230.0, h + 14, vlo, vhi)
+    return svg + "</svg>"
+  }
+}
