@@ -16,7 +16,7 @@ protocol Command {
 
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, InspectCommand.self, FitCommand.self,
-  SampleCommand.self, EvaluateCommand.self,
+  SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
 
 ]
 

@@ -24,7 +24,7 @@ func relative(_ a: Double, _ b: Double) -> Double { abs(a / b - 1) }
 
 @Suite("Slicing accountant")
 struct SlicingAccountantTests {
-  @Test("every calibration row: exact profile and Theorem 1 to 1e-3, on the noisy side")
+  @Test("every calibration row: exact profile, exact RDP and Theorem 1 to 1e-3, on the noisy side")
   func calibration() {
     let rows = TestVectors.rows("calibration")
     #expect(rows.count == 60)
@@ -38,6 +38,10 @@ struct SlicingAccountantTests {
       let t = SlicingAccountant.theorem1NoiseScale(epsilon: e, delta: d, projections: m)
       #expect(relative(t, row["sTheorem1"]!) < 1e-3, "theorem1 m'=\(m) ε=\(e) δ=\(d): \(t)")
       #expect(SlicingAccountant.theorem1Epsilon(delta: d, noiseScale: t, projections: m) <= e)
+      let r = SlicingAccountant.rdpNoiseScale(epsilon: e, delta: d, projections: m)
+      #expect(relative(r, row["sExactRdpImprovedConversion"]!) < 1e-3, "rdp m'=\(m) ε=\(e): \(r)")
+      // The ordering of the three analyses: exact profile ≤ exact RDP ≤ Theorem 1.
+      #expect(s <= r && r <= t)
     }
   }
 

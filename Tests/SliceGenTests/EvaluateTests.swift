@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import SliceGen
+
+@Suite("Evaluate")
+struct EvaluateTests {
+  @Test("KSComplement of two small samples, by hand")
+  func ks() {
+    // F_a jumps at 1, 2, 3; F_b at 2, 3, 4: largest gap 1/3 (at x = 1 and x = 3).
+    #expect(abs(Metrics.ksComplement([1, 2, 3], [2, 3, 4]) - (1 - 1.0 / 3)) < 1e-12)
+    #expect(Metrics.ksComplement([1, 2, 3], [1, 2, 3]) == 1)
+    #expect(Metrics.ksComplement([0, 0], [5, 5]) == 0)
+  }
+
+  @Test("TVComplement, by hand")
+  func tv() {
+    // real a: 1/2, b: 1/2; synthetic a: 3/4, b: 1/4 → TV = ½(1/4 + 1/4) = 1/4.
+    #expect(abs(Metrics.tvComplement(["a", "b"], ["a", "a", "a", "b"]) - 0.75) < 1e-12)
+    #expect(Metrics.tvComplement(["a", "b"], ["b", "a"]) == 1)
+  }
+
+  @Test("ContingencySimilarity and Cramér's V, by hand")
+  func contingency() {
+    // Perfectly associated real pair vs independent synthetic pair.
+    let ra = [0, 0, 1, 1], rb = [0, 0, 1, 1]
+    let sa = [0, 0, 1, 1], sb = [0, 1, 0, 1]
+    // Real cells (0,0) ½, (1,1) ½; synthetic ¼ each: ½(¼ + ¼ + ¼ + ¼) = ½.
+    #expect(abs(Metrics.contingencySimilarity(ra, rb, sa, sb) - 0.5) < 1e-12)
+    #expect(abs(Metrics.cramersV(ra, rb) - 1) < 1e-12)
+    #expect(abs(Metrics.cramersV(sa, sb)) < 1e-12)
+  }
+
+  @Test("digitize matches np.histogram_bin_edges + np.digitize")
+  func digitize() {
+    // Edges 0, 1, …, 10: value v → number of edges ≤ v; the maximum lands in 11.
+    #expect(Metrics.digitize([0, 0.5, 1, 9.99, 10]) == [1, 1, 2, 10, 11])
+  }
+
+  @Test("ROC AUC by ranks equals the pairwise definition; logistic regression separates")
+  func utility() throws {
+    var rng = TestRNG(seed: 3)
+    let scores = (0..<60).map { _ in Double.random(in: 0...1, using: &rng).rounded(toPlaces: 1) }
+    let labels = (0..<60).map { _ in Bool.random(using: &rng) }
+    var pairs = 0.0, wins = 0.0
+    for i in scores.indices where labels[i] {
+      for j in scores.indices where !labels[j] {
+        pairs += 1
+        wins += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0
+      }
+    }
+    #expect(abs(Evaluator.rocAuc(scores, labels) - wins / pairs) < 1e-12)
+    // y = "yes" exactly when x > 0.5 and colour is red: a linear model does well.
+    var x: [Double] = [], colour: [String?] = [], y: [String?] = []
+    for _ in 0..<400 {
+      let v = Double.random(in: 0...1, using: &rng)
+      let c = Bool.random(using: &rng) ? "red" : "blue"
+      x.append(v); colour.append(c); y.append(v > 0.5 && c == "red" ? "yes" : "no")
+    }
+    let table = EvaluationTable(
+      names: ["x", "colour", "y"], columns: [.numeric(x), .categorical(colour), .categorical(y)])
+    let (f1, minority, auc) = Evaluator.utility(table, table, 2)
+    #expect(auc > 0.95 && minority > 0.8 && f1 > 0.9)
+  }
+
+  @Test("identical tables score 1; independent columns keep 1-way shapes exactly")
+  func references() throws {
+    let schema = try Schema(contentsOf: TestPaths.adultSchema)
+    let test = try EvaluationTable(
+      path: TestPaths.repository.appendingPathComponent("samples/adult/test.csv").path, schema: schema)
+    let report = try Evaluator.evaluate(real: test, synthetic: test, train: test, target: "income")
+    #expect(report.synthetic.quality == 1)
+    #expect(report.independent!.columnShapes == 1)
+    #expect(report.independent!.columnPairTrendsAll < 0.95)
+    #expect(!report.pairTrendsBelowIndependent)
+  }
+
+  @Test("high cardinality: 5,000 categories, hashed counts give exact scores")
+  func highCardinality() {
+    let n = 50_000
+    let a = (0..<n).map { Optional("c\($0 % 5000)") }
+    let b = (0..<n).map { Optional("c\(($0 * 7) % 5000)") }
+    var table: [String: Int] = [:]
+    let ca = Metrics.codes(a, into: &table), cb = Metrics.codes(b, into: &table)
+    #expect(Metrics.contingencySimilarity(ca, cb, ca, cb) == 1)
+    // b is a permutation of the same 5,000 equally frequent categories: 1-way TV is exact.
+    #expect(abs(Metrics.tvComplement(a, b) - 1) < 1e-12)
+    // (x, 7x mod 5000) is a bijection on categories: perfect association.
+    #expect(abs(Metrics.cramersV(ca, cb) - 1) < 1e-9)
+  }
+}
+
+extension Double {
+  func rounded(toPlaces places: Int) -> Double {
+    let p = pow(10.0, Double(places))
+    return (self * p).rounded() / p
+  }
+}
