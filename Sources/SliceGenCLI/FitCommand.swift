@@ -114,6 +114,10 @@ enum FitCommand: Command {
       throw UsageError(message: "--divergence sliced-wasserstein needs a release made with "
         + "--slice-dim 1 (this one has k = \(release.header.sliceDim))")
     }
+    if release.header.marginals != nil {
+      Console.error("Note: this release also carries noisy marginals; this version of fit trains "
+        + "on the projections only (the marginal term is not implemented yet).")
+    }
     signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
     Console.info("fit: \(release.header.rows) release rows, \(release.header.method), "
       + "\(options.estimator.divergence.rawValue), batch \(options.batch), "

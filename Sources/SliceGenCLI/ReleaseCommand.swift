@@ -30,6 +30,14 @@ enum ReleaseCommand: Command {
                  help: "Fix the seed of the projections U (for reproduction). U is then known "
                    + "in advance and the release is accounted as a Gaussian mechanism with "
                    + "sensitivity ‖U‖₂: more noise for the same (ε, δ)."),
+      OptionSpec(name: "marginals", valueName: "none|one-way|all-pairs|a:b,c:d",
+                 help: "Also publish Gaussian noisy marginals over public bins: every 1-way "
+                   + "marginal, and every 2-way one (all-pairs) or the listed pairs. They share "
+                   + "the budget with the projections under one exact accountant.",
+                 defaultText: "none"),
+      OptionSpec(name: "aggregate-share", valueName: "fraction",
+                 help: "Share of the expected μ² given to the marginals (declared in advance, never "
+                   + "tuned on the private table).", defaultText: "0.9"),
       OptionSpec(name: "accept-data-derived-schema", valueName: nil,
                  help: "Release with a schema drafted from the data; the release then states "
                    + "that the domain is not protected."),
@@ -92,6 +100,17 @@ enum ReleaseCommand: Command {
       options.projectionSeed = seed
     }
     options.acceptDataDerivedSchema = arguments.flag("accept-data-derived-schema")
+    if let text = arguments.string("marginals") {
+      do { options.marginals = try MarginalSelection(parsing: text) } catch let error as ReleaseError {
+        throw UsageError(message: error.message)
+      }
+    }
+    if let share = try arguments.double("aggregate-share") {
+      guard share > 0, share < 1 else {
+        throw UsageError(message: "--aggregate-share is \(share), must be in (0, 1)")
+      }
+      options.aggregateShare = share
+    }
     if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
       options.insecureTestNoiseSeed = UInt64(testSeed)
       Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "

@@ -24,6 +24,8 @@ public struct ReleaseCalibration: Sendable {
   public var analysis: String
   public var spectralNormBound: Double?
   public var spectralNormLowerBound: Double?
+  /// μ² granted to the aggregate (marginal) releases, Σ_j (Δ_j/σ_j)²; 0 without aggregates.
+  public var aggregateMuSquared: Double = 0
 
   /// Calibrates σ for (ε, δ).
   ///
@@ -35,8 +37,15 @@ public struct ReleaseCalibration: Sendable {
   public static func calibrate(
     epsilon: Double, delta: Double, slices: Int, sliceDim: Int, encodedWidth d: Int,
     accountant: SlicingAccountantKind, neighbors: NeighbouringRelation, subsampling: Double?,
-    fixedDirections: [Float]?
+    fixedDirections: [Float]?, aggregateShare: Double = 0
   ) throws -> ReleaseCalibration {
+    precondition(aggregateShare >= 0 && aggregateShare < 1)
+    if aggregateShare > 0 {
+      return try calibrateCombined(
+        epsilon: epsilon, delta: delta, slices: slices, sliceDim: sliceDim, encodedWidth: d,
+        accountant: accountant, subsampling: subsampling, fixedDirections: fixedDirections,
+        aggregateShare: aggregateShare)
+    }
     try PrivacyValidation.epsilon(epsilon)
     try PrivacyValidation.delta(delta)
     let mPrime = slices * sliceDim
@@ -76,5 +85,46 @@ public struct ReleaseCalibration: Sendable {
           + "at release time (looser than the exact profile; kept for reproduction)",
         spectralNormBound: nil, spectralNormLowerBound: nil)
     }
+  }
+
+  /// Projections composed with Gaussian aggregates (DESIGN §4b): conditional on U every part is
+  /// Gaussian and μ² adds, so the whole release is accounted by one exact profile with
+  /// μ² = Q/s² + μ_agg² (random U) or μ² = ‖U‖₂²/σ² + μ_agg² (fixed U, one Gaussian). The share of
+  /// the expected μ² given to the aggregates is declared in advance, never chosen from the data.
+  static func calibrateCombined(
+    epsilon: Double, delta: Double, slices: Int, sliceDim: Int, encodedWidth d: Int,
+    accountant: SlicingAccountantKind, subsampling: Double?, fixedDirections: [Float]?,
+    aggregateShare share: Double
+  ) throws -> ReleaseCalibration {
+    guard subsampling == nil else {
+      throw PrivacyParameterError(
+        message: "subsampling cannot be combined with marginals (the counts would reveal it)")
+    }
+    guard accountant == .profile else {
+      throw PrivacyParameterError(
+        message: "marginals compose only under the exact profile accountant (--accountant profile)")
+    }
+    let mPrime = slices * sliceDim
+    if let u = fixedDirections {
+      let (lower, upper) = SpectralNorm.bounds(u, rows: d, columns: mPrime)
+      let muTotal = GaussianMechanism.largestMu(epsilon: epsilon, delta: delta)
+      let muProjections = ((1 - share) * muTotal * muTotal).squareRoot()
+      return ReleaseCalibration(
+        sigma: (upper / muProjections).nextUp, accountantName: "analytic-gaussian",
+        analysis: "U was fixed by the user, so the projections are a Gaussian mechanism with "
+          + "sensitivity ‖U‖₂ ≤ \(upper) (≥ \(lower) by power iteration), composed exactly with "
+          + "the Gaussian marginals (μ² adds): one Gaussian with μ = \(muTotal)",
+        spectralNormBound: upper, spectralNormLowerBound: lower,
+        aggregateMuSquared: share * muTotal * muTotal)
+    }
+    let c = SlicingAccountant.calibrateCombined(
+      epsilon: epsilon, delta: delta, projections: mPrime, aggregateShare: share)
+    return ReleaseCalibration(
+      sigma: (c.noiseScale / Double(d).squareRoot()).nextUp, accountantName: "profile",
+      analysis: "exact privacy profile of the projections (a χ²(\(mPrime)) mixture over the random "
+        + "U) composed exactly with Gaussian marginals: δ(ε) = E_Q[δ_G(ε; √(Q/s² + μ_agg²))], "
+        + "μ_agg² = \(c.aggregateMuSquared) (share \(share) of the expected μ²)",
+      spectralNormBound: nil, spectralNormLowerBound: nil,
+      aggregateMuSquared: c.aggregateMuSquared)
   }
 }

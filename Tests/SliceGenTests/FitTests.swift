@@ -224,7 +224,7 @@ func emptyRelease() throws {
       epsilon: 1, delta: 1e-5, neighbors: "replace-one", accountant: "profile", analysis: "",
       spectralNormBound: nil, subsampling: nil, components: [], domainProtected: true,
       noiseIsPrivate: true, statement: ""),
-    projectionsOffset: 0, releaseOffset: 0)
+    marginals: nil, projectionsOffset: 0, releaseOffset: 0)
   let release = Release(header: header, projections: [1], released: [])
   #expect { try Trainer.fit(release: release, releaseChecksum: "x", options: FitOptions(),
                             outputPath: TestPaths.temporary("m.slgm")) }

@@ -26,6 +26,11 @@ enum PrivacyText {
         + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
         + "Gaussian mechanisms; DESIGN §4). "
     }
+    if header.marginals != nil {
+      text += "The release also holds Gaussian noisy marginals over public bins (each count vector "
+        + "has L2 sensitivity √2); they are composed exactly with the projections (Gaussian "
+        + "mechanisms compose with μ² adding), and the (ε, δ) above covers the whole release. "
+    }
     if let q = p.subsampling {
       text += "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "
         + "the stated δ already includes the amplification (δ = q·δ_base(ε), same relation). "

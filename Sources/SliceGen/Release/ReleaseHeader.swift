@@ -70,6 +70,8 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   public var sigma: Double
   public var noiseScale: Double
   public var privacy: ReleasePrivacy
+  /// Noisy marginals over public bins (method "slicing+marginals"), or nil.
+  public var marginals: [ReleasedMarginal]?
   /// Where the matrices start, from the beginning of the file: U (d × m'), then O (n × m'),
   /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
   public var projectionsOffset: Int

@@ -23,6 +23,12 @@ public struct ReleaseOptions: Sendable {
   public var acceptDataDerivedSchema = false
   /// Tests only: reproducible noise. The release is labelled NOT private.
   public var insecureTestNoiseSeed: UInt64? = nil
+  /// Noisy marginals published beside the projections (DESIGN §4b).
+  public var marginals: MarginalSelection = .none
+  /// Share of the expected μ² given to the marginals, declared in advance (DESIGN §4b).
+  public var aggregateShare: Double = 0.9
+  /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
+  public var marginalBins: Int = 32
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
@@ -87,7 +93,11 @@ public enum Releaser {
     var reader = try CSVReader(path: csvPath)
     var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: csvPath)
 
+    // SecureNoise is a value: each mechanism gets its own source, never a copy of another's
+    // (a copy would replay the same keystream).
     var noise = options.insecureTestNoiseSeed.map(SecureNoise.insecureForTesting(seed:))
+      ?? SecureNoise()
+    var marginalNoise = options.insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 1) }
       ?? SecureNoise()
     let seedSource = options.projectionSeed == nil ? "secure" : "user"
     let seed = options.projectionSeed ?? noise.randomSeed()
@@ -95,21 +105,50 @@ public enum Releaser {
       encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: options.subsampling,
       noise: noise)
 
+    // Marginals: public bins from the schema, one query per attribute set.
+    let names = encoding.blocks.map(\.name)
+    let bins = encoding.publicBins(maximumBins: options.marginalBins)
+    let attributeSets = try options.marginals.queries(columns: names)
+    if !attributeSets.isEmpty {
+      guard options.subsampling == nil else {
+        throw ReleaseError("--subsample cannot be combined with --marginals")
+      }
+      guard options.aggregateShare > 0, options.aggregateShare < 1 else {
+        throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
+      }
+    }
+    var marginalMechanism = MarginalMechanism(
+      queries: attributeSets.map { set in
+        MarginalMechanism.Query(columns: set, shape: set.map { bins[$0].count })
+      }, codesPerRow: names.count)
+
     let chunkRows = 4096
     var chunk = [Float](repeating: 0, count: chunkRows * d)
+    var codes = [Int32](repeating: 0, count: chunkRows * names.count)
     var filled = 0
+    func flush(_ base: UnsafeMutablePointer<Float>) {
+      mechanism.append(encoded: base, rows: filled)
+      if !attributeSets.isEmpty {
+        codes.withUnsafeMutableBufferPointer { c in
+          for row in 0..<filled {
+            encoding.binCodes(base + row * d, bins: bins, into: c.baseAddress! + row * names.count)
+          }
+          marginalMechanism.add(codes: c.baseAddress!, rows: filled)
+        }
+      }
+      filled = 0
+    }
     try chunk.withUnsafeMutableBufferPointer { buffer in
       let base = buffer.baseAddress!
       while let record = try reader.nextRecord() {
         try encoder.encode(record.fields, line: record.line, into: base + filled * d)
         filled += 1
         if filled == chunkRows {
-          mechanism.append(encoded: base, rows: filled)
-          filled = 0
+          flush(base)
           progress(mechanism.rowsSeen)
         }
       }
-      mechanism.append(encoded: base, rows: filled)
+      flush(base)
     }
     let n = mechanism.rowsSeen
     guard n > 0 else { throw ReleaseError("\(csvPath): the file has a header but no rows") }
@@ -124,29 +163,57 @@ public enum Releaser {
       epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
       encodedWidth: d, accountant: options.accountant, neighbors: options.neighbors,
       subsampling: options.subsampling,
-      fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions)
+      fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions,
+      aggregateShare: attributeSets.isEmpty ? 0 : options.aggregateShare)
     let released = mechanism.finish(sigma: calibration.sigma)
+
+    // Each marginal gets the same share of μ_agg²: μ_j² = μ_agg²/J, σ_j = Δ/μ_j (rounded up).
+    var components = [
+      ReleaseComponent(
+        name: "projections", sigma: calibration.sigma, l2Sensitivity: 1,
+        share: attributeSets.isEmpty ? 1 : 1 - options.aggregateShare)
+    ]
+    var releasedMarginals: [ReleasedMarginal] = []
+    if !attributeSets.isEmpty {
+      let delta = MarginalMechanism.l2Sensitivity
+      let perQuery = calibration.aggregateMuSquared / Double(attributeSets.count)
+      let sigma = (delta / perQuery.squareRoot()).nextUp
+      let noisy = marginalMechanism.finish(
+        sigmas: Array(repeating: sigma, count: attributeSets.count), noise: &marginalNoise)
+      let tables = MarginalConsistency.consistentTables(
+        queries: marginalMechanism.queries.map { ($0.columns, $0.shape) }, counts: noisy,
+        sigmas: Array(repeating: sigma, count: attributeSets.count), rows: n)
+      for (q, set) in attributeSets.enumerated() {
+        releasedMarginals.append(ReleasedMarginal(
+          columns: set.map { names[$0] }, bins: set.map { bins[$0] },
+          shape: marginalMechanism.queries[q].shape, sigma: sigma, l2Sensitivity: delta,
+          noisyCounts: noisy[q], probabilities: tables[q].probabilities))
+      }
+      components.append(ReleaseComponent(
+        name: "marginals (\(attributeSets.filter { $0.count == 1 }.count) one-way, "
+          + "\(attributeSets.filter { $0.count == 2 }.count) two-way)",
+        sigma: sigma, l2Sensitivity: delta, share: options.aggregateShare))
+    }
 
     let privacy = ReleasePrivacy(
       epsilon: options.epsilon, delta: delta, neighbors: options.neighbors.rawValue,
       accountant: calibration.accountantName, analysis: calibration.analysis,
       spectralNormBound: calibration.spectralNormBound, subsampling: options.subsampling,
-      components: [
-        ReleaseComponent(name: "projections", sigma: calibration.sigma, l2Sensitivity: 1, share: 1)
-      ],
+      components: components,
       domainProtected: !schema.dataDerived, noiseIsPrivate: mechanism.noiseIsPrivate,
       statement: "")
     var header = ReleaseHeader(
-      toolVersion: SliceGenVersion.current, method: "slicing", schema: schema,
+      toolVersion: SliceGenVersion.current,
+      method: releasedMarginals.isEmpty ? "slicing" : "slicing+marginals", schema: schema,
       rows: mechanism.rows, encodedWidth: d, slices: options.slices, sliceDim: options.sliceDim,
       projections: mPrime, projectionSeed: String(seed), projectionSeedSource: seedSource,
       sigma: calibration.sigma, noiseScale: calibration.sigma * Double(d).squareRoot(),
-      privacy: privacy, projectionsOffset: 0, releaseOffset: 0)
+      privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
+      projectionsOffset: 0, releaseOffset: 0)
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     let release = Release(header: header, projections: mechanism.directions, released: released)
     header = try release.write(to: outputPath)
 
-    let names = encoding.blocks.map(\.name)
     return ReleaseReport(
       header: header,
       clamped: zip(names, encoder.clampedCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },

@@ -1,0 +1,90 @@
+// Which marginals a release publishes, how rows map to their public bins, and how the released
+// noisy counts are stored (in the release header, beside their consistent post-processed
+// probabilities).
+
+import Foundation
+
+/// The `--marginals` choice.
+public enum MarginalSelection: Equatable, Sendable {
+  case none
+  /// Every 1-way marginal.
+  case oneWay
+  /// Every 1-way and every 2-way marginal.
+  case allPairs
+  /// Every 1-way marginal and the named pairs (public knowledge, chosen before seeing the data).
+  case pairs([[String]])
+
+  /// Parses `none`, `one-way`, `all-pairs`, or `a:b,c:d`.
+  public init(parsing text: String) throws {
+    switch text {
+    case "none": self = .none
+    case "one-way": self = .oneWay
+    case "all-pairs": self = .allPairs
+    default:
+      let pairs = text.split(separator: ",").map { $0.split(separator: ":").map(String.init) }
+      guard !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] != $0[1] }) else {
+        throw ReleaseError(
+          "--marginals is '\(text)', must be none, one-way, all-pairs, or pairs like age:income,sex:race")
+      }
+      self = .pairs(pairs)
+    }
+  }
+
+  /// The attribute sets (indices into the kept columns) to measure.
+  func queries(columns names: [String]) throws -> [[Int]] {
+    var sets = names.indices.map { [$0] }
+    switch self {
+    case .none: return []
+    case .oneWay: break
+    case .allPairs:
+      for i in names.indices { for j in (i + 1)..<names.count { sets.append([i, j]) } }
+    case .pairs(let pairs):
+      for pair in pairs {
+        guard let i = names.firstIndex(of: pair[0]), let j = names.firstIndex(of: pair[1]) else {
+          let missing = names.contains(pair[0]) ? pair[1] : pair[0]
+          throw ReleaseError("--marginals names column \"\(missing)\", which is not a released column")
+        }
+        sets.append([min(i, j), max(i, j)])
+      }
+    }
+    return sets
+  }
+}
+
+/// One released marginal, as stored in the release header.
+public struct ReleasedMarginal: Codable, Equatable, Sendable {
+  /// Names of the columns, and their public bins.
+  public var columns: [String]
+  public var bins: [ColumnBins]
+  public var shape: [Int]
+  public var sigma: Double
+  public var l2Sensitivity: Double
+  /// The noisy counts as released (row-major over `shape`).
+  public var noisyCounts: [Double]
+  /// Post-processed: non-negative, summing to one, consistent across marginals.
+  public var probabilities: [Double]
+}
+
+extension Encoding {
+  /// Public bin codes of one encoded row (one per kept column), for counting marginals.
+  func binCodes(_ row: UnsafePointer<Float>, bins: [ColumnBins], into codes: UnsafeMutablePointer<Int32>) {
+    for (c, block) in blocks.enumerated() {
+      let values = row + block.offset
+      let scale = Double(block.scale)
+      switch block.kind {
+      case .categorical:
+        var best = 0
+        for j in 1..<block.width where values[j] > values[best] { best = j }
+        codes[c] = Int32(best)
+      case .numeric(let lower, let upper, _):
+        codes[c] = Int32(bins[c].bin(of: lower + Double(values[0]) / scale * (upper - lower)))
+      case .nullableNumeric(let lower, let upper, _):
+        if values[1] > 0 {
+          codes[c] = Int32(bins[c].missingBin!)
+        } else {
+          codes[c] = Int32(bins[c].bin(of: lower + Double(values[0]) / scale * (upper - lower)))
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import SliceGen
+
+@Suite("Marginals")
+struct MarginalTests {
+  @Test("simplex projection: non-negative, sums to one, identity on the simplex")
+  func simplex() {
+    let p = MarginalConsistency.projectOntoSimplex([0.5, -0.2, 0.9, 0.1])
+    #expect(p.allSatisfy { $0 >= 0 })
+    #expect(abs(p.reduce(0, +) - 1) < 1e-12)
+    #expect(MarginalConsistency.projectOntoSimplex([0.25, 0.75]) == [0.25, 0.75])
+  }
+
+  @Test("consistent tables agree: 1-way equals the marginal of every 2-way")
+  func consistency() {
+    var rng = TestRNG(seed: 2)
+    // True joint of two columns (3 × 2), n = 1000, noisy counts with σ = 20.
+    let joint: [Double] = [0.1, 0.2, 0.3, 0.1, 0.05, 0.25]
+    func noisy(_ x: [Double]) -> [Double] { x.map { $0 * 1000 + 20 * Double.random(in: -1...1, using: &rng) } }
+    let a: [Double] = [0.3, 0.4, 0.3], b: [Double] = [0.45, 0.55]
+    let tables = MarginalConsistency.consistentTables(
+      queries: [([0], [3]), ([1], [2]), ([0, 1], [3, 2])],
+      counts: [noisy(a), noisy(b), noisy(joint)], sigmas: [20, 20, 20], rows: 1000)
+    for t in tables {
+      #expect(t.probabilities.allSatisfy { $0 >= 0 })
+      #expect(abs(t.probabilities.reduce(0, +) - 1) < 1e-9)
+    }
+    #expect(MarginalConsistency.maximumDisagreement(tables) < 1e-3)
+  }
+
+  @Test("public bins come from the schema: point bin for the lower bound, integer ranges per value")
+  func bins() throws {
+    let schema = try Schema(contentsOf: TestPaths.adultSchema)
+    let bins = Encoding(schema: schema).publicBins(maximumBins: 32)
+    let gain = bins.first { $0.name == "capital_gain" }!
+    #expect(gain.kind == .pointAndWidth && gain.count == 33)
+    #expect(gain.bin(of: 0) == 0 && gain.bin(of: 1) == 1 && gain.bin(of: 99999) == 32)
+    let sex = bins.first { $0.name == "sex" }!
+    #expect(sex.kind == .categorical && sex.count == 2)
+    let age = bins.first { $0.name == "age" }!  // 74 values > 32: point + 32 equal-width bins
+    #expect(age.count == 33)
+  }
+
+  @Test("a release with marginals: counts near the truth, composed accounting meets (ε, δ)")
+  func release() throws {
+    // 2,000 identical rows: every 1-way and 2-way count is 2000 in one cell, 0 elsewhere.
+    let schema = try mixedSchema()
+    var text = "age,income,colour,city,id\n"
+    for _ in 0..<2000 { text += "40,50000,green,B,0.5\n" }
+    let csv = TestPaths.write(text)
+    var options = ReleaseOptions(epsilon: 4)
+    options.delta = 1e-5
+    options.slices = 10
+    options.marginals = .allPairs
+    let path = TestPaths.temporary("m.slg")
+    let report = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+    let release = try Release(contentsOf: path)
+    #expect(release.header.method == "slicing+marginals")
+    let marginals = try #require(release.header.marginals)
+    #expect(marginals.count == 4 + 6)
+    #expect(report.header.privacy.components.count == 2)
+    // Composed δ at the calibrated noise: J·(√2/σ_j)² + Q/s² must meet δ.
+    let sigma = marginals[0].sigma
+    let muAggregate = Double(marginals.count) * 2 / (sigma * sigma)
+    let delta = SlicingAccountant.delta(
+      epsilon: 4, noiseScale: release.header.noiseScale, projections: release.header.projections,
+      aggregateMuSquared: muAggregate)
+    #expect(delta <= 1e-5)
+    #expect(delta > 0.9e-5)  // and it is tight, not wasteful
+    // The colour marginal: all mass on "green" (index 1), noise σ ≈ a few tens of counts.
+    let colour = marginals.first { $0.columns == ["colour"] }!
+    #expect(abs(colour.noisyCounts[1] - 2000) < 6 * sigma)
+    #expect(colour.probabilities[1] > 0.9)
+  }
+
+  @Test("bad marginal specifications are refused")
+  func bad() {
+    #expect(throws: ReleaseError.self) { try MarginalSelection(parsing: "age") }
+    #expect(throws: ReleaseError.self) { try MarginalSelection(parsing: "age:age") }
+    #expect(throws: ReleaseError.self) {
+      try MarginalSelection(parsing: "age:nope").queries(columns: ["age", "sex"])
+    }
+  }
+}
