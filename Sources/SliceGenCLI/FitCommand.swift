@@ -45,6 +45,9 @@ enum FitCommand: Command {
                  help: "Kernel bandwidths as multiples of the median distance.",
                  defaultText: defaults.estimator.bandwidthMultipliers.map { "\($0)" }
                    .joined(separator: ",")),
+      OptionSpec(name: "marginal-weight", valueName: "λ",
+                 help: "Weight of the marginal term (releases with --marginals; 0 ignores them).",
+                 defaultText: "\(defaults.marginalWeight)"),
       OptionSpec(name: "resume", valueName: "model",
                  help: "Continue training this model (same release and architecture) for "
                    + "--epochs more epochs."),
@@ -84,6 +87,7 @@ enum FitCommand: Command {
       options.estimator.divergence = Divergence(rawValue: name)!
     }
     options.estimator.tau = try arguments.double("tau") ?? options.estimator.tau
+    options.marginalWeight = try arguments.double("marginal-weight") ?? options.marginalWeight
     if let text = arguments.string("bandwidths") {
       let values = text.split(separator: ",").map { Double($0) }
       guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else {
@@ -115,8 +119,8 @@ enum FitCommand: Command {
         + "--slice-dim 1 (this one has k = \(release.header.sliceDim))")
     }
     if release.header.marginals != nil {
-      Console.error("Note: this release also carries noisy marginals; this version of fit trains "
-        + "on the projections only (the marginal term is not implemented yet).")
+      Console.info("The release carries noisy marginals: the loss adds λ·Σ‖expected marginal − "
+        + "released‖² (λ = \(options.marginalWeight)), numeric columns use binned heads.")
     }
     signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
     Console.info("fit: \(release.header.rows) release rows, \(release.header.method), "

@@ -58,10 +58,19 @@ public enum Trainer {
     let batch = min(options.batch, trainRows)
     let stepsPerEpoch = max(1, trainRows / batch)
 
-    // Model state: fresh, or resumed.
+    // With marginals in the release (and λ > 0), numeric columns get binned heads over the
+    // release's public bins and the marginal term joins the loss.
+    let names = encoding.blocks.map(\.name)
+    var bins: [ColumnBins]? = nil
+    if let marginals = header.marginals, options.marginalWeight > 0 {
+      bins = names.map { name in marginals.first { $0.columns == [name] }!.bins[0] }
+    }
     let architecture = GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
-      blocks: encoding.outputBlocks)
+      blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
+    let marginalLoss = bins == nil ? nil : MarginalLoss(
+      marginals: header.marginals!, names: names, architecture: architecture,
+      weight: options.marginalWeight)
     var generator: MLPGenerator
     var adam: Adam
     var history: [EpochRecord] = []
@@ -125,7 +134,7 @@ public enum Trainer {
           : options.learningRate
         let value = try step.run(
           rows: order[(s * batch)..<((s + 1) * batch)], release: release, u: u, sigma: sigma,
-          generator: &generator, loss: &loss, rng: &rng, train: true)
+          generator: &generator, loss: &loss, rng: &rng, train: true, marginal: marginalLoss)
         adam.step(parameters: &generator.parameters, gradients: generator.gradients,
                   learningRate: Float(rate))
         optimizerSteps += 1
@@ -163,7 +172,7 @@ public enum Trainer {
                                     privacy: header.privacy),
           schema: header.schema, architecture: architecture, training: options, history: history,
           bestEpoch: bestEpoch, parameterCount: generator.parameterCount,
-          optimizerSteps: optimizerSteps),
+          optimizerSteps: optimizerSteps, bins: bins),
         parameters: bestParameters, lastParameters: generator.parameters,
         adamFirstMoment: adam.firstMoment, adamSecondMoment: adam.secondMoment)
       try current.write(to: outputPath)
@@ -248,7 +257,8 @@ struct StepBuffers {
   /// One step's loss; with `train`, also the generator's parameter gradients.
   mutating func run(
     rows: ArraySlice<Int>, release: Release, u: [Float], sigma: Float,
-    generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool
+    generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool,
+    marginal: MarginalLoss? = nil
   ) throws -> Double {
     let b = rows.count
     let mPrime = projections
@@ -298,7 +308,18 @@ struct StepBuffers {
       }
     }
     generator.zeroGradients()
-    outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
-    return value
+    var total = value
+    if let marginal {
+      var headGradient = [Float](repeating: 0, count: b * marginal.headWidth)
+      total += marginal.evaluate(heads: cache.heads, batch: b, gradient: &headGradient)
+      outputGradient.withUnsafeBufferPointer { o in
+        headGradient.withUnsafeBufferPointer { h in
+          generator.backward(cache, outputGradient: o.baseAddress!, headGradient: h.baseAddress!)
+        }
+      }
+    } else {
+      outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+    }
+    return total
   }
 }

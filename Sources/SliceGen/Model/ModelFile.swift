@@ -42,6 +42,8 @@ public struct ModelHeader: Codable, Equatable, Sendable {
   public var parameterCount: Int
   /// Adam's step count at the end of the last epoch (resume continues from there).
   public var optimizerSteps: Int
+  /// Public bins of the kept columns when numeric columns have binned heads (marginal mode).
+  public var bins: [ColumnBins]?
 }
 
 /// A trained generator with its provenance.

@@ -51,11 +51,50 @@ public enum Sampler {
         for i in 0..<b {
           encoding.decode(out.baseAddress! + i * encoding.width, into: &fields, using: &rng,
                           sample: true)
+          if let bins = model.header.bins {
+            decodeBinned(heads: cache.heads, row: i, architecture: model.header.architecture,
+                         bins: bins, encoding: encoding, into: &fields, using: &rng)
+          }
           try body(fields)
         }
       }
       done += b
       progress(done)
+    }
+  }
+
+  /// Numeric columns with binned heads: draw a bin from the head's probabilities, then a value
+  /// uniformly within it (the exact value for a point bin or an integer-valued bin).
+  static func decodeBinned(
+    heads: [Float], row: Int, architecture: GeneratorArchitecture, bins: [ColumnBins],
+    encoding: Encoding, into fields: inout [String], using rng: inout some RandomNumberGenerator
+  ) {
+    let width = architecture.logitCount
+    var offset = 0
+    let missingToken = encoding.schema.missingTokens.first ?? ""
+    for (c, block) in architecture.blocks.enumerated() {
+      defer { offset += block.logitCount }
+      guard case .binned = block else { continue }
+      let p = heads[(row * width + offset)..<(row * width + offset + block.logitCount)]
+      var u = Double.random(in: 0..<1, using: &rng) * p.reduce(0.0) { $0 + Double($1) }
+      var chosen = block.logitCount - 1
+      for (k, value) in p.enumerated() {
+        u -= Double(value)
+        if u < 0 { chosen = k; break }
+      }
+      let columnBins = bins[c]
+      if chosen == columnBins.missingBin {
+        fields[c] = missingToken
+        continue
+      }
+      let interval = columnBins.unitInterval(of: chosen)
+      var unit = Double.random(in: interval, using: &rng)
+      if columnBins.integer, case .pointAndWidth = columnBins.kind, chosen > 0 {
+        // Integers strictly inside (lower, upper]: keep the draw above the point bin.
+        let span = columnBins.upper - columnBins.lower
+        unit = max(unit, 1 / span)
+      }
+      fields[c] = Encoding.number(unit, columnBins.lower, columnBins.upper, columnBins.integer)
     }
   }
 }
