@@ -71,20 +71,47 @@ public enum SlicingAccountant {
     epsilon: Double, delta target: Double, projections mPrime: Int,
     aggregateMuSquared: Double = 0
   ) -> Double {
-    func ok(_ s: Double) -> Bool {
+    smallestPassing { s in
       delta(epsilon: epsilon, noiseScale: s, projections: mPrime,
             aggregateMuSquared: aggregateMuSquared) <= target
     }
+  }
+
+  /// The smallest x > 0 (to 1e-10 relative, returning the passing end) with `ok(x)`, for a
+  /// condition that is monotone: false below some threshold, true above it.
+  static func smallestPassing(_ ok: (Double) -> Bool) -> Double {
     var high = 1.0
     while !ok(high) { high *= 2 }
-    var low = high / 2
-    while ok(low), low > 1e-6 { low /= 2 }
-    for _ in 0..<100 {
+    var low = 0.0
+    for _ in 0..<200 {
       let middle = 0.5 * (low + high)
       if ok(middle) { high = middle } else { low = middle }
       if high - low <= 1e-10 * high { break }
     }
     return high
+  }
+
+  /// The minimum over Rényi orders α ∈ (1, α_max) of `value`: a fine grid in
+  /// u = (α − 1)/(α_max − 1), refined by golden section; an imprecise minimum can only be larger,
+  /// so the ε it gives is an upper bound.
+  static func minimumOverOrders(alphaMax: Double, _ value: (Double) -> Double) -> Double {
+    var best = Double.infinity
+    var bestU = 0.5
+    let points = 4000
+    for i in 1..<points {
+      let u = Double(i) / Double(points)
+      let v = value(1 + (alphaMax - 1) * u)
+      if v < best { best = v; bestU = u }
+    }
+    var a = max(bestU - 1 / Double(points), 1e-12)
+    var b = min(bestU + 1 / Double(points), 1 - 1e-12)
+    let golden = (5.0.squareRoot() - 1) / 2
+    for _ in 0..<100 {
+      let c = b - golden * (b - a)
+      let d = a + golden * (b - a)
+      if value(1 + (alphaMax - 1) * c) < value(1 + (alphaMax - 1) * d) { b = d } else { a = c }
+    }
+    return min(best, value(1 + (alphaMax - 1) * (a + b) / 2))
   }
 
   /// The smallest ε (upper end of a bisection) with δ(ε; s, m') ≤ δ.
@@ -121,42 +148,14 @@ public enum SlicingAccountant {
       guard alpha > 1, gap > 0 else { return .infinity }
       return m * alpha / (2 * gap) + logInverseDelta / (alpha - 1)
     }
-    // Grid in u ∈ (0, 1), α = 1 + (α_max − 1)·u, denser near both ends.
-    var best = Double.infinity
-    var bestU = 0.5
-    let points = 4000
-    for i in 1..<points {
-      let u = Double(i) / Double(points)
-      let v = value(1 + (alphaMax - 1) * u)
-      if v < best { best = v; bestU = u }
-    }
-    var a = max(bestU - 1 / Double(points), 1e-12)
-    var b = min(bestU + 1 / Double(points), 1 - 1e-12)
-    let golden = (5.0.squareRoot() - 1) / 2
-    for _ in 0..<100 {
-      let c = b - golden * (b - a)
-      let d = a + golden * (b - a)
-      if value(1 + (alphaMax - 1) * c) < value(1 + (alphaMax - 1) * d) { b = d } else { a = c }
-    }
-    return min(best, value(1 + (alphaMax - 1) * (a + b) / 2))
+    return minimumOverOrders(alphaMax: alphaMax, value)
   }
 
   /// The smallest s (noisier end) with Theorem 1's ε(δ; s) ≤ ε.
   public static func theorem1NoiseScale(epsilon: Double, delta: Double, projections mPrime: Int)
     -> Double
   {
-    func ok(_ s: Double) -> Bool {
-      theorem1Epsilon(delta: delta, noiseScale: s, projections: mPrime) <= epsilon
-    }
-    var high = 1.0
-    while !ok(high) { high *= 2 }
-    var low = 0.0
-    for _ in 0..<100 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { high = middle } else { low = middle }
-      if high - low <= 1e-10 * high { break }
-    }
-    return high
+    smallestPassing { theorem1Epsilon(delta: delta, noiseScale: $0, projections: mPrime) <= epsilon }
   }
 
   // MARK: Exact RDP with the improved conversion (a third, intermediate analysis)
@@ -176,41 +175,14 @@ public enum SlicingAccountant {
       let rdp = -m / (2 * (alpha - 1)) * log(inner)
       return rdp + log((alpha - 1) / alpha) - (log(delta) + log(alpha)) / (alpha - 1)
     }
-    var best = Double.infinity
-    var bestU = 0.5
-    let points = 4000
-    for i in 1..<points {
-      let u = Double(i) / Double(points)
-      let v = value(1 + (alphaMax - 1) * u)
-      if v < best { best = v; bestU = u }
-    }
-    var a = max(bestU - 1 / Double(points), 1e-12)
-    var b = min(bestU + 1 / Double(points), 1 - 1e-12)
-    let golden = (5.0.squareRoot() - 1) / 2
-    for _ in 0..<100 {
-      let c = b - golden * (b - a)
-      let d = a + golden * (b - a)
-      if value(1 + (alphaMax - 1) * c) < value(1 + (alphaMax - 1) * d) { b = d } else { a = c }
-    }
-    return min(best, value(1 + (alphaMax - 1) * (a + b) / 2))
+    return minimumOverOrders(alphaMax: alphaMax, value)
   }
 
   /// The smallest s (noisier end) with the exact-RDP ε(δ; s) ≤ ε.
   public static func rdpNoiseScale(epsilon: Double, delta: Double, projections mPrime: Int)
     -> Double
   {
-    func ok(_ s: Double) -> Bool {
-      rdpEpsilon(delta: delta, noiseScale: s, projections: mPrime) <= epsilon
-    }
-    var high = 1.0
-    while !ok(high) { high *= 2 }
-    var low = 0.0
-    for _ in 0..<100 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { high = middle } else { low = middle }
-      if high - low <= 1e-10 * high { break }
-    }
-    return high
+    smallestPassing { rdpEpsilon(delta: delta, noiseScale: $0, projections: mPrime) <= epsilon }
   }
 
   // MARK: Composition with aggregates (DESIGN §4b)
