@@ -31,7 +31,7 @@ public struct EstimatorConfiguration: Codable, Equatable, Sendable {
 
   public init(
     divergence: Divergence = .kl, tau: Double = 1e-2,
-    bandwidthMultipliers: [Double] = [1, 2, 4], ratioFloor: Double = 1e-3,
+    bandwidthMultipliers: [Double] = [0.5, 1, 2], ratioFloor: Double = 1e-3,
     precision: EstimatorPrecision = .single, threads: Int? = nil
   ) {
     self.divergence = divergence

@@ -8,7 +8,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var epochs: Int = 10
   /// Rows of the release (and synthetic rows) per step.
   public var batch: Int = 128
-  public var learningRate: Double = 3e-3
+  public var learningRate: Double = 1e-3
   /// Cosine decay of the learning rate to `learningRate · finalLearningRateFactor` over the run.
   public var cosineDecay: Bool = true
   public var finalLearningRateFactor: Double = 0.1
