@@ -24,21 +24,14 @@ public enum GaussianSampling {
     }
   }
 
-  /// Fills `out` with N(0, σ²) values.
+  /// Fills `out` with N(0, σ²) values (the same draws as adding noise to zeros).
   @inlinable
   public static func fill(
     _ out: UnsafeMutableBufferPointer<Float>, standardDeviation sigma: Float,
     using rng: inout some RandomNumberGenerator
   ) {
-    let s = Double(sigma)
-    var i = 0
-    let n = out.count
-    while i < n {
-      let (a, b) = pair(using: &rng)
-      out[i] = Float(a * s)
-      if i + 1 < n { out[i + 1] = Float(b * s) }
-      i &+= 2
-    }
+    out.update(repeating: 0)
+    addNoise(to: out, standardDeviation: sigma, using: &rng)
   }
 
   /// Adds N(0, σ²) values to `out` in place.
