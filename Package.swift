@@ -13,8 +13,11 @@ import PackageDescription
 // gives the portable build at the root too (for binaries that run on other machines).
 let isDependency = Context.packageDirectory.contains("/checkouts/")
 let portable = Context.environment["SLICEGEN_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
+// SLICEGEN_HOST_TUNED lets kernels ask for fused multiply–add (`addingProduct`), one instruction
+// on any host from the last decade; the portable build keeps a separate multiply and add.
 let hostTuned: [SwiftSetting] =
-  isDependency || portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+  isDependency || portable
+  ? [] : [.unsafeFlags(["-target-cpu", "native"]), .define("SLICEGEN_HOST_TUNED")]
 
 let package = Package(
   name: "slicegen",

@@ -7,7 +7,7 @@ import SliceGenNumerics
 import Testing
 
 /// SplitMix64: a small seeded generator so every test matrix is reproducible.
-private struct SplitMix64: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
   var state: UInt64
   mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
@@ -25,7 +25,7 @@ private struct SplitMix64: RandomNumberGenerator {
 
 /// A Gaussian kernel matrix of n random points in the plane (bandwidth 1) plus τ on the
 /// diagonal: the matrices the estimator factors, condition number up to about (n + τ)/τ.
-private func kernelMatrix(order n: Int, tau: Double, seed: UInt64) -> [Double] {
+func kernelMatrix(order n: Int, tau: Double, seed: UInt64) -> [Double] {
   var rng = SplitMix64(state: seed)
   let points = (0..<(2 * n)).map { _ in rng.gaussian() }
   var a = [Double](repeating: 0, count: n * n)
@@ -39,7 +39,7 @@ private func kernelMatrix(order n: Int, tau: Double, seed: UInt64) -> [Double] {
 }
 
 /// A well-conditioned SPD matrix B·Bᵀ/n + I with Gaussian B.
-private func wellConditioned(order n: Int, seed: UInt64) -> [Double] {
+func wellConditioned(order n: Int, seed: UInt64) -> [Double] {
   var rng = SplitMix64(state: seed)
   let b = (0..<(n * n)).map { _ in rng.gaussian() }
   var a = [Double](repeating: 0, count: n * n)

@@ -12,6 +12,8 @@
 // n is read off the bits of y·log2 e + 1.5·2^23 (Float) or + 1.5·2^52 (Double): adding that
 // constant rounds to an integer whose value sits in the low mantissa bits.
 
+import SliceGenNumerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -28,40 +30,41 @@ protocol EstimatorScalar: BinaryFloatingPoint & SIMDScalar & Sendable & Codable 
 
 extension Float: EstimatorScalar {
   @inline(__always)
-  static func expNonPositive(_ y: SIMD8<Float>) -> SIMD8<Float> {
+  static func expNonPositive(_ y: SIMD16<Float>) -> SIMD16<Float> {
+    typealias V = SIMD16<Float>
     let low: Float = -87.33654  // ln(FLT_MIN): below it the result is set to 0
     let x = y.replacing(with: low, where: y .< low)
-    let shifted = x * 1.442_695_04 + 12_582_912  // 1.5·2^23
+    let shifted = V(repeating: 12_582_912).adding(product: x, V(repeating: 1.442_695_04))  // 1.5·2^23
     let nf = shifted - 12_582_912
-    let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
-    var r = x - nf * 0.693_359_375
-    r = r - nf * -2.121_944_4e-4
-    var p = SIMD8<Float>(repeating: 1.987_569_15e-4) * r + 1.398_199_950_7e-3
-    p = p * r + 8.333_451_907_3e-3
-    p = p * r + 4.166_579_589_4e-2
-    p = p * r + 1.666_666_545_9e-1
-    p = p * r + 5.000_000_120_1e-1
-    let e = p * (r * r) + r + 1
-    let scale = unsafeBitCast((n &+ 127) &<< 23, to: SIMD8<Float>.self)
+    let n = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+    var r = x.adding(product: nf, V(repeating: -0.693_359_375))
+    r = r.adding(product: nf, V(repeating: 2.121_944_4e-4))
+    var p = V(repeating: 1.398_199_950_7e-3).adding(product: V(repeating: 1.987_569_15e-4), r)
+    p = V(repeating: 8.333_451_907_3e-3).adding(product: p, r)
+    p = V(repeating: 4.166_579_589_4e-2).adding(product: p, r)
+    p = V(repeating: 1.666_666_545_9e-1).adding(product: p, r)
+    p = V(repeating: 5.000_000_120_1e-1).adding(product: p, r)
+    let e = (r + 1).adding(product: p, r * r)
+    let scale = unsafeBitCast((n &+ 127) &<< 23, to: V.self)
     return (e * scale).replacing(with: 0, where: y .< low)
   }
 
   static func negativeExp(
     _ src: UnsafePointer<Float>, scale: Float, into dst: UnsafeMutablePointer<Float>, count: Int
   ) -> Float {
-    let s = SIMD8<Float>(repeating: -scale)
+    let s = SIMD16<Float>(repeating: -scale)
     let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
-    var acc = SIMD8<Float>()
+    var acc = SIMD16<Float>()
     var p = 0
-    while p &+ 8 <= count {
+    while p &+ 16 <= count {
       let o = p &* 4
-      let v = expNonPositive(s * rs.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
-      rd.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
+      let v = expNonPositive(s * rs.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self))
+      rd.storeBytes(of: v, toByteOffset: o, as: SIMD16<Float>.self)
       acc += v
-      p &+= 8
+      p &+= 16
     }
     if p < count {
-      var tail = SIMD8<Float>()
+      var tail = SIMD16<Float>()
       for q in p..<count { tail[q &- p] = -scale * src[q] }
       let v = expNonPositive(tail)
       for q in p..<count {

@@ -36,15 +36,17 @@ final class KernelWorkspace<T: EstimatorScalar> {
   let bandwidths: Int
   let rT: UnsafeMutablePointer<T>  // (k, maxBatch) real coordinates, one row per dimension
   let sT: UnsafeMutablePointer<T>  // (k, maxBatch) synthetic coordinates
-  let drr: UnsafeMutablePointer<T>  // (maxBatch, maxBatch) squared distances, lower part
+  let drr: UnsafeMutablePointer<T>  // (maxBatch, maxBatch) squared distances, upper part
   let drs: UnsafeMutablePointer<T>  // (maxBatch, maxBatch) real–synthetic squared distances
-  let factors: UnsafeMutablePointer<T>  // (H, maxBatch, maxBatch) Cholesky factors L_q
+  let factors: UnsafeMutablePointer<T>  // (H, maxBatch, maxBatch) Cholesky factors L_q (Double)
+  let blocked: [BlockedCholesky]  // (H) Float: the factors in the fast kernel's own storage
   let kernels: UnsafeMutablePointer<T>  // (H, maxBatch, maxBatch) K_q, row i real, column j syn.
   let perBandwidth: UnsafeMutablePointer<T>  // (H, maxBatch) r_q, then ∂L/∂c_q
   let ratio: UnsafeMutablePointer<Double>  // (maxBatch) r
   let lossGradient: UnsafeMutablePointer<Double>  // (maxBatch) ∂L/∂r
   let gradientSum: UnsafeMutablePointer<T>  // (k, maxBatch) ∂L/∂S, one row per dimension
-  let pairs: UnsafeMutablePointer<T>  // (maxBatch·(maxBatch−1)/2) median scratch
+  let pairs: UnsafeMutablePointer<T>  // (maxBatch·(maxBatch−1)/2) median scratch (Double)
+  let orderStatistics: OrderStatisticsScratch  // median scratch (Float: radix selection)
 
   init(maxBatch: Int, sliceDimension k: Int, bandwidths: Int) {
     self.maxBatch = maxBatch
@@ -60,13 +62,17 @@ final class KernelWorkspace<T: EstimatorScalar> {
     sT = make(k * maxBatch, T.self)
     drr = make(b2, T.self)
     drs = make(b2, T.self)
-    factors = make(bandwidths * b2, T.self)
+    factors = make(T.self == Float.self ? 0 : bandwidths * b2, T.self)
+    blocked = T.self == Float.self
+      ? (0..<bandwidths).map { _ in BlockedCholesky(capacity: maxBatch) } : []
     kernels = make(bandwidths * b2, T.self)
     perBandwidth = make(bandwidths * maxBatch, T.self)
     ratio = make(maxBatch, Double.self)
     lossGradient = make(maxBatch, Double.self)
     gradientSum = make(k * maxBatch, T.self)
-    pairs = make(maxBatch * (maxBatch - 1) / 2, T.self)
+    let pairCount = maxBatch * (maxBatch - 1) / 2
+    pairs = make(T.self == Float.self ? 0 : pairCount, T.self)
+    orderStatistics = OrderStatisticsScratch(capacity: T.self == Float.self ? pairCount : 0)
   }
 
   deinit {
@@ -93,15 +99,15 @@ final class KernelWorkspace<T: EstimatorScalar> {
       for i in 0..<br { rT[d &* nb &+ i] = T(real[i &* rowWidth &+ column]) }
       for j in 0..<bs { sT[d &* nb &+ j] = T(synthetic[j &* rowWidth &+ column]) }
     }
-    // Squared distances: drr (lower, j < i) and drs (full).
+    // Squared distances: drr (upper, j > i) and drs (full).
     for i in 0..<br {
       let rowRR = drr + i &* nb
       let rowRS = drs + i &* nb
-      for j in 0..<i { rowRR[j] = 0 }
+      for j in (i &+ 1)..<max(br, i &+ 1) { rowRR[j] = 0 }
       for j in 0..<bs { rowRS[j] = 0 }
       for d in 0..<k {
         let xi = rT[d &* nb &+ i]
-        addSquaredDifferences(rowRR, rT + d &* nb, xi, i)
+        addSquaredDifferences(rowRR + (i &+ 1), rT + (d &* nb &+ i &+ 1), xi, br &- i &- 1)
         addSquaredDifferences(rowRS, sT + d &* nb, xi, bs)
       }
     }
@@ -113,20 +119,30 @@ final class KernelWorkspace<T: EstimatorScalar> {
     for q in 0..<h {
       let bandwidth = T(multipliers[q]) * base
       let gamma = 1 / (2 * bandwidth * bandwidth)
-      let l = factors + q &* nb &* nb
+      // K_rr + τI (upper triangle, by rows) goes into the factor's storage: the Float kernel's
+      // own padded matrix, or this workspace's buffer (Double, mirrored below for the general
+      // kernel, which reads the lower triangle).
+      let fast = blocked.isEmpty ? nil : blocked[q]
+      let lStride = fast?.stride ?? nb
+      let l = fast.map { UnsafeMutableRawPointer($0.matrix).assumingMemoryBound(to: T.self) }
+        ?? factors + q &* nb &* nb
       let kq = kernels + q &* nb &* nb
       let rq = perBandwidth + q &* nb
       for i in 0..<br {
-        _ = T.negativeExp(drr + i &* nb, scale: gamma, into: l + i &* nb, count: i)
-        l[i &* nb &+ i] = 1 + tau
+        let diagonal = i &* lStride &+ i
+        _ = T.negativeExp(drr + (i &* nb &+ i &+ 1), scale: gamma, into: l + (diagonal &+ 1), count: br &- i &- 1)
+        l[diagonal] = 1 + tau
         rq[i] = T(ratioScale) * T.negativeExp(drs + i &* nb, scale: gamma, into: kq + i &* nb, count: bs)
       }
+      if fast == nil {
+        for i in 0..<br { for j in (i &+ 1)..<max(br, i &+ 1) { l[j &* nb &+ i] = l[i &* nb &+ j] } }
+      }
       do throws(CholeskyFailure) {
-        try factorInPlace(l, br, nb)
+        if let fast { try fast.factor(order: br) } else { try factorInPlace(l, br, nb) }
       } catch {
         throw .notPositiveDefinite(slice: t, bandwidth: Double(bandwidth), pivot: error.pivot)
       }
-      solveInPlace(l, br, nb, rq)
+      solve(q, rq, br)
       for i in 0..<br { ratio[i] += Double(rq[i]) }
     }
     // Ensemble average, clipping, loss and ∂L/∂r.
@@ -146,11 +162,10 @@ final class KernelWorkspace<T: EstimatorScalar> {
     for q in 0..<h {
       let bandwidth = T(multipliers[q]) * base
       let inverseSquare = 1 / (bandwidth * bandwidth)
-      let l = factors + q &* nb &* nb
       let kq = kernels + q &* nb &* nb
       let wq = perBandwidth + q &* nb
       for i in 0..<br { wq[i] = T(lossGradient[i] * cScale) }
-      solveInPlace(l, br, nb, wq)
+      solve(q, wq, br)
       for i in 0..<br {
         let coefficient = wq[i] * inverseSquare
         if coefficient == 0 { continue }
@@ -172,10 +187,20 @@ final class KernelWorkspace<T: EstimatorScalar> {
   private func medianDistance(_ br: Int) -> T {
     let count = br * (br - 1) / 2
     guard count > 0 else { return 1 }
+    if T.self == Float.self {
+      // Radix selection (OrderStatistics.swift): the same order statistics, in two passes.
+      let (below, at) = upperTriangleOrderStatistics(
+        UnsafeRawPointer(drr).assumingMemoryBound(to: Float.self), order: br, stride: nb,
+        rank: count / 2, scratch: orderStatistics)
+      var squared = T(at)
+      if count % 2 == 0 { squared = (squared + T(below!)) / 2 }
+      let median = squared.squareRoot()
+      return median > 0 && median.isFinite ? median : 1
+    }
     var e = 0
-    for i in 1..<br {
+    for i in 0..<(br - 1) {
       let row = drr + i &* nb
-      for j in 0..<i {
+      for j in (i + 1)..<br {
         pairs[e] = row[j]
         e &+= 1
       }
@@ -193,6 +218,15 @@ final class KernelWorkspace<T: EstimatorScalar> {
   }
 
   private var nb: Int { maxBatch }
+
+  /// (K_rr,q + τI) x = b in place with bandwidth q's factor.
+  private func solve(_ q: Int, _ b: UnsafeMutablePointer<T>, _ br: Int) {
+    if blocked.isEmpty {
+      solveInPlace(factors + q &* nb &* nb, br, nb, b)
+    } else {
+      blocked[q].solve(UnsafeMutableRawPointer(b).assumingMemoryBound(to: Float.self))
+    }
+  }
 }
 
 // MARK: - Small kernels
