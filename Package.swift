@@ -24,6 +24,7 @@ let package = Package(
   products: [
     .library(name: "SliceGen", targets: ["SliceGen"]),
     .executable(name: "slicegen", targets: ["SliceGenCLI"]),
+    .executable(name: "slicegen-bench", targets: ["SliceGenBench"]),
   ],
   targets: [
     .target(name: "SliceGenNumerics", swiftSettings: hostTuned),
@@ -32,6 +33,8 @@ let package = Package(
       name: "SliceGen", dependencies: ["SliceGenPrivacy", "SliceGenNumerics"],
       swiftSettings: hostTuned),
     .executableTarget(name: "SliceGenCLI", dependencies: ["SliceGen"], swiftSettings: hostTuned),
+    .executableTarget(
+      name: "SliceGenBench", dependencies: ["SliceGen", "SliceGenNumerics"], swiftSettings: hostTuned),
     .testTarget(
       name: "SliceGenNumericsTests", dependencies: ["SliceGenNumerics"], swiftSettings: hostTuned),
     .testTarget(

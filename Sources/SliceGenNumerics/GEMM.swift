@@ -2,16 +2,28 @@
 // NT for the inputs' gradient, TN for the weights' gradient). Row-major, contiguous, the same
 // shapes and argument order as `GEMMReference`, against which the tests hold every path.
 //
-// One kernel does the work: C[i, j..<j+16] += A[i, p]·B[p, j..<j+16] for a 4 × 16 register tile,
-// with k in the innermost loop (A read by rows, B by rows; both stream). NT and TN transpose the
-// operand that is read the wrong way into a scratch buffer first (O(size) against O(m·n·k)).
-// Rows of C are split across threads when the product is large enough; every element is computed
-// by the same sequence of operations whatever the split, so results do not depend on the number
-// of threads. Multiply and add are written separately: without FMA in the target, a fused
-// `addingProduct` becomes a library call per lane.
+// The structure is the one of BLIS/GotoBLAS, small enough to read:
+//   for each block of KC = 128 steps of k:
+//     pack B's (KC × n) block into micro-panels of NR = 32 columns, p-major (each micro-panel,
+//       KC × 32 floats = 16 KiB, stays in L1 while many rows stream past it);
+//     for each block of MC = 96 rows (in parallel over row blocks):
+//       pack A's (MC × KC) block into micro-panels of MR = 6 rows, p-major (in L2);
+//       for each B micro-panel, for each A micro-panel: the micro-kernel
+//         C[6 × 32] (+)= Σ_p a[p]·b[p], 12 SIMD16 accumulators in registers; per step p two
+//         vector loads of B, six broadcasts of A, twelve fused multiply–adds.
+// Packing is where the layouts differ: NN, NT (B stored n × k) and TN (A stored k × m) read
+// their operands in the order they are stored and write the same packed panels, so one
+// micro-kernel serves all three and no operand is transposed in memory first. Edges are padded
+// with zeros in the panels; edge tiles go through a small buffer.
+//
+// Determinism: every C[i, j] is the same sequence of operations (k in KC blocks, in order)
+// whatever the number of threads and whichever thread computes it, so results do not depend on
+// SLICEGEN_THREADS. Threads split the rows of C; a product runs on one thread when it is below
+// `parallelThreshold` multiply–adds (a fork/join costs microseconds).
 
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Float32 matrix products: the entry points the rest of slicegen calls.
 public enum GEMM {
@@ -27,33 +39,16 @@ public enum GEMM {
   /// Products smaller than this many multiply-adds stay on the calling thread.
   static let parallelThreshold = 1 << 21
 
+  static let mr = 6, nr = 32, kc = 128, mc = 96
+
   /// C (m × n) = A (m × k) · B (k × n), or C += … when `accumulate`.
+  /// - Complexity: m·n·k multiply–adds.
   public static func nn(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    guard m > 0, n > 0 else { return }
-    if k == 0 {
-      if !accumulate { c.update(repeating: 0, count: m * n) }
-      return
-    }
-    let work = m * n * k
-    let workers = work >= parallelThreshold ? min(threads, (m + 3) / 4) : 1
-    if workers <= 1 {
-      kernel(rows: 0..<m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
-      return
-    }
-    // Split rows in multiples of 4.
-    let blocks = (m + 3) / 4
-    let per = (blocks + workers - 1) / workers
-    nonisolated(unsafe) let (sa, sb, sc) = (a, b, c)
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      let start = min(w * per * 4, m)
-      let end = min((w + 1) * per * 4, m)
-      if start < end {
-        kernel(rows: start..<end, n: n, k: k, a: sa, b: sb, c: sc, accumulate: accumulate)
-      }
-    }
+    product(m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: false, c: c,
+            accumulate: accumulate, workers: threads)
   }
 
   /// C (m × n) = A (m × k) · Bᵀ, B stored (n × k), or C += … when `accumulate`.
@@ -61,10 +56,8 @@ public enum GEMM {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    let bt = transpose(b, rows: n, columns: k)  // (k × n)
-    bt.withUnsafeBufferPointer {
-      nn(m: m, n: n, k: k, a: a, b: $0.baseAddress!, c: c, accumulate: accumulate)
-    }
+    product(m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: true, c: c,
+            accumulate: accumulate, workers: threads)
   }
 
   /// C (m × n) = Aᵀ · B, A stored (k × m), B (k × n), or C += … when `accumulate`.
@@ -72,96 +65,187 @@ public enum GEMM {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    let at = transpose(a, rows: k, columns: m)  // (m × k)
-    at.withUnsafeBufferPointer {
-      nn(m: m, n: n, k: k, a: $0.baseAddress!, b: b, c: c, accumulate: accumulate)
-    }
+    product(m: m, n: n, k: k, a: a, aTransposed: true, b: b, bTransposed: false, c: c,
+            accumulate: accumulate, workers: threads)
   }
 
-  /// The transpose of a (rows × columns) matrix, in 32 × 32 blocks.
-  static func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
-      let o = out.baseAddress!
-      var i0 = 0
-      while i0 < rows {
-        let i1 = min(i0 + 32, rows)
-        var j0 = 0
-        while j0 < columns {
-          let j1 = min(j0 + 32, columns)
-          for i in i0..<i1 {
-            for j in j0..<j1 { o[j &* rows &+ i] = x[i &* columns &+ j] }
-          }
-          j0 = j1
-        }
-        i0 = i1
-      }
-      count = rows * columns
-    }
-  }
-
-  @inline(__always)
-  static func store(
-    _ out: UnsafeMutablePointer<Float>, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>, _ accumulate: Bool
+  /// The one implementation behind the three layouts; `workers` is the most threads to use.
+  static func product(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aTransposed: Bool,
+    b: UnsafePointer<Float>, bTransposed: Bool, c: UnsafeMutablePointer<Float>,
+    accumulate: Bool, workers requested: Int
   ) {
-    var lo = lo, hi = hi
-    if accumulate {
-      lo = lo + UnsafeRawPointer(out).loadUnaligned(as: SIMD8<Float>.self)
-      hi = hi + UnsafeRawPointer(out + 8).loadUnaligned(as: SIMD8<Float>.self)
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+      if !accumulate { c.update(repeating: 0, count: m * n) }
+      return
     }
-    UnsafeMutableRawPointer(out).storeBytes(of: lo, as: SIMD8<Float>.self)
-    UnsafeMutableRawPointer(out + 8).storeBytes(of: hi, as: SIMD8<Float>.self)
+    let panels = (n + nr - 1) / nr
+    let rowPanels = (m + mr - 1) / mr
+    let work = m * n * k
+    let workers = work >= parallelThreshold ? max(1, min(requested, rowPanels)) : 1
+    // Each worker takes a contiguous, equal share of the 6-row micro-panels (not of the 96-row
+    // blocks: a 128-row product would split 96 + 32).
+    let panelsPerWorker = (rowPanels + workers - 1) / workers
+    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * nr * kc)
+    defer { packedB.deallocate() }
+    var p0 = 0
+    while p0 < k {
+      let depth = min(kc, k - p0)
+      packB(b, transposed: bTransposed, k: k, n: n, from: p0, depth: depth, into: packedB)
+      let add = accumulate || p0 > 0
+      let start = p0
+      nonisolated(unsafe) let (sa, sb, sc) = (a, UnsafePointer(packedB), c)
+      let body: @Sendable (Int) -> Void = { w in
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
+        defer { packedA.deallocate() }
+        let end = min((w + 1) * panelsPerWorker * mr, m)
+        var i0 = w * panelsPerWorker * mr
+        while i0 < end {
+          let rows = min(mc, end - i0)
+          packA(sa, transposed: aTransposed, m: m, k: k, rows: i0..<(i0 + rows), from: start,
+                depth: depth, into: packedA)
+          multiplyBlock(rows: i0..<(i0 + rows), n: n, depth: depth, packedA: packedA,
+                        packedB: sb, c: sc, accumulate: add)
+          i0 += rows
+        }
+      }
+      if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+      p0 += depth
+    }
   }
 
-  /// C[rows, :] (+)= A[rows, :]·B with 4 × 16 register tiles.
-  @inline(__always)
-  static func kernel(
-    rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, accumulate: Bool
+  /// Packs B[p0 ..< p0+depth, 0 ..< n] (or, transposed, the same entries of Bᵀ with B stored
+  /// n × k) into micro-panels of nr columns: panel q holds, for each step p, columns
+  /// q·nr ..< q·nr + nr, zero beyond n.
+  static func packB(
+    _ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, from p0: Int, depth: Int,
+    into packed: UnsafeMutablePointer<Float>
   ) {
-    typealias V = SIMD8<Float>
-    let fullColumns = n / 16 * 16
-    var i = rows.lowerBound
-    while i < rows.upperBound {
-      let r = min(4, rows.upperBound - i)
-      let a0 = a + i &* k
-      let a1 = r > 1 ? a0 + k : a0
-      let a2 = r > 2 ? a0 + 2 &* k : a0
-      let a3 = r > 3 ? a0 + 3 &* k : a0
-      var j = 0
-      while j < fullColumns {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V()
-        var c20 = V(), c21 = V(), c30 = V(), c31 = V()
-        var bp = b + j
-        for p in 0..<k {
-          let b0 = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
-          let b1 = UnsafeRawPointer(bp + 8).loadUnaligned(as: V.self)
-          let x0 = V(repeating: a0[p]), x1 = V(repeating: a1[p])
-          let x2 = V(repeating: a2[p]), x3 = V(repeating: a3[p])
-          c00 = c00 + x0 * b0; c01 = c01 + x0 * b1
-          c10 = c10 + x1 * b0; c11 = c11 + x1 * b1
-          c20 = c20 + x2 * b0; c21 = c21 + x2 * b1
-          c30 = c30 + x3 * b0; c31 = c31 + x3 * b1
-          bp += n
+    let panels = (n + nr - 1) / nr
+    for q in 0..<panels {
+      let j0 = q * nr
+      let width = min(nr, n - j0)
+      let panel = packed + q &* nr &* depth
+      for p in 0..<depth {
+        let out = panel + p &* nr
+        if transposed {
+          for j in 0..<width { out[j] = b[(j0 &+ j) &* k &+ p0 &+ p] }
+        } else {
+          out.update(from: b + ((p0 &+ p) &* n &+ j0), count: width)
         }
-        store(c + (i &* n &+ j), c00, c01, accumulate)
-        if r > 1 { store(c + ((i &+ 1) &* n &+ j), c10, c11, accumulate) }
-        if r > 2 { store(c + ((i &+ 2) &* n &+ j), c20, c21, accumulate) }
-        if r > 3 { store(c + ((i &+ 3) &* n &+ j), c30, c31, accumulate) }
-        j &+= 16
+        if width < nr { (out + width).update(repeating: 0, count: nr &- width) }
       }
-      // Remaining columns: scalar, same summation order over p.
-      if j < n {
-        for t in 0..<r {
-          let ar = a0 + t &* k
-          for jj in j..<n {
-            var sum: Float = 0
-            for p in 0..<k { sum = sum + ar[p] * b[p &* n &+ jj] }
-            let out = c + ((i &+ t) &* n &+ jj)
-            out.pointee = accumulate ? out.pointee + sum : sum
+    }
+  }
+
+  /// Packs A[rows, p0 ..< p0+depth] (or, transposed, the same entries with A stored k × m) into
+  /// micro-panels of mr rows: panel r holds, for each step p, rows r·mr ..< r·mr + mr, zero
+  /// beyond the block.
+  static func packA(
+    _ a: UnsafePointer<Float>, transposed: Bool, m: Int, k: Int, rows: Range<Int>, from p0: Int,
+    depth: Int, into packed: UnsafeMutablePointer<Float>
+  ) {
+    let count = rows.count
+    let panels = (count + mr - 1) / mr
+    for r in 0..<panels {
+      let i0 = rows.lowerBound + r * mr
+      let height = min(mr, rows.upperBound - i0)
+      let panel = packed + r &* mr &* depth
+      if transposed {
+        for p in 0..<depth {
+          let source = a + ((p0 &+ p) &* m &+ i0)
+          let out = panel + p &* mr
+          for i in 0..<height { out[i] = source[i] }
+          for i in height..<mr { out[i] = 0 }
+        }
+      } else {
+        for i in 0..<mr {
+          if i < height {
+            let source = a + ((i0 &+ i) &* k &+ p0)
+            for p in 0..<depth { panel[p &* mr &+ i] = source[p] }
+          } else {
+            for p in 0..<depth { panel[p &* mr &+ i] = 0 }
           }
         }
       }
-      i &+= 4
     }
+  }
+
+  /// C[rows, :] (+)= packed A block · packed B block.
+  static func multiplyBlock(
+    rows: Range<Int>, n: Int, depth: Int, packedA: UnsafePointer<Float>,
+    packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    let panels = (n + nr - 1) / nr
+    let rowPanels = (rows.count + mr - 1) / mr
+    var edge = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                SIMD16<Float>(), SIMD16<Float>())  // a 6 × 32 tile for edges
+    for q in 0..<panels {
+      let j0 = q * nr
+      let width = min(nr, n - j0)
+      let b = packedB + q &* nr &* depth
+      for r in 0..<rowPanels {
+        let i0 = rows.lowerBound + r * mr
+        let height = min(mr, rows.upperBound - i0)
+        let a = packedA + r &* mr &* depth
+        if height == mr && width == nr {
+          microKernel(depth: depth, a: a, b: b, c: c + (i0 &* n &+ j0), ldc: n, accumulate: accumulate)
+        } else {
+          withUnsafeMutableBytes(of: &edge) { raw in
+            let tile = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            for i in 0..<height { for j in 0..<width { tile[i &* nr &+ j] = c[(i0 &+ i) &* n &+ j0 &+ j] } }
+            microKernel(depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: accumulate)
+            for i in 0..<height { for j in 0..<width { c[(i0 &+ i) &* n &+ j0 &+ j] = tile[i &* nr &+ j] } }
+          }
+        }
+      }
+    }
+  }
+
+  /// C[6 × 32] (+)= Σ_p a[p·6 ..< p·6+6] ⊗ b[p·32 ..< p·32+32], C with row stride ldc.
+  @inline(__always)
+  static func microKernel(
+    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+    ldc: Int, accumulate: Bool
+  ) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    let rb = UnsafeRawPointer(b)
+    var ap = a
+    var offset = 0
+    for _ in 0..<depth {
+      let b0 = rb.loadUnaligned(fromByteOffset: offset, as: V.self)
+      let b1 = rb.loadUnaligned(fromByteOffset: offset &+ 64, as: V.self)
+      var x = V(repeating: ap[0])
+      c00 = c00.adding(product: x, b0); c01 = c01.adding(product: x, b1)
+      x = V(repeating: ap[1])
+      c10 = c10.adding(product: x, b0); c11 = c11.adding(product: x, b1)
+      x = V(repeating: ap[2])
+      c20 = c20.adding(product: x, b0); c21 = c21.adding(product: x, b1)
+      x = V(repeating: ap[3])
+      c30 = c30.adding(product: x, b0); c31 = c31.adding(product: x, b1)
+      x = V(repeating: ap[4])
+      c40 = c40.adding(product: x, b0); c41 = c41.adding(product: x, b1)
+      x = V(repeating: ap[5])
+      c50 = c50.adding(product: x, b0); c51 = c51.adding(product: x, b1)
+      ap += 6
+      offset &+= 128
+    }
+    @inline(__always)
+    func put(_ row: Int, _ lo: V, _ hi: V) {
+      let out = UnsafeMutableRawPointer(c + row &* ldc)
+      if accumulate {
+        out.storeBytes(of: lo + out.loadUnaligned(as: V.self), as: V.self)
+        out.storeBytes(of: hi + out.loadUnaligned(fromByteOffset: 64, as: V.self), toByteOffset: 64, as: V.self)
+      } else {
+        out.storeBytes(of: lo, as: V.self)
+        out.storeBytes(of: hi, toByteOffset: 64, as: V.self)
+      }
+    }
+    put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
+    put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
   }
 }

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
-import SliceGenNumerics
+@testable import SliceGenNumerics
 
 @Suite("GEMM")
 struct GEMMTests {
+  // Odd shapes around the tile (6 × 32) and block (96 rows, 128 steps of k) sizes.
   static let shapes = [(1, 1, 1), (7, 13, 5), (33, 65, 17), (129, 257, 31), (4, 16, 3), (5, 17, 0),
-                       (64, 128, 64), (300, 40, 120)]
+                       (64, 128, 64), (300, 40, 120), (6, 32, 128), (97, 33, 129), (13, 70, 300),
+                       (200, 96, 257)]
 
   func random(_ count: Int, _ seed: UInt64) -> [Float] {
     var rng = ChaCha20(seed: seed)
@@ -55,6 +57,24 @@ struct GEMMTests {
         check(fastNT, referenceNT, k: k)
         check(fastTN, referenceTN, k: k)
       }
+    }
+  }
+
+  @Test("results do not depend on the number of threads, in any layout")
+  func threadCountIndependence() {
+    let (m, n, k) = (301, 130, 260)  // large enough to run in parallel (m·n·k > 2^21)
+    let a = random(m * k, 4), b = random(k * n, 5)
+    for (aT, bT) in [(false, false), (false, true), (true, false)] {
+      var results: [[Float]] = []
+      for workers in [1, 2, 3, 7] {
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer {
+          GEMM.product(m: m, n: n, k: k, a: pa.baseAddress!, aTransposed: aT, b: pb.baseAddress!,
+                       bTransposed: bT, c: $0.baseAddress!, accumulate: false, workers: workers)
+        } } }
+        results.append(c)
+      }
+      for r in results.dropFirst() { #expect(r == results[0]) }
     }
   }
 }

@@ -116,31 +116,21 @@ final class KernelWorkspace<T: EstimatorScalar> {
     for i in 0..<br { ratio[i] = 0 }
     let multipliers = configuration.bandwidthMultipliers
     let tau = T(configuration.tau)
+    // Kernels first, then factors: a kernel derived from another (below) must be read before
+    // that one is factored in place.
+    let sources = blocked.isEmpty ? [Int?](repeating: nil, count: h) : kernelSources(multipliers)
+    for pass in 0..<2 {
+      for q in 0..<h where (sources[q] == nil) == (pass == 0) {
+        fillKernels(q, source: sources[q], gamma: 1 / (2 * T(multipliers[q]) * base * T(multipliers[q]) * base),
+                    br: br, bs: bs, tau: tau, ratioScale: T(ratioScale))
+      }
+    }
     for q in 0..<h {
-      let bandwidth = T(multipliers[q]) * base
-      let gamma = 1 / (2 * bandwidth * bandwidth)
-      // K_rr + τI (upper triangle, by rows) goes into the factor's storage: the Float kernel's
-      // own padded matrix, or this workspace's buffer (Double, mirrored below for the general
-      // kernel, which reads the lower triangle).
-      let fast = blocked.isEmpty ? nil : blocked[q]
-      let lStride = fast?.stride ?? nb
-      let l = fast.map { UnsafeMutableRawPointer($0.matrix).assumingMemoryBound(to: T.self) }
-        ?? factors + q &* nb &* nb
-      let kq = kernels + q &* nb &* nb
       let rq = perBandwidth + q &* nb
-      for i in 0..<br {
-        let diagonal = i &* lStride &+ i
-        _ = T.negativeExp(drr + (i &* nb &+ i &+ 1), scale: gamma, into: l + (diagonal &+ 1), count: br &- i &- 1)
-        l[diagonal] = 1 + tau
-        rq[i] = T(ratioScale) * T.negativeExp(drs + i &* nb, scale: gamma, into: kq + i &* nb, count: bs)
-      }
-      if fast == nil {
-        for i in 0..<br { for j in (i &+ 1)..<max(br, i &+ 1) { l[j &* nb &+ i] = l[i &* nb &+ j] } }
-      }
       do throws(CholeskyFailure) {
-        if let fast { try fast.factor(order: br) } else { try factorInPlace(l, br, nb) }
+        if blocked.isEmpty { try factorInPlace(factors + q &* nb &* nb, br, nb) } else { try blocked[q].factor(order: br) }
       } catch {
-        throw .notPositiveDefinite(slice: t, bandwidth: Double(bandwidth), pivot: error.pivot)
+        throw .notPositiveDefinite(slice: t, bandwidth: Double(T(multipliers[q]) * base), pivot: error.pivot)
       }
       solve(q, rq, br)
       for i in 0..<br { ratio[i] += Double(rq[i]) }
@@ -218,6 +208,56 @@ final class KernelWorkspace<T: EstimatorScalar> {
   }
 
   private var nb: Int { maxBatch }
+
+  /// For each bandwidth q, a directly computed bandwidth q′ with w_q′ = 2·w_q, or nil. Then
+  /// γ_q = 4·γ_q′ and K_q = K_q′⁴ entrywise: two squarings instead of an exponential (the default
+  /// multipliers {0.5, 1, 2} need two exponentials instead of three). Derived only from direct
+  /// kernels, so the relative error stays within 4× the exponential's (≲ 9 ulp). Float only.
+  private func kernelSources(_ multipliers: [Double]) -> [Int?] {
+    var sources = [Int?](repeating: nil, count: multipliers.count)
+    for q in multipliers.indices.sorted(by: { multipliers[$0] > multipliers[$1] }) {
+      sources[q] = multipliers.indices.first { multipliers[$0] == 2 * multipliers[q] && sources[$0] == nil }
+    }
+    return sources
+  }
+
+  /// K_rr,q + τI (upper triangle, by rows) into bandwidth q's factor storage (the Float kernel's
+  /// own padded matrix, or this workspace's buffer, mirrored for the general Double kernel, which
+  /// reads the lower triangle), K_rs,q into `kernels`, and r_q's right-hand side (b_r/b_s)·K_q 1.
+  private func fillKernels(
+    _ q: Int, source: Int?, gamma: T, br: Int, bs: Int, tau: T, ratioScale: T
+  ) {
+    let fast = blocked.isEmpty ? nil : blocked[q]
+    let lStride = fast?.stride ?? nb
+    let l = fast.map { UnsafeMutableRawPointer($0.matrix).assumingMemoryBound(to: T.self) }
+      ?? factors + q &* nb &* nb
+    let kq = kernels + q &* nb &* nb
+    let rq = perBandwidth + q &* nb
+    if let source {
+      // Float only (kernelSources): K_q = K_source⁴.
+      func float(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+      }
+      let from = float(UnsafeMutableRawPointer(blocked[source].matrix).assumingMemoryBound(to: T.self))
+      let kFrom = float(kernels + source &* nb &* nb)
+      for i in 0..<br {
+        let diagonal = i &* lStride &+ i
+        _ = Float.fourthPower(from + (diagonal &+ 1), into: float(l) + (diagonal &+ 1), count: br &- i &- 1)
+        l[diagonal] = 1 + tau
+        rq[i] = ratioScale * T(Float.fourthPower(kFrom + i &* nb, into: float(kq) + i &* nb, count: bs))
+      }
+      return
+    }
+    for i in 0..<br {
+      let diagonal = i &* lStride &+ i
+      _ = T.negativeExp(drr + (i &* nb &+ i &+ 1), scale: gamma, into: l + (diagonal &+ 1), count: br &- i &- 1)
+      l[diagonal] = 1 + tau
+      rq[i] = ratioScale * T.negativeExp(drs + i &* nb, scale: gamma, into: kq + i &* nb, count: bs)
+    }
+    if fast == nil {
+      for i in 0..<br { for j in (i &+ 1)..<max(br, i &+ 1) { l[j &* nb &+ i] = l[i &* nb &+ j] } }
+    }
+  }
 
   /// (K_rr,q + τI) x = b in place with bandwidth q's factor.
   private func solve(_ q: Int, _ b: UnsafeMutablePointer<T>, _ br: Int) {

@@ -5,6 +5,7 @@
 // Everything here is post-processing of the release: no privacy is spent, and the smoothing
 // noise comes from the seeded training generator on purpose (it must be reproducible).
 
+import Dispatch
 import Foundation
 import SliceGenNumerics
 
@@ -18,7 +19,40 @@ public struct TrainingProgress: Sendable {
   public var validationLoss: Double?
   public var stepsPerSecond: Double
   public var secondsRemaining: Double
+  /// Where this run's time went so far (seconds per phase).
+  public var phases = FitPhaseTimes()
 }
+
+/// Seconds spent in each phase of training (this run), for `slicegen-bench` and profiling.
+public struct FitPhaseTimes: Sendable {
+  /// Gathering the batch's released rows and drawing latents.
+  public var batch = 0.0
+  /// Generator forward pass.
+  public var generator = 0.0
+  /// G(Z)·U and the smoothing noise.
+  public var projection = 0.0
+  /// The smoothed-sliced divergence and its gradient (kernels, factors, solves).
+  public var estimator = 0.0
+  /// Back-propagation through U, the marginal term and the generator.
+  public var backward = 0.0
+  /// Adam.
+  public var optimizer = 0.0
+  /// The validation loss and the model file after each epoch.
+  public var epochEnd = 0.0
+
+  public init() {}
+
+  /// (name, seconds) in pipeline order.
+  public var named: [(String, Double)] {
+    [("batch", batch), ("generator", generator), ("projection", projection),
+     ("estimator", estimator), ("backward", backward), ("optimizer", optimizer),
+     ("epochEnd", epochEnd)]
+  }
+}
+
+/// Monotonic seconds since an arbitrary origin.
+@inline(__always)
+func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
 /// Trains generators on releases.
 public enum Trainer {
@@ -115,6 +149,7 @@ public enum Trainer {
     let runStart = Date()
     var stepsThisRun = 0
     var model: Model? = nil
+    var phases = FitPhaseTimes()
 
     for epoch in firstEpoch...lastEpoch {
       let epochStart = Date()
@@ -134,9 +169,12 @@ public enum Trainer {
           : options.learningRate
         let value = try step.run(
           rows: order[(s * batch)..<((s + 1) * batch)], release: release, u: u, sigma: sigma,
-          generator: &generator, loss: &loss, rng: &rng, train: true, marginal: marginalLoss)
+          generator: &generator, loss: &loss, rng: &rng, train: true, marginal: marginalLoss,
+          phases: &phases)
+        let optimizerStart = monotonicSeconds()
         adam.step(parameters: &generator.parameters, gradients: generator.gradients,
                   learningRate: Float(rate))
+        phases.optimizer += monotonicSeconds() - optimizerStart
         optimizerSteps += 1
         stepsThisRun += 1
         lossSum += value
@@ -146,8 +184,10 @@ public enum Trainer {
         progress(TrainingProgress(
           epoch: epoch, epochs: lastEpoch, step: s + 1, stepsPerEpoch: stepsPerEpoch,
           loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
-          stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9)))
+          stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9),
+          phases: phases))
       }
+      let epochEndStart = monotonicSeconds()
       // Validation: the held-out release rows against smoothed synthetic projections, by the
       // sliced 2-Wasserstein distance (below), with a fixed stream so epochs compare fairly.
       var validationLoss: Double? = nil
@@ -177,6 +217,7 @@ public enum Trainer {
         adamFirstMoment: adam.firstMoment, adamSecondMoment: adam.secondMoment)
       try current.write(to: outputPath)
       model = current
+      phases.epochEnd += monotonicSeconds() - epochEndStart
     }
     return model!
   }
@@ -258,8 +299,14 @@ struct StepBuffers {
   mutating func run(
     rows: ArraySlice<Int>, release: Release, u: [Float], sigma: Float,
     generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool,
-    marginal: MarginalLoss? = nil
+    marginal: MarginalLoss? = nil, phases: inout FitPhaseTimes
   ) throws -> Double {
+    var clock = monotonicSeconds()
+    func lap(_ phase: WritableKeyPath<FitPhaseTimes, Double>, _ phases: inout FitPhaseTimes) {
+      let now = monotonicSeconds()
+      phases[keyPath: phase] += now - clock
+      clock = now
+    }
     let b = rows.count
     let mPrime = projections
     let d = width
@@ -276,7 +323,9 @@ struct StepBuffers {
       GaussianSampling.fill(UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
                             standardDeviation: 1, using: &rng)
     }
+    lap(\.batch, &phases)
     let cache = latents.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: b) }
+    lap(\.generator, &phases)
     cache.output.withUnsafeBufferPointer { x in
       u.withUnsafeBufferPointer { uu in
         synthetic.withUnsafeMutableBufferPointer { s in
@@ -288,6 +337,7 @@ struct StepBuffers {
       GaussianSampling.addNoise(to: UnsafeMutableBufferPointer(rebasing: $0[0..<(b * mPrime)]),
                                 standardDeviation: sigma, using: &rng)
     }
+    lap(\.projection, &phases)
     let value: Double = try real.withUnsafeBufferPointer { r in
       try synthetic.withUnsafeBufferPointer { s in
         try gradient.withUnsafeMutableBufferPointer { g in
@@ -298,7 +348,9 @@ struct StepBuffers {
         }
       }
     }
+    lap(\.estimator, &phases)
     guard train else { return value }
+    defer { lap(\.backward, &phases) }
     // ∂L/∂X = ∂L/∂S · Uᵀ, U stored (d × m').
     gradient.withUnsafeBufferPointer { g in
       u.withUnsafeBufferPointer { uu in

@@ -1,0 +1,109 @@
+// `slicegen-bench`: the performance benchmark (Docs/benchmarks.md). Prints, for this machine:
+// GEMM GFLOP/s on the generator's shapes next to numpy/OpenBLAS in the same run (single- and
+// two-threaded, ratios and their geometric mean), release rows/s, fit steps/s and seconds per
+// epoch on Adult with the defaults and where the time goes, and each stage's peak memory.
+//
+// Each stage runs in a child process of this executable (`--stage NAME`), so that its peak
+// resident memory is its own and the GEMM thread count (SLICEGEN_THREADS) is set per child.
+// Timings are the best of several repetitions: on a shared machine the minimum is the figure
+// least disturbed by other work. It measures; it asserts nothing (the tests do that).
+
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func value(of flag: String) -> String? {
+  guard let i = arguments.firstIndex(of: flag), i + 1 < arguments.count else { return nil }
+  return arguments[i + 1]
+}
+
+if arguments.contains("--help") || arguments.contains("-h") {
+  print("""
+    OVERVIEW: Measure slicegen's speed and memory on this machine.
+
+    Usage: slicegen-bench [--only gemm|release|fit] [--release-rows N] [--fit-epochs N]
+                          [--no-numpy]
+
+    OPTIONS:
+      --only <stage>        Run one stage: gemm, release or fit. (default: all three)
+      --release-rows <N>    Rows of the generated table the release stage releases (50 integer
+                            and 5 ten-category columns, d = 100, m' = 200). (default: 1000000)
+      --fit-epochs <N>      Epochs of the fit stage on the Adult release (ε = 4, defaults).
+                            (default: 3)
+      --no-numpy            Skip the numpy/OpenBLAS comparison of the GEMM stage.
+      --help                Show this help.
+
+    Run it from the package root (it reads samples/adult). Results: Docs/benchmarks.md.
+    """)
+  exit(0)
+}
+
+if let stage = value(of: "--stage") {
+  // Child: run one stage, print its lines, then its peak memory.
+  switch stage {
+  case "gemm": GEMMBench.run()
+  case "release": ReleaseBench.run(rows: Int(value(of: "--release-rows") ?? "") ?? 1_000_000)
+  case "fit": FitBench.run(epochs: Int(value(of: "--fit-epochs") ?? "") ?? 3)
+  default:
+    FileHandle.standardError.write(Data("Error: unknown stage '\(stage)'\n".utf8))
+    exit(64)
+  }
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  print(String(format: "  peak resident memory: %.0f MiB", Double(usage.ru_maxrss) / 1024))
+  exit(0)
+}
+
+/// Runs this executable with `--stage` in a child process, streaming its output.
+func runStage(_ stage: String, environment extra: [String: String] = [:]) {
+  fflush(nil)
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+  if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+  }
+  process.arguments = ["--stage", stage] + Array(arguments)
+  var environment = ProcessInfo.processInfo.environment
+  for (k, v) in extra { environment[k] = v }
+  process.environment = environment
+  do {
+    try process.run()
+    process.waitUntilExit()
+  } catch {
+    print("  could not run stage \(stage): \(error)")
+  }
+}
+
+let only = value(of: "--only")
+print("slicegen-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(machineDescription())")
+if only == nil || only == "gemm" {
+  for threads in [1, 2] {
+    print("\n== GEMM, \(threads) thread\(threads == 1 ? "" : "s") (SLICEGEN_THREADS=\(threads))")
+    runStage("gemm", environment: ["SLICEGEN_THREADS": "\(threads)", "OPENBLAS_NUM_THREADS": "\(threads)"])
+  }
+}
+if only == nil || only == "release" {
+  print("\n== release")
+  runStage("release")
+}
+if only == nil || only == "fit" {
+  print("\n== fit on Adult (ε = 4 release, fit defaults)")
+  runStage("fit")
+}
+
+func machineDescription() -> String {
+  let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+  let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?
+    .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+  let avx512 = info.contains(" avx512f") ? "AVX-512" : (info.contains(" avx2") ? "AVX2" : "no AVX2")
+  #if SLICEGEN_HOST_TUNED
+    let build = "host-tuned build"
+  #else
+    let build = "portable build"
+  #endif
+  return "\(model) (\(avx512)), \(build)"
+}
