@@ -1,0 +1,65 @@
+"""Reference values for Tests/SliceGenTests/LBFGSBTests.swift, computed with scipy itself
+(scipy 1.17.1, numpy 2.4, scikit-learn 1.9.1, in the venv of Docs/evaluation.md):
+  .venv-sdm/bin/python Docs/bench/lbfgsb_fixtures.py
+Prints, with every digit:
+  1. scipy.optimize.minimize(method="L-BFGS-B") on the 2-D Rosenbrock function from (-1.2, 1)
+     with default options: every iterate, nit, nfev, and the stop message;
+  2. the same with scikit-learn's options (maxls 50, gtol 1e-4, ftol 64 eps) stopped at 5
+     iterations;
+  3. the Moré–Thuente search (scipy's DCSRCH, the Python twin of the C dcsrch) on
+     phi(a) = -a / (a^2 + 2) from a = 1e-3 and a = 10 (Moré & Thuente 1994, function 1) with
+     L-BFGS-B's ftol 1e-3, gtol 0.9, xtol 0.1: every trial step;
+  4. scikit-learn's LogisticRegression(lbfgs, C=1, class_weight="balanced", max_iter=3) on a
+     12-row problem: coefficients, intercept, nit, nfev.
+"""
+import warnings
+import numpy as np
+from scipy.optimize import minimize
+from scipy.optimize._dcsrch import DCSRCH
+warnings.filterwarnings("ignore")
+
+def rosen(x):
+    f = 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+    g = np.array([-400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0]), 200 * (x[1] - x[0] ** 2)])
+    return f, g
+
+iterates = []
+res = minimize(rosen, np.array([-1.2, 1.0]), jac=True, method="L-BFGS-B",
+               callback=lambda x: iterates.append(x.copy()))
+print("1. rosenbrock default: nit", res.nit, "nfev", res.nfev, res.message)
+for k, x in enumerate(iterates, 1):
+    print(f"   {k}: [{x[0]!r}, {x[1]!r}]")
+print("   fun", repr(res.fun))
+
+res = minimize(rosen, np.array([-1.2, 1.0]), jac=True, method="L-BFGS-B",
+               options={"maxiter": 5, "maxls": 50, "gtol": 1e-4, "ftol": 64 * np.finfo(float).eps})
+print("2. rosenbrock sklearn options, maxiter 5: nit", res.nit, "nfev", res.nfev, res.message)
+print(f"   x [{res.x[0]!r}, {res.x[1]!r}] fun {res.fun!r}")
+
+phi = lambda a: -a / (a * a + 2)
+dphi = lambda a: (a * a - 2) / (a * a + 2) ** 2
+for a0 in (1e-3, 10.0):
+    steps = []
+    def logged(a):
+        steps.append(a)
+        return phi(a)
+    search = DCSRCH(logged, dphi, ftol=1e-3, gtol=0.9, xtol=0.1, stpmin=0, stpmax=1e10)
+    stp, _, _, task = search(a0, phi0=phi(0.0), derphi0=dphi(0.0), maxiter=50)
+    print(f"3. dcsrch from {a0}: trial steps {[float(s) for s in steps]!r} -> {stp!r} {task}")
+
+from sklearn.linear_model import LogisticRegression
+X = np.array([[0.5, 1.0], [1.5, -0.5], [-1.0, 2.0], [2.0, 0.0], [0.0, 0.5], [-0.5, -1.5],
+              [1.0, 1.0], [3.0, -1.0], [-2.0, 0.5], [0.5, -0.5], [1.5, 2.5], [-1.5, -0.5]])
+y = np.array([1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0])
+y[4] = 1; y[6] = 0  # not separable
+import scipy.optimize as so
+import sklearn.linear_model._logistic as L
+cap = {}
+orig = so.minimize
+def spy(*a, **k):
+    r = orig(*a, **k); cap["res"] = r; return r
+L.optimize.minimize = spy
+model = LogisticRegression(solver="lbfgs", class_weight="balanced", max_iter=3).fit(X, y)
+r = cap["res"]
+print("4. logistic regression max_iter 3: nit", r.nit, "nfev", r.nfev)
+print(f"   coef {[float(v) for v in model.coef_[0]]!r} intercept {float(model.intercept_[0])!r}")
