@@ -5,7 +5,7 @@ Prints, with every digit:
   1. scipy.optimize.minimize(method="L-BFGS-B") on the 2-D Rosenbrock function from (-1.2, 1)
      with default options: every iterate, nit, nfev, and the stop message;
   2. the same with scikit-learn's options (maxls 50, gtol 1e-4, ftol 64 eps) stopped at 5
-     iterations;
+     iterations; and with default options but maxls 1 and 2 (failed line searches);
   3. the Moré–Thuente search (scipy's DCSRCH, the Python twin of the C dcsrch) on
      phi(a) = -a / (a^2 + 2) from a = 1e-3 and a = 10 (Moré & Thuente 1994, function 1) with
      L-BFGS-B's ftol 1e-3, gtol 0.9, xtol 0.1: every trial step;
@@ -39,6 +39,12 @@ res = minimize(rosen, np.array([-1.2, 1.0]), jac=True, method="L-BFGS-B",
                options={"maxiter": 5, "maxls": 50, "gtol": 1e-4, "ftol": 64 * np.finfo(float).eps})
 print("2. rosenbrock sklearn options, maxiter 5: nit", res.nit, "nfev", res.nfev, res.message)
 print(f"   x [{float(res.x[0])!r}, {float(res.x[1])!r}] fun {float(res.fun)!r}")
+
+for maxls in (1, 2):
+    res = minimize(rosen, np.array([-1.2, 1.0]), jac=True, method="L-BFGS-B",
+                   options={"maxls": maxls})
+    print(f"2b. rosenbrock maxls {maxls}: nit {res.nit} nfev {res.nfev} {res.message} "
+          f"x {[float(v) for v in res.x]!r}")
 
 phi = lambda a: -a / (a * a + 2)
 dphi = lambda a: (a * a - 2) / (a * a + 2) ** 2

@@ -63,6 +63,23 @@ struct LBFGSBTests {
     #expect(Self.close(result.value, 4.087545016268825))
   }
 
+  @Test("failed line searches: maxls 1 ends abnormally at x₀, maxls 2 resets and converges")
+  func lineSearchFailures() {
+    // Section 2b. With maxls 1 the first search fails with no pairs stored: ABNORMAL after two
+    // evaluations, x restored to x₀ (scipy's `fun` then shows the trial value, a quirk of its
+    // Python driver; slicegen returns f(x₀)). With maxls 2 some searches fail later, the memory
+    // is dropped and the run goes on: nit 38, nfev 45, stop on the gradient test.
+    var options = LBFGSB.Options()
+    options.maxLineSearchSteps = 1
+    let one = LBFGSB.minimize(from: [-1.2, 1], options: options, Self.rosenbrock)
+    #expect(one.stop == .abnormal && one.iterations == 0 && one.evaluations == 2)
+    #expect(one.x == [-1.2, 1] && one.value == 24.199999999999996)
+    options.maxLineSearchSteps = 2
+    let two = LBFGSB.minimize(from: [-1.2, 1], options: options, Self.rosenbrock)
+    #expect(two.stop == .gradientTolerance && two.iterations == 38 && two.evaluations == 45)
+    #expect(Self.close(two.x[0], 1.0000000103554045) && Self.close(two.x[1], 1.0000000203728248))
+  }
+
   @Test("a start at the minimum stops at once; a non-finite start stops abnormally")
   func specialValues() {
     let atMinimum = LBFGSB.minimize(from: [1, 1], Self.rosenbrock)
