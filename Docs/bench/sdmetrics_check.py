@@ -3,6 +3,7 @@ files, and prints them with the same keys (synthetic only; run it once per table
 Run with a virtual environment that has sdmetrics 0.32 (never a dependency of slicegen):
   python3 -m venv sdm && sdm/bin/pip install 'sdmetrics==0.32.*'
   sdm/bin/python Docs/bench/sdmetrics_check.py holdout.csv synthetic.csv schema.json income
+Add --full to print every digit instead of four (Docs/bench/sdmetrics_compare.py does).
 """
 import json, sys, warnings
 import numpy as np, pandas as pd
@@ -11,8 +12,10 @@ from sdmetrics.reports.single_table import QualityReport
 from sdmetrics.single_table import BinaryLogisticRegression
 from sklearn.metrics import f1_score, roc_auc_score
 
-real_path, syn_path, schema_path = sys.argv[1:4]
-target = sys.argv[4] if len(sys.argv) > 4 else None
+full = "--full" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--full"]
+real_path, syn_path, schema_path = args[0:3]
+target = args[3] if len(args) > 3 else None
 schema = json.load(open(schema_path))
 kept = [c for c in schema["columns"] if not c.get("drop")]
 names = [c["name"] for c in kept]
@@ -61,4 +64,5 @@ if target:
     minority_is_first = yte.mean() < 0.5
     out["minorityF1"] = f1_score(yte if minority_is_first else ~yte, pred if minority_is_first else ~pred)
     out["rocAuc"] = roc_auc_score(yte, p)
-print(json.dumps({k: (round(float(v), 4) if not isinstance(v, int) else v) for k, v in out.items()}, indent=1))
+digits = 17 if full else 4
+print(json.dumps({k: (round(float(v), digits) if not isinstance(v, int) else v) for k, v in out.items()}, indent=1))

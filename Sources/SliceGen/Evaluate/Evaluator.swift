@@ -83,9 +83,11 @@ public enum Evaluator {
   ///   - real: the holdout every table is compared with.
   ///   - train: the real training rows (for the references); nil to skip them.
   ///   - target: the binary target column for the logistic regression; nil to skip it.
+  ///   - solver: `.scikitLearn` (default) reproduces SDMetrics' unconverged 50-iteration fit;
+  ///     `.converged` reports the optimum of the same objective.
   public static func evaluate(
     real: EvaluationTable, synthetic: EvaluationTable, train: EvaluationTable?, target: String?,
-    seed: UInt64 = 0
+    solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0
   ) throws -> EvaluationReport {
     let targetIndex = try target.map { name -> Int in
       guard let i = real.names.firstIndex(of: name) else {
@@ -98,15 +100,19 @@ public enum Evaluator {
     }
     var rng = Trainer.trainingStream(seed: seed, stream: 0x4556_414C)  // "EVAL"
     let report = EvaluationReport(
-      synthetic: scores(real, synthetic, targetIndex),
-      independent: train.map { scores(real, $0.independentColumns(using: &rng), targetIndex) },
-      real: train.map { scores(real, $0, targetIndex) },
+      synthetic: scores(real, synthetic, targetIndex, solver),
+      independent: train.map {
+        scores(real, $0.independentColumns(using: &rng), targetIndex, solver)
+      },
+      real: train.map { scores(real, $0, targetIndex, solver) },
       target: target)
     return report
   }
 
-  static func scores(_ real: EvaluationTable, _ table: EvaluationTable, _ target: Int?)
-    -> TableScores
+  static func scores(
+    _ real: EvaluationTable, _ table: EvaluationTable, _ target: Int?,
+    _ solver: LogisticSolver = .scikitLearn
+  ) -> TableScores
   {
     var columnScores: [String: Double] = [:]
     var ks: [Double] = [], tv: [Double] = []
@@ -171,7 +177,7 @@ public enum Evaluator {
     let trends = mean(pairs.filter(\.meetsThreshold).map(\.score))
     let trendsAll = mean(pairs.map(\.score))
     var f1: Double? = nil, minority: Double? = nil, auc: Double? = nil
-    if let target { (f1, minority, auc) = utility(real, table, target) }
+    if let target { (f1, minority, auc) = utility(real, table, target, solver: solver) }
     return TableScores(
       quality: (shapes + trends) / 2, qualityAll: (shapes + trendsAll) / 2, columnShapes: shapes,
       columnPairTrends: trends, columnPairTrendsAll: trendsAll, ksComplement: mean(ks),
@@ -181,24 +187,29 @@ public enum Evaluator {
   }
 
   /// F1 as SDMetrics computes it (the first label of the holdout's target is positive), F1 of
-  /// the holdout's minority class, and ROC AUC.
-  static func utility(_ test: EvaluationTable, _ train: EvaluationTable, _ target: Int)
-    -> (Double, Double, Double)
-  {
+  /// the holdout's minority class, and ROC AUC of σ(wᵀx + b) (scikit-learn's predict_proba).
+  /// A row is predicted positive when wᵀx + b > 0 (scikit-learn's predict).
+  static func utility(
+    _ test: EvaluationTable, _ train: EvaluationTable, _ target: Int,
+    solver: LogisticSolver = .scikitLearn
+  ) -> (Double, Double, Double) {
     guard case .categorical(let testTarget) = test.columns[target],
       case .categorical(let trainTarget) = train.columns[target]
     else { return (.nan, .nan, .nan) }
     let first = testTarget.first ?? nil
     let yTest = testTarget.map { $0 == first }
     let yTrain = trainTarget.map { $0 == first }
-    let probability: [Double]
+    let probability: [Double], predicted: [Bool]
     if Set(yTrain).count < 2 {
+      // One label in training: SDMetrics predicts it for every row.
       probability = yTest.map { _ in yTrain.first == true ? 1 : 0 }
+      predicted = probability.map { $0 > 0.5 }
     } else {
-      let model = LogisticModel.fit(train, target: target, labels: yTrain)
-      probability = model.probabilities(test, excluding: target)
+      let model = LogisticModel.fit(train, target: target, labels: yTrain, solver: solver)
+      let decision = model.decisions(test)
+      probability = decision.map { 1 / (1 + exp(-$0)) }
+      predicted = decision.map { $0 > 0 }
     }
-    let predicted = probability.map { $0 > 0.5 }
     func f1(_ positive: Bool) -> Double {
       var tp = 0.0, fp = 0.0, fn = 0.0
       for i in yTest.indices {
