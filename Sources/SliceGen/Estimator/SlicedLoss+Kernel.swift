@@ -277,15 +277,15 @@ func addSquaredDifferences<T: EstimatorScalar>(
   _ row: UnsafeMutablePointer<T>, _ coords: UnsafePointer<T>, _ x: T, _ count: Int
 ) {
   let rr = UnsafeMutableRawPointer(row), rc = UnsafeRawPointer(coords)
-  let xv = SIMD8<T>(repeating: x)
+  let xv = SIMD16<T>(repeating: x)
   let width = MemoryLayout<T>.stride
   var j = 0
-  while j &+ 8 <= count {
+  while j &+ 16 <= count {
     let o = j &* width
-    let diff = rc.loadUnaligned(fromByteOffset: o, as: SIMD8<T>.self) - xv
-    let sum = rr.loadUnaligned(fromByteOffset: o, as: SIMD8<T>.self) + diff * diff
-    rr.storeBytes(of: sum, toByteOffset: o, as: SIMD8<T>.self)
-    j &+= 8
+    let diff = rc.loadUnaligned(fromByteOffset: o, as: SIMD16<T>.self) - xv
+    let sum = rr.loadUnaligned(fromByteOffset: o, as: SIMD16<T>.self) + diff * diff
+    rr.storeBytes(of: sum, toByteOffset: o, as: SIMD16<T>.self)
+    j &+= 16
   }
   while j < count {
     let diff = coords[j] - x
@@ -302,16 +302,16 @@ func addWeightedDifferences<T: EstimatorScalar>(
 ) {
   let rs = UnsafeMutableRawPointer(sum), rk = UnsafeRawPointer(kernel)
   let rc = UnsafeRawPointer(coords)
-  let cv = SIMD8<T>(repeating: c), xv = SIMD8<T>(repeating: x)
+  let cv = SIMD16<T>(repeating: c), xv = SIMD16<T>(repeating: x)
   let width = MemoryLayout<T>.stride
   var j = 0
-  while j &+ 8 <= count {
+  while j &+ 16 <= count {
     let o = j &* width
-    let kv = rk.loadUnaligned(fromByteOffset: o, as: SIMD8<T>.self) * cv
-    let diff = xv - rc.loadUnaligned(fromByteOffset: o, as: SIMD8<T>.self)
-    let s = rs.loadUnaligned(fromByteOffset: o, as: SIMD8<T>.self) + kv * diff
-    rs.storeBytes(of: s, toByteOffset: o, as: SIMD8<T>.self)
-    j &+= 8
+    let kv = rk.loadUnaligned(fromByteOffset: o, as: SIMD16<T>.self) * cv
+    let diff = xv - rc.loadUnaligned(fromByteOffset: o, as: SIMD16<T>.self)
+    let s = rs.loadUnaligned(fromByteOffset: o, as: SIMD16<T>.self) + kv * diff
+    rs.storeBytes(of: s, toByteOffset: o, as: SIMD16<T>.self)
+    j &+= 16
   }
   while j < count {
     sum[j] += c * kernel[j] * (x - coords[j])
