@@ -30,7 +30,7 @@
 //      and the discovery is (ε, δ_G(ε; μ) + (1 + e^ε)·C·Φ(−T/σ₂))-DP under replace-one.
 //  (d) Building the schema from the noisy counts (thresholds, sorting, bounds from grid edges)
 //      is post-processing.
-// Calibration for a budget (ε_d, δ_d): half of δ_d to each term. T/σ₂ = −Φ⁻¹(δ_d/(2(1+e^ε_d)C)),
+// Calibration for a budget (ε_d, δ_d): half of δ_d to each term (less a 1e-9 relative margin). T/σ₂ = −Φ⁻¹(δ_d/(2(1+e^ε_d)C)),
 // rounded up; μ = the largest μ with δ_G(ε_d; μ) ≤ δ_d/2 (rounded down, GaussianMechanism); a
 // declared share ρ of μ² goes to round 1: σ₁ = √(2C/(ρμ²)), σ₂ = √(2C/((1−ρ)μ²)), rounded up.
 // `spentDelta(epsilon:)` recomputes δ from σ₁, σ₂ and T alone; a test holds it below δ_d.
@@ -71,10 +71,13 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
     try PrivacyValidation.delta(delta)
     precondition(columns > 0 && typeShare > 0 && typeShare < 1)
     let c = Double(columns)
+    // Each half of δ is targeted with a relative margin of 1e-9, so that the rounding of the
+    // sum of the two terms cannot exceed δ.
+    let half = delta / 2 * (1 - 1e-9)
     // T/σ₂ with C·Φ(−T/σ₂)·(1 + e^ε) ≤ δ/2, rounded up (a larger T only lowers δ_T).
-    let tailTarget = delta / (2 * (1 + exp(epsilon)) * c)
+    let tailTarget = half / ((1 + exp(epsilon)) * c)
     let z = upperQuantile(tailTarget)
-    let mu = GaussianMechanism.largestMu(epsilon: epsilon, delta: delta / 2)
+    let mu = GaussianMechanism.largestMu(epsilon: epsilon, delta: half)
     let muSquared = mu * mu
     let sigma1 = (2 * c / (typeShare * muSquared)).squareRoot().nextUp
     let sigma2 = (2 * c / ((1 - typeShare) * muSquared)).squareRoot().nextUp
