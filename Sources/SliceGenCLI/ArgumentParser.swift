@@ -28,10 +28,13 @@ struct CommandSpec {
   var positionals: [(name: String, help: String, required: Bool)] = []
   var options: [OptionSpec] = []
   var discussion: String? = nil
+  /// The last positional may be given any number of times (at least once when required).
+  var repeatsLastPositional = false
 
   var usage: String {
     var parts = ["slicegen", name]
     for p in positionals { parts.append(p.required ? "<\(p.name)>" : "[<\(p.name)>]") }
+    if repeatsLastPositional { parts[parts.count - 1] += " ..." }
     parts.append("[options]")
     return "Usage: " + parts.joined(separator: " ")
   }
@@ -158,7 +161,7 @@ struct Arguments {
       let missing = spec.positionals[positionals.count]
       throw UsageError(message: "missing argument <\(missing.name)>")
     }
-    if positionals.count > spec.positionals.count {
+    if positionals.count > spec.positionals.count, !spec.repeatsLastPositional {
       throw UsageError(message: "unexpected argument '\(positionals[spec.positionals.count])'")
     }
   }

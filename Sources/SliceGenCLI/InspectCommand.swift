@@ -15,8 +15,11 @@ enum InspectCommand: Command {
 
   static func run(_ arguments: Arguments) throws {
     let path = arguments.positional(0)!
-    let release = try Release(contentsOf: path)
-    let header = release.header
+    // Streaming: the header is read, every byte is hashed against the stored checksum, and at
+    // most one chunk of rows is in memory (merged releases can be many gigabytes).
+    let reader = try ReleaseFileReader(path: path)
+    try reader.skipToEnd()
+    let header = reader.header
     if arguments.flag("json") {
       print(try ReleaseSummary(header: header).jsonText())
       return

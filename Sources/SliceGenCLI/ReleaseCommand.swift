@@ -10,8 +10,10 @@ enum ReleaseCommand: Command {
     positionals: [("csv", "The private table (CSV with a header row).", true)],
     options: [
       OptionSpec(name: "schema", valueName: "path",
-                 help: "The table's public domain (JSON, see Docs/schema.md). Required."),
-      OptionSpec(name: "epsilon", valueName: "ε", help: "Privacy parameter ε > 0. Required."),
+                 help: "The table's public domain (JSON, see Docs/schema.md). Without it the "
+                   + "domain is discovered under differential privacy (see --discovery-budget)."),
+      OptionSpec(name: "epsilon", valueName: "ε",
+                 help: "Privacy parameter ε > 0. Required (except with --like)."),
       OptionSpec(name: "delta", valueName: "δ",
                  help: "Privacy parameter δ, below 1/n.",
                  defaultText: "the largest power of ten at most 1/(10n)"),
@@ -38,6 +40,15 @@ enum ReleaseCommand: Command {
       OptionSpec(name: "aggregate-share", valueName: "fraction",
                  help: "Share of the expected μ² given to the marginals (declared in advance, never "
                    + "tuned on the private table).", defaultText: "0.9"),
+      OptionSpec(name: "discovery-budget", valueName: "f",
+                 help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
+                   + "the domain privately (types, bounds, categories); the release gets the rest. "
+                   + "The discovered schema is written to <output>.schema.json.",
+                 defaultText: "0.1"),
+      OptionSpec(name: "like", valueName: "first.slg",
+                 help: "Release a shard: U (its seed), schema, σ, slicing, relation and accountant "
+                   + "are copied from a first release, so shards can be merged ('slicegen merge'). "
+                   + "Takes no privacy options. See Docs/shards.md."),
       OptionSpec(name: "accept-data-derived-schema", valueName: nil,
                  help: "Release with a schema drafted from the data; the release then states "
                    + "that the domain is not protected."),
@@ -51,19 +62,33 @@ enum ReleaseCommand: Command {
           --epsilon 1 --delta 1e-5 --output adult.slg
       The release file holds U, the noisy projections O = XU + V, the schema and the privacy
       statement. Everything after it ('fit', 'sample') costs no privacy. See Docs/privacy.md.
+      Without --schema, a share of the budget discovers the domain (Docs/privacy.md):
+        slicegen release private.csv --epsilon 4 -o r.slg    # also writes r.slg.schema.json
+      Shards of a table too large for one machine, or held by several parties:
+        slicegen release part1.csv --epsilon 4 --delta 1e-9 -o part1.slg
+        slicegen release part2.csv --like part1.slg -o part2.slg
+        slicegen merge part1.slg part2.slg -o all.slg
       """)
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments.flag("quiet")
     let csv = arguments.positional(0)!
-    guard let schemaPath = arguments.string("schema") else {
-      throw UsageError(message: """
-        --schema is required: slicegen reads bounds and categories from a schema, never from the \
-        private data. Either write one from public knowledge (Docs/schema.md; \
-        samples/adult/schema.json is an example), or draft one with \
-        'slicegen schema \(csv) --output schema.json', review it, and pass --schema schema.json \
-        (a drafted schema needs --accept-data-derived-schema, because it is read from the data)
-        """)
+    if let first = arguments.string("like") {
+      try runShard(arguments, csv: csv, first: first)
+      return
+    }
+    let schemaPath = arguments.string("schema")
+    var discoveryFraction = Releaser.defaultDiscoveryFraction
+    if let f = try arguments.double("discovery-budget") {
+      guard schemaPath == nil else {
+        throw UsageError(message: "--discovery-budget applies only without --schema (with a "
+          + "schema nothing is spent on discovery)")
+      }
+      guard f.isFinite, f > 0, f < 1 else {
+        throw UsageError(message: "--discovery-budget is \(f), must be in (0, 1): the fraction "
+          + "of ε and δ spent discovering the domain (the release gets the rest)")
+      }
+      discoveryFraction = f
     }
     guard let epsilon = try arguments.double("epsilon") else {
       throw UsageError(message: "--epsilon is required (for example --epsilon 1)")
@@ -117,15 +142,75 @@ enum ReleaseCommand: Command {
         + "the release will be labelled NOT private.")
     }
     let output = arguments.string("output") ?? "release.slg"
-    let schema = try Schema(contentsOf: schemaPath)
+    let progress = ProgressLine()
+    let update = { (rows: Int) in
+      progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
+    }
+    let report: ReleaseReport
+    if let schemaPath {
+      let schema = try Schema(contentsOf: schemaPath)
+      report = try Releaser.release(
+        csvPath: csv, schema: schema, options: options, outputPath: output, progress: update)
+    } else {
+      guard options.neighbors == .replaceOne else {
+        throw UsageError(message: "--neighbors zero-out needs a --schema: zero-out is a relation "
+          + "on encoded rows, and discovery reads raw rows (it is stated under replace-one)")
+      }
+      guard !options.acceptDataDerivedSchema else {
+        throw UsageError(message: "--accept-data-derived-schema applies only with --schema")
+      }
+      let schemaOutput = output + ".schema.json"
+      let result = try Releaser.releaseDiscoveringSchema(
+        csvPath: csv, options: options, discoveryFraction: discoveryFraction,
+        outputPath: output, schemaOutputPath: schemaOutput, progress: update)
+      report = result.report
+      progress.finish()
+      let c = result.discovery.calibration
+      Console.info(
+        "Discovered the domain under differential privacy (ε = \(String(format: "%.4g", c.epsilon)), "
+          + "δ = \(String(format: "%.3g", c.delta)), replace-one; σ₁ = \(String(format: "%.4g", c.typeSigma)), "
+          + "σ₂ = \(String(format: "%.4g", c.valueSigma)); a category needs a noisy count above "
+          + "\(Int(c.selectionThreshold.rounded(.up))) rows). Wrote \(schemaOutput); review it, "
+          + "and reuse it with --schema:")
+      for column in result.discovery.columns {
+        Console.info("  \(column.name): \(column.summary)")
+      }
+    }
+    progress.finish()
+    try printReport(report, output: output)
+  }
 
+  /// `release part.csv --like first.slg`: a shard with everything copied from the first release.
+  static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
+    let copied = ["schema", "epsilon", "delta", "slices", "slice-dim", "accountant", "neighbors",
+                  "subsample", "projection-seed", "marginals", "aggregate-share",
+                  "discovery-budget"]
+    if let given = copied.first(where: { arguments.string($0) != nil }) {
+      throw UsageError(message: "--\(given) cannot be combined with --like: a shard copies U, "
+        + "the schema, σ and every privacy setting from \(first)")
+    }
+    if arguments.flag("accept-data-derived-schema") {
+      throw UsageError(message: "--accept-data-derived-schema cannot be combined with --like")
+    }
+    let template = try ReleaseTemplate(firstReleaseAt: first)
+    var options = template.options
+    if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
+      options.insecureTestNoiseSeed = UInt64(testSeed)
+      Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "
+        + "the release will be labelled NOT private.")
+    }
+    let output = arguments.string("output") ?? "release.slg"
     let progress = ProgressLine()
     let report = try Releaser.release(
-      csvPath: csv, schema: schema, options: options, outputPath: output
+      csvPath: csv, schema: template.header.schema, options: options, outputPath: output
     ) { rows in
       progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     progress.finish()
+    try printReport(report, output: output)
+  }
+
+  static func printReport(_ report: ReleaseReport, output: String) throws {
     let h = report.header
     Console.info(
       "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "

@@ -15,7 +15,8 @@ protocol Command {
 }
 
 let commands: [any Command.Type] = [
-  SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, InspectCommand.self, FitCommand.self,
+  SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
+  FitCommand.self,
   SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
 
 ]

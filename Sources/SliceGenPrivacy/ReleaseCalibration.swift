@@ -27,6 +27,19 @@ public struct ReleaseCalibration: Sendable {
   /// μ² granted to the aggregate (marginal) releases, Σ_j (Δ_j/σ_j)²; 0 without aggregates.
   public var aggregateMuSquared: Double = 0
 
+  /// A calibration made elsewhere, reused as is (a shard copies its first release's σ).
+  public init(
+    sigma: Double, accountantName: String, analysis: String, spectralNormBound: Double?,
+    spectralNormLowerBound: Double?, aggregateMuSquared: Double = 0
+  ) {
+    self.sigma = sigma
+    self.accountantName = accountantName
+    self.analysis = analysis
+    self.spectralNormBound = spectralNormBound
+    self.spectralNormLowerBound = spectralNormLowerBound
+    self.aggregateMuSquared = aggregateMuSquared
+  }
+
   /// Calibrates σ for (ε, δ).
   ///
   /// ## Privacy

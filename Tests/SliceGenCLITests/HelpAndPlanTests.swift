@@ -4,7 +4,7 @@ import Testing
 @Suite("help and plan")
 struct HelpAndPlanTests {
   @Test("'slicegen help X' and 'slicegen X --help' print the same text, exit 0",
-        arguments: ["schema", "plan", "release", "inspect", "fit", "sample"])
+        arguments: ["schema", "plan", "release", "merge", "inspect", "fit", "sample"])
   func help(command: String) throws {
     let a = try CLI.run(["help", command])
     let b = try CLI.run([command, "--help"])
@@ -18,6 +18,12 @@ struct HelpAndPlanTests {
   func releaseHelpGolden() throws {
     let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/release-help.txt"), encoding: .utf8)
     #expect(try CLI.run(["help", "release"]).stdout == golden)
+  }
+
+  @Test("merge help, byte for byte")
+  func mergeHelpGolden() throws {
+    let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/merge-help.txt"), encoding: .utf8)
+    #expect(try CLI.run(["help", "merge"]).stdout == golden)
   }
 
   @Test("an unknown command is a usage error")

@@ -128,14 +128,76 @@ struct ReleaseCommandTests {
     #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
   }
 
-  @Test("no schema: the message says exactly how to proceed")
-  func noSchema() throws {
+  @Test("no schema: the domain is discovered privately, written beside the release, and inspect lists both spends")
+  func noSchemaDiscovers() throws {
+    let directory = CLI.temporaryDirectory()
+    let output = directory + "/adult.slg"
+    let result = try CLI.run([
+      "release", CLI.path("samples/adult/train.csv"), "--epsilon", "4", "--slices", "10",
+      "--output", output,
+    ], environment: ["SLICEGEN_INSECURE_TEST_NOISE_SEED": "3"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("Discovered the domain under differential privacy"))
+    #expect(CLI.files(in: directory) == ["adult.slg", "adult.slg.schema.json"])
+    let inspect = try CLI.run(["inspect", output])
+    #expect(inspect.stdout.contains("spend         domain discovery: ε = 0.4"))
+    #expect(inspect.stdout.contains("spend         release: ε = 3.6"))
+    let json = try JSONSerialization.jsonObject(
+      with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+    #expect((json["statement"] as! String).contains(
+      "the domain was discovered from this table under differential privacy"))
+    let discovery = json["discovery"] as! [String: Any]
+    #expect(discovery["fraction"] as? Double == 0.1)
+    #expect((discovery["epsilon"] as! Double) + (discovery["releaseEpsilon"] as! Double)
+      == json["epsilon"] as! Double)
+    // inspect --schema shows the discovered schema; reusing it costs no discovery.
+    let shown = try CLI.run(["inspect", output, "--schema"])
+    #expect(shown.stdout.contains("\"discovery\": {\"epsilon\": 0.4"))
+    let reuse = try CLI.run([
+      "release", CLI.path("samples/adult/train.csv"), "--schema", output + ".schema.json",
+      "--epsilon", "4", "--slices", "10", "--output", directory + "/again.slg", "--quiet",
+    ])
+    #expect(reuse.status == 0, "\(reuse.stderr)")
+  }
+
+  @Test("discovery and --like: bad options are usage errors, and nothing is written", arguments: [
+    (["--epsilon", "1", "--discovery-budget", "0"], "--discovery-budget is 0.0, must be in (0, 1)"),
+    (["--epsilon", "1", "--discovery-budget", "1"], "--discovery-budget is 1.0, must be in (0, 1)"),
+    (["--epsilon", "1", "--discovery-budget", "nan"], "--discovery-budget is nan"),
+    (["--epsilon", "1", "--neighbors", "zero-out"], "zero-out needs a --schema"),
+    (["--epsilon", "1", "--like", "first.slg"], "--epsilon cannot be combined with --like"),
+    (["--like", "first.slg", "--slices", "3"], "--slices cannot be combined with --like"),
+  ])
+  func discoveryUsage(extra: [String], message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (csv, _) = smallTable(in: directory)
-    let result = try CLI.run(["release", csv, "--epsilon", "1"])
+    let result = try CLI.run(["release", csv, "--output", directory + "/out.slg"] + extra)
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(result.stderr)")
+    #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
+  }
+
+  @Test("--discovery-budget with --schema is a usage error (nothing is spent on discovery)")
+  func discoveryBudgetWithSchema() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = smallTable(in: directory)
+    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1",
+                              "--discovery-budget", "0.2"])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("slicegen schema"))
-    #expect(result.stderr.contains("--schema"))
+    #expect(result.stderr.contains("applies only without --schema"))
+  }
+
+  @Test("a column empty after discovery fails naming it, and writes neither file")
+  func emptyAfterDiscovery() throws {
+    let directory = CLI.temporaryDirectory()
+    let csv = directory + "/t.csv"
+    var text = "colour,id\n"
+    for i in 0..<3000 { text += "\(["red", "blue"][i % 2]),u\(i)\n" }
+    CLI.write(text, to: csv)
+    let result = try CLI.run(["release", csv, "--epsilon", "4", "--output", directory + "/out.slg"])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("column \"id\": empty after private discovery"))
+    #expect(CLI.files(in: directory) == ["t.csv"])
   }
 
   @Test("a data-derived schema is refused unless accepted, and then the release says so")

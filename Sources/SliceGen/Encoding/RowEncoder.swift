@@ -102,7 +102,19 @@ public struct RowEncoder {
       switch block.kind {
       case .numeric(let lower, let upper, _), .nullableNumeric(let lower, let upper, _):
         // Fast path first; surrounding spaces (as in the original UCI files) are tolerated.
-        guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)) else {
+        let parsed = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces))
+        let policy = schema.columns[block.schemaIndex].nonNumeric
+        if policy != .error, !(parsed?.isFinite ?? false) {
+          // A declared policy for fields that are not finite numbers (schemas discovered under
+          // privacy): read as missing, or as the lower bound (all zeros; counted as clamped).
+          if policy == .missing, case .nullableNumeric = block.kind {
+            out[1] = block.scale
+          } else {
+            clampedCounts[blockIndex] += 1
+          }
+          continue
+        }
+        guard let value = parsed else {
           let reason = missing.contains(text)
             ? "is missing, but the column is not nullable"
             : "is not a number"

@@ -13,6 +13,20 @@ enum PrivacyText {
         + "declared domain (replace-one, bounded DP)"
     var text = "This release satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential "
       + "privacy for \(relation). "
+    if let spend = p.discovery {
+      text += "No schema was given: the domain was discovered from this table under differential "
+        + "privacy, spending (ε = \(g(spend.epsilon)), δ = \(g(spend.delta))), a fraction "
+        + "\(g(spend.fraction)) of the budget, under replace-one (noisy counts of each column's "
+        + "types, a noisy histogram over signed powers of two for numeric bounds, Gaussian "
+        + "partition selection for categories); the projections spent the rest, (ε = "
+        + "\(g(spend.releaseEpsilon)), δ = \(g(spend.releaseDelta))); by sequential composition "
+        + "the two together satisfy the (ε, δ) above. "
+    } else if let d = header.schema.discovery, header.shard == nil {
+      text += "The schema was itself discovered under differential privacy, spending (ε = "
+        + "\(g(d.epsilon)), δ = \(g(d.delta))) on a table of \(d.rows) rows; if that was this "
+        + "table, the total for it is (ε = \(g(p.epsilon + d.epsilon)), δ = "
+        + "\(g(p.delta + d.delta))). "
+    }
     switch p.accountant {
     case "analytic-gaussian":
       text += "The projection directions U were fixed by the user before the release, so it is "
@@ -35,8 +49,17 @@ enum PrivacyText {
       text += "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "
         + "the stated δ already includes the amplification (δ = q·δ_base(ε), same relation). "
     }
-    text += "Public, and not protected: the number of rows (\(n)), the schema, U and every "
-      + "parameter. "
+    if let shard = header.shard {
+      text += "This is a shard released with --like: U, the schema and σ were copied from a first "
+        + "release (SHA-256 \(shard.likeChecksum.prefix(16))…), so U was public before these rows "
+        + "were released. The guarantee above averages over U and holds for rows that do not "
+        + "depend on U; for a contributor who chose a row after seeing U only the fixed-U "
+        + "Gaussian bound holds (L2 sensitivity ‖U‖₂ ≤ \(g(shard.spectralNormBound)), same σ): "
+        + "ε = \(g(shard.fixedDirectionsEpsilon)) at the same δ. "
+    }
+    text += "Public, and not protected: the number of rows (\(n)), the schema"
+      + (p.discovery != nil ? " (protected by the discovery spend above)" : "")
+      + ", U and every parameter. "
     if !p.domainProtected {
       text += "The schema was drafted from the data, so the domain itself (bounds and categories) "
         + "is NOT protected. "
@@ -52,5 +75,41 @@ enum PrivacyText {
   static func g(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e9 { return String(Int64(x)) }
     return String(format: "%.4g", x)
+  }
+
+  /// The statement of a merged release: parallel composition over disjoint shards.
+  static func mergedStatement(for header: ReleaseHeader) -> String {
+    let p = header.privacy
+    let m = header.merged!
+    let relation = p.neighbors == "zero-out"
+      ? "two tables that differ in one row, that row replaced by the all-zero encoded row "
+        + "(zero-out)"
+      : "two tables of the same size that differ in one row, replaced by any other row of the "
+        + "declared domain (replace-one, bounded DP)"
+    var text = "This merged release of \(m.parts.count) shards (\(header.rows) rows in all) "
+      + "satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential privacy for \(relation), "
+      + "where the shard each row belongs to is public. Every row is protected once, by its own "
+      + "shard's release: the shards hold disjoint rows and were released with the same U, schema "
+      + "and σ and independent secure noise, so by parallel composition the union satisfies the "
+      + "largest guarantee of its parts. The projections alone give every row (ε = "
+      + "\(g(m.releaseEpsilon)), δ = \(g(m.releaseDelta))) by the \(p.accountant) analysis. "
+    if let spend = p.discovery {
+      text += "The schema was discovered privately from the first shard's rows, spending (ε = "
+        + "\(g(spend.epsilon)), δ = \(g(spend.delta))) more on those rows only. "
+    }
+    if m.parts.contains(where: \.like) {
+      text += "U was public before the shards released with --like: their guarantee averages over "
+        + "U and holds for rows that do not depend on U; for a contributor who chose a row after "
+        + "seeing U only the fixed-U Gaussian bound holds (‖U‖₂ ≤ \(g(m.spectralNormBound)), same "
+        + "σ): ε = \(g(m.fixedDirectionsEpsilon)) at δ = \(g(m.releaseDelta)). "
+    }
+    text += "Public, and not protected: the number of rows of every shard, the schema, U and every "
+      + "parameter. "
+    if !p.noiseIsPrivate {
+      text = "NOT PRIVATE: at least one shard was made with reproducible test noise. " + text
+    }
+    text += "Everything computed from this release alone (fitting, sampling, tuning) is "
+      + "post-processing and keeps this guarantee."
+    return text
   }
 }

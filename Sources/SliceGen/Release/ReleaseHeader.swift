@@ -41,6 +41,58 @@ public struct ReleasePrivacy: Codable, Equatable, Sendable {
   public var noiseIsPrivate: Bool
   /// The guarantee in plain words.
   public var statement: String
+  /// Set when the schema was discovered from this table under privacy (no --schema): the
+  /// discovery's spend and the release's, which add up to (epsilon, delta).
+  public var discovery: DiscoverySpend? = nil
+}
+
+/// The budget spent on private domain discovery, composed with the release by basic sequential
+/// composition: (ε, δ) = (ε_discovery + ε_release, δ_discovery + δ_release).
+public struct DiscoverySpend: Codable, Equatable, Sendable {
+  /// The declared fraction f of ε and δ given to discovery.
+  public var fraction: Double
+  /// The discovery's (ε, δ) under replace-one (δ is the budget; `spentDelta` ≤ it).
+  public var epsilon: Double
+  public var delta: Double
+  public var spentDelta: Double
+  /// The release's own (ε, δ): the rest of the budget.
+  public var releaseEpsilon: Double
+  public var releaseDelta: Double
+  /// Round-1 and round-2 noise, and the partition-selection threshold (rows).
+  public var typeSigma: Double
+  public var valueSigma: Double
+  public var selectionThreshold: Double
+  public var columns: Int
+}
+
+/// A release made with `--like first.slg`: same U (seed), schema, σ and slicing as the first.
+public struct ShardInfo: Codable, Equatable, Sendable {
+  /// The SHA-256 of the first release file this one copies.
+  public var likeChecksum: String
+  /// ε at the stated δ if a contributor chose rows after seeing U (published with the first
+  /// release): the fixed-U Gaussian bound, sensitivity ‖U‖₂ ≤ `spectralNormBound`, same σ.
+  public var fixedDirectionsEpsilon: Double
+  public var spectralNormBound: Double
+}
+
+/// A release made by `slicegen merge` of shards that agree on U, schema, σ and slicing.
+public struct MergeInfo: Codable, Equatable, Sendable {
+  public struct Part: Codable, Equatable, Sendable {
+    public var rows: Int
+    /// SHA-256 of the part's file.
+    public var checksum: String
+    /// The part's own stated guarantee.
+    public var epsilon: Double
+    public var delta: Double
+    public var like: Bool
+  }
+  public var parts: [Part]
+  /// The per-row guarantee of the projections alone (every part's release spend).
+  public var releaseEpsilon: Double
+  public var releaseDelta: Double
+  /// As in ShardInfo: ε at releaseDelta for a contributor who chose rows after seeing U.
+  public var fixedDirectionsEpsilon: Double
+  public var spectralNormBound: Double
 }
 
 /// The header of a release file.
@@ -76,4 +128,8 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
   public var projectionsOffset: Int
   public var releaseOffset: Int
+  /// Set for a release made with `--like`.
+  public var shard: ShardInfo? = nil
+  /// Set for a release made by `slicegen merge`.
+  public var merged: MergeInfo? = nil
 }

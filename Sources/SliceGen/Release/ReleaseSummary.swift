@@ -43,6 +43,38 @@ public struct ReleaseSummary {
       }),
     ]
     object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
+    if let spend = p.discovery {
+      object["discovery"] = .object([
+        "fraction": .number(spend.fraction), "epsilon": .number(spend.epsilon),
+        "delta": .number(spend.delta), "spentDelta": .number(spend.spentDelta),
+        "releaseEpsilon": .number(spend.releaseEpsilon),
+        "releaseDelta": .number(spend.releaseDelta), "typeSigma": .number(spend.typeSigma),
+        "valueSigma": .number(spend.valueSigma),
+        "selectionThreshold": .number(spend.selectionThreshold),
+        "columns": .number(Double(spend.columns)), "neighbors": .string("replace-one"),
+      ])
+    }
+    if let shard = header.shard {
+      object["shard"] = .object([
+        "likeChecksum": .string(shard.likeChecksum),
+        "fixedDirectionsEpsilon": .number(shard.fixedDirectionsEpsilon),
+        "spectralNormBound": .number(shard.spectralNormBound),
+      ])
+    }
+    if let m = header.merged {
+      object["merged"] = .object([
+        "parts": .array(m.parts.map { part in
+          .object([
+            "rows": .number(Double(part.rows)), "checksum": .string(part.checksum),
+            "epsilon": .number(part.epsilon), "delta": .number(part.delta),
+            "like": .bool(part.like),
+          ])
+        }),
+        "releaseEpsilon": .number(m.releaseEpsilon), "releaseDelta": .number(m.releaseDelta),
+        "fixedDirectionsEpsilon": .number(m.fixedDirectionsEpsilon),
+        "spectralNormBound": .number(m.spectralNormBound),
+      ])
+    }
     object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -71,6 +103,19 @@ public struct ReleaseSummary {
     if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
     for c in p.components {
       lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))")
+    }
+    if let spend = p.discovery {
+      lines.append("  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows)")
+      lines.append("  spend         release: ε = \(fmt(spend.releaseEpsilon)), δ = \(sci(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)")
+    } else if let d = header.schema.discovery, header.shard == nil, header.merged == nil {
+      lines.append("  note          the schema was discovered privately with ε = \(fmt(d.epsilon)), δ = \(sci(d.delta)) on \(d.rows) rows; add that if it was this table")
+    }
+    if let shard = header.shard {
+      lines.append("  shard         released --like \(shard.likeChecksum.prefix(16))…; if a row was chosen after seeing U: ε = \(fmt(shard.fixedDirectionsEpsilon)) (fixed-U bound, ‖U‖₂ ≤ \(fmt(shard.spectralNormBound)))")
+    }
+    if let m = header.merged {
+      lines.append("  merged        \(m.parts.count) shards: " + m.parts.map { "\($0.rows) rows (ε = \(fmt($0.epsilon)))" }.joined(separator: ", "))
+      lines.append("  merged        projections alone: ε = \(fmt(m.releaseEpsilon)), δ = \(sci(m.releaseDelta)); if a row was chosen after seeing U: ε = \(fmt(m.fixedDirectionsEpsilon))")
     }
     if !p.domainProtected {
       lines.append("  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected.")

@@ -29,6 +29,10 @@ public struct ReleaseOptions: Sendable {
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
   public var marginalBins: Int = 32
+  /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
+  public var template: ReleaseTemplate? = nil
+  /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
+  public var discoverySpend: DiscoverySpend? = nil
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
@@ -100,7 +104,7 @@ public enum Releaser {
     var marginalNoise = options.insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 1) }
       ?? SecureNoise()
     let seedSource = options.projectionSeed == nil ? "secure" : "user"
-    let seed = options.projectionSeed ?? noise.randomSeed()
+    let seed = options.template?.seed ?? options.projectionSeed ?? noise.randomSeed()
     var mechanism = SlicingMechanism(
       encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: options.subsampling,
       noise: noise)
@@ -159,7 +163,7 @@ public enum Releaser {
           + "allows publishing one row in the clear; the default is at most 1/(10n))")
     }
 
-    let calibration = try ReleaseCalibration.calibrate(
+    let calibration = try options.template?.calibration ?? ReleaseCalibration.calibrate(
       epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
       encodedWidth: d, accountant: options.accountant, neighbors: options.neighbors,
       subsampling: options.subsampling,
@@ -195,13 +199,17 @@ public enum Releaser {
         sigma: sigma, l2Sensitivity: delta, share: options.aggregateShare))
     }
 
-    let privacy = ReleasePrivacy(
+    var privacy = ReleasePrivacy(
       epsilon: options.epsilon, delta: delta, neighbors: options.neighbors.rawValue,
       accountant: calibration.accountantName, analysis: calibration.analysis,
       spectralNormBound: calibration.spectralNormBound, subsampling: options.subsampling,
       components: components,
       domainProtected: !schema.dataDerived, noiseIsPrivate: mechanism.noiseIsPrivate,
-      statement: "")
+      statement: "", discovery: options.discoverySpend)
+    if let spend = options.discoverySpend {
+      privacy.epsilon = spend.epsilon + spend.releaseEpsilon
+      privacy.delta = spend.delta + spend.releaseDelta
+    }
     var header = ReleaseHeader(
       toolVersion: SliceGenVersion.current,
       method: releasedMarginals.isEmpty ? "slicing" : "slicing+marginals", schema: schema,
@@ -209,7 +217,7 @@ public enum Releaser {
       projections: mPrime, projectionSeed: String(seed), projectionSeedSource: seedSource,
       sigma: calibration.sigma, noiseScale: calibration.sigma * Double(d).squareRoot(),
       privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
-      projectionsOffset: 0, releaseOffset: 0)
+      projectionsOffset: 0, releaseOffset: 0, shard: options.template?.shardInfo)
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     let release = Release(header: header, projections: mechanism.directions, released: released)
     header = try release.write(to: outputPath)

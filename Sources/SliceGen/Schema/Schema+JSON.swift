@@ -35,7 +35,7 @@ extension Schema {
       throw SchemaError.invalid("the top level must be a JSON object")
     }
     let known: Set = ["format", "version", "dataDerived", "missingValues", "source", "columns",
-                      "note"]
+                      "note", "discovery"]
     if let bad = root.keys.sorted().first(where: { !known.contains($0) }) {
       throw SchemaError.invalid("unknown key \"\(bad)\" at the top level")
     }
@@ -67,9 +67,21 @@ extension Schema {
       }
       columns.append(try Self.column(dict, index: index))
     }
+    var discovery: SchemaDiscoveryRecord? = nil
+    if let entry = root["discovery"] {
+      guard let dict = entry as? [String: Any],
+        let epsilon = Self.number(dict["epsilon"]), let delta = Self.number(dict["delta"]),
+        let rows = Self.number(dict["rows"]), let neighbors = dict["neighbors"] as? String
+      else {
+        throw SchemaError.invalid(
+          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and \"rows\"")
+      }
+      discovery = SchemaDiscoveryRecord(
+        epsilon: epsilon, delta: delta, neighbors: neighbors, rows: Int(rows))
+    }
     try self.init(
       columns: columns, missingTokens: missing, dataDerived: dataDerived,
-      source: root["source"] as? String)
+      source: root["source"] as? String, discovery: discovery)
   }
 
   private static func column(_ dict: [String: Any], index: Int) throws -> SchemaColumn {
@@ -77,7 +89,7 @@ extension Schema {
       throw SchemaError.invalid("column \(index + 1) has no \"name\" string")
     }
     let known: Set = ["name", "type", "lower", "upper", "integer", "nullable", "categories",
-                      "catchAll", "weight", "drop", "note"]
+                      "catchAll", "weight", "drop", "note", "nonNumeric"]
     if let bad = dict.keys.sorted().first(where: { !known.contains($0) }) {
       throw SchemaError.invalid("column \"\(name)\": unknown key \"\(bad)\"")
     }
@@ -90,6 +102,14 @@ extension Schema {
       }
       weight = number.doubleValue
     }
+    var nonNumeric = NonNumericPolicy.error
+    if let policy = dict["nonNumeric"] {
+      guard let text = policy as? String, let value = NonNumericPolicy(rawValue: text) else {
+        throw SchemaError.invalid(
+          "column \"\(name)\": \"nonNumeric\" must be \"error\", \"missing\" or \"lower\"")
+      }
+      nonNumeric = value
+    }
     let type = dict["type"] as? String
     let domain: ColumnDomain
     switch type {
@@ -100,6 +120,9 @@ extension Schema {
       let integer = try bool(dict["integer"], key: "\(name).integer", default: false)
       domain = .numeric(lower: lower, upper: upper, integer: integer)
     case "categorical":
+      guard nonNumeric == .error else {
+        throw SchemaError.invalid("column \"\(name)\": \"nonNumeric\" is for numeric columns")
+      }
       guard let categories = dict["categories"] as? [String] else {
         throw SchemaError.invalid(
           "column \"\(name)\": a categorical column needs \"categories\" (a list of strings)")
@@ -112,7 +135,9 @@ extension Schema {
       throw SchemaError.invalid(
         "column \"\(name)\": \"type\" must be \"numeric\" or \"categorical\"")
     }
-    return SchemaColumn(name: name, domain: domain, nullable: nullable, weight: weight, drop: drop)
+    return SchemaColumn(
+      name: name, domain: domain, nullable: nullable, weight: weight, drop: drop,
+      nonNumeric: nonNumeric)
   }
 
   private static func number(_ value: Any?) -> Double? {
@@ -139,6 +164,10 @@ extension Schema {
     text += "  \"dataDerived\": \(dataDerived),\n"
     if let source { text += "  \"source\": \(Self.quote(source)),\n" }
     text += "  \"missingValues\": [\(missingTokens.map(Self.quote).joined(separator: ", "))],\n"
+    if let d = discovery {
+      text += "  \"discovery\": {\"epsilon\": \(d.epsilon), \"delta\": \(d.delta), "
+        + "\"neighbors\": \(Self.quote(d.neighbors)), \"rows\": \(d.rows)},\n"
+    }
     text += "  \"columns\": [\n"
     text += columns.map(Self.columnJSON).joined(separator: ",\n")
     text += "\n  ]\n}\n"
@@ -153,6 +182,9 @@ extension Schema {
       fields.append("\"lower\": \(format(lower))")
       fields.append("\"upper\": \(format(upper))")
       fields.append("\"integer\": \(integer)")
+      if column.nonNumeric != .error {
+        fields.append("\"nonNumeric\": \"\(column.nonNumeric.rawValue)\"")
+      }
     case .categorical(let categories, let catchAll):
       fields.append("\"type\": \"categorical\"")
       fields.append("\"categories\": [\(categories.map(quote).joined(separator: ", "))]")

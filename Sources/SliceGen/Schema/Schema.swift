@@ -14,6 +14,16 @@ public enum ColumnDomain: Equatable, Sendable {
   case categorical(categories: [String], catchAll: String?)
 }
 
+/// What a numeric column does with a field that is not a finite number.
+public enum NonNumericPolicy: String, Equatable, Sendable, CaseIterable {
+  /// The field is an error naming file, line, column and value (the default).
+  case error
+  /// The field is read as missing (the column must be nullable).
+  case missing
+  /// The field is read as the lower bound, like a clamped value.
+  case lower
+}
+
 /// One column of a schema.
 public struct SchemaColumn: Equatable, Sendable {
   public var name: String
@@ -24,16 +34,20 @@ public struct SchemaColumn: Equatable, Sendable {
   public var weight: Double
   /// A dropped column is read (it must exist in the CSV) but never encoded or released.
   public var drop: Bool
+  /// Numeric columns only: what a field that is not a finite number becomes. Schemas discovered
+  /// under privacy use `.missing` (nullable columns) or `.lower`, so every row encodes.
+  public var nonNumeric: NonNumericPolicy
 
   public init(
     name: String, domain: ColumnDomain, nullable: Bool = false, weight: Double = 1,
-    drop: Bool = false
+    drop: Bool = false, nonNumeric: NonNumericPolicy = .error
   ) {
     self.name = name
     self.domain = domain
     self.nullable = nullable
     self.weight = weight
     self.drop = drop
+    self.nonNumeric = nonNumeric
   }
 
   public var isNumeric: Bool {
@@ -56,15 +70,19 @@ public struct Schema: Equatable, Sendable {
   public var dataDerived: Bool
   /// Free text: where the domain comes from (documentation, code book, …).
   public var source: String?
+  /// Set when the schema was discovered from the data under differential privacy
+  /// (`slicegen release` without `--schema`): the spend it cost that table.
+  public var discovery: SchemaDiscoveryRecord?
 
   public init(
     columns: [SchemaColumn], missingTokens: [String] = [""], dataDerived: Bool = false,
-    source: String? = nil
+    source: String? = nil, discovery: SchemaDiscoveryRecord? = nil
   ) throws {
     self.columns = columns
     self.missingTokens = missingTokens
     self.dataDerived = dataDerived
     self.source = source
+    self.discovery = discovery
     try validate()
   }
 
@@ -97,6 +115,10 @@ public struct Schema: Equatable, Sendable {
         if integer, lower.rounded() != lower || upper.rounded() != upper {
           throw SchemaError.invalid("column \"\(name)\": an integer column needs integer bounds")
         }
+        if column.nonNumeric == .missing, !column.nullable {
+          throw SchemaError.invalid(
+            "column \"\(name)\": \"nonNumeric\": \"missing\" needs \"nullable\": true")
+        }
       case .categorical(let categories, let catchAll):
         guard !categories.isEmpty else {
           throw SchemaError.invalid("column \"\(name)\": a categorical column needs categories")
@@ -117,6 +139,24 @@ public struct Schema: Equatable, Sendable {
     guard columns.contains(where: { !$0.drop }) else {
       throw SchemaError.invalid("every column is dropped: nothing to release")
     }
+  }
+}
+
+/// The privacy spend of a schema discovered from a table (DESIGN §1): reusing the schema on the
+/// same table adds this spend to the new release's.
+public struct SchemaDiscoveryRecord: Codable, Equatable, Sendable {
+  public var epsilon: Double
+  public var delta: Double
+  /// Always "replace-one": discovery reads raw rows, where zero-out is not defined.
+  public var neighbors: String
+  /// n of the table it was discovered from (public in slicegen's privacy model).
+  public var rows: Int
+
+  public init(epsilon: Double, delta: Double, neighbors: String = "replace-one", rows: Int) {
+    self.epsilon = epsilon
+    self.delta = delta
+    self.neighbors = neighbors
+    self.rows = rows
   }
 }
 

@@ -1,0 +1,195 @@
+// `slicegen merge`: one release of the union of disjoint shards released with the same U, schema
+// and σ (`release --like`). It checks that the shards agree on everything the guarantee depends on,
+// names the first difference when they do not, and concatenates their rows (in the order given)
+// into one release file, streaming: at most one chunk of rows is in memory, whatever n is.
+// The guarantee (parallel composition over disjoint rows; the fixed-U bound for rows chosen after
+// U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and Docs/privacy.md.
+// Merging is post-processing of the shards' outputs: it reads no private data and spends nothing.
+
+import Foundation
+import SliceGenPrivacy
+
+/// Merges shard releases.
+public enum ReleaseMerge {
+  /// Rows copied per read.
+  static let chunkRows = 4096
+
+  /// Checks that `paths` can be merged and writes the union to `outputPath` atomically.
+  ///
+  /// ## Privacy
+  /// The output satisfies the largest (ε, δ) of its parts under their common relation (parallel
+  /// composition: each row is protected once, by its shard's mechanism); its header also states
+  /// the fixed-U bound for rows chosen after U was public. Tests: ReleaseMergeTests.
+  /// - Returns: the header as written.
+  @discardableResult
+  public static func merge(
+    paths: [String], outputPath: String, progress: (Int) -> Void = { _ in }
+  ) throws -> ReleaseHeader {
+    guard paths.count >= 2 else { throw ReleaseError("merge needs at least two releases") }
+    let readers = try paths.map { try ReleaseFileReader(path: $0) }
+    let checksums = try paths.map { try Release.checksum(ofFileAt: $0) }
+    for (i, reader) in readers.enumerated() {
+      let h = reader.header
+      let path = paths[i]
+      guard h.merged == nil else {
+        throw ReleaseError("\(path) is already a merged release; merge the shards in one command")
+      }
+      guard h.marginals == nil else {
+        throw ReleaseError("\(path) carries noisy marginals; shards are merged with projections "
+          + "only (release them without --marginals)")
+      }
+      guard h.projectionSeedSource == "secure" else {
+        throw ReleaseError("\(path): its projection seed was chosen by the user; shards need U "
+          + "drawn at random by the first release and copied with --like")
+      }
+      if let j = checksums[..<i].firstIndex(of: checksums[i]) {
+        throw ReleaseError("\(path) and \(paths[j]) are the same release (SHA-256 "
+          + "\(checksums[i].prefix(16))…): merging it twice would count its rows twice")
+      }
+    }
+    let first = readers[0].header
+    for i in 1..<readers.count {
+      if let difference = firstDifference(first, readers[i].header) {
+        throw ReleaseError(
+          "\(paths[i]) cannot be merged with \(paths[0]): they differ in \(difference). Shards "
+            + "must be released with --like from the same first release (Docs/shards.md)")
+      }
+    }
+    let discovered = readers.indices.filter { readers[$0].header.privacy.discovery != nil }
+    guard discovered.count <= 1 else {
+      throw ReleaseError("\(paths[discovered[1]]) and \(paths[discovered[0]]) both discovered "
+        + "their schema; only the first release discovers, the others copy it with --like")
+    }
+
+    // U: the same bytes in every part, and the U of the seed.
+    let directions = try readers.map { try $0.directionBytes() }
+    for i in 1..<readers.count where directions[i] != directions[0] {
+      throw ReleaseError("\(paths[i]) cannot be merged with \(paths[0]): they differ in U (the "
+        + "stored projection directions; SHA-256 \(hex(directions[i]).prefix(16))… vs "
+        + "\(hex(directions[0]).prefix(16))…)")
+    }
+    let u = directions[0].littleEndianFloats()
+    let regenerated = SlicingMechanism.directions(
+      encodedWidth: first.encodedWidth, projectionCount: first.projections,
+      seed: UInt64(first.projectionSeed) ?? 0)
+    guard u.map(\.bitPattern) == regenerated.map(\.bitPattern) else {
+      throw ReleaseError("\(paths[0]): its stored U is not the U of its seed "
+        + "\(first.projectionSeed) (a different slicegen version, or a modified file)")
+    }
+
+    // The merged guarantee.
+    let rows = readers.reduce(0) { $0 + $1.header.rows }
+    let (releaseEpsilon, releaseDelta) = releaseSpend(first)
+    let epsilon = readers.map(\.header.privacy.epsilon).max()!
+    let delta = readers.map(\.header.privacy.delta).max()!
+    guard delta < 1 / Double(rows) else {
+      throw ReleaseError(
+        "the merged release would state δ = \(delta), which is not below 1/n = "
+          + "\(1 / Double(rows)) for its n = \(rows) rows (a δ of 1/n allows publishing one row "
+          + "in the clear). Release the first shard with --delta below 1/(10·total rows); "
+          + "Docs/shards.md")
+    }
+    let fixed = ShardAccounting.fixedDirectionsEpsilon(
+      directions: u, encodedWidth: first.encodedWidth, projections: first.projections,
+      sigma: first.sigma, delta: releaseDelta, subsampling: first.privacy.subsampling)
+    var header = first
+    header.toolVersion = SliceGenVersion.current
+    header.rows = rows
+    header.shard = nil
+    header.privacy.epsilon = epsilon
+    header.privacy.delta = delta
+    header.privacy.discovery = discovered.first.map { readers[$0].header.privacy.discovery! }
+    header.privacy.noiseIsPrivate = readers.allSatisfy(\.header.privacy.noiseIsPrivate)
+    header.privacy.domainProtected = readers.allSatisfy(\.header.privacy.domainProtected)
+    header.merged = MergeInfo(
+      parts: readers.indices.map { i in
+        let h = readers[i].header
+        return MergeInfo.Part(
+          rows: h.rows, checksum: checksums[i], epsilon: h.privacy.epsilon,
+          delta: h.privacy.delta, like: h.shard != nil)
+      },
+      releaseEpsilon: releaseEpsilon, releaseDelta: releaseDelta,
+      fixedDirectionsEpsilon: fixed.epsilon, spectralNormBound: fixed.spectralNormBound)
+    header.privacy.statement = PrivacyText.mergedStatement(for: header)
+
+    // Write: header, U, then every part's rows as raw bytes, checking each part's checksum.
+    let (headerBytes, written) = try Release.encodedHeader(header)
+    let file = try AtomicOutputFile(path: outputPath, hashing: true)
+    try file.write(Release.magic)
+    var length = UInt64(headerBytes.count).littleEndian
+    try withUnsafeBytes(of: &length) { try file.write($0) }
+    try file.write(headerBytes)
+    try directions[0].withUnsafeBytes { try file.write($0) }
+    var copied = 0
+    for reader in readers {
+      while let chunk = try reader.nextRows(chunkRows) {
+        try chunk.withUnsafeBytes { try file.write($0) }
+        copied += chunk.count / (4 * first.projections)
+        progress(copied)
+      }
+      try reader.skipToEnd()  // verifies the checksum of an empty part too
+    }
+    precondition(copied == rows)
+    try file.write(file.digest())
+    try file.commit()
+    return written
+  }
+
+  /// The spend of a release's projections alone (without its discovery).
+  static func releaseSpend(_ h: ReleaseHeader) -> (epsilon: Double, delta: Double) {
+    if let spend = h.privacy.discovery { return (spend.releaseEpsilon, spend.releaseDelta) }
+    return (h.privacy.epsilon, h.privacy.delta)
+  }
+
+  /// The first setting in which two shard headers differ, in words, or nil.
+  static func firstDifference(_ a: ReleaseHeader, _ b: ReleaseHeader) -> String? {
+    func differ<T: Equatable>(_ what: String, _ x: T, _ y: T) -> String? {
+      x == y ? nil : "\(what): \(y) vs \(x)"
+    }
+    if let d = differ("the projection seed (U)", a.projectionSeed, b.projectionSeed) { return d }
+    if let d = differ("the encoded width d", a.encodedWidth, b.encodedWidth) { return d }
+    if let d = differ("the number of slices m", a.slices, b.slices) { return d }
+    if let d = differ("the slice dimension k", a.sliceDim, b.sliceDim) { return d }
+    // What the encoding depends on (the free-text source and the discovery record are
+    // descriptive, and a JSON round trip may move a record's last digit).
+    if a.schema.columns != b.schema.columns || a.schema.missingTokens != b.schema.missingTokens
+      || a.schema.dataDerived != b.schema.dataDerived
+    {
+      return "the schema (\(schemaDifference(a.schema, b.schema)))"
+    }
+    if a.sigma.bitPattern != b.sigma.bitPattern {
+      return "σ: \(b.sigma) vs \(a.sigma)"
+    }
+    if let d = differ("the neighbouring relation", a.privacy.neighbors, b.privacy.neighbors) {
+      return d
+    }
+    if let d = differ("the accountant", a.privacy.accountant, b.privacy.accountant) { return d }
+    if a.privacy.subsampling != b.privacy.subsampling {
+      return "the subsampling rate: \(b.privacy.subsampling.map { "\($0)" } ?? "none") vs "
+        + "\(a.privacy.subsampling.map { "\($0)" } ?? "none")"
+    }
+    let (ea, da) = releaseSpend(a)
+    let (eb, db) = releaseSpend(b)
+    if ea != eb || da != db {
+      return "the release's own (ε, δ): (\(eb), \(db)) vs (\(ea), \(da))"
+    }
+    return nil
+  }
+
+  static func schemaDifference(_ a: Schema, _ b: Schema) -> String {
+    if a.columns.map(\.name) != b.columns.map(\.name) {
+      return "columns \(b.columns.map(\.name)) vs \(a.columns.map(\.name))"
+    }
+    for (x, y) in zip(a.columns, b.columns) where x != y {
+      return "column \"\(x.name)\" is declared differently"
+    }
+    if a.missingTokens != b.missingTokens { return "missing-value tokens" }
+    return "dataDerived"
+  }
+
+  static func hex(_ data: Data) -> String {
+    var hasher = SHA256()
+    data.withUnsafeBytes { hasher.update($0) }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+}

@@ -1,0 +1,76 @@
+// `release` without a schema: private domain discovery (SchemaDiscovery) on a declared share of
+// the budget, then the ordinary release on the rest, with the discovered schema.
+//
+// Composition. Discovery is (ε_d, δ_d)-DP under replace-one (DiscoveryMechanism.swift); the
+// release, given any schema, is (ε_r, δ_r)-DP under replace-one (its encoded rows differ by at
+// most 1 whatever the schema). The release is chosen from discovery's output (its schema, d, σ),
+// and basic sequential composition holds adaptively (Dwork, Roth 2014, Thm. 3.16), so the pair
+// is (ε_d + ε_r, δ_d + δ_r)-DP. With a fraction f: ε_d = f·ε, δ_d = f·δ, and ε_r, δ_r are the rest,
+// rounded down so that ε_d + ε_r ≤ ε and δ_d + δ_r ≤ δ in floating point.
+
+import Foundation
+import SliceGenPrivacy
+
+extension Releaser {
+  /// The default share f of ε and δ spent on discovery (Docs/privacy.md, "Choosing f").
+  public static let defaultDiscoveryFraction = 0.1
+
+  /// The largest x with `spent + x ≤ total` in floating point.
+  static func remainder(of total: Double, after spent: Double) -> Double {
+    var rest = total - spent
+    while spent + rest > total { rest = rest.nextDown }
+    return rest
+  }
+
+  /// Discovers the schema of `csvPath` privately, then releases with it. The schema is written
+  /// to `schemaOutputPath` when the release succeeds (both files appear, or neither).
+  ///
+  /// ## Privacy
+  /// The pair (schema, release) satisfies (options.epsilon, δ)-DP under replace-one, δ the given
+  /// or default δ; the header lists both spends. Tests: SchemaDiscoveryTests, ReleaseCommandTests.
+  public static func releaseDiscoveringSchema(
+    csvPath: String, options: ReleaseOptions, discoveryFraction f: Double, outputPath: String,
+    schemaOutputPath: String, progress: (Int) -> Void = { _ in }
+  ) throws -> (report: ReleaseReport, discovery: SchemaDiscoveryResult) {
+    guard f.isFinite, f > 0, f < 1 else {
+      throw ReleaseError("discovery-budget is \(f), must be in (0, 1): a fraction of ε and δ "
+        + "(0 would leave no budget for discovery, 1 none for the release)")
+    }
+    try PrivacyValidation.epsilon(options.epsilon)
+    if let delta = options.delta { try PrivacyValidation.delta(delta) }
+    guard options.neighbors == .replaceOne else {
+      throw ReleaseError("zero-out is a relation on encoded rows, which need a schema; discovery "
+        + "reads raw rows and is stated under replace-one. Give a --schema, or use replace-one")
+    }
+    precondition(options.template == nil, "a shard copies its schema; it never discovers one")
+    // Open the schema output first, so a path that cannot be written fails before any spend.
+    let schemaFile = try AtomicOutputFile(path: schemaOutputPath)
+    var totalDelta = 0.0
+    let discovery = try SchemaDiscovery.discover(
+      csvPath: csvPath,
+      budget: { n in
+        totalDelta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
+        guard totalDelta < 1 / Double(n) else {
+          throw ReleaseError(
+            "delta is \(totalDelta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a "
+              + "δ of 1/n allows publishing one row in the clear; the default is at most 1/(10n))")
+        }
+        return (f * options.epsilon, f * totalDelta)
+      }, insecureTestNoiseSeed: options.insecureTestNoiseSeed, progress: progress)
+    let c = discovery.calibration
+    var releaseOptions = options
+    releaseOptions.epsilon = remainder(of: options.epsilon, after: c.epsilon)
+    releaseOptions.delta = remainder(of: totalDelta, after: c.delta)
+    releaseOptions.discoverySpend = DiscoverySpend(
+      fraction: f, epsilon: c.epsilon, delta: c.delta, spentDelta: c.spentDelta(epsilon: c.epsilon),
+      releaseEpsilon: releaseOptions.epsilon, releaseDelta: releaseOptions.delta!,
+      typeSigma: c.typeSigma, valueSigma: c.valueSigma, selectionThreshold: c.selectionThreshold,
+      columns: c.columns)
+    let report = try release(
+      csvPath: csvPath, schema: discovery.schema, options: releaseOptions, outputPath: outputPath,
+      progress: progress)
+    try schemaFile.write(Array(discovery.schema.jsonData()))
+    try schemaFile.commit()
+    return (report, discovery)
+  }
+}

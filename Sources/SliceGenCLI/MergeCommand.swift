@@ -1,0 +1,46 @@
+// `slicegen merge`: one release of the union of shards released with --like (no privacy spent).
+
+import Foundation
+import SliceGen
+
+enum MergeCommand: Command {
+  static let spec = CommandSpec(
+    name: "merge",
+    abstract: "Merge shard releases made with the same U, schema and σ into one (free).",
+    positionals: [("release", "Shard releases: a first release and those made '--like' it.", true)],
+    options: [
+      OptionSpec(name: "output", valueName: "path", help: "The merged release file to write.",
+                 defaultText: "merged.slg"),
+      OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+    ],
+    discussion: """
+      Example:
+        slicegen release part1.csv --epsilon 4 --delta 1e-9 -o part1.slg
+        slicegen release part2.csv --like part1.slg -o part2.slg
+        slicegen merge part1.slg part2.slg -o all.slg
+      The shards must agree on the projection seed, U, schema, σ, slices, slice dimension,
+      relation and accountant; the first difference is named. Rows are concatenated in the order
+      given, streaming. Each row is protected once, by its own shard's release (parallel
+      composition over disjoint rows); the statement says so. See Docs/shards.md.
+      """,
+    repeatsLastPositional: true)
+
+  static func run(_ arguments: Arguments) throws {
+    Console.quiet = arguments.flag("quiet")
+    let paths = arguments.positionals
+    guard paths.count >= 2 else {
+      throw UsageError(message: "merge needs at least two releases (got \(paths.count))")
+    }
+    let output = arguments.string("output") ?? "merged.slg"
+    let progress = ProgressLine()
+    let start = Date()
+    let header = try ReleaseMerge.merge(paths: paths, outputPath: output) { rows in
+      progress.update("merge: \(rows) rows copied")
+    }
+    progress.finish()
+    Console.info(
+      "Wrote \(output): \(header.rows) rows from \(paths.count) shards × \(header.projections) "
+        + "projections in \(String(format: "%.2f", Date().timeIntervalSince(start))) s.")
+    Console.info("Privacy: " + header.privacy.statement)
+  }
+}

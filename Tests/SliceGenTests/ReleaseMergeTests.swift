@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import SliceGen
+@testable import SliceGenPrivacy
+
+/// Three disjoint shards of a small mixed table, released first + --like twice (test noise).
+private func shards(rows: [Int] = [300, 200, 250], delta: Double = 1e-7, testSeed: UInt64 = 10)
+  throws
+  -> (paths: [String], directory: String)
+{
+  let schema = try mixedSchema()
+  let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
+  var paths: [String] = []
+  var template: ReleaseTemplate? = nil
+  for (k, count) in rows.enumerated() {
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<count {
+      text += "\(20 + (i + k) % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+        + "\(i % 5 == 0 ? "" : "A"),0.5\n"
+    }
+    let csv = directory + "/part\(k).csv"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+    let output = directory + "/part\(k).slg"
+    var options: ReleaseOptions
+    if let template {
+      options = template.options
+    } else {
+      options = ReleaseOptions(epsilon: 2)
+      options.delta = delta
+      options.slices = 8
+    }
+    options.insecureTestNoiseSeed = testSeed + UInt64(k)
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+    if template == nil { template = try ReleaseTemplate(firstReleaseAt: output) }
+    paths.append(output)
+  }
+  return (paths, directory)
+}
+
+@Suite("Release merge")
+struct ReleaseMergeTests {
+  @Test("the merged release is the concatenation of its shards, with one U and a stated guarantee")
+  func concatenation() throws {
+    let (paths, directory) = try shards()
+    let output = directory + "/all.slg"
+    let header = try ReleaseMerge.merge(paths: paths, outputPath: output)
+    let merged = try Release(contentsOf: output)  // checks the checksum
+    #expect(merged.header == header)
+    let parts = try paths.map { try Release(contentsOf: $0) }
+    #expect(merged.header.rows == 750)
+    #expect(merged.projections == parts[0].projections)
+    #expect(merged.released == parts.flatMap(\.released))
+    let m = try #require(merged.header.merged)
+    #expect(m.parts.map(\.rows) == [300, 200, 250])
+    #expect(m.parts.map(\.like) == [false, true, true])
+    #expect(merged.header.privacy.epsilon == 2 && merged.header.privacy.delta == 1e-7)
+    #expect(m.fixedDirectionsEpsilon > 2)
+    #expect(merged.header.privacy.statement.contains("parallel composition"))
+    #expect(merged.header.privacy.statement.contains("fixed-U Gaussian bound"))
+    // Shards copied everything, and say that U was public before them.
+    #expect(parts[1].header.sigma == parts[0].header.sigma)
+    #expect(parts[1].header.projectionSeed == parts[0].header.projectionSeed)
+    #expect(parts[1].header.shard?.likeChecksum == (try Release.checksum(ofFileAt: paths[0])))
+    #expect(parts[1].header.privacy.statement.contains("only the fixed-U Gaussian bound holds"))
+  }
+
+  /// Rewrites a release with a changed header (same matrices).
+  func altered(_ path: String, _ change: (inout ReleaseHeader) -> Void) throws -> String {
+    var release = try Release(contentsOf: path)
+    change(&release.header)
+    let out = path.replacingOccurrences(of: ".slg", with: "-altered.slg")
+    try release.write(to: out)
+    return out
+  }
+
+  @Test("refusals name the first difference, and leave no output")
+  func refusals() throws {
+    let (paths, directory) = try shards()
+    let output = directory + "/all.slg"
+    func refused(_ list: [String], _ message: String) {
+      let error = #expect(throws: ReleaseError.self) {
+        try ReleaseMerge.merge(paths: list, outputPath: output)
+      }
+      #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+      #expect(!FileManager.default.fileExists(atPath: output))
+    }
+    refused([paths[0]], "at least two")
+    refused([paths[0], paths[1], paths[0]], "are the same release")
+    refused([paths[0], try altered(paths[1]) { $0.sigma = $0.sigma.nextUp }], "differ in σ")
+    refused([paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
+            "differ in the projection seed")
+    refused([paths[0], try altered(paths[1]) { $0.privacy.neighbors = "zero-out" }],
+            "differ in the neighbouring relation")
+    refused([paths[0], try altered(paths[1]) { $0.privacy.accountant = "theorem1" }],
+            "differ in the accountant")
+    refused([paths[0], try altered(paths[1]) {
+      $0.schema.columns[2].domain = .categorical(categories: ["red", "green", "pink"], catchAll: nil)
+    }], "column \"colour\" is declared differently")
+    // A shard whose U bytes were changed (the seed still agrees).
+    var tampered = try Release(contentsOf: paths[2])
+    tampered.projections[0] += 1
+    let tamperedPath = directory + "/tampered.slg"
+    try tampered.write(to: tamperedPath)
+    refused([paths[0], tamperedPath], "differ in U")
+    // An independent release (its own secure seed) is not a shard of the first.
+    let other = try shards(rows: [100, 100], testSeed: 99).paths[0]
+    refused([paths[0], other], "differ in the projection seed")
+    // A corrupted shard fails its checksum while streaming; the output is discarded.
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: paths[2]))
+    bytes[bytes.count - 40] ^= 0xFF
+    let corrupt = directory + "/corrupt.slg"
+    try bytes.write(to: URL(fileURLWithPath: corrupt))
+    #expect(throws: ReleaseFileError.self) {
+      try ReleaseMerge.merge(paths: [paths[0], corrupt], outputPath: output)
+    }
+    #expect(!FileManager.default.fileExists(atPath: output))
+  }
+
+  @Test("δ must stay below 1/n for the merged n")
+  func deltaBelowOneOverN() throws {
+    let (paths, directory) = try shards(rows: [400, 400], delta: 2e-3)
+    let error = #expect(throws: ReleaseError.self) {
+      try ReleaseMerge.merge(paths: paths, outputPath: directory + "/all.slg")
+    }
+    #expect(error?.message.contains("not below 1/n") == true)
+  }
+
+  @Test("--like refuses a first release with a user-chosen seed or with marginals")
+  func likeRefusals() throws {
+    let schema = try mixedSchema()
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<200 { text += "\(20 + i % 60),\(i),red,A,0.5\n" }
+    let csv = TestPaths.write(text)
+    for (seeded, marginals) in [(true, false), (false, true)] {
+      var options = ReleaseOptions(epsilon: 2)
+      options.delta = 1e-5
+      options.slices = 4
+      if seeded { options.projectionSeed = 7 }
+      if marginals { options.marginals = .oneWay }
+      let output = TestPaths.temporary("first.slg")
+      _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+      let error = #expect(throws: ReleaseError.self) { try ReleaseTemplate(firstReleaseAt: output) }
+      #expect(error?.message.contains(seeded ? "chosen by the user" : "marginals") == true)
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import SliceGen
+@testable import SliceGenPrivacy
+
+/// A table with a numeric integer column (with empty fields and 'NA'), a fractional column, a
+/// categorical column with one value held by a single row, and a text column of unique values.
+private func mixedTable(rows: Int, uniqueColumn: Bool = false) -> String {
+  var text = uniqueColumn ? "age,score,colour,id\n" : "age,score,colour\n"
+  for i in 0..<rows {
+    let age = i % 50 == 0 ? "" : (i % 97 == 0 ? "NA" : "\(20 + i % 60)")
+    let score = String(format: "%.3f", Double(i % 1000) / 7 + 3)
+    let colour = i == 17 ? "ultraviolet" : ["red", "green", "blue"][i % 3]
+    text += "\(age),\(score),\(colour)" + (uniqueColumn ? ",id\(i)\n" : "\n")
+  }
+  return text
+}
+
+@Suite("Schema discovery")
+struct SchemaDiscoveryTests {
+  @Test("every finite value lies in its grid cell; special values")
+  func grid() {
+    for x in [0.0, 1, -1, 0.5, 3, 17, 90, 99_999, -1e-30, 1e-30, 2e19, -2e19, 1e300, 0x1p-20,
+              0x1p64, 7.25, -7.25] {
+      let (lower, upper) = DiscoveryGrid.edges(DiscoveryGrid.cell(x))
+      #expect(lower <= x || abs(x) >= 0x1p64, "\(x): [\(lower), \(upper)]")
+      #expect(x <= upper || abs(x) >= 0x1p64, "\(x): [\(lower), \(upper)]")
+    }
+    #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(90)) == (64, 128))
+    #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(0)) == (0, 0))
+    #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(-3)) == (-4, -2))
+    #expect(DiscoveryGrid.cell(-1e300) == 0 && DiscoveryGrid.cell(1e300) == DiscoveryGrid.cellCount - 1)
+  }
+
+  @Test("types, bounds on the public grid, nullability, integer-ness; the one-row value is absent")
+  func discovers() throws {
+    let csv = TestPaths.write(mixedTable(rows: 20_000))
+    for seed in 0..<20 {
+      let result = try SchemaDiscovery.discover(
+        csvPath: csv, budget: { _ in (1, 1e-7) }, insecureTestNoiseSeed: UInt64(seed))
+      let columns = result.schema.columns
+      #expect(columns.map(\.name) == ["age", "score", "colour"])
+      // age: 20..79 with 2 % missing (empty or NA) → integer, [16, 128], nullable.
+      #expect(columns[0].domain == .numeric(lower: 16, upper: 128, integer: true))
+      #expect(columns[0].nullable && columns[0].nonNumeric == .missing)
+      // score: 3 .. 145.7, fractional: the octaves [2, 4) … [128, 256) (each ≥ 140 rows, the
+      // cell threshold 4.5σ₂ ≈ 65).
+      #expect(columns[1].domain == .numeric(lower: 2, upper: 256, integer: false))
+      #expect(!columns[1].nullable && columns[1].nonNumeric == .lower)
+      guard case .categorical(let categories, let catchAll) = columns[2].domain else {
+        Issue.record("colour is not categorical"); continue
+      }
+      #expect(Set(categories) == ["red", "green", "blue", "(other)"])
+      #expect(catchAll == "(other)")
+      #expect(!categories.contains("ultraviolet"))
+      #expect(result.schema.discovery == SchemaDiscoveryRecord(epsilon: 1, delta: 1e-7, rows: 20_000))
+    }
+  }
+
+  @Test("the one-row value never appears at small ε, with the secure generator (10 runs)")
+  func rareSecure() throws {
+    let csv = TestPaths.write(mixedTable(rows: 20_000))
+    for _ in 0..<10 {
+      let result = try SchemaDiscovery.discover(csvPath: csv, budget: { _ in (0.2, 1e-7) })
+      #expect(result.noiseIsPrivate)
+      guard case .categorical(let categories, _) = result.schema.columns[2].domain else {
+        Issue.record("colour is not categorical"); continue
+      }
+      #expect(!categories.contains("ultraviolet"))
+    }
+  }
+
+  @Test("a column of unique values is empty after discovery: the error names it")
+  func emptyColumn() throws {
+    let csv = TestPaths.write(mixedTable(rows: 5000, uniqueColumn: true))
+    let error = #expect(throws: ReleaseError.self) {
+      try SchemaDiscovery.discover(
+        csvPath: csv, budget: { _ in (1, 1e-7) }, insecureTestNoiseSeed: 1)
+    }
+    #expect(error?.message.contains("column \"id\": empty after private discovery") == true)
+  }
+
+  @Test("the spend adds up: discovery + release = the stated (ε, δ); both files are written")
+  func spendAddsUp() throws {
+    let csv = TestPaths.write(mixedTable(rows: 20_000))
+    for (epsilon, f) in [(1.0, 0.1), (3.0, 0.3), (0.7, 0.05)] {
+      let output = TestPaths.temporary("r.slg")
+      var options = ReleaseOptions(epsilon: epsilon)
+      options.slices = 10
+      options.insecureTestNoiseSeed = 5
+      let (report, discovery) = try Releaser.releaseDiscoveringSchema(
+        csvPath: csv, options: options, discoveryFraction: f, outputPath: output,
+        schemaOutputPath: output + ".schema.json")
+      let p = report.header.privacy
+      let spend = try #require(p.discovery)
+      #expect(spend.epsilon == f * epsilon)
+      #expect(spend.epsilon + spend.releaseEpsilon == p.epsilon)
+      #expect(p.epsilon <= epsilon && p.epsilon >= epsilon.nextDown.nextDown)
+      // The default δ for n = 20,000 is 1e-6 (the largest power of ten ≤ 1/(10n)); the two
+      // parts add up to it, rounded down by at most an ulp.
+      #expect(p.delta <= 1e-6 && p.delta >= (1e-6).nextDown.nextDown)
+      #expect(spend.delta + spend.releaseDelta == p.delta)
+      #expect(spend.spentDelta <= spend.delta)
+      #expect(discovery.calibration.spentDelta(epsilon: spend.epsilon) == spend.spentDelta)
+      // The release part was calibrated for the rest of the budget.
+      let c = try ReleaseCalibration.calibrate(
+        epsilon: spend.releaseEpsilon, delta: spend.releaseDelta, slices: 10, sliceDim: 2,
+        encodedWidth: report.header.encodedWidth, accountant: .profile, neighbors: .replaceOne,
+        subsampling: nil, fixedDirections: nil)
+      #expect(c.sigma == report.header.sigma)
+      // The schema file equals the header's schema, and reuse with --schema encodes every row.
+      let written = try Schema(contentsOf: output + ".schema.json")
+      #expect(written.columns == report.header.schema.columns)
+      #expect(written.missingTokens == [""])
+      let record = try #require(written.discovery)
+      #expect(abs(record.epsilon / spend.epsilon - 1) < 1e-12 && record.rows == 20_000)
+      #expect(p.statement.contains("discovered from this table under differential privacy"))
+      let again = TestPaths.temporary("again.slg")
+      var plain = ReleaseOptions(epsilon: 1)
+      plain.slices = 10
+      let reused = try Releaser.release(
+        csvPath: csv, schema: written, options: plain, outputPath: again)
+      #expect(reused.header.rows == 20_000)
+      #expect(reused.header.privacy.statement.contains("if that was this table, the total"))
+    }
+  }
+
+  @Test("a discovery budget of 0 or ≥ 1 is refused, and nothing is written",
+        arguments: [0.0, 1.0, 1.5, -0.1, Double.nan])
+  func badFraction(f: Double) throws {
+    let csv = TestPaths.write(mixedTable(rows: 100))
+    let output = TestPaths.temporary("r.slg")
+    #expect(throws: ReleaseError.self) {
+      try Releaser.releaseDiscoveringSchema(
+        csvPath: csv, options: ReleaseOptions(epsilon: 1), discoveryFraction: f,
+        outputPath: output, schemaOutputPath: output + ".schema.json")
+    }
+    #expect(!FileManager.default.fileExists(atPath: output))
+    #expect(!FileManager.default.fileExists(atPath: output + ".schema.json"))
+  }
+
+  @Test("nonNumeric: missing reads a non-number as missing; lower reads it as the lower bound")
+  func nonNumericPolicy() throws {
+    let schema = try Schema(columns: [
+      SchemaColumn(name: "a", domain: .numeric(lower: 0, upper: 10, integer: false),
+                   nullable: true, nonNumeric: .missing),
+      SchemaColumn(name: "b", domain: .numeric(lower: 2, upper: 4, integer: false),
+                   nonNumeric: .lower),
+    ])
+    let encoding = Encoding(schema: schema)
+    var encoder = try RowEncoder(encoding: encoding, header: ["a", "b"], path: "t")
+    var row = [Float](repeating: 9, count: encoding.width)
+    try row.withUnsafeMutableBufferPointer {
+      try encoder.encode(["abc", "inf"], line: 2, into: $0.baseAddress!)
+    }
+    // a: (v, flag) = (0, scale); b: 0 (the lower bound).
+    #expect(row[0] == 0 && row[1] > 0 && row[2] == 0)
+    #expect(encoder.clampedCounts == [0, 1])
+    // JSON round trip keeps the policy and the discovery record.
+    let discovered = try Schema(
+      columns: schema.columns, discovery: SchemaDiscoveryRecord(epsilon: 0.1, delta: 1e-8, rows: 7))
+    #expect(try Schema(jsonData: discovered.jsonData()) == discovered)
+    #expect(throws: SchemaError.self) {
+      try Schema(columns: [SchemaColumn(
+        name: "x", domain: .numeric(lower: 0, upper: 1, integer: false), nonNumeric: .missing)])
+    }
+  }
+}
