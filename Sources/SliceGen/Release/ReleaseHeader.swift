@@ -17,6 +17,9 @@ public struct ReleaseComponent: Codable, Equatable, Sendable {
   public var l2Sensitivity: Double
   /// Its share of the expected μ² (1 when alone).
   public var share: Double
+  /// J: how many vectors the component releases, each with this σ and sensitivity, so that it
+  /// spends μ² = J·(Δ/σ)² (aggregates); nil for the projections (their μ² is the χ² mixture's).
+  public var queries: Int? = nil
 }
 
 /// The privacy guarantee a release carries, as stated in its header.
@@ -76,4 +79,7 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
   public var projectionsOffset: Int
   public var releaseOffset: Int
+  /// The private choice of 2-way marginals (`--marginals tree` or `select:K`): candidates, their
+  /// noisy scores and the pairs picked from them; nil otherwise.
+  public var pairSelection: ReleasedPairSelection? = nil
 }

@@ -39,10 +39,20 @@ public struct ReleaseSummary {
         .object([
           "name": .string(c.name), "sigma": .number(c.sigma),
           "l2Sensitivity": .number(c.l2Sensitivity), "share": .number(c.share),
+          "queries": c.queries.map { .number(Double($0)) } ?? .null,
         ])
       }),
     ]
     object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
+    object["pairSelection"] = header.pairSelection.map { selection in
+      .object([
+        "mode": .string(selection.mode),
+        "candidates": .number(Double(selection.candidates.count)),
+        "sigma": .number(selection.sigma),
+        "l2Sensitivity": .number(selection.l2Sensitivity),
+        "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
+      ])
+    } ?? .null
     object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -70,7 +80,12 @@ public struct ReleaseSummary {
     if let bound = p.spectralNormBound { lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)") }
     if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
     for c in p.components {
-      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))")
+      let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
+      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)")
+    }
+    if let selection = header.pairSelection {
+      lines.append("  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
+        + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
     }
     if !p.domainProtected {
       lines.append("  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected.")
