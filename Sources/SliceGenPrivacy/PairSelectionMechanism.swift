@@ -88,10 +88,12 @@ public struct MarginalRoundPlan: Sendable, Equatable {
     rounds specs: [(name: String, queries: Int, l2Sensitivity: Double, fraction: Double)]
   ) {
     precondition(aggregateMuSquared > 0 && aggregateMuSquared.isFinite)
-    precondition(abs(specs.map(\.fraction).reduce(0, +) - 1) < 1e-12)
+    let total = specs.map(\.fraction).reduce(0, +)
+    precondition(abs(total - 1) < 1e-9)
     rounds = specs.map { spec in
       precondition(spec.queries > 0 && spec.fraction > 0 && spec.l2Sensitivity > 0)
-      let perQuery = spec.fraction * aggregateMuSquared / Double(spec.queries)
+      // Normalised, so that rounding in the declared fractions can never overspend.
+      let perQuery = spec.fraction / total * aggregateMuSquared / Double(spec.queries)
       return Round(
         name: spec.name, queries: spec.queries, l2Sensitivity: spec.l2Sensitivity,
         fraction: spec.fraction, sigma: (spec.l2Sensitivity / perQuery.squareRoot()).nextUp)
