@@ -45,6 +45,18 @@ public struct MarginalMechanism {
     counts = queries.map { [Double](repeating: 0, count: $0.cellCount) }
   }
 
+  /// A mechanism over counts the caller has already made, one per query (each row of the table
+  /// in exactly one cell of each; for example the chosen pairs' 2-way tables, counted with every
+  /// candidate pair before the private choice). The sensitivity is the same √2.
+  public init(queries: [Query], counts: [[Double]], rows: Int) {
+    precondition(queries.count == counts.count)
+    precondition(zip(queries, counts).allSatisfy { $0.cellCount == $1.count })
+    self.queries = queries
+    codesPerRow = 0
+    self.counts = counts
+    self.rows = rows
+  }
+
   /// Adds rows given as bin codes (rows × codesPerRow, row-major, each code < its shape).
   public mutating func add(codes: UnsafePointer<Int32>, rows count: Int) {
     for q in queries.indices {

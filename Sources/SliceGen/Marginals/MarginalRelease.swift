@@ -13,29 +13,44 @@ public enum MarginalSelection: Equatable, Sendable {
   case allPairs
   /// Every 1-way marginal and the named pairs (public knowledge, chosen before seeing the data).
   case pairs([[String]])
+  /// Every 1-way marginal, then the pairs of a maximum spanning tree on noisy scores (c − 1 pairs,
+  /// chosen privately; PairSelection.swift).
+  case tree
+  /// Every 1-way marginal, then the K pairs with the largest noisy scores (chosen privately).
+  case select(Int)
 
-  /// Parses `none`, `one-way`, `all-pairs`, or `a:b,c:d`.
+  /// Parses `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.
   public init(parsing text: String) throws {
     switch text {
     case "none": self = .none
     case "one-way": self = .oneWay
     case "all-pairs": self = .allPairs
+    case "tree": self = .tree
+    case _ where text.hasPrefix("select:"):
+      let k = text.dropFirst("select:".count)
+      guard let count = Int(k), count > 0 else {
+        throw ReleaseError(
+          "--marginals is '\(text)': K in select:K must be a whole number of pairs, at least 1")
+      }
+      self = .select(count)
     default:
       let pairs = text.split(separator: ",").map { $0.split(separator: ":").map(String.init) }
       guard !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] != $0[1] }) else {
         throw ReleaseError(
-          "--marginals is '\(text)', must be none, one-way, all-pairs, or pairs like age:income,sex:race")
+          "--marginals is '\(text)', must be none, one-way, all-pairs, tree, select:K, or pairs like "
+            + "age:income,sex:race")
       }
       self = .pairs(pairs)
     }
   }
 
-  /// The attribute sets (indices into the kept columns) to measure.
+  /// The attribute sets (indices into the kept columns) to measure in the first round: for `tree`
+  /// and `select:K`, the 1-way marginals (the pairs are chosen from noisy scores afterwards).
   func queries(columns names: [String]) throws -> [[Int]] {
     var sets = names.indices.map { [$0] }
     switch self {
     case .none: return []
-    case .oneWay: break
+    case .oneWay, .tree, .select: break
     case .allPairs:
       for i in names.indices { for j in (i + 1)..<names.count { sets.append([i, j]) } }
     case .pairs(let pairs):
@@ -48,6 +63,32 @@ public enum MarginalSelection: Equatable, Sendable {
       }
     }
     return sets
+  }
+
+  /// The text of the mode with private selection ("tree", "select:K"), nil for the others.
+  var selectionMode: String? {
+    switch self {
+    case .tree: return "tree"
+    case .select(let k): return "select:\(k)"
+    default: return nil
+    }
+  }
+
+  /// How many pairs the private selection measures among `columns` columns: c − 1 for a tree,
+  /// K for select:K (both fixed before the data is read); nil without private selection.
+  func pairsToSelect(columns c: Int) throws -> Int? {
+    switch self {
+    case .tree: return c - 1
+    case .select(let k):
+      let candidates = c * (c - 1) / 2
+      guard k <= candidates else {
+        throw ReleaseError(
+          "--marginals select:\(k) asks for \(k) pairs, but the \(c) released columns have only "
+            + "\(candidates) pairs")
+      }
+      return k
+    default: return nil
+    }
   }
 }
 

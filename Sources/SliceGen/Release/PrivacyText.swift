@@ -45,6 +45,17 @@ enum PrivacyText {
         + "has L2 sensitivity √2); they are composed exactly with the projections (Gaussian "
         + "mechanisms compose with μ² adding), and the (ε, δ) above covers the whole release. "
     }
+    if let selection = header.pairSelection {
+      text += "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
+        + "marginals were released, each of the \(selection.candidates.count) candidate pairs got "
+        + "the score ‖C − n·p̂_a⊗p̂_b‖₁ (exact 2-way counts against the independent model of the "
+        + "released 1-way marginals; one replaced row moves each score by at most 2, so the score "
+        + "vector has L2 sensitivity 2√P = \(g(selection.l2Sensitivity))), released with Gaussian "
+        + "noise (σ = \(g(selection.sigma))), and the pairs were picked from the noisy scores "
+        + "(post-processing). Each round's μ was fixed before the data was read, and Gaussian "
+        + "mechanisms compose adaptively with μ² adding, so the (ε, δ) above covers the selection "
+        + "too. "
+    }
     if let q = p.subsampling {
       text += "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "
         + "the stated δ already includes the amplification (δ = q·δ_base(ε), same relation). "

@@ -17,6 +17,9 @@ public struct ReleaseComponent: Codable, Equatable, Sendable {
   public var l2Sensitivity: Double
   /// Its share of the expected μ² (1 when alone).
   public var share: Double
+  /// J: how many vectors the component releases, each with this σ and sensitivity, so that it
+  /// spends μ² = J·(Δ/σ)² (aggregates); nil for the projections (their μ² is the χ² mixture's).
+  public var queries: Int? = nil
 }
 
 /// The privacy guarantee a release carries, as stated in its header.
@@ -132,4 +135,7 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   public var shard: ShardInfo? = nil
   /// Set for a release made by `slicegen merge`.
   public var merged: MergeInfo? = nil
+  /// The private choice of 2-way marginals (`--marginals tree` or `select:K`): candidates, their
+  /// noisy scores and the pairs picked from them; nil otherwise.
+  public var pairSelection: ReleasedPairSelection? = nil
 }

@@ -39,6 +39,7 @@ public struct ReleaseSummary {
         .object([
           "name": .string(c.name), "sigma": .number(c.sigma),
           "l2Sensitivity": .number(c.l2Sensitivity), "share": .number(c.share),
+          "queries": c.queries.map { .number(Double($0)) } ?? .null,
         ])
       }),
     ]
@@ -75,6 +76,15 @@ public struct ReleaseSummary {
         "spectralNormBound": .number(m.spectralNormBound),
       ])
     }
+    object["pairSelection"] = header.pairSelection.map { selection in
+      .object([
+        "mode": .string(selection.mode),
+        "candidates": .number(Double(selection.candidates.count)),
+        "sigma": .number(selection.sigma),
+        "l2Sensitivity": .number(selection.l2Sensitivity),
+        "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
+      ])
+    } ?? .null
     object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -102,7 +112,12 @@ public struct ReleaseSummary {
     if let bound = p.spectralNormBound { lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)") }
     if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
     for c in p.components {
-      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))")
+      let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
+      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)")
+    }
+    if let selection = header.pairSelection {
+      lines.append("  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
+        + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
     }
     if let spend = p.discovery {
       lines.append("  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows)")

@@ -33,6 +33,9 @@ public struct ReleaseOptions: Sendable {
   public var template: ReleaseTemplate? = nil
   /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
   public var discoverySpend: DiscoverySpend? = nil
+  /// With `--marginals tree` or `select:K`: the fractions of the aggregate μ² given to the 1-way
+  /// marginals, the selection scores and the chosen 2-way marginals (declared in advance).
+  public var pairSelectionSplit: PairSelectionSplit = .standard
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
@@ -125,6 +128,11 @@ public enum Releaser {
       queries: attributeSets.map { set in
         MarginalMechanism.Query(columns: set, shape: set.map { bins[$0].count })
       }, codesPerRow: names.count)
+    // Private pair selection counts every candidate pair in the same pass (limits checked first).
+    _ = try options.marginals.pairsToSelect(columns: names.count)
+    var pairCounts = try options.marginals.selectionMode.map { mode in
+      try PairCounts(binCounts: bins.map(\.count), mode: mode)
+    }
 
     let chunkRows = 4096
     var chunk = [Float](repeating: 0, count: chunkRows * d)
@@ -138,6 +146,7 @@ public enum Releaser {
             encoding.binCodes(base + row * d, bins: bins, into: c.baseAddress! + row * names.count)
           }
           marginalMechanism.add(codes: c.baseAddress!, rows: filled)
+          pairCounts?.add(codes: c.baseAddress!, rows: filled)
         }
       }
       filled = 0
@@ -171,32 +180,21 @@ public enum Releaser {
       aggregateShare: attributeSets.isEmpty ? 0 : options.aggregateShare)
     let released = mechanism.finish(sigma: calibration.sigma)
 
-    // Each marginal gets the same share of μ_agg²: μ_j² = μ_agg²/J, σ_j = Δ/μ_j (rounded up).
     var components = [
       ReleaseComponent(
         name: "projections", sigma: calibration.sigma, l2Sensitivity: 1,
         share: attributeSets.isEmpty ? 1 : 1 - options.aggregateShare)
     ]
     var releasedMarginals: [ReleasedMarginal] = []
+    var pairSelection: ReleasedPairSelection? = nil
     if !attributeSets.isEmpty {
-      let delta = MarginalMechanism.l2Sensitivity
-      let perQuery = calibration.aggregateMuSquared / Double(attributeSets.count)
-      let sigma = (delta / perQuery.squareRoot()).nextUp
-      let noisy = marginalMechanism.finish(
-        sigmas: Array(repeating: sigma, count: attributeSets.count), noise: &marginalNoise)
-      let tables = MarginalConsistency.consistentTables(
-        queries: marginalMechanism.queries.map { ($0.columns, $0.shape) }, counts: noisy,
-        sigmas: Array(repeating: sigma, count: attributeSets.count), rows: n)
-      for (q, set) in attributeSets.enumerated() {
-        releasedMarginals.append(ReleasedMarginal(
-          columns: set.map { names[$0] }, bins: set.map { bins[$0] },
-          shape: marginalMechanism.queries[q].shape, sigma: sigma, l2Sensitivity: delta,
-          noisyCounts: noisy[q], probabilities: tables[q].probabilities))
-      }
-      components.append(ReleaseComponent(
-        name: "marginals (\(attributeSets.filter { $0.count == 1 }.count) one-way, "
-          + "\(attributeSets.filter { $0.count == 2 }.count) two-way)",
-        sigma: sigma, l2Sensitivity: delta, share: options.aggregateShare))
+      let aggregates = try releaseAggregates(
+        mechanism: &marginalMechanism, attributeSets: attributeSets, pairCounts: pairCounts,
+        names: names, bins: bins, rows: n, aggregateMuSquared: calibration.aggregateMuSquared,
+        options: options, noise: &marginalNoise)
+      releasedMarginals = aggregates.marginals
+      components += aggregates.components
+      pairSelection = aggregates.pairSelection
     }
 
     var privacy = ReleasePrivacy(
@@ -218,6 +216,7 @@ public enum Releaser {
       sigma: calibration.sigma, noiseScale: calibration.sigma * Double(d).squareRoot(),
       privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
       projectionsOffset: 0, releaseOffset: 0, shard: options.template?.shardInfo)
+    header.pairSelection = pairSelection
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     let release = Release(header: header, projections: mechanism.directions, released: released)
     header = try release.write(to: outputPath)

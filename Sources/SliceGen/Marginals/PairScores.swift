@@ -1,0 +1,116 @@
+// Exact 2-way counts of every candidate pair of columns, and the selection score of each pair
+// (DESIGN §4b, `--marginals tree` and `select:K`). Everything here is private: the scores leave
+// this file only through PairSelectionMechanism (Gaussian noise, SliceGenPrivacy), and the chosen
+// pairs' tables only through MarginalMechanism.
+//
+// Score of a pair p = (a, b), from the noisy 1-way marginals p̂ released in the first round:
+//   s_p = ‖C_p − n · p̂_a ⊗ p̂_b‖₁,
+// the L1 distance between the exact counts and the counts the independent model predicts. For a
+// fixed earlier output n·p̂_a ⊗ p̂_b is a constant, so |s_p − s'_p| ≤ ‖C_p − C'_p‖₁ ≤ 2 under
+// replace-one and the vector of P scores has L2 sensitivity 2√P (PairSelectionMechanism.swift;
+// PairSelectionTests brute-forces it).
+//
+// Limits. All candidate tables are counted in one pass (n · P cell increments) and held as 32-bit
+// counts: at most `maximumCandidates` = 10,000 pairs (141 columns) and `maximumCells` = 2^24 cells
+// (64 MiB). Adult (13 columns, 78 pairs, 40,000 cells) and digits (65 columns, 2,080 pairs,
+// 600,000 cells) are far inside; a wider table names its pairs or drops columns.
+
+import Foundation
+
+/// The exact 2-way counts of every pair a < b of kept columns over their public bins.
+struct PairCounts {
+  static let maximumCandidates = 10_000
+  static let maximumCells = 1 << 24
+
+  /// Every pair (a, b), a < b, in the order (0,1), (0,2), …, (1,2), …: the order of the scores.
+  let pairs: [(Int, Int)]
+  /// Bin counts of every kept column.
+  let binCounts: [Int]
+  /// Start of each pair's table in `counts` (row-major over (bins of a) × (bins of b)).
+  let offsets: [Int]
+  private(set) var counts: [UInt32]
+
+  /// - Throws: `ReleaseError` when the candidates exceed the limits (the message says why).
+  init(binCounts: [Int], mode: String) throws {
+    let c = binCounts.count
+    guard c >= 2 else {
+      throw ReleaseError("--marginals \(mode) chooses pairs of columns, but the schema releases "
+        + "\(c) column\(c == 1 ? "" : "s")")
+    }
+    let candidates = c * (c - 1) / 2
+    guard candidates <= Self.maximumCandidates else {
+      throw ReleaseError(
+        "--marginals \(mode) scores every pair of columns: \(c) columns give \(candidates) "
+          + "candidate pairs, above the limit of \(Self.maximumCandidates) (141 columns). Name "
+          + "the pairs instead (--marginals a:b,c:d), use --marginals one-way, or drop columns")
+    }
+    var pairs: [(Int, Int)] = []
+    var offsets: [Int] = []
+    var cells = 0
+    for a in 0..<c {
+      for b in (a + 1)..<c {
+        pairs.append((a, b))
+        offsets.append(cells)
+        cells += binCounts[a] * binCounts[b]
+      }
+    }
+    guard cells <= Self.maximumCells else {
+      throw ReleaseError(
+        "--marginals \(mode) counts the 2-way table of every pair of columns: \(cells) cells, "
+          + "above the limit of \(Self.maximumCells) (64 MiB). Name the pairs instead "
+          + "(--marginals a:b,c:d), use fewer public bins, or drop columns")
+    }
+    self.pairs = pairs
+    self.binCounts = binCounts
+    self.offsets = offsets
+    counts = [UInt32](repeating: 0, count: cells)
+  }
+
+  /// Adds rows given as bin codes (rows × columns, row-major).
+  /// - Complexity: O(rows · P).
+  mutating func add(codes: UnsafePointer<Int32>, rows: Int) {
+    let c = binCounts.count
+    let pairs = pairs, offsets = offsets, binCounts = binCounts
+    counts.withUnsafeMutableBufferPointer { cells in
+      let base = cells.baseAddress!
+      for row in 0..<rows {
+        let code = codes + row &* c
+        for (p, (a, b)) in pairs.enumerated() {
+          let cell = offsets[p] &+ Int(code[a]) &* binCounts[b] &+ Int(code[b])
+          base[cell] &+= 1
+        }
+      }
+    }
+  }
+
+  /// The exact counts of pair `p` (private).
+  func table(_ p: Int) -> [Double] {
+    let (a, b) = pairs[p]
+    return counts[offsets[p]..<(offsets[p] + binCounts[a] * binCounts[b])].map(Double.init)
+  }
+
+  /// The score of every pair against the independent model of the released 1-way marginals.
+  /// - Parameters:
+  ///   - oneWay: p̂_c for every kept column, probabilities (from released output only).
+  ///   - rows: n, public.
+  func scores(oneWay: [[Double]], rows n: Int) -> [Double] {
+    pairs.indices.map { p in
+      let (a, b) = pairs[p]
+      return SelectionScore.l1Distance(counts: table(p), a: oneWay[a], b: oneWay[b], rows: n)
+    }
+  }
+}
+
+/// The selection score of one pair.
+enum SelectionScore {
+  /// ‖C − n · a ⊗ b‖₁ for a count table C (row-major over a × b).
+  static func l1Distance(counts: [Double], a: [Double], b: [Double], rows n: Int) -> Double {
+    precondition(counts.count == a.count * b.count)
+    let rows = Double(n)
+    var total = 0.0
+    for i in a.indices {
+      for j in b.indices { total += abs(counts[i * b.count + j] - rows * a[i] * b[j]) }
+    }
+    return total
+  }
+}

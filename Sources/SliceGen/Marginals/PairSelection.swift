@@ -1,0 +1,84 @@
+// Which pairs to measure, picked from released noisy scores (post-processing, no privacy cost),
+// the declared split of the aggregate budget between the three rounds of a release with private
+// selection, and the record of the selection kept in the release header.
+//
+// Picks:
+//  - `tree` (after MST, McKenna, Sheldon, Miklau 2021): the maximum spanning tree of the complete
+//    graph on the columns weighted by the noisy scores (Kruskal: edges by decreasing score, ties
+//    by candidate order, union–find); always c − 1 edges, so the number of 2-way measurements is
+//    known before the data;
+//  - `select:K`: the K candidates with the largest noisy scores (ties by candidate order).
+
+import Foundation
+
+/// The fractions of μ_agg² given to each round of a release with private pair selection:
+/// 1-way marginals, selection scores, chosen 2-way marginals. Declared before the data is read,
+/// never chosen from it (DESIGN §4b).
+public struct PairSelectionSplit: Equatable, Sendable {
+  public var oneWay: Double
+  public var selection: Double
+  public var twoWay: Double
+
+  public init(oneWay: Double, selection: Double, twoWay: Double) {
+    self.oneWay = oneWay
+    self.selection = selection
+    self.twoWay = twoWay
+  }
+
+  /// The default, from measurement on Adult and digits (Docs/pair-selection.md).
+  public static let standard = PairSelectionSplit(oneWay: 0.4, selection: 0.1, twoWay: 0.5)
+
+  var isValid: Bool {
+    [oneWay, selection, twoWay].allSatisfy { $0.isFinite && $0 > 0 }
+      && abs(oneWay + selection + twoWay - 1) < 1e-9
+  }
+}
+
+/// The private selection of a release, as stored in its header (all of it released output).
+public struct ReleasedPairSelection: Codable, Equatable, Sendable {
+  /// "tree" or "select:K".
+  public var mode: String
+  /// The candidate pairs (column names), in the order of `noisyScores`.
+  public var candidates: [[String]]
+  /// σ of the noise on every score, and the L2 sensitivity of the score vector (2√P).
+  public var sigma: Double
+  public var l2Sensitivity: Double
+  public var noisyScores: [Double]
+  /// The pairs picked from the noisy scores, then measured.
+  public var chosen: [[String]]
+}
+
+enum PairPick {
+  /// Indices of the candidate edges forming a maximum spanning tree of `columns` vertices.
+  /// - Complexity: O(P log P).
+  static func maximumSpanningTree(columns: Int, pairs: [(Int, Int)], weights: [Double]) -> [Int] {
+    precondition(pairs.count == weights.count)
+    let order = pairs.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+    var parent = Array(0..<columns)
+    func root(_ x: Int) -> Int {
+      var x = x
+      while parent[x] != x {
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+      }
+      return x
+    }
+    var chosen: [Int] = []
+    for edge in order {
+      let (a, b) = pairs[edge]
+      let ra = root(a), rb = root(b)
+      guard ra != rb else { continue }
+      parent[ra] = rb
+      chosen.append(edge)
+      if chosen.count == columns - 1 { break }
+    }
+    return chosen.sorted()
+  }
+
+  /// Indices of the `k` largest weights, in candidate order.
+  static func largest(_ k: Int, of weights: [Double]) -> [Int] {
+    precondition(k <= weights.count)
+    let order = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+    return order.prefix(k).sorted()
+  }
+}

@@ -1,0 +1,105 @@
+// Private choice of the 2-way marginals to measure (DESIGN §4b: "release noisy scores, then
+// pick"). The release measures the 1-way marginals first; every candidate pair p = (a, b) then
+// gets a score of how badly the independent model built from the *noisy* 1-way marginals explains
+// it,
+//   s_p = ‖C_p − E_p‖₁,   E_p = n · p̂_a ⊗ p̂_b,
+// with C_p the exact 2-way counts over the public bins and p̂ the released 1-way marginals
+// (post-processed). This file adds Gaussian noise to the whole vector of P scores; picking the
+// pairs from the noisy scores (a maximum spanning tree, or the K largest) is post-processing and
+// lives in SliceGen, as does the counting and the score itself (PairScores.swift).
+//
+// Sensitivity under replace-one. E_p depends only on n (public) and on earlier released output,
+// so for a fixed earlier output it is a constant. Replacing one row moves that row out of one cell
+// of C_p and into another (or leaves C_p as it is), so ‖C_p − C'_p‖₁ ≤ 2 and, by the triangle
+// inequality, |s_p − s'_p| ≤ ‖C_p − C'_p‖₁ ≤ 2. One row can change every column at once, so
+// every score may move: the vector's L2 sensitivity is at most √(P · 2²) = 2√P. (Zero-out replaces
+// the row by one particular row, the all-zero encoded row, whose bins are fixed: the same bound.)
+// Tests: PairSelectionTests brute-forces every replace-one neighbour of a small table.
+//
+// Deliberately not here: choosing σ (MarginalRoundPlan below turns a declared share of μ_agg²
+// into σ), the score (SliceGen), and the pick (SliceGen, post-processing).
+
+import SliceGenNumerics
+
+/// Releases a vector of pair scores with Gaussian noise.
+///
+/// ## Privacy
+/// For scores of the form s_p = ‖C_p − E_p‖₁ (C_p a count vector in which each row lies in one
+/// cell, E_p fixed by public values and earlier released output), the vector has L2 sensitivity
+/// 2√P under replace-one (and zero-out); with noise σ it is a Gaussian mechanism with
+/// μ = 2√P/σ, composed adaptively with the other rounds of the release (μ² adds: Dong, Roth,
+/// Su 2022, Corollary 3.3). Tests: PairSelectionTests.
+public enum PairSelectionMechanism {
+  /// How much one score can move when one row is replaced: 2.
+  public static let scoreSensitivity = 2.0
+
+  /// L2 sensitivity of the vector of `candidates` scores: 2√P.
+  public static func l2Sensitivity(candidates: Int) -> Double {
+    precondition(candidates > 0)
+    return scoreSensitivity * Double(candidates).squareRoot()
+  }
+
+  /// The scores plus iid N(0, σ²) noise from `noise`.
+  public static func noisyScores(_ scores: [Double], sigma: Double, noise: inout SecureNoise)
+    -> [Double]
+  {
+    precondition(sigma > 0 && sigma.isFinite && !scores.isEmpty)
+    var draws = [Float](repeating: 0, count: scores.count)
+    draws.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: sigma) }
+    return zip(scores, draws).map { $0 + Double($1) }
+  }
+}
+
+/// Rounds of aggregate measurements whose μ² are fixed before the data is read.
+///
+/// A release with private pair selection measures in three rounds (1-way marginals, the noisy
+/// scores, the chosen 2-way marginals); each round r gets a declared fraction f_r of μ_agg² and
+/// splits it evenly over its J_r count vectors of L2 sensitivity Δ_r:
+///   σ_r = Δ_r / √(f_r · μ_agg² / J_r),  rounded up,
+/// so Σ_r J_r (Δ_r/σ_r)² ≤ μ_agg². J_r is known in advance (a spanning tree of c columns has c − 1
+/// edges; select:K measures K pairs), so no μ_r depends on the data.
+///
+/// ## Privacy
+/// Adaptive composition of Gaussian mechanisms is exact in Gaussian DP: if each round is
+/// μ_r-GDP for every value of the earlier rounds' output, the whole is √(Σ μ_r²)-GDP (Dong, Roth,
+/// Su 2022, Corollary 3.3). With the projections this gives the profile of
+/// `SlicingAccountant.delta(…, aggregateMuSquared: Σ J_r (Δ_r/σ_r)²)`. Tests: PairSelectionTests.
+public struct MarginalRoundPlan: Sendable, Equatable {
+  public struct Round: Sendable, Equatable {
+    public var name: String
+    /// J_r: count vectors (or score vectors) measured in the round, each with `sigma`.
+    public var queries: Int
+    public var l2Sensitivity: Double
+    /// f_r: the round's fraction of μ_agg².
+    public var fraction: Double
+    public var sigma: Double
+    /// J_r (Δ_r/σ_r)², at most f_r · μ_agg².
+    public var muSquared: Double {
+      let mu = l2Sensitivity / sigma
+      return Double(queries) * mu * mu
+    }
+  }
+
+  public var rounds: [Round]
+
+  /// Splits `aggregateMuSquared` over the rounds by their declared fractions (summing to 1).
+  public init(
+    aggregateMuSquared: Double,
+    rounds specs: [(name: String, queries: Int, l2Sensitivity: Double, fraction: Double)]
+  ) {
+    precondition(aggregateMuSquared > 0 && aggregateMuSquared.isFinite)
+    let total = specs.map(\.fraction).reduce(0, +)
+    precondition(abs(total - 1) < 1e-9)
+    rounds = specs.map { spec in
+      precondition(spec.queries > 0 && spec.fraction > 0 && spec.l2Sensitivity > 0)
+      // Normalised, so that rounding in the declared fractions can never overspend.
+      let perQuery = spec.fraction / total * aggregateMuSquared / Double(spec.queries)
+      return Round(
+        name: spec.name, queries: spec.queries, l2Sensitivity: spec.l2Sensitivity,
+        fraction: spec.fraction, sigma: (spec.l2Sensitivity / perQuery.squareRoot()).nextUp)
+    }
+  }
+
+  /// Σ_r J_r (Δ_r/σ_r)²: the μ² the rounds actually spend (≤ the μ_agg² they were given).
+  public var muSquared: Double { rounds.reduce(0) { $0 + $1.muSquared } }
+}

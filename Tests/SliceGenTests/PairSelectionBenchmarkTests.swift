@@ -1,0 +1,126 @@
+// Which split of the aggregate μ² between the three rounds of private pair selection (1-way,
+// scores, 2-way) to declare as the default: a proxy measured on public data without fitting
+// (Docs/pair-selection.md). Runs only with SLICEGEN_BENCH=1, meant for a release build:
+//   SLICEGEN_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter PairSelectionBenchmark
+//
+// Proxy: for every pair of columns, the total-variation distance between the true 2-way
+// distribution and the one the release implies for it without inference: the released
+// (consistent) 2-way table when the pair was measured, the product of the released 1-way tables
+// otherwise; averaged over all pairs. Also the 1-way TV, and for trees the true dependence the
+// chosen tree captures against the best tree (Σ of exact scores ‖C − n·p_a⊗p_b‖₁).
+
+import Foundation
+import Testing
+
+@testable import SliceGen
+
+@Suite("Pair selection benchmark")
+struct PairSelectionBenchmarkTests {
+  struct Truth {
+    var rows: Int
+    var oneWay: [[Double]]  // probabilities per column
+    var pairs: PairCounts
+    var names: [String]
+    var exactScores: [Double]
+  }
+
+  static func truth(csv: String, schema: Schema) throws -> Truth {
+    let (codes, rows, bins) = try binCodes(csv: csv, schema: schema)
+    var pairs = try PairCounts(binCounts: bins.map(\.count), mode: "tree")
+    codes.withUnsafeBufferPointer { pairs.add(codes: $0.baseAddress!, rows: rows) }
+    let c = bins.count
+    var oneWay = bins.map { [Double](repeating: 0, count: $0.count) }
+    for r in 0..<rows { for k in 0..<c { oneWay[k][Int(codes[r * c + k])] += 1 / Double(rows) } }
+    return Truth(rows: rows, oneWay: oneWay, pairs: pairs, names: bins.map(\.name),
+                 exactScores: pairs.scores(oneWay: oneWay, rows: rows))
+  }
+
+  /// (pair TV, 1-way TV, captured dependence of the chosen pairs / of the best tree).
+  static func proxy(_ header: ReleaseHeader, _ truth: Truth) -> (Double, Double, Double) {
+    let marginals = header.marginals!
+    let index = Dictionary(uniqueKeysWithValues: truth.names.enumerated().map { ($1, $0) })
+    var oneWay = [[Double]](repeating: [], count: truth.names.count)
+    var twoWay: [String: [Double]] = [:]
+    for m in marginals {
+      if m.columns.count == 1 { oneWay[index[m.columns[0]]!] = m.probabilities }
+      else { twoWay[m.columns.joined(separator: ":")] = m.probabilities }
+    }
+    let oneTV = zip(oneWay, truth.oneWay).map { a, b in
+      0.5 * zip(a, b).reduce(0) { $0 + abs($1.0 - $1.1) }
+    }.reduce(0, +) / Double(oneWay.count)
+    var pairTV = 0.0
+    var captured = 0.0
+    for (p, (a, b)) in truth.pairs.pairs.enumerated() {
+      let exact = truth.pairs.table(p).map { $0 / Double(truth.rows) }
+      let key = truth.names[a] + ":" + truth.names[b]
+      let implied = twoWay[key] ?? oneWay[a].flatMap { x in oneWay[b].map { x * $0 } }
+      pairTV += 0.5 * zip(exact, implied).reduce(0) { $0 + abs($1.0 - $1.1) }
+      if twoWay[key] != nil { captured += truth.exactScores[p] }
+    }
+    let best = PairPick.maximumSpanningTree(
+      columns: truth.names.count, pairs: truth.pairs.pairs, weights: truth.exactScores
+    ).reduce(0) { $0 + truth.exactScores[$1] }
+    return (pairTV / Double(truth.pairs.pairs.count), oneTV, captured / best)
+  }
+
+  @Test(
+    "benchmark: split of μ_agg² between 1-way, scores and 2-way on Adult and digits, ε = 1",
+    .enabled(if: ProcessInfo.processInfo.environment["SLICEGEN_BENCH"] == "1"))
+  func split() throws {
+    let samples = TestPaths.repository.appendingPathComponent("samples").path
+    let data: [(String, String, String, [MarginalSelection])] = [
+      ("adult", TestPaths.adultTrain, TestPaths.adultSchema, [.tree, .select(13), .select(26)]),
+      ("digits", samples + "/digits/train.csv", samples + "/digits/schema.json",
+       [.tree, .select(32), .select(128)]),
+    ]
+    let splits: [PairSelectionSplit] = [
+      .init(oneWay: 1.0 / 3, selection: 1.0 / 3, twoWay: 1.0 / 3),
+      .init(oneWay: 0.2, selection: 0.1, twoWay: 0.7),
+      .init(oneWay: 0.1, selection: 0.1, twoWay: 0.8),
+      .init(oneWay: 0.2, selection: 0.2, twoWay: 0.6),
+      .init(oneWay: 0.4, selection: 0.1, twoWay: 0.5),
+      .init(oneWay: 0.1, selection: 0.3, twoWay: 0.6),
+      .init(oneWay: 0.3, selection: 0.05, twoWay: 0.65),
+      .init(oneWay: 0.1, selection: 0.05, twoWay: 0.85),
+      .init(oneWay: 0.4, selection: 0.05, twoWay: 0.55),
+      .init(oneWay: 0.5, selection: 0.05, twoWay: 0.45),
+      .init(oneWay: 0.5, selection: 0.1, twoWay: 0.4),
+    ]
+    let seeds: [UInt64] = [1, 2, 3, 4]
+    for (name, csv, schemaPath, modes) in data {
+      let schema = try Schema(contentsOf: schemaPath)
+      let truth = try Self.truth(csv: csv, schema: schema)
+      func run(_ mode: MarginalSelection, _ split: PairSelectionSplit) throws -> [Double] {
+        var sums = [0.0, 0.0, 0.0]
+        for seed in seeds {
+          var options = ReleaseOptions(epsilon: 1)
+          options.marginals = mode
+          options.pairSelectionSplit = split
+          options.insecureTestNoiseSeed = seed
+          let path = TestPaths.temporary("b.slg")
+          let report = try Releaser.release(
+            csvPath: csv, schema: schema, options: options, outputPath: path)
+          try? FileManager.default.removeItem(atPath: path)
+          let (a, b, c) = Self.proxy(report.header, truth)
+          sums[0] += a; sums[1] += b; sums[2] += c
+        }
+        return sums.map { $0 / Double(seeds.count) }
+      }
+      func line(_ label: String, _ v: [Double]) {
+        print(String(format: "BENCH %@ %-12@ %-20@ pairTV %.4f oneTV %.4f captured %.3f",
+                     name, label, "", v[0], v[1], v[2]))
+      }
+      for mode in [MarginalSelection.oneWay, .allPairs] {
+        line(mode == .oneWay ? "one-way" : "all-pairs", try run(mode, .standard))
+      }
+      for mode in modes {
+        for split in splits {
+          let v = try run(mode, split)
+          print(String(format: "BENCH %@ %-12@ split %.2f/%.2f/%.2f pairTV %.4f oneTV %.4f captured %.3f",
+                       name, mode.selectionMode!, split.oneWay, split.selection, split.twoWay,
+                       v[0], v[1], v[2]))
+        }
+      }
+    }
+  }
+}

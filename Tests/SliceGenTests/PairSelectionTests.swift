@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+
+@testable import SliceGen
+
+/// Bin codes (rows × columns) of every row of a CSV, as the release computes them.
+func binCodes(csv: String, schema: Schema, maximumBins: Int = 32) throws
+  -> (codes: [Int32], rows: Int, bins: [ColumnBins])
+{
+  let encoding = Encoding(schema: schema)
+  let bins = encoding.publicBins(maximumBins: maximumBins)
+  var reader = try CSVReader(path: csv)
+  var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: csv)
+  var row = [Float](repeating: 0, count: encoding.width)
+  var one = [Int32](repeating: 0, count: bins.count)
+  var codes: [Int32] = []
+  var rows = 0
+  while let record = try reader.nextRecord() {
+    try row.withUnsafeMutableBufferPointer { r in
+      try encoder.encode(record.fields, line: record.line, into: r.baseAddress!)
+      one.withUnsafeMutableBufferPointer { c in
+        encoding.binCodes(r.baseAddress!, bins: bins, into: c.baseAddress!)
+      }
+    }
+    codes += one
+    rows += 1
+  }
+  return (codes, rows, bins)
+}
+
+/// A table of six categorical columns x1…x6 (three categories each) where x2 copies x1 and x4
+/// copies x3 with probability 0.9, and everything else is independent and uniform.
+func plantedTable(rows: Int, seed: UInt64) -> (csv: String, schema: Schema) {
+  var rng = TestRNG(seed: seed)
+  let values = ["a", "b", "c"]
+  var text = "x1,x2,x3,x4,x5,x6\n"
+  for _ in 0..<rows {
+    var x = (0..<6).map { _ in Int.random(in: 0..<3, using: &rng) }
+    if Double.random(in: 0..<1, using: &rng) < 0.9 { x[1] = x[0] }
+    if Double.random(in: 0..<1, using: &rng) < 0.9 { x[3] = x[2] }
+    text += x.map { values[$0] }.joined(separator: ",") + "\n"
+  }
+  let schema = try! Schema(
+    columns: (1...6).map {
+      SchemaColumn(name: "x\($0)", domain: .categorical(categories: values, catchAll: nil))
+    }, missingTokens: [""])
+  return (TestPaths.write(text), schema)
+}
+
+@Suite("Pair selection")
+struct PairSelectionTests {
+  @Test("the score vector moves by at most 2√P in L2 over every replace-one neighbour (brute force)")
+  func sensitivity() throws {
+    // Three columns with 2, 3 and 3 bins (P = 3 pairs), n = 5 rows: every row of every table is
+    // replaced by each of the 18 points of the domain; p̂ is any fixed (public) distribution.
+    var rng = TestRNG(seed: 21)
+    let shape = [2, 3, 3]
+    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3)
+    #expect(abs(bound - 2 * 3.0.squareRoot()) < 1e-12)
+    func scores(_ codes: [Int32], _ p: [[Double]]) throws -> [Double] {
+      var counts = try PairCounts(binCounts: shape, mode: "tree")
+      codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: codes.count / 3) }
+      return counts.scores(oneWay: p, rows: codes.count / 3)
+    }
+    var worstL2 = 0.0, worstSingle = 0.0
+    for _ in 0..<40 {
+      let table = (0..<5).flatMap { _ in shape.map { Int32(Int.random(in: 0..<$0, using: &rng)) } }
+      let p = shape.map { k -> [Double] in
+        let w = (0..<k).map { _ in Double.random(in: 0...1, using: &rng) }
+        return w.map { $0 / w.reduce(0, +) }
+      }
+      let base = try scores(table, p)
+      for row in 0..<5 {
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<3 {
+          var neighbour = table
+          neighbour.replaceSubrange((row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
+          let moved = try scores(neighbour, p)
+          let change = zip(base, moved).map { $0 - $1 }
+          worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
+          worstSingle = max(worstSingle, change.map(abs).max()!)
+        } } }
+      }
+    }
+    #expect(worstSingle <= 2 + 1e-9)
+    #expect(worstL2 <= bound + 1e-9)
+    #expect(worstL2 > 0.9 * bound)  // and the bound is nearly reached: it is not loose
+  }
+
+  @Test("the maximum spanning tree spans, has c − 1 edges and matches Prim's weight")
+  func spanningTree() {
+    var rng = TestRNG(seed: 5)
+    for c in [2, 3, 8, 13] {
+      var pairs: [(Int, Int)] = []
+      for a in 0..<c { for b in (a + 1)..<c { pairs.append((a, b)) } }
+      let w = pairs.map { _ in Double.random(in: -1...1, using: &rng) }
+      let tree = PairPick.maximumSpanningTree(columns: c, pairs: pairs, weights: w)
+      #expect(tree.count == c - 1)
+      #expect(isSpanningTree(tree.map { pairs[$0] }, columns: c))
+      // Prim's algorithm, written independently, on the dense weight matrix.
+      var weight = [[Double]](repeating: [Double](repeating: 0, count: c), count: c)
+      for (e, (a, b)) in pairs.enumerated() { weight[a][b] = w[e]; weight[b][a] = w[e] }
+      var inTree = [true] + [Bool](repeating: false, count: c - 1)
+      var best = weight[0], total = 0.0
+      for _ in 1..<c {
+        let next = (0..<c).filter { !inTree[$0] }.max { best[$0] < best[$1] }!
+        total += best[next]
+        inTree[next] = true
+        for v in 0..<c where !inTree[v] { best[v] = max(best[v], weight[next][v]) }
+      }
+      #expect(abs(tree.reduce(0) { $0 + w[$1] } - total) < 1e-12)
+    }
+    #expect(PairPick.largest(2, of: [1, 5, 3, 5]) == [1, 3])
+  }
+
+  @Test("at large ε, tree and select:2 find the planted dependent pairs")
+  func plantedDependence() throws {
+    let (csv, schema) = plantedTable(rows: 3000, seed: 8)
+    for mode in [MarginalSelection.tree, .select(2)] {
+      var options = ReleaseOptions(epsilon: 50)
+      options.delta = 1e-5
+      options.slices = 10
+      options.marginals = mode
+      options.insecureTestNoiseSeed = 3
+      let path = TestPaths.temporary("p.slg")
+      _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+      let header = try Release(contentsOf: path).header
+      let selection = try #require(header.pairSelection)
+      let chosen = Set(selection.chosen.map { $0.joined(separator: ":") })
+      #expect(chosen.isSuperset(of: ["x1:x2", "x3:x4"]), "\(mode): \(chosen)")
+      #expect(selection.candidates.count == 15)
+      #expect(selection.noisyScores.count == 15)
+      // 1-way marginals of every column, then the chosen 2-ways.
+      let marginals = try #require(header.marginals)
+      #expect(marginals.filter { $0.columns.count == 1 }.count == 6)
+      #expect(marginals.filter { $0.columns.count == 2 }.map { $0.columns } == selection.chosen)
+      if mode == .tree {
+        #expect(selection.chosen.count == 5)
+        let index = Dictionary(uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
+        #expect(isSpanningTree(selection.chosen.map { (index[$0[0]]!, index[$0[1]]!) }, columns: 6))
+      }
+    }
+  }
+
+  @Test("the rounds' μ² add up to μ_agg², and the calibrated release meets the stated δ")
+  func composedAccounting() throws {
+    let (csv, schema) = plantedTable(rows: 2000, seed: 9)
+    for (mode, picks) in [(MarginalSelection.tree, 5), (.select(3), 3)] {
+      var options = ReleaseOptions(epsilon: 1)
+      options.delta = 1e-5
+      options.slices = 20
+      options.marginals = mode
+      options.insecureTestNoiseSeed = 4
+      let path = TestPaths.temporary("c.slg")
+      let report = try Releaser.release(csvPath: csv, schema: schema, options: options,
+                                        outputPath: path)
+      let header = report.header
+      let components = header.privacy.components
+      #expect(components.map(\.name) == ["projections", "one-way marginals",
+                                         "pair-selection scores", "two-way marginals (\(mode.selectionMode!))"])
+      #expect(components.map(\.queries) == [nil, 6, 1, picks])
+      #expect(abs(components.map(\.share).reduce(0, +) - 1) < 1e-12)
+      #expect(abs(components[2].l2Sensitivity - 2 * 15.0.squareRoot()) < 1e-12)
+      // Σ J (Δ/σ)² over the aggregate components is the μ_agg² the accountant granted (σ is
+      // rounded up, so it can only be smaller, and by no more than rounding).
+      let spent = components.dropFirst().reduce(0.0) { total, c in
+        total + Double(c.queries!) * (c.l2Sensitivity / c.sigma) * (c.l2Sensitivity / c.sigma)
+      }
+      let granted = try ReleaseCalibration.calibrate(
+        epsilon: 1, delta: 1e-5, slices: 20, sliceDim: 2, encodedWidth: header.encodedWidth,
+        accountant: .profile, neighbors: .replaceOne, subsampling: nil, fixedDirections: nil,
+        aggregateShare: options.aggregateShare).aggregateMuSquared
+      #expect(spent <= granted)
+      #expect(spent > granted * (1 - 1e-9))
+      // The split is the declared one: each round spends its fraction of μ_agg².
+      let split = PairSelectionSplit.standard
+      for (c, f) in zip(components.dropFirst(), [split.oneWay, split.selection, split.twoWay]) {
+        let mu2 = Double(c.queries!) * (c.l2Sensitivity / c.sigma) * (c.l2Sensitivity / c.sigma)
+        #expect(abs(mu2 / (f * granted) - 1) < 1e-9)
+      }
+      let delta = SlicingAccountant.delta(
+        epsilon: 1, noiseScale: header.noiseScale, projections: header.projections,
+        aggregateMuSquared: spent)
+      #expect(delta <= 1e-5)
+      #expect(delta > 0.9e-5)  // tight, not wasteful
+      // The noisy counts carry each round's σ.
+      let marginals = try #require(header.marginals)
+      #expect(marginals.filter { $0.columns.count == 1 }.allSatisfy { $0.sigma == components[1].sigma })
+      #expect(marginals.filter { $0.columns.count == 2 }.allSatisfy { $0.sigma == components[3].sigma })
+      #expect(header.pairSelection?.sigma == components[2].sigma)
+      #expect(header.privacy.statement.contains("2√P"))
+      #expect(header.privacy.statement.contains("adaptively"))
+    }
+  }
+
+  @Test("the modes parse; bad values fail with a clear message")
+  func parsing() throws {
+    #expect(try MarginalSelection(parsing: "tree") == .tree)
+    #expect(try MarginalSelection(parsing: "select:12") == .select(12))
+    for bad in ["select:0", "select:abc", "select:", "select:-3", "select:2.5"] {
+      #expect {
+        try MarginalSelection(parsing: bad)
+      } throws: { error in
+        (error as? ReleaseError)?.message.contains("K in select:K must be a whole number") == true
+      }
+    }
+    #expect {
+      try MarginalSelection.select(16).pairsToSelect(columns: 6)
+    } throws: { error in
+      (error as? ReleaseError)?.message == "--marginals select:16 asks for 16 pairs, but the 6 "
+        + "released columns have only 15 pairs"
+    }
+    #expect(try MarginalSelection.select(15).pairsToSelect(columns: 6) == 15)
+    #expect(try MarginalSelection.tree.pairsToSelect(columns: 6) == 5)
+    #expect(try MarginalSelection.allPairs.pairsToSelect(columns: 6) == nil)
+  }
+
+  @Test("candidate counting has limits, with messages that say what to do")
+  func limits() {
+    #expect(throws: Never.self) { try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: "tree") }
+    #expect {
+      try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: "tree")
+    } throws: { error in
+      let message = (error as? ReleaseError)?.message ?? ""
+      return message.contains("10011 candidate pairs") && message.contains("limit of 10000")
+    }
+    #expect {
+      try PairCounts(binCounts: Array(repeating: 100, count: 60), mode: "select:3")
+    } throws: { error in
+      (error as? ReleaseError)?.message.contains("above the limit of 16777216") == true
+    }
+    #expect(throws: ReleaseError.self) { try PairCounts(binCounts: [3], mode: "tree") }
+  }
+
+  @Test("exact pair counts of Adult agree with a direct count")
+  func adultCounts() throws {
+    let schema = try Schema(contentsOf: TestPaths.adultSchema)
+    let (codes, rows, bins) = try binCodes(csv: TestPaths.adultTrain, schema: schema)
+    var counts = try PairCounts(binCounts: bins.map(\.count), mode: "tree")
+    codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: rows) }
+    #expect(counts.pairs.count == 78)
+    let c = bins.count
+    for p in [0, 40, 77] {
+      let (a, b) = counts.pairs[p]
+      var direct = [Double](repeating: 0, count: bins[a].count * bins[b].count)
+      for r in 0..<rows { direct[Int(codes[r * c + a]) * bins[b].count + Int(codes[r * c + b])] += 1 }
+      #expect(counts.table(p) == direct)
+    }
+  }
+}
+
+/// c − 1 edges without a cycle on c vertices.
+func isSpanningTree(_ edges: [(Int, Int)], columns c: Int) -> Bool {
+  guard edges.count == c - 1 else { return false }
+  var parent = Array(0..<c)
+  func root(_ x: Int) -> Int { parent[x] == x ? x : root(parent[x]) }
+  for (a, b) in edges {
+    let ra = root(a), rb = root(b)
+    if ra == rb { return false }
+    parent[ra] = rb
+  }
+  return true
+}
