@@ -48,6 +48,15 @@ enum FitCommand: Command {
       OptionSpec(name: "marginal-weight", valueName: "λ",
                  help: "Weight of the marginal term (releases with --marginals; 0 ignores them).",
                  defaultText: "\(defaults.marginalWeight)"),
+      OptionSpec(name: "marginal-batch", valueName: "n",
+                 help: "Generated rows per step for the marginal term, drawn apart from the batch "
+                   + "(0: the batch itself).", defaultText: "\(defaults.marginalBatch)"),
+      OptionSpec(name: "kernel-weight", valueName: "w",
+                 help: "Weight of the smoothed-sliced divergence of the projections (0 fits the "
+                   + "marginals alone).", defaultText: "\(defaults.kernelWeight)"),
+      OptionSpec(name: "keep", valueName: "best|last",
+                 help: "The epoch the model keeps: the best validation loss, or the last.",
+                 defaultText: defaults.keep.rawValue),
       OptionSpec(name: "resume", valueName: "model",
                  help: "Continue training this model (same release and architecture) for "
                    + "--epochs more epochs."),
@@ -88,6 +97,11 @@ enum FitCommand: Command {
     }
     options.estimator.tau = try arguments.double("tau") ?? options.estimator.tau
     options.marginalWeight = try arguments.double("marginal-weight") ?? options.marginalWeight
+    options.marginalBatch = try arguments.int("marginal-batch", range: 0...65536) ?? options.marginalBatch
+    options.kernelWeight = try arguments.double("kernel-weight") ?? options.kernelWeight
+    if let keep = try arguments.choice("keep", FitOptions.KeptEpoch.allCases.map(\.rawValue)) {
+      options.keep = FitOptions.KeptEpoch(rawValue: keep)!
+    }
     if let text = arguments.string("bandwidths") {
       let values = text.split(separator: ",").map { Double($0) }
       guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else {

@@ -42,6 +42,10 @@ enum ReleaseCommand: Command {
       OptionSpec(name: "aggregate-share", valueName: "fraction",
                  help: "Share of the expected μ² given to the marginals (declared in advance, never "
                    + "tuned on the private table).", defaultText: "0.9"),
+      OptionSpec(name: "marginal-bins", valueName: "B",
+                 help: "Public bins of a numeric column in the marginals: one per value for "
+                   + "integer columns with at most B values, otherwise a bin for the lower bound "
+                   + "and B equal-width bins (from the schema alone).", defaultText: "32"),
       OptionSpec(name: "discovery-budget", valueName: "f",
                  help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
                    + "the domain privately (types, bounds, categories); the release gets the rest. "
@@ -138,6 +142,7 @@ enum ReleaseCommand: Command {
       }
       options.aggregateShare = share
     }
+    options.marginalBins = try arguments.int("marginal-bins", range: 2...4096) ?? options.marginalBins
     if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
       options.insecureTestNoiseSeed = UInt64(testSeed)
       Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "
@@ -186,7 +191,7 @@ enum ReleaseCommand: Command {
   static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
     let copied = ["schema", "epsilon", "delta", "slices", "slice-dim", "accountant", "neighbors",
                   "subsample", "projection-seed", "marginals", "aggregate-share",
-                  "discovery-budget"]
+                  "marginal-bins", "discovery-budget"]
     if let given = copied.first(where: { arguments.string($0) != nil }) {
       throw UsageError(message: "--\(given) cannot be combined with --like: a shard copies U, "
         + "the schema, σ and every privacy setting from \(first)")

@@ -22,8 +22,50 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100
+  /// Generated rows per step for the marginal term, drawn apart from the kernel term's batch
+  /// (an expected marginal over more rows is a less noisy gradient); 0: the kernel batch itself.
+  public var marginalBatch: Int = 1024
+  /// Weight of the smoothed-sliced divergence; 0 fits the marginals alone (to measure what the
+  /// projections add).
+  public var kernelWeight: Double = 1
+  /// Which epoch the model keeps: the best validation loss, or the last one.
+  public var keep: KeptEpoch = .best
+
+  /// Which epoch's parameters a model keeps.
+  public enum KeptEpoch: String, Codable, Sendable, CaseIterable {
+    case best, last
+  }
 
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
+    case latent, hidden, numericHead, estimator, marginalWeight, marginalBatch, kernelWeight, keep
+  }
+
+  /// Decodes every key that is present and keeps the default for the others, so model files
+  /// written before an option existed still load (and mean what they meant).
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = FitOptions()
+    epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+    batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
+    learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
+    cosineDecay = try c.decodeIfPresent(Bool.self, forKey: .cosineDecay) ?? d.cosineDecay
+    finalLearningRateFactor =
+      try c.decodeIfPresent(Double.self, forKey: .finalLearningRateFactor) ?? d.finalLearningRateFactor
+    seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+    validation = try c.decodeIfPresent(Double.self, forKey: .validation) ?? d.validation
+    latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? d.latent
+    hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
+    numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
+    estimator = try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
+    marginalWeight = try c.decodeIfPresent(Double.self, forKey: .marginalWeight) ?? d.marginalWeight
+    // Absent in files written before the option: those trained on the kernel batch.
+    marginalBatch = try c.decodeIfPresent(Int.self, forKey: .marginalBatch) ?? 0
+    kernelWeight = try c.decodeIfPresent(Double.self, forKey: .kernelWeight) ?? d.kernelWeight
+    keep = try c.decodeIfPresent(KeptEpoch.self, forKey: .keep) ?? d.keep
+  }
 
   /// Checks every setting; the message names the option and the rule.
   public func validate() throws {
@@ -42,6 +84,12 @@ public struct FitOptions: Codable, Equatable, Sendable {
     }
     guard marginalWeight.isFinite, marginalWeight >= 0 else {
       throw fail("--marginal-weight is \(marginalWeight), must be non-negative")
+    }
+    guard marginalBatch >= 0, marginalBatch <= 65536 else {
+      throw fail("--marginal-batch is \(marginalBatch), must be from 0 to 65536")
+    }
+    guard kernelWeight.isFinite, kernelWeight >= 0 else {
+      throw fail("--kernel-weight is \(kernelWeight), must be non-negative")
     }
   }
 }

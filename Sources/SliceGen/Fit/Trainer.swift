@@ -102,6 +102,10 @@ public enum Trainer {
     let architecture = GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
       blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
+    if options.kernelWeight == 0 && bins == nil {
+      throw FitError(message: "--kernel-weight 0 leaves nothing to fit: the release has no "
+        + "marginals (or --marginal-weight is 0)")
+    }
     let marginalLoss = bins == nil ? nil : MarginalLoss(
       marginals: header.marginals!, names: names, architecture: architecture,
       weight: options.marginalWeight)
@@ -144,6 +148,8 @@ public enum Trainer {
       configuration: options.estimator, slices: header.slices, sliceDimension: header.sliceDim,
       maxBatch: batch)
     var step = StepBuffers(batch: batch, latent: options.latent, width: d, projections: mPrime)
+    step.kernelWeight = Float(options.kernelWeight)
+    step.marginalBatch = options.marginalBatch
     let u = release.projections
     var order = Array(0..<trainRows)
     let runStart = Date()
@@ -200,7 +206,7 @@ public enum Trainer {
         epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
         validationLoss: validationLoss, seconds: Date().timeIntervalSince(epochStart)))
       let score = validationLoss ?? lossSum / Double(stepsPerEpoch)
-      if score <= bestValidation || validationRows < 2 {
+      if score <= bestValidation || validationRows < 2 || options.keep == .last {
         bestValidation = score
         bestEpoch = epoch
         bestParameters = generator.parameters
@@ -282,6 +288,10 @@ struct StepBuffers {
   var synthetic: [Float]   // (batch, m')
   var gradient: [Float]    // (batch, m')
   var outputGradient: [Float]  // (batch, d)
+  /// Weight of the kernel term (0: skipped).
+  var kernelWeight: Float = 1
+  /// Rows generated for the marginal term apart from the batch (0: the batch itself).
+  var marginalBatch = 0
 
   init(batch: Int, latent: Int, width: Int, projections: Int) {
     self.batch = batch
@@ -338,15 +348,24 @@ struct StepBuffers {
                                 standardDeviation: sigma, using: &rng)
     }
     lap(\.projection, &phases)
-    let value: Double = try real.withUnsafeBufferPointer { r in
-      try synthetic.withUnsafeBufferPointer { s in
-        try gradient.withUnsafeMutableBufferPointer { g in
-          try loss.evaluate(
-            real: UnsafeBufferPointer(rebasing: r[0..<(b * mPrime)]), realRows: b,
-            synthetic: UnsafeBufferPointer(rebasing: s[0..<(b * mPrime)]), syntheticRows: b,
-            gradient: train ? UnsafeMutableBufferPointer(rebasing: g[0..<(b * mPrime)]) : nil)
+    var value = 0.0
+    if kernelWeight > 0 {
+      value = try real.withUnsafeBufferPointer { r in
+        try synthetic.withUnsafeBufferPointer { s in
+          try gradient.withUnsafeMutableBufferPointer { g in
+            try loss.evaluate(
+              real: UnsafeBufferPointer(rebasing: r[0..<(b * mPrime)]), realRows: b,
+              synthetic: UnsafeBufferPointer(rebasing: s[0..<(b * mPrime)]), syntheticRows: b,
+              gradient: train ? UnsafeMutableBufferPointer(rebasing: g[0..<(b * mPrime)]) : nil)
+          }
         }
       }
+      if kernelWeight != 1 {
+        value *= Double(kernelWeight)
+        for e in 0..<(b * mPrime) { gradient[e] *= kernelWeight }
+      }
+    } else {
+      for e in 0..<(b * mPrime) { gradient[e] = 0 }
     }
     lap(\.estimator, &phases)
     guard train else { return value }
@@ -361,7 +380,21 @@ struct StepBuffers {
     }
     generator.zeroGradients()
     var total = value
-    if let marginal {
+    if let marginal, marginalBatch > 0 {
+      // The marginal term on its own rows: G(Z′) for marginalBatch fresh latents.
+      if kernelWeight > 0 {
+        outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+      }
+      let rows = marginalBatch
+      var z = [Float](repeating: 0, count: rows * latent)
+      z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
+      let marginalCache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: rows) }
+      var headGradient = [Float](repeating: 0, count: rows * marginal.headWidth)
+      total += marginal.evaluate(heads: marginalCache.heads, batch: rows, gradient: &headGradient)
+      headGradient.withUnsafeBufferPointer { h in
+        generator.backward(marginalCache, outputGradient: nil, headGradient: h.baseAddress!)
+      }
+    } else if let marginal {
       var headGradient = [Float](repeating: 0, count: b * marginal.headWidth)
       total += marginal.evaluate(heads: cache.heads, batch: b, gradient: &headGradient)
       outputGradient.withUnsafeBufferPointer { o in

@@ -1,0 +1,124 @@
+// The fit options added for the combined release: the marginal term on its own batch, the
+// kernel term's weight (0: marginals alone), which epoch is kept, and model files written before
+// these options existed.
+
+import Foundation
+import Testing
+
+@testable import SliceGen
+
+@Suite("Fit options")
+struct FitOptionsTests {
+  /// A 1,500-row table whose category `city` is skewed (80 % A) and tied to age, released with
+  /// all marginals at a large ε (reproducible test noise).
+  func marginalRelease() throws -> (Release, String) {
+    let schema = try mixedSchema()
+    var rng = TestRNG(seed: 9)
+    var text = "age,income,colour,city,id\n"
+    for _ in 0..<1500 {
+      let age = Int.random(in: 17...90, using: &rng)
+      let city = Double.random(in: 0..<1, using: &rng) < 0.8 ? "A" : "B"
+      text += "\(age),\(Int.random(in: 0...100000, using: &rng)),"
+        + "\(["red", "green", "blue"].randomElement(using: &rng)!),\(city),0.5\n"
+    }
+    var options = ReleaseOptions(epsilon: 20)
+    options.delta = 1e-5
+    options.slices = 10
+    options.marginals = .allPairs
+    options.projectionSeed = 3
+    options.insecureTestNoiseSeed = 4
+    let path = TestPaths.temporary("fo.slg")
+    _ = try Releaser.release(csvPath: TestPaths.write(text), schema: schema, options: options, outputPath: path)
+    return (try Release(contentsOf: path), try Release.checksum(ofFileAt: path))
+  }
+
+  func small() -> FitOptions {
+    var fit = FitOptions()
+    fit.epochs = 3
+    fit.batch = 32
+    fit.hidden = [16]
+    fit.latent = 8
+    fit.learningRate = 1e-2
+    fit.marginalBatch = 256
+    return fit
+  }
+
+  @Test("the marginals alone (kernel weight 0, own batch) reproduce a skewed released marginal")
+  func marginalsAlone() throws {
+    let (release, checksum) = try marginalRelease()
+    var fit = small()
+    fit.kernelWeight = 0
+    fit.epochs = 6
+    let model = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
+                                outputPath: TestPaths.temporary("fo.slgm"))
+    var a = 0
+    try Sampler.generateRows(model: model, rows: 4000, seed: 2) { if $0[3] == "A" { a += 1 } }
+    // Released (noisy, ε = 20) share of A ≈ 0.8; an untrained generator gives about 0.5. The
+    // sampling error of 4,000 draws is ±0.013 (2σ); the fit leaves a few hundredths.
+    #expect(abs(Double(a) / 4000 - 0.8) < 0.06, "share of A: \(Double(a) / 4000)")
+  }
+
+  @Test("kernel weight 0 without marginals is refused: there would be nothing to fit")
+  func nothingToFit() throws {
+    let (csv, schema) = (TestPaths.write("age,income,colour,city,id\n" + String(repeating: "30,5,red,A,0.5\n", count: 50)), try mixedSchema())
+    var options = ReleaseOptions(epsilon: 5)
+    options.delta = 1e-4
+    options.slices = 5
+    options.insecureTestNoiseSeed = 1
+    let path = TestPaths.temporary("nf.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+    var fit = small()
+    fit.kernelWeight = 0
+    #expect(throws: FitError.self) {
+      try Trainer.fit(release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
+                      outputPath: TestPaths.temporary("nf.slgm"))
+    }
+  }
+
+  @Test("the marginal batch changes training and stays deterministic")
+  func marginalBatchDeterminism() throws {
+    let (release, checksum) = try marginalRelease()
+    func run(_ rows: Int) throws -> [Float] {
+      var fit = small()
+      fit.marginalBatch = rows
+      return try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
+                             outputPath: TestPaths.temporary("mb\(rows).slgm")).lastParameters
+    }
+    let own = try run(256)
+    #expect(try run(256) == own)
+    #expect(try run(0) != own)
+  }
+
+  @Test("keep last keeps the last epoch; keep best keeps the best validation loss")
+  func keptEpoch() throws {
+    let (release, checksum) = try marginalRelease()
+    var fit = small()
+    fit.keep = .last
+    let last = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
+                               outputPath: TestPaths.temporary("kl.slgm"))
+    #expect(last.header.bestEpoch == fit.epochs)
+    #expect(last.parameters == last.lastParameters)
+    fit.keep = .best
+    let best = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
+                               outputPath: TestPaths.temporary("kb.slgm"))
+    let lowest = best.header.history.min { ($0.validationLoss ?? 0) < ($1.validationLoss ?? 0) }!
+    #expect(best.header.bestEpoch == lowest.epoch)
+  }
+
+  @Test("options written before marginalBatch, kernelWeight and keep existed decode as they trained")
+  func olderModelOptions() throws {
+    var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FitOptions())) as! [String: Any]
+    for key in ["marginalBatch", "kernelWeight", "keep"] { json.removeValue(forKey: key) }
+    let decoded = try JSONDecoder().decode(FitOptions.self, from: JSONSerialization.data(withJSONObject: json))
+    #expect(decoded.marginalBatch == 0)  // those models trained the marginal term on the batch
+    #expect(decoded.kernelWeight == 1)
+    #expect(decoded.keep == .best)
+    #expect(decoded.epochs == FitOptions().epochs)
+    // And a round trip keeps every field.
+    var options = FitOptions()
+    options.marginalBatch = 77
+    options.kernelWeight = 0.5
+    options.keep = .last
+    #expect(try JSONDecoder().decode(FitOptions.self, from: JSONEncoder().encode(options)) == options)
+  }
+}
