@@ -124,6 +124,44 @@ func marginalLossGradient() throws {
   }
 }
 
+@Test("the marginal term by matrix products equals its plain Double reference")
+func marginalTermMatchesReference() throws {
+  // Two categorical columns (4 and 3 bins) and a numeric one binned in 6: every 1-way and 2-way
+  // table, random head distributions over an odd batch.
+  let marginals = [["a"], ["b"], ["c"], ["a", "b"], ["a", "c"], ["b", "c"]].map { columns in
+    let shape = columns.map { ["a": 4, "b": 3, "c": 6][$0]! }
+    let cells = shape.reduce(1, *)
+    return ReleasedMarginal(
+      columns: columns, bins: [], shape: shape, sigma: 1, l2Sensitivity: 2.squareRoot(),
+      noisyCounts: Array(repeating: 0, count: cells),
+      probabilities: (0..<cells).map { Double(($0 * 7) % 5 + 1) / Double(cells * 3) })
+  }
+  let architecture = GeneratorArchitecture(
+    latent: 2, hidden: [4], numericHead: .clamp,
+    blocks: [.categorical(count: 4, scale: 1), .categorical(count: 3, scale: 1),
+             .binned(centers: (0..<6).map { Float($0) / 5 }, missingBin: false, scale: 1)])
+  let loss = MarginalLoss(marginals: marginals, names: ["a", "b", "c"], architecture: architecture,
+                          weight: 37)
+  let b = 101
+  var rng = TestRNG(seed: 12)
+  var heads = [Float](repeating: 0, count: b * 13)
+  for i in 0..<b {
+    for (offset, count) in [(0, 4), (4, 3), (7, 6)] {
+      let raw = (0..<count).map { _ in Float.random(in: 0.01...1, using: &rng) }
+      let sum = raw.reduce(0, +)
+      for x in 0..<count { heads[i * 13 + offset + x] = raw[x] / sum }
+    }
+  }
+  var fast = [Float](repeating: 0.5, count: b * 13), reference = fast
+  let value = loss.evaluate(heads: heads, batch: b, gradient: &fast)
+  let referenceValue = loss.evaluateReference(heads: heads, batch: b, gradient: &reference)
+  // Float products of b ≤ 101 terms ≤ 1 against Double sums: relative error ≲ b·2⁻²⁴ ≈ 6e-6.
+  #expect(abs(value - referenceValue) <= 1e-5 * max(1, abs(referenceValue)))
+  let worst = zip(fast, reference).map { abs($0 - $1) }.max()!
+  let size = reference.map { abs($0 - 0.5) }.max()!
+  #expect(worst <= 1e-5 * max(1, size), "largest gradient difference \(worst)")
+}
+
 @Test("fit on a release with marginals uses binned heads and samples in-domain values")
 func fitWithMarginals() throws {
   let schema = try mixedSchema()

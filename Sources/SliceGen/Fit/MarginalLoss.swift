@@ -6,8 +6,15 @@
 // a categorical head, or of a numeric column's binned head over its public bins).
 // Gradient: ∂L/∂p_a(i)[x] = (2λ/b) Σ_y (q − p̂)[x, y] · p_b(i)[y] for a pair (a, b), and
 // (2λ/b)(q − p̂)[x] for a 1-way table. Post-processing of the release: no privacy cost.
+//
+// As matrix products (`evaluate`): with P_c the (b × k_c) head values of column c over the batch,
+//   q_ab = P_aᵀ·P_b / b (TN),  ∂L/∂P_a += (2λ/b)·P_b·R_abᵀ (NT),  ∂L/∂P_b += (2λ/b)·P_a·R_ab (NN),
+// R_ab = q_ab − p̂_ab; one gather of every column's block, three Float GEMMs per pair.
+// `evaluateReference` is the same term written as plain loops in Double, the version the tests
+// hold the fast one to.
 
 import Foundation
+import SliceGenNumerics
 
 /// Evaluates the marginal term and its gradient with respect to the generator's head values.
 struct MarginalLoss {
@@ -44,7 +51,93 @@ struct MarginalLoss {
   }
 
   /// The term's value; adds ∂L/∂heads into `gradient` (batch × headWidth).
+  /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal.
   func evaluate(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
+    let columns = headOffsets.count
+    // Every column's block, contiguous: blocks[c] is (b × k_c); gradients alike.
+    var blocks = [[Float]](repeating: [], count: columns)
+    var blockGradients = [[Float]](repeating: [], count: columns)
+    let used = Set(targets.flatMap(\.columns))
+    for c in used {
+      let k = headCounts[c], o = headOffsets[c]
+      var block = [Float](repeating: 0, count: b * k)
+      heads.withUnsafeBufferPointer { h in
+        block.withUnsafeMutableBufferPointer { out in
+          for i in 0..<b { (out.baseAddress! + i * k).update(from: h.baseAddress! + i * headWidth + o, count: k) }
+        }
+      }
+      blocks[c] = block
+      blockGradients[c] = [Float](repeating: 0, count: b * k)
+    }
+    var total = 0.0
+    let scale = Float(2 * weight / Double(b))
+    for target in targets {
+      if target.columns.count == 1 {
+        let c = target.columns[0], k = target.shape[0]
+        precondition(headCounts[c] == k, "head and marginal disagree on the bins")
+        var q = [Double](repeating: 0, count: k)
+        blocks[c].withUnsafeBufferPointer { p in
+          for i in 0..<b { for x in 0..<k { q[x] += Double(p[i * k + x]) } }
+        }
+        var residual = [Float](repeating: 0, count: k)
+        for x in 0..<k {
+          let r = q[x] / Double(b) - target.probabilities[x]
+          total += r * r
+          residual[x] = scale * Float(r)
+        }
+        blockGradients[c].withUnsafeMutableBufferPointer { g in
+          for i in 0..<b { for x in 0..<k { g[i * k + x] += residual[x] } }
+        }
+        continue
+      }
+      let ca = target.columns[0], cb = target.columns[1]
+      let ka = target.shape[0], kb = target.shape[1]
+      precondition(headCounts[ca] == ka && headCounts[cb] == kb)
+      var q = [Float](repeating: 0, count: ka * kb)  // (ka × kb) Σ_i p_a(i) ⊗ p_b(i)
+      blocks[ca].withUnsafeBufferPointer { pa in
+        blocks[cb].withUnsafeBufferPointer { pb in
+          q.withUnsafeMutableBufferPointer { out in
+            GEMM.tn(m: ka, n: kb, k: b, a: pa.baseAddress!, b: pb.baseAddress!, c: out.baseAddress!)
+          }
+        }
+      }
+      var residual = [Float](repeating: 0, count: ka * kb)  // (ka × kb) (2λ/b)(q − p̂)
+      for cell in 0..<(ka * kb) {
+        let r = Double(q[cell]) / Double(b) - target.probabilities[cell]
+        total += r * r
+        residual[cell] = scale * Float(r)
+      }
+      residual.withUnsafeBufferPointer { rr in
+        blocks[cb].withUnsafeBufferPointer { pb in
+          blockGradients[ca].withUnsafeMutableBufferPointer { ga in
+            GEMM.nt(m: b, n: ka, k: kb, a: pb.baseAddress!, b: rr.baseAddress!, c: ga.baseAddress!,
+                    accumulate: true)
+          }
+        }
+        blocks[ca].withUnsafeBufferPointer { pa in
+          blockGradients[cb].withUnsafeMutableBufferPointer { gb in
+            GEMM.nn(m: b, n: kb, k: ka, a: pa.baseAddress!, b: rr.baseAddress!, c: gb.baseAddress!,
+                    accumulate: true)
+          }
+        }
+      }
+    }
+    for c in used {
+      let k = headCounts[c], o = headOffsets[c]
+      blockGradients[c].withUnsafeBufferPointer { g in
+        gradient.withUnsafeMutableBufferPointer { out in
+          for i in 0..<b {
+            let row = out.baseAddress! + i * headWidth + o
+            for x in 0..<k { row[x] += g[i * k + x] }
+          }
+        }
+      }
+    }
+    return weight * total
+  }
+
+  /// `evaluate` as plain loops in Double: the reference the tests compare it with.
+  func evaluateReference(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
     var total = 0.0
     let scale = 2 * weight / Double(b)
     for target in targets {
