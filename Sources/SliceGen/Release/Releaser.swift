@@ -165,7 +165,6 @@ public enum Releaser {
       subsampling: options.subsampling,
       fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions,
       aggregateShare: attributeSets.isEmpty ? 0 : options.aggregateShare)
-    let released = mechanism.finish(sigma: calibration.sigma)
 
     // Each marginal gets the same share of μ_agg²: μ_j² = μ_agg²/J, σ_j = Δ/μ_j (rounded up).
     var components = [
@@ -211,8 +210,14 @@ public enum Releaser {
       privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
       projectionsOffset: 0, releaseOffset: 0)
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
-    let release = Release(header: header, projections: mechanism.directions, released: released)
-    header = try release.write(to: outputPath)
+    // O goes straight from the mechanism (shuffled, noised, segment by segment) into the file:
+    // memory stays at XU plus small buffers.
+    let sigma = calibration.sigma
+    header = try Release.write(
+      header: header, projections: mechanism.directions, to: outputPath
+    ) { sink in
+      try mechanism.finish(sigma: sigma, deliver: sink)
+    }
 
     return ReleaseReport(
       header: header,

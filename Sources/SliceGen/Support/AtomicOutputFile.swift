@@ -54,13 +54,13 @@ public final class AtomicOutputFile {
 
   deinit { discard() }
 
-  /// Appends raw bytes.
+  /// Appends raw bytes. Large writes go straight to the file, without a copy.
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
     hasher?.update(bytes)
     bytesWritten += bytes.count
     if buffer.count + bytes.count > bufferLimit { try flush() }
     if bytes.count >= bufferLimit {
-      try writeToHandle(Data(bytes))
+      try writeToHandle(bytes)
     } else {
       buffer.append(contentsOf: bytes)
     }
@@ -91,16 +91,23 @@ public final class AtomicOutputFile {
 
   private func flush() throws {
     guard !buffer.isEmpty else { return }
-    try writeToHandle(Data(buffer))
+    try buffer.withUnsafeBytes { try writeToHandle($0) }
     buffer.removeAll(keepingCapacity: true)
   }
 
-  private func writeToHandle(_ data: Data) throws {
+  /// write(2) until every byte is out (retrying short writes and EINTR).
+  private func writeToHandle(_ bytes: UnsafeRawBufferPointer) throws {
     guard let handle else { throw OutputError(path: path, reason: "already closed") }
-    do {
-      try handle.write(contentsOf: data)
-    } catch {
-      throw OutputError(path: path, reason: "write failed (\(error.localizedDescription))")
+    let descriptor = handle.fileDescriptor
+    var offset = 0
+    while offset < bytes.count {
+      let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        let reason = String(cString: strerror(errno))
+        throw OutputError(path: path, reason: "write failed (\(reason))")
+      }
+      offset += written
     }
   }
 
@@ -134,6 +141,12 @@ public final class AtomicOutputFile {
     try file.commit()
   }
 }
+
+#if canImport(Glibc)
+  private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+  private let systemWrite = Darwin.write
+#endif
 
 /// An output file that cannot be written.
 public struct OutputError: Error, CustomStringConvertible, Equatable {
