@@ -140,8 +140,9 @@ public enum Releaser {
     }
     try chunk.withUnsafeMutableBufferPointer { buffer in
       let base = buffer.baseAddress!
-      while let record = try reader.nextRecord() {
-        try encoder.encode(record.fields, line: record.line, into: base + filled * d)
+      while try reader.withNextRawRecord({ record in
+        try encoder.encode(record, into: base + filled * d)
+      }) != nil {
         filled += 1
         if filled == chunkRows {
           flush(base)
