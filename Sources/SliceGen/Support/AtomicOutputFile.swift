@@ -3,6 +3,7 @@
 // writer is dropped or `discard()` is called first, the temporary file is removed, so a failed
 // command never leaves a partial output. Optionally hashes everything written (SHA-256).
 
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -54,15 +55,41 @@ public final class AtomicOutputFile {
 
   deinit { discard() }
 
-  /// Appends raw bytes. Large writes go straight to the file, without a copy.
+  /// Appends raw bytes. Large writes (from 256 KiB) go straight to the file without a copy, and
+  /// when hashing, the write(2) runs on another thread while this one hashes the same bytes
+  /// (both only read them; the call returns when both are done).
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
-    hasher?.update(bytes)
     bytesWritten += bytes.count
-    if buffer.count + bytes.count > bufferLimit { try flush() }
-    if bytes.count >= bufferLimit {
-      try writeToHandle(bytes)
+    let direct = bytes.count >= directLimit
+    // Buffered bytes go out first, so the file keeps the order of the calls.
+    if direct || buffer.count + bytes.count > bufferLimit { try flush() }
+    if direct {
+      guard hasher != nil else { return try writeToHandle(bytes) }
+      let group = DispatchGroup()
+      let job = DirectWrite(file: self, bytes: bytes)
+      DispatchQueue.global().async(group: group) { job.run() }
+      hasher!.update(bytes)
+      group.wait()
+      if let error = job.error { throw error }
     } else {
+      hasher?.update(bytes)
       buffer.append(contentsOf: bytes)
+    }
+  }
+
+  private let directLimit = 1 << 18
+
+  /// One write(2) job handed to another thread; the caller waits for it before reading `error`.
+  private final class DirectWrite: @unchecked Sendable {
+    let file: AtomicOutputFile
+    let bytes: UnsafeRawBufferPointer
+    var error: Error?
+    init(file: AtomicOutputFile, bytes: UnsafeRawBufferPointer) {
+      self.file = file
+      self.bytes = bytes
+    }
+    func run() {
+      do { try file.writeToHandle(bytes) } catch { self.error = error }
     }
   }
 
