@@ -73,66 +73,68 @@ public enum GaussianSampling {
     let s = Double(sigma)
     // Per refill: 16 blocks = 256 words = 128 uniforms = 64 attempts (u from an even 64-bit word,
     // v from the following odd one, as two `next()` calls give them).
-    // Stage 1, eight attempts per SIMD8 step: u, v, r = u² + v² (the reference's operations in
-    //   the reference's order, so every rounding is the same), then log r (the same scalar `log`),
-    //   then the factor √(−2 ln r / r) and the pair (u·factor, v·factor).
-    // Stage 2: the accepted pairs, in order, without branches.
-    // Stage 3: add σ·z to the output.
+    // Stage 1, eight attempts per SIMD8 step: u, v and r = u² + v² (the reference's operations in
+    //   the reference's order, so every rounding is the same) and whether 0 < r < 1.
+    // Stage 2: the accepted (u, v, r), in order, without branches.
+    // Stage 3, per accepted attempt, the reference's scalar expression √(−2 ln r / r) (the same
+    //   `log`), then σ·(u·factor) and σ·(v·factor) added to the output.
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { wordBuffer in
-      withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 64 + 128) { scratch in
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * 64) { scratch in
         let w = wordBuffer.baseAddress!
-        let rs = scratch.baseAddress!     // (64) r, then ln r
-        let zu = rs + 64                  // (64) u·factor
-        let zv = zu + 64                  // (64) v·factor
-        let ok = zv + 64                  // (64) 1 where 0 < r < 1
-        let z = ok + 64                   // (128) accepted values in order
+        let us = scratch.baseAddress!     // (64) u
+        let vs = us + 64                  // (64) v
+        let rs = vs + 64                  // (64) r
+        let au = rs + 64                  // (64) accepted u, v, r
+        let av = au + 64
+        let ar = av + 64
         var i = 0
-        while i < n {
-          keystream.fillBlocks(w, count: 16)
-          var k = 0
-          while k < 64 {
-            var a = SIMD8<UInt64>(), b = SIMD8<UInt64>()
-            for lane in 0..<8 {
-              let q = w + 4 &* (k &+ lane)
-              a[lane] = UInt64(q[0]) | UInt64(q[1]) << 32
-              b[lane] = UInt64(q[2]) | UInt64(q[3]) << 32
+        var accept = [Bool](repeating: false, count: 64)
+        accept.withUnsafeMutableBufferPointer { ok in
+          let ok = ok.baseAddress!
+          while i < n {
+            keystream.fillBlocks(w, count: 16)
+            var k = 0
+            while k < 64 {
+              var a = SIMD8<UInt64>(), b = SIMD8<UInt64>()
+              #if _endian(little)
+                // Words 4j…4j+3 of attempt j are the 64-bit values 2j (u) and 2j + 1 (v).
+                let pair = UnsafeRawPointer(w + 4 &* k).loadUnaligned(as: SIMD16<UInt64>.self)
+                a = pair.evenHalf
+                b = pair.oddHalf
+              #else
+                for lane in 0..<8 {
+                  let q = w + 4 &* (k &+ lane)
+                  a[lane] = UInt64(q[0]) | UInt64(q[1]) << 32
+                  b[lane] = UInt64(q[2]) | UInt64(q[3]) << 32
+                }
+              #endif
+              let u = SIMD8<Double>(SIMD8<Int64>(truncatingIfNeeded: a &>> 11)) * 0x1p-52 - 1
+              let v = SIMD8<Double>(SIMD8<Int64>(truncatingIfNeeded: b &>> 11)) * 0x1p-52 - 1
+              let r = u * u + v * v
+              let accepted = (r .> 0) .& (r .< 1)
+              UnsafeMutableRawPointer(us + k).storeBytes(of: u, as: SIMD8<Double>.self)
+              UnsafeMutableRawPointer(vs + k).storeBytes(of: v, as: SIMD8<Double>.self)
+              UnsafeMutableRawPointer(rs + k).storeBytes(of: r, as: SIMD8<Double>.self)
+              for lane in 0..<8 { ok[k &+ lane] = accepted[lane] }
+              k &+= 8
             }
-            let u = SIMD8<Double>(SIMD8<Int64>(truncatingIfNeeded: a &>> 11)) * 0x1p-52 - 1
-            let v = SIMD8<Double>(SIMD8<Int64>(truncatingIfNeeded: b &>> 11)) * 0x1p-52 - 1
-            let r = u * u + v * v
-            let accepted = (r .> 0) .& (r .< 1)
-            let one = SIMD8<Double>(repeating: 1), zero = SIMD8<Double>()
-            UnsafeMutableRawPointer(ok + k).storeBytes(
-              of: zero.replacing(with: one, where: accepted), as: SIMD8<Double>.self)
-            UnsafeMutableRawPointer(rs + k).storeBytes(of: r, as: SIMD8<Double>.self)
-            UnsafeMutableRawPointer(zu + k).storeBytes(of: u, as: SIMD8<Double>.self)
-            UnsafeMutableRawPointer(zv + k).storeBytes(of: v, as: SIMD8<Double>.self)
-            k &+= 8
+            var count = 0
+            for t in 0..<64 {
+              au[count] = us[t]
+              av[count] = vs[t]
+              ar[count] = rs[t]
+              count &+= ok[t] ? 1 : 0
+            }
+            // Pairs needed: the output may end inside this group (the rest is dropped).
+            let pairs = min(count, (n &- i &+ 1) / 2)
+            for t in 0..<pairs {
+              let r = ar[t]
+              let factor = (-2 * log(r) / r).squareRoot()
+              o[i] = Float(Double(o[i]) + au[t] * factor * s)
+              if i &+ 1 < n { o[i &+ 1] = Float(Double(o[i &+ 1]) + av[t] * factor * s) }
+              i &+= 2
+            }
           }
-          // ln r for every attempt (rejected ones give a value that is never used).
-          for t in 0..<64 { rs[t] = log(rs[t]) }
-          k = 0
-          while k < 64 {
-            // r again: recompute from u and v (the same operations, the same value).
-            let u = UnsafeRawPointer(zu + k).loadUnaligned(as: SIMD8<Double>.self)
-            let v = UnsafeRawPointer(zv + k).loadUnaligned(as: SIMD8<Double>.self)
-            let r = u * u + v * v
-            let lr = UnsafeRawPointer(rs + k).loadUnaligned(as: SIMD8<Double>.self)
-            let factor = (-2 * lr / r).squareRoot()
-            UnsafeMutableRawPointer(zu + k).storeBytes(of: u * factor, as: SIMD8<Double>.self)
-            UnsafeMutableRawPointer(zv + k).storeBytes(of: v * factor, as: SIMD8<Double>.self)
-            k &+= 8
-          }
-          var count = 0
-          for t in 0..<64 {
-            z[count] = zu[t]
-            z[count &+ 1] = zv[t]
-            count &+= ok[t] != 0 ? 2 : 0
-          }
-          let take = min(count, n &- i)
-          let base = o + i
-          for t in 0..<take { base[t] = Float(Double(base[t]) + z[t] * s) }
-          i &+= take
         }
       }
     }

@@ -159,9 +159,13 @@ public struct SlicingMechanism {
     // has one owner and its two semaphores strictly alternate (free → filled → free …).
     let pipeline = SegmentPipeline(slots: 8 * workerCount, slotFloats: segmentRows * width)
     let order = UnsafeSendable(UnsafePointer(permutation))
+    // Dedicated threads, not the Dispatch pool: the workers block on semaphores, and a pool
+    // sized to the cores would then starve other work queued on it (the file writer's).
     let group = DispatchGroup()
     for w in 0..<workerCount {
-      DispatchQueue.global().async(group: group) {
+      group.enter()
+      let thread = Thread {
+        defer { group.leave() }
         var t = w
         while t < segments {
           let slot = t % pipeline.slots
@@ -180,6 +184,7 @@ public struct SlicingMechanism {
           t += workerCount
         }
       }
+      thread.start()
     }
     do {
       for t in 0..<segments {

@@ -65,11 +65,12 @@ public final class AtomicOutputFile {
     if direct || buffer.count + bytes.count > bufferLimit { try flush() }
     if direct {
       guard hasher != nil else { return try writeToHandle(bytes) }
-      let group = DispatchGroup()
+      let writer = self.writer ?? BackgroundWriter()
+      self.writer = writer
       let job = DirectWrite(file: self, bytes: bytes)
-      DispatchQueue.global().async(group: group) { job.run() }
+      writer.start(job)
       hasher!.update(bytes)
-      group.wait()
+      writer.wait()
       if let error = job.error { throw error }
     } else {
       hasher?.update(bytes)
@@ -78,6 +79,41 @@ public final class AtomicOutputFile {
   }
 
   private let directLimit = 1 << 18
+  private var writer: BackgroundWriter?
+
+  /// One dedicated thread that runs write jobs one at a time (a thread of its own rather than the
+  /// Dispatch pool, whose threads may all be blocked by the caller's own workers).
+  private final class BackgroundWriter: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private var job: DirectWrite?
+
+    init() {
+      let thread = Thread { [self] in
+        while true {
+          ready.wait()
+          guard let job else { return }
+          job.run()
+          done.signal()
+        }
+      }
+      thread.start()
+    }
+
+    func start(_ job: DirectWrite) {
+      self.job = job
+      ready.signal()
+    }
+
+    func wait() { done.wait() }
+
+    /// Ends the thread.
+    func stop() {
+      job = nil
+      ready.signal()
+    }
+
+  }
 
   /// One write(2) job handed to another thread; the caller waits for it before reading `error`.
   private final class DirectWrite: @unchecked Sendable {
@@ -140,6 +176,7 @@ public final class AtomicOutputFile {
 
   /// Flushes, syncs and renames the file into place.
   public func commit() throws {
+    stopWriter()
     try flush()
     guard let handle else { throw OutputError(path: path, reason: "already closed") }
     try? handle.synchronize()
@@ -152,8 +189,14 @@ public final class AtomicOutputFile {
     }
   }
 
+  private func stopWriter() {
+    writer?.stop()
+    writer = nil
+  }
+
   /// Removes the temporary file; nothing is published.
   public func discard() {
+    stopWriter()
     if let handle {
       try? handle.close()
       self.handle = nil
