@@ -34,7 +34,8 @@ public struct SlicingMechanism {
   /// Rows seen before subsampling.
   public private(set) var rowsSeen = 0
   private var noise: SecureNoise
-  private var scratch: [Float] = []
+  /// Signalled when the product of the last `append` is in the store.
+  private var pendingProduct: DispatchSemaphore?
 
   /// - Parameters:
   ///   - seed: the projection seed; U is a public function of (seed, d, m').
@@ -68,37 +69,58 @@ public struct SlicingMechanism {
   }
 
   /// Adds a block of encoded rows (rows × d, row-major).
+  ///
+  /// The rows are copied (the caller may reuse its buffer at once) and their product with U is
+  /// computed on a thread of its own while the caller reads on; the next `append` or `finish`
+  /// waits for it. Subsampling coins are drawn here, in order, on the caller's thread.
   public mutating func append(encoded: UnsafePointer<Float>, rows count: Int) {
     guard count > 0 else { return }
+    waitForProduct()
     rowsSeen += count
-    var source = encoded
+    let d = encodedWidth
+    let input = store.staging(floats: count * d)
     var kept = count
     if let q = subsampling, q < 1 {
       // Poisson subsampling: keep each row independently with probability q (secure coin).
-      if scratch.count < count * encodedWidth { scratch = [Float](repeating: 0, count: count * encodedWidth) }
       kept = 0
-      scratch.withUnsafeMutableBufferPointer { buffer in
-        for row in 0..<count where noise.includes(probability: q) {
-          (buffer.baseAddress! + kept * encodedWidth).update(
-            from: encoded + row * encodedWidth, count: encodedWidth)
-          kept += 1
-        }
+      for row in 0..<count where noise.includes(probability: q) {
+        (input + kept * d).update(from: encoded + row * d, count: d)
+        kept += 1
       }
       guard kept > 0 else { return }
-      source = scratch.withUnsafeBufferPointer { $0.baseAddress! }
+    } else {
+      input.update(from: encoded, count: count * d)
     }
-    let d = encodedWidth
-    let mPrime = projectionCount
-    var done = 0
-    directions.withUnsafeBufferPointer { u in
-      while done < kept {
-        // As many rows as fit in the current chunk.
-        let (c, room) = store.reserve(rows: kept - done)
-        GEMM.nn(m: room, n: mPrime, k: d, a: source + done * d, b: u.baseAddress!, c: c)
-        done += room
-      }
+    // Where the product goes: as many rows as fit in each chunk.
+    var targets: [(UnsafeMutablePointer<Float>, Int)] = []
+    var reserved = 0
+    while reserved < kept {
+      let (c, room) = store.reserve(rows: kept - reserved)
+      targets.append((c, room))
+      reserved += room
     }
     rows += kept
+    let job = UnsafeSendable((input: UnsafePointer(input), targets: targets))
+    let (mPrime, u, store, done) = (projectionCount, directions, store, DispatchSemaphore(value: 0))
+    let thread = Thread {
+      u.withUnsafeBufferPointer { u in
+        var row = 0
+        for (c, room) in job.value.targets {
+          GEMM.nn(m: room, n: mPrime, k: d, a: job.value.input + row * d, b: u.baseAddress!, c: c)
+          row += room
+        }
+      }
+      withExtendedLifetime(store) {}
+      done.signal()
+    }
+    thread.start()
+    pendingProduct = done
+  }
+
+  /// Waits for the product started by the last `append`.
+  private mutating func waitForProduct() {
+    pendingProduct?.wait()
+    pendingProduct = nil
   }
 
   /// Adds N(0, σ²) to every projection, shuffles the rows, and hands out O (rows × m').
@@ -132,6 +154,7 @@ public struct SlicingMechanism {
     deliver: (UnsafeBufferPointer<Float>) throws -> Void
   ) rethrows {
     precondition(sigma > 0 && sigma.isFinite)
+    waitForProduct()
     precondition(rows == store.rows, "finish called twice")
     precondition(rows <= Int(UInt32.max))
     let n = rows
@@ -216,6 +239,19 @@ private final class ProjectionStore: @unchecked Sendable {
   let chunkRows: Int
   private(set) var chunks: [UnsafeMutablePointer<Float>] = []
   private(set) var rows = 0
+  /// The input rows of the product in flight.
+  private var stagingBuffer: UnsafeMutablePointer<Float>?
+  private var stagingCapacity = 0
+
+  /// A buffer of at least `floats` entries for input rows (reused; its old contents are gone).
+  func staging(floats: Int) -> UnsafeMutablePointer<Float> {
+    if stagingCapacity < floats {
+      stagingBuffer?.deallocate()
+      stagingBuffer = .allocate(capacity: floats)
+      stagingCapacity = floats
+    }
+    return stagingBuffer!
+  }
 
   init(width: Int) {
     self.width = width
@@ -245,9 +281,15 @@ private final class ProjectionStore: @unchecked Sendable {
     for chunk in chunks { chunk.deallocate() }
     chunks = []
     rows = 0
+    stagingBuffer?.deallocate()
+    stagingBuffer = nil
+    stagingCapacity = 0
   }
 
-  deinit { for chunk in chunks { chunk.deallocate() } }
+  deinit {
+    for chunk in chunks { chunk.deallocate() }
+    stagingBuffer?.deallocate()
+  }
 }
 
 /// The ring of segment buffers between `finish`'s workers and its caller.
