@@ -245,53 +245,51 @@ public struct RowEncoder {
     _ blockIndex: Int, text: String, line: Int, row: UnsafeMutablePointer<Float>
   ) throws {
     let schema = encoding.schema
-    do {  // (one scope: the reference body, unchanged)
-      let block = encoding.blocks[blockIndex]
-      let field = fieldIndex[blockIndex]
-      let out = row + block.offset
-      for j in 0..<block.width { out[j] = 0 }
-      let nullable = schema.columns[block.schemaIndex].nullable
-      if nullable, missing.contains(text) {
-        switch block.kind {
-        case .nullableNumeric: out[1] = block.scale
-        case .categorical(_, let missingIndex?): out[missingIndex] = block.scale
-        default: preconditionFailure("nullable column without a missing slot")
-        }
-        return
-      }
+    let block = encoding.blocks[blockIndex]
+    let field = fieldIndex[blockIndex]
+    let out = row + block.offset
+    for j in 0..<block.width { out[j] = 0 }
+    let nullable = schema.columns[block.schemaIndex].nullable
+    if nullable, missing.contains(text) {
       switch block.kind {
-      case .numeric(let lower, let upper, _), .nullableNumeric(let lower, let upper, _):
-        // Fast path first; surrounding spaces (as in the original UCI files) are tolerated.
-        guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)) else {
-          let reason = missing.contains(text)
-            ? "is missing, but the column is not nullable"
-            : "is not a number"
-          throw error(line: line, field: field, block: block, value: text, reason: reason)
-        }
-        guard value.isFinite else {
-          throw error(
-            line: line, field: field, block: block, value: text, reason: "is not a finite number")
-        }
-        var clamped = value
-        if value < lower || value > upper {
-          clamped = min(max(value, lower), upper)
-          clampedCounts[blockIndex] += 1
-        }
-        let unit = (clamped - lower) / (upper - lower)
-        out[0] = Float(unit) * block.scale
-      case .categorical(let categories, _):
-        if let index = lookup[blockIndex]![text] {
-          out[index] = block.scale
-        } else if let index = catchAllIndex[blockIndex] {
-          out[index] = block.scale
-          catchAllCounts[blockIndex] += 1
-        } else {
-          let reason = missing.contains(text) && !nullable
-            ? "is missing, but the column is not nullable"
-            : "is not a declared category (\(categories.count) declared; add it to the schema "
-              + "or declare a \"catchAll\" category)"
-          throw error(line: line, field: field, block: block, value: text, reason: reason)
-        }
+      case .nullableNumeric: out[1] = block.scale
+      case .categorical(_, let missingIndex?): out[missingIndex] = block.scale
+      default: preconditionFailure("nullable column without a missing slot")
+      }
+      return
+    }
+    switch block.kind {
+    case .numeric(let lower, let upper, _), .nullableNumeric(let lower, let upper, _):
+      // Fast path first; surrounding spaces (as in the original UCI files) are tolerated.
+      guard let value = Double(text) ?? Double(text.trimmingCharacters(in: .whitespaces)) else {
+        let reason = missing.contains(text)
+          ? "is missing, but the column is not nullable"
+          : "is not a number"
+        throw error(line: line, field: field, block: block, value: text, reason: reason)
+      }
+      guard value.isFinite else {
+        throw error(
+          line: line, field: field, block: block, value: text, reason: "is not a finite number")
+      }
+      var clamped = value
+      if value < lower || value > upper {
+        clamped = min(max(value, lower), upper)
+        clampedCounts[blockIndex] += 1
+      }
+      let unit = (clamped - lower) / (upper - lower)
+      out[0] = Float(unit) * block.scale
+    case .categorical(let categories, _):
+      if let index = lookup[blockIndex]![text] {
+        out[index] = block.scale
+      } else if let index = catchAllIndex[blockIndex] {
+        out[index] = block.scale
+        catchAllCounts[blockIndex] += 1
+      } else {
+        let reason = missing.contains(text) && !nullable
+          ? "is missing, but the column is not nullable"
+          : "is not a declared category (\(categories.count) declared; add it to the schema "
+            + "or declare a \"catchAll\" category)"
+        throw error(line: line, field: field, block: block, value: text, reason: reason)
       }
     }
   }
