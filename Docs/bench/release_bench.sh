@@ -2,13 +2,18 @@
 # Release throughput and peak memory: Adult, and a generated table of 1,000,000 rows with
 # encoded width d = 100 (50 integer columns in 0..999 + 5 categorical columns of 10 categories),
 # m' = 200 (m = 100, k = 2). Usage: bash Docs/bench/release_bench.sh [rows]
+# Build flags: SWIFT_FLAGS, e.g. SWIFT_FLAGS="-Xswiftc -target-cpu -Xswiftc native" (host tuning);
+# empty by default (a plain `swift build -c release`). `--scratch-path DIR` in SWIFT_FLAGS keeps
+# such a build apart from the default one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rows=${1:-1000000}
 work=${TMPDIR:-/tmp}/slicegen-release-bench
 mkdir -p "$work"
-swift build -c release --product slicegen >/dev/null
-bin=.build/release/slicegen
+# shellcheck disable=SC2086
+swift build -c release ${SWIFT_FLAGS:-} --product slicegen >/dev/null
+# shellcheck disable=SC2086
+bin=$(swift build -c release ${SWIFT_FLAGS:-} --show-bin-path)/slicegen
 python3 - "$work" "$rows" <<'PY'
 import json, os, sys, numpy as np
 work, rows = sys.argv[1], int(sys.argv[2])

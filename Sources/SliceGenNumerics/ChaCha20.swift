@@ -2,6 +2,12 @@
 // keyed from the operating system for privacy noise (SecureNoise, in SliceGenPrivacy), and keyed
 // from a public seed for things that must be reproducible (the projection directions U, training).
 // Tested against the RFC 8439 §2.3.2 block vector. Not a cipher API: no encryption here.
+//
+// Two block functions, held together by RandomTests: `nextBlock()`, the plain one (one block in
+// sixteen scalar words), and `fillBlocks(_:count:)`, which computes sixteen consecutive blocks at
+// once with block j of a group in lane j of sixteen `SIMD16<UInt32>` state words (the counter
+// differs per lane, everything else is shared), then transposes them into keystream order. Bulk
+// consumers (the release noise) use the second; `next()` uses the first.
 
 /// The ChaCha20 keystream as 64-bit words.
 public struct ChaCha20: RandomNumberGenerator, Sendable {
@@ -18,6 +24,13 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
   ///   - key: 32 bytes.
   ///   - nonce: 12 bytes.
   ///   - counter: the first block counter.
+  /// A generator from key and nonce words (little-endian words of the byte forms above).
+  public init(keyWords: SIMD8<UInt32>, nonceWords: SIMD3<UInt32>, counter: UInt32 = 0) {
+    key0 = keyWords.lowHalf
+    key1 = keyWords.highHalf
+    counterNonce = SIMD4(counter, nonceWords[0], nonceWords[1], nonceWords[2])
+  }
+
   public init(key: [UInt8], nonce: [UInt8] = [UInt8](repeating: 0, count: 12), counter: UInt32 = 0) {
     precondition(key.count == 32, "ChaCha20 needs a 32-byte key")
     precondition(nonce.count == 12, "ChaCha20 needs a 12-byte nonce")
@@ -74,6 +87,78 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     let d = SIMD4(x12, x13, x14, x15) &+ counterNonce
     counterNonce[0] &+= 1
     return SIMD16(lowHalf: SIMD8(lowHalf: a, highHalf: b), highHalf: SIMD8(lowHalf: c, highHalf: d))
+  }
+
+  /// The next `count` blocks of keystream in keystream order (16·count words) into `out`; the
+  /// counter advances by `count`. Exactly the words of `count` calls of `nextBlock()`, computed
+  /// sixteen blocks at a time. Independent of `next()`'s partly used block: do not interleave
+  /// the two on one generator unless that is what you mean.
+  /// - Complexity: O(count); about 1 KiB of keystream per group of sixteen blocks.
+  public mutating func fillBlocks(_ out: UnsafeMutablePointer<UInt32>, count: Int) {
+    precondition(count >= 0)
+    var done = 0
+    while count &- done >= 16 {
+      sixteenBlocks(into: out + done &* 16)
+      counterNonce[0] &+= 16
+      done &+= 16
+    }
+    while done < count {
+      let b = nextBlock()
+      for i in 0..<16 { out[done &* 16 &+ i] = b[i] }
+      done &+= 1
+    }
+  }
+
+  @inline(__always)
+  private static func rotl(_ x: SIMD16<UInt32>, _ n: UInt32) -> SIMD16<UInt32> {
+    (x &<< n) | (x &>> (32 &- n))
+  }
+
+  @inline(__always)
+  private static func quarter(
+    _ a: inout SIMD16<UInt32>, _ b: inout SIMD16<UInt32>, _ c: inout SIMD16<UInt32>,
+    _ d: inout SIMD16<UInt32>
+  ) {
+    a &+= b; d ^= a; d = rotl(d, 16)
+    c &+= d; b ^= c; b = rotl(b, 12)
+    a &+= b; d ^= a; d = rotl(d, 8)
+    c &+= d; b ^= c; b = rotl(b, 7)
+  }
+
+  /// Sixteen blocks with counters counter ..< counter + 16 (wrapping, as `nextBlock()` does).
+  private func sixteenBlocks(into out: UnsafeMutablePointer<UInt32>) {
+    let k = Self.constants
+    let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    // Initial state word i, broadcast (lane j = block j).
+    let s0 = SIMD16(repeating: k[0]), s1 = SIMD16(repeating: k[1])
+    let s2 = SIMD16(repeating: k[2]), s3 = SIMD16(repeating: k[3])
+    let s4 = SIMD16(repeating: key0[0]), s5 = SIMD16(repeating: key0[1])
+    let s6 = SIMD16(repeating: key0[2]), s7 = SIMD16(repeating: key0[3])
+    let s8 = SIMD16(repeating: key1[0]), s9 = SIMD16(repeating: key1[1])
+    let s10 = SIMD16(repeating: key1[2]), s11 = SIMD16(repeating: key1[3])
+    let s12 = SIMD16(repeating: counterNonce[0]) &+ lanes
+    let s13 = SIMD16(repeating: counterNonce[1]), s14 = SIMD16(repeating: counterNonce[2])
+    let s15 = SIMD16(repeating: counterNonce[3])
+    var x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7
+    var x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15
+    for _ in 0..<10 {
+      Self.quarter(&x0, &x4, &x8, &x12)   // columns
+      Self.quarter(&x1, &x5, &x9, &x13)
+      Self.quarter(&x2, &x6, &x10, &x14)
+      Self.quarter(&x3, &x7, &x11, &x15)
+      Self.quarter(&x0, &x5, &x10, &x15)  // diagonals
+      Self.quarter(&x1, &x6, &x11, &x12)
+      Self.quarter(&x2, &x7, &x8, &x13)
+      Self.quarter(&x3, &x4, &x9, &x14)
+    }
+    // Transpose: word i of block j is lane j of x_i.
+    @inline(__always) func put(_ x: SIMD16<UInt32>, _ i: Int) {
+      for j in 0..<16 { out[j &* 16 &+ i] = x[j] }
+    }
+    put(x0 &+ s0, 0); put(x1 &+ s1, 1); put(x2 &+ s2, 2); put(x3 &+ s3, 3)
+    put(x4 &+ s4, 4); put(x5 &+ s5, 5); put(x6 &+ s6, 6); put(x7 &+ s7, 7)
+    put(x8 &+ s8, 8); put(x9 &+ s9, 9); put(x10 &+ s10, 10); put(x11 &+ s11, 11)
+    put(x12 &+ s12, 12); put(x13 &+ s13, 13); put(x14 &+ s14, 14); put(x15 &+ s15, 15)
   }
 
   /// 64 bits of keystream (two consecutive little-endian words).

@@ -28,6 +28,14 @@
 //    memory on the data owner's machine while it runs (the key and the private rows are there).
 // A test-only switch (`insecureForTesting(seed:)`) makes the noise reproducible; its releases say
 // "NOT PRIVATE" in their statement.
+//
+// Bulk noise on several threads (`GaussianNoiseStreams`): a fresh 256-bit key is drawn from this
+// source's keystream, and stream number t is ChaCha20 under that key with nonce (t, "slic"): a
+// distinct nonce per stream, counter from 0. ChaCha20 is a pseudorandom function of (key, nonce,
+// counter), so distinct streams are computationally independent and none repeats another's words;
+// the key is as unpredictable as the source (the OS key, or the test seed). The caller numbers the
+// streams by position in its output (never by thread), so the noise does not depend on how many
+// threads draw it, and uses each number once.
 
 import SliceGenNumerics
 
@@ -79,4 +87,52 @@ public struct SecureNoise {
 
   /// A fresh secure 64-bit value (the projection seed when the user gives none).
   public mutating func randomSeed() -> UInt64 { stream.next() }
+
+  /// Independent Gaussian noise streams under a fresh key drawn from this source (for filling
+  /// large buffers on several threads; see the header comment).
+  public mutating func gaussianStreams() -> GaussianNoiseStreams {
+    var key = SIMD8<UInt32>()
+    for i in 0..<4 {
+      let word = stream.next()
+      key[2 * i] = UInt32(truncatingIfNeeded: word)
+      key[2 * i + 1] = UInt32(truncatingIfNeeded: word >> 32)
+    }
+    return GaussianNoiseStreams(key: key, isPrivate: isPrivate)
+  }
+}
+
+/// Numbered, independent N(0, σ²) noise streams under one secret key (from `SecureNoise`).
+///
+/// ## Privacy
+/// Stream t is ChaCha20(key, nonce = (t, "slic"), counter 0) through the polar method in bulk
+/// (`GaussianSampling.addNoise(to:standardDeviation:keystream:)`, bit-identical to the plain
+/// sampler). Use each stream number once; which numbers cover which output is the caller's fixed
+/// layout, so the values do not depend on the number of threads. Safe to share between threads.
+public struct GaussianNoiseStreams: Sendable {
+  private let key: SIMD8<UInt32>
+  /// False only when the key came from the test-only source.
+  public let isPrivate: Bool
+
+  fileprivate init(key: SIMD8<UInt32>, isPrivate: Bool) {
+    self.key = key
+    self.isPrivate = isPrivate
+  }
+
+  /// The most values one stream may fill: about 2^26 values use some 10^7 of the 2^32 blocks a
+  /// nonce allows, so the block counter cannot wrap.
+  public static let maximumStreamLength = 1 << 26
+
+  /// Adds N(0, σ²) to every entry, from stream number `stream`.
+  public func addGaussian(
+    to buffer: UnsafeMutableBufferPointer<Float>, sigma: Double, stream: UInt64
+  ) {
+    precondition(buffer.count <= Self.maximumStreamLength)
+    var keystream = ChaCha20(
+      keyWords: key,
+      nonceWords: SIMD3(
+        UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32),
+        0x6369_6c73),  // "slic"
+      counter: 0)
+    GaussianSampling.addNoise(to: buffer, standardDeviation: Float(sigma), keystream: &keystream)
+  }
 }

@@ -6,7 +6,10 @@
 //
 // Deliberately not here: reading files, choosing σ (the accountant does), writing files.
 
+import Dispatch
+import Foundation
 import SliceGenNumerics
+import Synchronization
 
 /// Collects the projections of encoded rows and turns them into a release.
 ///
@@ -25,12 +28,14 @@ public struct SlicingMechanism {
   public let directions: [Float]
   /// Poisson subsampling rate, or nil.
   public let subsampling: Double?
-  private var projected: [Float] = []
+  /// XU, in fixed-size chunks (no capacity doubling: memory is n·m' floats plus one chunk).
+  private var store: ProjectionStore
   public private(set) var rows = 0
   /// Rows seen before subsampling.
   public private(set) var rowsSeen = 0
   private var noise: SecureNoise
-  private var scratch: [Float] = []
+  /// Signalled when the product of the last `append` is in the store.
+  private var pendingProduct: DispatchSemaphore?
 
   /// - Parameters:
   ///   - seed: the projection seed; U is a public function of (seed, d, m').
@@ -47,6 +52,7 @@ public struct SlicingMechanism {
       encodedWidth: encodedWidth, projectionCount: projectionCount, seed: seed)
     self.subsampling = subsampling
     self.noise = noise
+    self.store = ProjectionStore(width: projectionCount)
   }
 
   /// U for (d, m', seed): iid N(0, 1/d) from `ChaCha20(seed:)`, row-major (d × m').
@@ -63,70 +69,253 @@ public struct SlicingMechanism {
   }
 
   /// Adds a block of encoded rows (rows × d, row-major).
+  ///
+  /// The rows are copied (the caller may reuse its buffer at once) and their product with U is
+  /// computed on a thread of its own while the caller reads on; the next `append` or `finish`
+  /// waits for it. Subsampling coins are drawn here, in order, on the caller's thread.
   public mutating func append(encoded: UnsafePointer<Float>, rows count: Int) {
     guard count > 0 else { return }
+    waitForProduct()
     rowsSeen += count
-    var source = encoded
+    let d = encodedWidth
+    let input = store.staging(floats: count * d)
     var kept = count
     if let q = subsampling, q < 1 {
       // Poisson subsampling: keep each row independently with probability q (secure coin).
-      if scratch.count < count * encodedWidth { scratch = [Float](repeating: 0, count: count * encodedWidth) }
       kept = 0
-      scratch.withUnsafeMutableBufferPointer { buffer in
-        for row in 0..<count where noise.includes(probability: q) {
-          (buffer.baseAddress! + kept * encodedWidth).update(
-            from: encoded + row * encodedWidth, count: encodedWidth)
-          kept += 1
-        }
+      for row in 0..<count where noise.includes(probability: q) {
+        (input + kept * d).update(from: encoded + row * d, count: d)
+        kept += 1
       }
       guard kept > 0 else { return }
-      source = scratch.withUnsafeBufferPointer { $0.baseAddress! }
+    } else {
+      input.update(from: encoded, count: count * d)
     }
-    let start = projected.count
-    projected.append(contentsOf: repeatElement(0, count: kept * projectionCount))
-    let d = encodedWidth
-    let mPrime = projectionCount
-    let src = source
-    projected.withUnsafeMutableBufferPointer { out in
-      directions.withUnsafeBufferPointer { u in
-        GEMM.nn(m: kept, n: mPrime, k: d, a: src, b: u.baseAddress!,
-                c: out.baseAddress! + start)
-      }
+    // Where the product goes: as many rows as fit in each chunk.
+    var targets: [(UnsafeMutablePointer<Float>, Int)] = []
+    var reserved = 0
+    while reserved < kept {
+      let (c, room) = store.reserve(rows: kept - reserved)
+      targets.append((c, room))
+      reserved += room
     }
     rows += kept
+    let job = UnsafeSendable((input: UnsafePointer(input), targets: targets))
+    let (mPrime, u, store, done) = (projectionCount, directions, store, DispatchSemaphore(value: 0))
+    let thread = Thread {
+      u.withUnsafeBufferPointer { u in
+        var row = 0
+        for (c, room) in job.value.targets {
+          GEMM.nn(m: room, n: mPrime, k: d, a: job.value.input + row * d, b: u.baseAddress!, c: c)
+          row += room
+        }
+      }
+      withExtendedLifetime(store) {}
+      done.signal()
+    }
+    thread.start()
+    pendingProduct = done
+  }
+
+  /// Waits for the product started by the last `append`.
+  private mutating func waitForProduct() {
+    pendingProduct?.wait()
+    pendingProduct = nil
   }
 
   /// Adds N(0, σ²) to every projection, shuffles the rows, and hands out O (rows × m').
+  /// Holds O twice at the peak; releases stream with `finish(sigma:workers:deliver:)` instead.
   public mutating func finish(sigma: Double) -> [Float] {
-    precondition(sigma > 0 && sigma.isFinite)
-    var out = projected
-    projected = []
-    out.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: sigma) }
-    // Fisher–Yates over rows with the secure generator.
-    let width = projectionCount
-    out.withUnsafeMutableBufferPointer { buffer in
-      let base = buffer.baseAddress!
-      var i = rows - 1
-      while i > 0 {
-        let j = noise.uniformInt(below: i + 1)
-        if j != i {
-          for c in 0..<width { base.advanced(by: i * width + c).pointee.swapAt(base.advanced(by: j * width + c)) }
-        }
-        i -= 1
-      }
-    }
+    var out = [Float]()
+    out.reserveCapacity(rows * projectionCount)
+    finish(sigma: sigma) { block in out.append(contentsOf: block) }
     return out
   }
+
+  /// Rows per noise segment: a public function of m' alone (never of the thread count), so the
+  /// numbering of noise streams, hence the noise, is fixed by the release's shape.
+  static func segmentRows(projectionCount: Int) -> Int {
+    max(1, (1 << 17) / projectionCount)
+  }
+
+  /// Hands out O = XU + V in row order, in blocks of whole rows, on the calling thread.
+  ///
+  /// The row order is a uniformly random permutation (Fisher–Yates with the secure generator,
+  /// drawn before any noise); output row i is projected row π(i) plus N(0, σ²) noise. The noise
+  /// of segment t (rows t·r ..< (t+1)·r, r = `segmentRows`) is independent stream t of one fresh
+  /// secure key (`GaussianNoiseStreams`), so the output does not depend on `workers`. Up to
+  /// `workers` background threads gather and noise segments ahead of `deliver` (a ring of eight
+  /// segment buffers per worker, so memory beyond XU stays small). After this call the
+  /// projections are gone: `rows` stays, but a second `finish` is a programmer error.
+  /// - Parameter deliver: called with consecutive blocks of O; an error it throws stops the
+  ///   workers and is rethrown.
+  public mutating func finish(
+    sigma: Double, workers: Int = SlicingMechanism.defaultWorkers,
+    deliver: (UnsafeBufferPointer<Float>) throws -> Void
+  ) rethrows {
+    precondition(sigma > 0 && sigma.isFinite)
+    waitForProduct()
+    precondition(rows == store.rows, "finish called twice")
+    precondition(rows <= Int(UInt32.max))
+    let n = rows
+    let width = projectionCount
+    // Fisher–Yates over row indices with the secure generator: O's row i is XU's row π(i).
+    let permutation = UnsafeMutablePointer<UInt32>.allocate(capacity: max(n, 1))
+    defer { permutation.deallocate() }
+    for i in 0..<n { permutation[i] = UInt32(truncatingIfNeeded: i) }
+    var i = n - 1
+    while i > 0 {
+      let j = noise.uniformInt(below: i + 1)
+      let t = permutation[i]
+      permutation[i] = permutation[j]
+      permutation[j] = t
+      i -= 1
+    }
+    let streams = noise.gaussianStreams()
+    let segmentRows = Self.segmentRows(projectionCount: width)
+    let segments = (n + segmentRows - 1) / segmentRows
+    let store = self.store
+    self.store = ProjectionStore(width: width)
+    defer { store.deallocate() }
+    let workerCount = max(1, min(workers, segments))
+    // Segment t is made by worker t % W into slot t % S; S = 8·W is a multiple of W, so each slot
+    // has one owner and its two semaphores strictly alternate (free → filled → free …).
+    let pipeline = SegmentPipeline(slots: 8 * workerCount, slotFloats: segmentRows * width)
+    let order = UnsafeSendable(UnsafePointer(permutation))
+    // Dedicated threads, not the Dispatch pool: the workers block on semaphores, and a pool
+    // sized to the cores would then starve other work queued on it (the file writer's).
+    let group = DispatchGroup()
+    for w in 0..<workerCount {
+      group.enter()
+      let thread = Thread {
+        defer { group.leave() }
+        var t = w
+        while t < segments {
+          let slot = t % pipeline.slots
+          pipeline.free[slot].wait()
+          if pipeline.cancelled.load(ordering: .acquiring) { break }
+          let first = t * segmentRows
+          let count = min(segmentRows, n - first)
+          let out = pipeline.buffer(slot)
+          for r in 0..<count {
+            (out + r * width).update(from: store.row(Int(order.value[first + r])), count: width)
+          }
+          streams.addGaussian(
+            to: UnsafeMutableBufferPointer(start: out, count: count * width), sigma: sigma,
+            stream: UInt64(t))
+          pipeline.filled[slot].signal()
+          t += workerCount
+        }
+      }
+      thread.start()
+    }
+    do {
+      for t in 0..<segments {
+        let slot = t % pipeline.slots
+        pipeline.filled[slot].wait()
+        let count = min(segmentRows, n - t * segmentRows)
+        try deliver(UnsafeBufferPointer(start: pipeline.buffer(slot), count: count * width))
+        pipeline.free[slot].signal()
+      }
+    } catch {
+      pipeline.cancelled.store(true, ordering: .releasing)
+      for slot in 0..<pipeline.slots { pipeline.free[slot].signal() }
+      group.wait()
+      throw error
+    }
+    group.wait()
+  }
+
+  /// Background threads for `finish`: the machine's cores.
+  public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
   /// Whether the noise source is the OS-seeded secure generator (false only in tests).
   public var noiseIsPrivate: Bool { noise.isPrivate }
 }
 
-extension Float {
-  @inline(__always)
-  fileprivate mutating func swapAt(_ other: UnsafeMutablePointer<Float>) {
-    let t = self
-    self = other.pointee
-    other.pointee = t
+/// XU in chunks of a fixed number of rows, allocated as rows arrive (no copying, no doubling).
+private final class ProjectionStore: @unchecked Sendable {
+  let width: Int
+  let chunkRows: Int
+  private(set) var chunks: [UnsafeMutablePointer<Float>] = []
+  private(set) var rows = 0
+  /// The input rows of the product in flight.
+  private var stagingBuffer: UnsafeMutablePointer<Float>?
+  private var stagingCapacity = 0
+
+  /// A buffer of at least `floats` entries for input rows (reused; its old contents are gone).
+  func staging(floats: Int) -> UnsafeMutablePointer<Float> {
+    if stagingCapacity < floats {
+      stagingBuffer?.deallocate()
+      stagingBuffer = .allocate(capacity: floats)
+      stagingCapacity = floats
+    }
+    return stagingBuffer!
   }
+
+  init(width: Int) {
+    self.width = width
+    // About 4 MiB per chunk.
+    chunkRows = max(1, (1 << 20) / width)
+  }
+
+  /// Room for up to `rows` more rows in the current chunk (a new one when it is full): where to
+  /// write them and how many fit. The rows count as stored.
+  func reserve(rows wanted: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    let used = rows % chunkRows
+    if used == 0 && rows / chunkRows == chunks.count {
+      chunks.append(.allocate(capacity: chunkRows * width))
+    }
+    let room = min(wanted, chunkRows - used)
+    let start = chunks[rows / chunkRows] + used * width
+    rows += room
+    return (start, room)
+  }
+
+  @inline(__always)
+  func row(_ i: Int) -> UnsafePointer<Float> {
+    UnsafePointer(chunks[i / chunkRows] + (i % chunkRows) * width)
+  }
+
+  func deallocate() {
+    for chunk in chunks { chunk.deallocate() }
+    chunks = []
+    rows = 0
+    stagingBuffer?.deallocate()
+    stagingBuffer = nil
+    stagingCapacity = 0
+  }
+
+  deinit {
+    for chunk in chunks { chunk.deallocate() }
+    stagingBuffer?.deallocate()
+  }
+}
+
+/// The ring of segment buffers between `finish`'s workers and its caller.
+private final class SegmentPipeline: @unchecked Sendable {
+  let slots: Int
+  let slotFloats: Int
+  let storage: UnsafeMutablePointer<Float>
+  let free: [DispatchSemaphore]
+  let filled: [DispatchSemaphore]
+  let cancelled = Atomic<Bool>(false)
+
+  init(slots: Int, slotFloats: Int) {
+    self.slots = slots
+    self.slotFloats = slotFloats
+    storage = .allocate(capacity: slots * slotFloats)
+    free = (0..<slots).map { _ in DispatchSemaphore(value: 1) }
+    filled = (0..<slots).map { _ in DispatchSemaphore(value: 0) }
+  }
+
+  func buffer(_ slot: Int) -> UnsafeMutablePointer<Float> { storage + slot * slotFloats }
+
+  deinit { storage.deallocate() }
+}
+
+/// A pointer handed to worker threads that only read through it while the owner waits.
+private struct UnsafeSendable<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
 }

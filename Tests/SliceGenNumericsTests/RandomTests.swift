@@ -67,4 +67,90 @@ struct RandomTests {
     // Relative SE of a standard deviation: 1/√(2n) = 0.22 %; 5 SE.
     #expect(abs(sd / 0.5 - 1) < 5 / (2 * Double(x.count)).squareRoot())
   }
+
+  @Test("sixteen-lane ChaCha20 blocks equal scalar blocks across group boundaries and counter wrap")
+  func multiBlock() {
+    let key: [UInt8] = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+    let nonce: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    for start in [0, 1, 0xFFFF_FFF5] as [UInt32] {
+      for count in [0, 1, 15, 16, 17, 31, 32, 33, 47, 50] {
+        var scalar = ChaCha20(key: key, nonce: nonce, counter: start)
+        var bulk = scalar
+        var expected: [UInt32] = []
+        for _ in 0..<count {
+          let b = scalar.nextBlock()
+          for i in 0..<16 { expected.append(b[i]) }
+        }
+        var got = [UInt32](repeating: 0, count: 16 * count + 1)
+        got.withUnsafeMutableBufferPointer { bulk.fillBlocks($0.baseAddress!, count: count) }
+        #expect(Array(got.prefix(16 * count)) == expected, "start \(start), count \(count)")
+        #expect(got[16 * count] == 0, "wrote past the end")
+        // Both generators are now at the same counter.
+        #expect(bulk.nextBlock() == scalar.nextBlock())
+      }
+    }
+  }
+
+  @Test("sixteen-lane ChaCha20 reproduces the RFC 8439 §2.3.2 block in every lane position")
+  func multiBlockRFC() {
+    let nonce: [UInt8] = [0, 0, 0, 9, 0, 0, 0, 0x4a, 0, 0, 0, 0]
+    for lane in [0, 5, 15] {
+      // Start `lane` blocks early so that the RFC's block (counter 1) falls in that lane.
+      var rng = ChaCha20(key: Array(0..<32), nonce: nonce, counter: 1 &- UInt32(lane))
+      var words = [UInt32](repeating: 0, count: 16 * 16)
+      words.withUnsafeMutableBufferPointer { rng.fillBlocks($0.baseAddress!, count: 16) }
+      var bytes: [UInt8] = []
+      for i in 0..<16 {
+        for s in [0, 8, 16, 24] as [UInt32] {
+          bytes.append(UInt8(truncatingIfNeeded: words[16 * lane + i] >> s))
+        }
+      }
+      #expect(bytes.map { String(format: "%02x", $0) }.joined()
+        == "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+        + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
+    }
+  }
+
+  @Test("bulk Gaussian noise is bit-identical to the plain sampler on odd lengths")
+  func bulkGaussian() {
+    for (seed, n) in [(1, 0), (2, 1), (3, 2), (4, 3), (5, 63), (6, 64), (7, 65), (8, 127),
+                      (9, 129), (10, 1000), (11, 4097), (12, 20_001)] as [(UInt64, Int)] {
+      var start = ChaCha20(seed: 1000)
+      let base = (0..<n).map { _ in Float(Double(start.next() >> 40) * 0x1p-20 - 8) }
+      var plain = base, bulk = base
+      var reference = ChaCha20(seed: seed)
+      var keystream = ChaCha20(seed: seed)
+      plain.withUnsafeMutableBufferPointer {
+        GaussianSampling.addNoise(to: $0, standardDeviation: 1.7, using: &reference)
+      }
+      bulk.withUnsafeMutableBufferPointer {
+        GaussianSampling.addNoise(to: $0, standardDeviation: 1.7, keystream: &keystream)
+      }
+      #expect(plain.map(\.bitPattern) == bulk.map(\.bitPattern), "n = \(n)")
+    }
+  }
+
+  @Test("bulk Gaussian noise passes moments and Kolmogorov–Smirnov")
+  func bulkGaussianStatistics() {
+    let n = 200_000
+    var keystream = ChaCha20(seed: 77)
+    var x = [Float](repeating: 0, count: n)
+    x.withUnsafeMutableBufferPointer {
+      GaussianSampling.addNoise(to: $0, standardDeviation: 0.25, keystream: &keystream)
+    }
+    let z = x.map { Double($0) / 0.25 }
+    let mean = z.reduce(0, +) / Double(n)
+    let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+    // The same tolerances as the plain sampler's test: 5 standard errors.
+    #expect(abs(mean) < 5 / Double(n).squareRoot())
+    #expect(abs(variance - 1) < 5 * (2 / Double(n)).squareRoot())
+    let sorted = z.sorted()
+    var d = 0.0
+    for (i, v) in sorted.enumerated() {
+      let cdf = 0.5 * erfc(-v / 2.0.squareRoot())
+      d = max(d, abs(cdf - Double(i) / Double(n)), abs(cdf - Double(i + 1) / Double(n)))
+    }
+    // KS at α = 1e-6: c = 2.63.
+    #expect(d < 2.63 / Double(n).squareRoot(), "KS statistic \(d)")
+  }
 }

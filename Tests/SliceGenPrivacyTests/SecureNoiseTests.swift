@@ -37,4 +37,29 @@ struct SecureNoiseTests {
     // Binomial SE √(n·q(1−q)) = 137; 5 SE.
     #expect(abs(Double(hits) - 25_000) < 5 * 137)
   }
+
+  @Test("noise streams: one number gives the same values, distinct numbers and keys differ")
+  func streams() {
+    var source = SecureNoise.insecureForTesting(seed: 4)
+    var again = SecureNoise.insecureForTesting(seed: 4)
+    let a = source.gaussianStreams(), b = again.gaussianStreams()
+    let c = source.gaussianStreams()  // the next key from the same source
+    #expect(!a.isPrivate)
+    var secure = SecureNoise()
+    #expect(secure.gaussianStreams().isPrivate)
+    func draw(_ s: GaussianNoiseStreams, _ t: UInt64) -> [Float] {
+      var x = [Float](repeating: 0, count: 257)
+      x.withUnsafeMutableBufferPointer { s.addGaussian(to: $0, sigma: 1, stream: t) }
+      return x
+    }
+    #expect(draw(a, 0) == draw(b, 0))
+    #expect(draw(a, 0) != draw(a, 1))
+    #expect(draw(a, 1 << 32) != draw(a, 0))
+    #expect(draw(a, 0) != draw(c, 0))
+    // Stream values are independent N(0, 1): 64 streams × 257 values, variance within 5 SE.
+    var sumSquares = 0.0
+    for t in 0..<64 as Range<UInt64> { sumSquares += draw(a, t).reduce(0) { $0 + Double($1 * $1) } }
+    let count = 64.0 * 257
+    #expect(abs(sumSquares / count - 1) < 5 * (2 / count).squareRoot())
+  }
 }

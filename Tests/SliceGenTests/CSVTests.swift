@@ -115,4 +115,81 @@ struct CSVTests {
     #expect(reader.header.count == 15)
     #expect(count == 32561)
   }
+
+  /// Everything a reader gives for `bytes`: header, records and lines, or the error text.
+  func outcome(_ path: String, chunkSize: Int, reference: Bool) -> String {
+    do {
+      var rows: [String] = []
+      if reference {
+        var reader = try ReferenceCSVReader(path: path, chunkSize: chunkSize)
+        while let r = try reader.nextRecord() { rows.append("\(r.line):\(r.fields)") }
+        return "\(reader.header) \(rows)"
+      } else {
+        var reader = try CSVReader(path: path, chunkSize: chunkSize)
+        while let r = try reader.nextRecord() { rows.append("\(r.line):\(r.fields)") }
+        return "\(reader.header) \(rows)"
+      }
+    } catch {
+      return "error \(error)"
+    }
+  }
+
+  @Test("the fast reader gives the reference reader's records, lines and errors on random input",
+        arguments: [1, 2, 3, 7, 64, 1 << 20])
+  func fastMatchesReference(chunkSize: Int) throws {
+    var rng = TestRNG(seed: UInt64(chunkSize))
+    // Pieces that exercise quoting, line ends, blank lines, BOM, Unicode and invalid UTF-8.
+    let pieces: [[UInt8]] = [
+      Array("a".utf8), Array("12".utf8), Array("-3.5".utf8), Array(",".utf8), Array(",".utf8),
+      Array("\"".utf8), Array("\"\"".utf8), Array("\"x,y\"".utf8), Array("\"say \"\"hi\"\"\"".utf8),
+      Array("\n".utf8), Array("\r\n".utf8), Array("\r".utf8), Array("\n\n".utf8), Array(" ".utf8),
+      Array("é".utf8), Array("€".utf8), [0xC3, 0x28], [0xEF, 0xBB, 0xBF], Array("\"a\nb\"".utf8),
+      Array("\"a\r\nb\"".utf8), Array("\"a\rb\"".utf8), Array("\"q\"x".utf8), Array("x\"y".utf8),
+    ]
+    var cases: [[UInt8]] = [
+      [], Array("a,b\n".utf8), Array("a,b\n1,2".utf8), Array("a,b\n1,".utf8), Array("a,b\n1,\"".utf8),
+      Array("a,b\r".utf8), Array("a,b\r\n1,2\r".utf8), [0xEF, 0xBB], [0xEF, 0xBB, 0xBF] + Array("a\n1".utf8),
+      Array("a,b\n\"1\",\"2\"".utf8), Array("a,b\n\"1\"".utf8), Array("a,b\n1,2,".utf8),
+    ]
+    for _ in 0..<400 {
+      // Mostly a valid header with random records; sometimes pure noise.
+      var bytes: [UInt8] = Int.random(in: 0..<4, using: &rng) == 0 ? [] : Array("h1,h2,h3\n".utf8)
+      for _ in 0..<Int.random(in: 0..<30, using: &rng) {
+        bytes += pieces.randomElement(using: &rng)!
+      }
+      cases.append(bytes)
+    }
+    var mismatches = 0
+    for bytes in cases {
+      let path = TestPaths.temporary("f.csv")
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      let fast = outcome(path, chunkSize: chunkSize, reference: false)
+      let reference = outcome(path, chunkSize: chunkSize, reference: true)
+      if fast != reference {
+        mismatches += 1
+        if mismatches <= 3 {
+          Issue.record("input \(bytes): fast \(fast) reference \(reference)")
+        }
+      }
+    }
+    #expect(mismatches == 0)
+  }
+
+  @Test("raw records expose the same fields as bytes, with their ASCII flags")
+  func rawRecords() throws {
+    let path = TestPaths.temporary("raw.csv")
+    try Data("a,b,c\n1,\"x,\"\"y\",é\n,,\n".utf8).write(to: URL(fileURLWithPath: path))
+    var reader = try CSVReader(path: path, chunkSize: 3)
+    var seen: [[String]] = []
+    var ascii: [[Bool]] = []
+    while let (fields, flags) = try reader.withNextRawRecord({ raw in
+      ((0..<raw.count).map { String(decoding: raw.field($0), as: UTF8.self) },
+       (0..<raw.count).map { raw.isASCII($0) })
+    }) {
+      seen.append(fields)
+      ascii.append(flags)
+    }
+    #expect(seen == [["1", "x,\"y", "é"], ["", "", ""]])
+    #expect(ascii == [[true, true, false], [true, true, true]])
+  }
 }

@@ -131,4 +131,90 @@ struct EncodingTests {
       try RowEncoder(encoding: encoding, header: schema.columns.map(\.name) + ["extra"], path: "t")
     }
   }
+
+  /// Encodes one CSV line of `fields` both ways: through raw bytes and through Strings.
+  func bothWays(_ schema: Schema, _ lines: [String]) throws -> (fast: String, reference: String) {
+    let encoding = Encoding(schema: schema)
+    let header = schema.columns.map(\.name)
+    let path = TestPaths.temporary("e.csv")
+    try Data((header.joined(separator: ",") + "\n" + lines.joined(separator: "\n")).utf8)
+      .write(to: URL(fileURLWithPath: path))
+    func run(raw: Bool) -> String {
+      do {
+        var reader = try CSVReader(path: path)
+        var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: "t")
+        var row = [Float](repeating: .nan, count: encoding.width)
+        var out: [String] = []
+        while true {
+          let more: Void? = try row.withUnsafeMutableBufferPointer { buffer in
+            if raw {
+              return try reader.withNextRawRecord { try encoder.encode($0, into: buffer.baseAddress!) }
+            }
+            guard let record = try reader.nextRecord() else { return nil }
+            try encoder.encode(record.fields, line: record.line, into: buffer.baseAddress!)
+            return ()
+          }
+          guard more != nil else { break }
+          out.append("\(row.map(\.bitPattern))")
+        }
+        return "\(out) \(encoder.clampedCounts) \(encoder.catchAllCounts)"
+      } catch {
+        return "error \(error)"
+      }
+    }
+    return (run(raw: true), run(raw: false))
+  }
+
+  @Test("the byte path encodes exactly like the String path, errors included")
+  func bytePathMatches() throws {
+    var schema = try mixedSchema()
+    schema.columns[2].domain = .categorical(
+      categories: ["red", "green", "blue", "é", "K", "other"], catchAll: "other")
+    var kelvin = try mixedSchema()  // a category that is canonically equal to ASCII "K"
+    kelvin.columns[3].domain = .categorical(categories: ["A", "\u{212A}"], catchAll: nil)
+    let numbers = ["0", "17", "90", "91", "-0", "-1", "3.25", "0.1", "1e2", " 42", "42 ", "+5",
+                   ".5", "5.", "00017", "123456789012345", "1234567890123456", "0.30000000000000004",
+                   "17.000000000000001", "nan", "inf", "abc", "", "NA", "4\u{0301}", "0x1p4", "1_0"]
+    let colours = ["red", "green", "é", "e\u{0301}", "K", "\u{212A}", "purple", "", "NA", "Red"]
+    let cities = ["A", "B", "K", "\u{212A}", "", "NA", "C"]
+    var rng = TestRNG(seed: 21)
+    for case_ in 0..<60 {
+      var lines: [String] = []
+      for _ in 0..<20 {
+        let age = Int.random(in: 0..<3, using: &rng) == 0 ? numbers.randomElement(using: &rng)! : "40"
+        let income = numbers.randomElement(using: &rng)!
+        let colour = colours.randomElement(using: &rng)!
+        let city = cities.randomElement(using: &rng)!
+        lines.append(["\"\(age)\"", income, colour, city, "0.5"].joined(separator: ","))
+      }
+      for s in [schema, kelvin] {
+        let (fast, reference) = try bothWays(s, lines)
+        #expect(fast == reference, "case \(case_)")
+      }
+    }
+    // Every number on its own (an error stops a table at its first bad value).
+    for number in numbers {
+      let (fast, reference) = try bothWays(schema, ["\(number),\(number),red,A,0"])
+      #expect(fast == reference, "\(number)")
+    }
+  }
+
+  @Test("simple decimals convert to the same Double as Double(String)")
+  func simpleDecimals() {
+    var rng = TestRNG(seed: 5)
+    var texts = ["0", "-0", "1", "0.1", "0.2", "0.3", "999999999999999", "0.000000000000001",
+                 "9007199254740993", "123.456", "-87.5"]
+    for _ in 0..<20_000 {
+      let digits = Int.random(in: 1...15, using: &rng)
+      let point = Int.random(in: 0...digits, using: &rng)
+      var t = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+      if point > 0 && point < digits { t.insert(".", at: t.index(t.startIndex, offsetBy: point)) }
+      texts.append(Bool.random(using: &rng) ? "-" + t : t)
+    }
+    for t in texts {
+      let bytes = Array(t.utf8)
+      let fast = bytes.withUnsafeBufferPointer { RowEncoder.simpleDecimal($0) }
+      if let fast { #expect(fast.bitPattern == Double(t)!.bitPattern, "\(t)") }
+    }
+  }
 }

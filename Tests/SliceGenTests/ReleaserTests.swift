@@ -58,6 +58,41 @@ struct ReleaserTests {
     #expect(abs(variance * Double(d) - 1) < 5 * (2 / Double(u.count)).squareRoot())
   }
 
+  @Test("a release of many noise segments loads, verifies and has the stated σ")
+  func manySegments() throws {
+    // m' = 200: 655 rows per segment (512 KiB, written directly); 3,000 rows make five.
+    let (csv, schema) = try constantTable(rows: 3000)
+    let output = TestPaths.temporary("big.slg")
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 100
+    let report = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: output)
+    let release = try Release(contentsOf: output)  // checks the size and the SHA-256
+    #expect(release.header == report.header)
+    #expect(release.header.rows == 3000)
+    var encoder = try RowEncoder(
+      encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
+    let d = release.header.encodedWidth, mPrime = release.header.projections
+    var x = [Float](repeating: 0, count: d)
+    try x.withUnsafeMutableBufferPointer {
+      try encoder.encode(["40", "50000", "green", "B", "0.5"], line: 2, into: $0.baseAddress!)
+    }
+    var xu = [Double](repeating: 0, count: mPrime)
+    for j in 0..<mPrime {
+      for i in 0..<d { xu[j] += Double(x[i]) * Double(release.projections[i * mPrime + j]) }
+    }
+    var sumSquares = 0.0
+    for (index, value) in release.released.enumerated() {
+      let r = Double(value) - xu[index % mPrime]
+      sumSquares += r * r
+    }
+    let count = Double(release.released.count)
+    // 600,000 residuals: relative SE of the RMS 1/√(2·count) ≈ 0.09 %; 5 SE (the mean is 0).
+    let rms = (sumSquares / count).squareRoot()
+    #expect(abs(rms / release.header.sigma - 1) < 5 / (2 * count).squareRoot() + 1e-4)
+  }
+
   @Test("the numpy snippet in Docs loads U and O with the stated σ",
         .enabled(if: ReleaserTests.numpyAvailable))
   func numpySnippet() throws {

@@ -25,4 +25,18 @@ struct SHA256Tests {
       #expect(hasher.finalize().map { String(format: "%02x", $0) }.joined() == SHA256.hex(bytes))
     }
   }
+
+  @Test("the unrolled compression equals the plain FIPS loop, one block and many")
+  func compression() {
+    var rng = TestRNG(seed: 256)
+    let bytes = (0..<(64 * 37)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    for blocks in [1, 2, 3, 17, 37] {
+      var fast = SHA256(), plain = SHA256()
+      bytes.withUnsafeBufferPointer { p in
+        fast.compress(p.baseAddress!, blocks: blocks)
+        for b in 0..<blocks { plain.compressReference(p.baseAddress! + 64 * b) }
+      }
+      #expect(fast.stateWords == plain.stateWords, "\(blocks) blocks")
+    }
+  }
 }

@@ -66,14 +66,33 @@ extension Release {
   /// Writes the release to `path` atomically; returns the header as written (offsets filled in).
   @discardableResult
   public func write(to path: String) throws -> ReleaseHeader {
-    let (headerBytes, written) = try Self.encodedHeader(header)
+    try released.withUnsafeBufferPointer { o in
+      try Self.write(header: header, projections: projections, to: path) { sink in try sink(o) }
+    }
+  }
+
+  /// Writes a release whose O (n × m', `header.rows` rows) is produced in row order by
+  /// `produce`, which hands consecutive blocks to the sink it is given; O is never held here.
+  /// Atomic like `write(to:)`; returns the header as written.
+  @discardableResult
+  public static func write(
+    header: ReleaseHeader, projections: [Float], to path: String,
+    released produce: (_ sink: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
+  ) throws -> ReleaseHeader {
+    precondition(projections.count == header.encodedWidth * header.projections)
+    let (headerBytes, written) = try encodedHeader(header)
     let file = try AtomicOutputFile(path: path, hashing: true)
-    try file.write(Self.magic)
+    try file.write(magic)
     var length = UInt64(headerBytes.count).littleEndian
     try withUnsafeBytes(of: &length) { try file.write($0) }
     try file.write(headerBytes)
     try projections.withUnsafeBufferPointer { try file.write(floats: $0) }
-    try released.withUnsafeBufferPointer { try file.write(floats: $0) }
+    var count = 0
+    try produce { block in
+      count += block.count
+      try file.write(floats: block)
+    }
+    precondition(count == header.rows * header.projections, "O has the wrong size")
     try file.write(file.digest())
     try file.commit()
     return written

@@ -153,8 +153,9 @@ public enum Releaser {
     }
     try chunk.withUnsafeMutableBufferPointer { buffer in
       let base = buffer.baseAddress!
-      while let record = try reader.nextRecord() {
-        try encoder.encode(record.fields, line: record.line, into: base + filled * d)
+      while try reader.withNextRawRecord({ record in
+        try encoder.encode(record, into: base + filled * d)
+      }) != nil {
         filled += 1
         if filled == chunkRows {
           flush(base)
@@ -178,7 +179,6 @@ public enum Releaser {
       subsampling: options.subsampling,
       fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions,
       aggregateShare: attributeSets.isEmpty ? 0 : options.aggregateShare)
-    let released = mechanism.finish(sigma: calibration.sigma)
 
     var components = [
       ReleaseComponent(
@@ -218,8 +218,14 @@ public enum Releaser {
       projectionsOffset: 0, releaseOffset: 0, shard: options.template?.shardInfo)
     header.pairSelection = pairSelection
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
-    let release = Release(header: header, projections: mechanism.directions, released: released)
-    header = try release.write(to: outputPath)
+    // O goes straight from the mechanism (shuffled, noised, segment by segment) into the file:
+    // memory stays at XU plus small buffers.
+    let sigma = calibration.sigma
+    header = try Release.write(
+      header: header, projections: mechanism.directions, to: outputPath
+    ) { sink in
+      try mechanism.finish(sigma: sigma, deliver: sink)
+    }
 
     return ReleaseReport(
       header: header,

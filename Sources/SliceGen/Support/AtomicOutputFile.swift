@@ -3,6 +3,7 @@
 // writer is dropped or `discard()` is called first, the temporary file is removed, so a failed
 // command never leaves a partial output. Optionally hashes everything written (SHA-256).
 
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -54,15 +55,77 @@ public final class AtomicOutputFile {
 
   deinit { discard() }
 
-  /// Appends raw bytes.
+  /// Appends raw bytes. Large writes (from 256 KiB) go straight to the file without a copy, and
+  /// when hashing, the write(2) runs on another thread while this one hashes the same bytes
+  /// (both only read them; the call returns when both are done).
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
-    hasher?.update(bytes)
     bytesWritten += bytes.count
-    if buffer.count + bytes.count > bufferLimit { try flush() }
-    if bytes.count >= bufferLimit {
-      try writeToHandle(Data(bytes))
+    let direct = bytes.count >= directLimit
+    // Buffered bytes go out first, so the file keeps the order of the calls.
+    if direct || buffer.count + bytes.count > bufferLimit { try flush() }
+    if direct {
+      guard hasher != nil else { return try writeToHandle(bytes) }
+      let writer = self.writer ?? BackgroundWriter()
+      self.writer = writer
+      let job = DirectWrite(file: self, bytes: bytes)
+      writer.start(job)
+      hasher!.update(bytes)
+      writer.wait()
+      if let error = job.error { throw error }
     } else {
+      hasher?.update(bytes)
       buffer.append(contentsOf: bytes)
+    }
+  }
+
+  private let directLimit = 1 << 18
+  private var writer: BackgroundWriter?
+
+  /// One dedicated thread that runs write jobs one at a time (a thread of its own rather than the
+  /// Dispatch pool, whose threads may all be blocked by the caller's own workers).
+  private final class BackgroundWriter: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private var job: DirectWrite?
+
+    init() {
+      let thread = Thread { [self] in
+        while true {
+          ready.wait()
+          guard let job else { return }
+          job.run()
+          done.signal()
+        }
+      }
+      thread.start()
+    }
+
+    func start(_ job: DirectWrite) {
+      self.job = job
+      ready.signal()
+    }
+
+    func wait() { done.wait() }
+
+    /// Ends the thread.
+    func stop() {
+      job = nil
+      ready.signal()
+    }
+
+  }
+
+  /// One write(2) job handed to another thread; the caller waits for it before reading `error`.
+  private final class DirectWrite: @unchecked Sendable {
+    let file: AtomicOutputFile
+    let bytes: UnsafeRawBufferPointer
+    var error: Error?
+    init(file: AtomicOutputFile, bytes: UnsafeRawBufferPointer) {
+      self.file = file
+      self.bytes = bytes
+    }
+    func run() {
+      do { try file.writeToHandle(bytes) } catch { self.error = error }
     }
   }
 
@@ -91,21 +154,29 @@ public final class AtomicOutputFile {
 
   private func flush() throws {
     guard !buffer.isEmpty else { return }
-    try writeToHandle(Data(buffer))
+    try buffer.withUnsafeBytes { try writeToHandle($0) }
     buffer.removeAll(keepingCapacity: true)
   }
 
-  private func writeToHandle(_ data: Data) throws {
+  /// write(2) until every byte is out (retrying short writes and EINTR).
+  private func writeToHandle(_ bytes: UnsafeRawBufferPointer) throws {
     guard let handle else { throw OutputError(path: path, reason: "already closed") }
-    do {
-      try handle.write(contentsOf: data)
-    } catch {
-      throw OutputError(path: path, reason: "write failed (\(error.localizedDescription))")
+    let descriptor = handle.fileDescriptor
+    var offset = 0
+    while offset < bytes.count {
+      let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        let reason = String(cString: strerror(errno))
+        throw OutputError(path: path, reason: "write failed (\(reason))")
+      }
+      offset += written
     }
   }
 
   /// Flushes, syncs and renames the file into place.
   public func commit() throws {
+    stopWriter()
     try flush()
     guard let handle else { throw OutputError(path: path, reason: "already closed") }
     try? handle.synchronize()
@@ -118,8 +189,14 @@ public final class AtomicOutputFile {
     }
   }
 
+  private func stopWriter() {
+    writer?.stop()
+    writer = nil
+  }
+
   /// Removes the temporary file; nothing is published.
   public func discard() {
+    stopWriter()
     if let handle {
       try? handle.close()
       self.handle = nil
@@ -134,6 +211,12 @@ public final class AtomicOutputFile {
     try file.commit()
   }
 }
+
+#if canImport(Glibc)
+  private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+  private let systemWrite = Darwin.write
+#endif
 
 /// An output file that cannot be written.
 public struct OutputError: Error, CustomStringConvertible, Equatable {

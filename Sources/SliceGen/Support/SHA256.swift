@@ -1,6 +1,11 @@
 // SHA-256 (FIPS 180-4), used for the checksums of release and model files. Integrity only: it
 // detects truncation and corruption; it is not a signature. Streaming: feed bytes with `update`,
 // read the digest with `finalize`. Tested against the FIPS example vectors in SHA256Tests.swift.
+//
+// Two compression functions: `compressReference`, the FIPS 180-4 text as a loop (64-word schedule,
+// rotating a…h by assignment), and `compress(_:blocks:)`, the one in use: many blocks per call with
+// the constants and a 16-word ring schedule hoisted, the 64 rounds unrolled in groups of eight
+// with the roles of a…h renamed instead of moved. SHA256Tests holds them together.
 
 /// Incremental SHA-256.
 public struct SHA256 {
@@ -39,13 +44,14 @@ public struct SHA256 {
       p += take
       count -= take
       guard buffered == 64 else { return }  // all input fit in the partial block
-      buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
+      buffer.withUnsafeBufferPointer { compress($0.baseAddress!, blocks: 1) }
       buffered = 0
     }
-    while count >= 64 {
-      compress(p)
-      p += 64
-      count -= 64
+    if count >= 64 {
+      let blocks = count / 64
+      compress(p, blocks: blocks)
+      p += 64 * blocks
+      count -= 64 * blocks
     }
     for i in 0..<count { buffer[i] = p[i] }
     buffered = count
@@ -86,7 +92,8 @@ public struct SHA256 {
   @inline(__always)
   private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
 
-  private mutating func compress(_ block: UnsafePointer<UInt8>) {
+  /// The plain FIPS 180-4 compression of one block (the reference for `compress(_:blocks:)`).
+  mutating func compressReference(_ block: UnsafePointer<UInt8>) {
     var state = self.state
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
       Self.k.withUnsafeBufferPointer { k in
@@ -121,5 +128,75 @@ public struct SHA256 {
       }
     }
     self.state = state
+  }
+
+  /// Test access: the state words, to compare the two compression functions.
+  var stateWords: [UInt32] {
+    [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+  }
+
+  @inline(__always)
+  private static func round(
+    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32,
+    _ g: UInt32, _ h: inout UInt32, _ kw: UInt32
+  ) {
+    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+    let ch = (e & f) ^ (~e & g)
+    let t1 = h &+ s1 &+ ch &+ kw
+    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+    let maj = (a & b) ^ (a & c) ^ (b & c)
+    d = d &+ t1
+    h = t1 &+ s0 &+ maj
+  }
+
+  /// Compresses `blocks` consecutive 64-byte blocks.
+  mutating func compress(_ data: UnsafePointer<UInt8>, blocks: Int) {
+    var (a0, b0, c0, d0, e0, f0, g0, h0) = state
+    Self.k.withUnsafeBufferPointer { kBuffer in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { wBuffer in
+        let k = kBuffer.baseAddress!
+        let w = wBuffer.baseAddress!
+        var block = data
+        for _ in 0..<blocks {
+          for t in 0..<16 {
+            let q = block + 4 &* t
+            w[t] = UInt32(q[0]) << 24 | UInt32(q[1]) << 16 | UInt32(q[2]) << 8 | UInt32(q[3])
+          }
+          var a = a0, b = b0, c = c0, d = d0, e = e0, f = f0, g = g0, h = h0
+          for group in 0..<4 {
+            let kt = k + 16 &* group
+            if group > 0 {
+              // w[t] for t = 16·group …: the ring holds w[t − 16 … t − 1].
+              for j in 0..<16 {
+                let w15 = w[(j &+ 1) & 15], w2 = w[(j &+ 14) & 15]
+                let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
+                let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
+                w[j] = w[j] &+ s0 &+ w[(j &+ 9) & 15] &+ s1
+              }
+            }
+            Self.round(a, b, c, &d, e, f, g, &h, kt[0] &+ w[0])
+            Self.round(h, a, b, &c, d, e, f, &g, kt[1] &+ w[1])
+            Self.round(g, h, a, &b, c, d, e, &f, kt[2] &+ w[2])
+            Self.round(f, g, h, &a, b, c, d, &e, kt[3] &+ w[3])
+            Self.round(e, f, g, &h, a, b, c, &d, kt[4] &+ w[4])
+            Self.round(d, e, f, &g, h, a, b, &c, kt[5] &+ w[5])
+            Self.round(c, d, e, &f, g, h, a, &b, kt[6] &+ w[6])
+            Self.round(b, c, d, &e, f, g, h, &a, kt[7] &+ w[7])
+            Self.round(a, b, c, &d, e, f, g, &h, kt[8] &+ w[8])
+            Self.round(h, a, b, &c, d, e, f, &g, kt[9] &+ w[9])
+            Self.round(g, h, a, &b, c, d, e, &f, kt[10] &+ w[10])
+            Self.round(f, g, h, &a, b, c, d, &e, kt[11] &+ w[11])
+            Self.round(e, f, g, &h, a, b, c, &d, kt[12] &+ w[12])
+            Self.round(d, e, f, &g, h, a, b, &c, kt[13] &+ w[13])
+            Self.round(c, d, e, &f, g, h, a, &b, kt[14] &+ w[14])
+            Self.round(b, c, d, &e, f, g, h, &a, kt[15] &+ w[15])
+          }
+          a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
+          e0 = e0 &+ e; f0 = f0 &+ f; g0 = g0 &+ g; h0 = h0 &+ h
+          block += 64
+        }
+      }
+    }
+    state = (a0, b0, c0, d0, e0, f0, g0, h0)
   }
 }
