@@ -14,9 +14,10 @@ enum DemoCommand: Command {
                  defaultText: "4"),
       OptionSpec(name: "epochs", valueName: "N", help: "Training epochs.",
                  defaultText: "\(FitOptions().epochs)"),
-      OptionSpec(name: "marginals", valueName: "none|one-way|all-pairs",
-                 help: "Noisy marginals beside the projections; none runs the paper's mechanism "
-                   + "alone.", defaultText: "all-pairs"),
+      OptionSpec(name: "marginals", valueName: "none|one-way|all-pairs|tree|select:K|a:b,…",
+                 help: "Noisy marginals beside the projections (as for release); none runs the "
+                   + "paper's mechanism alone. The default, select:2c for c columns, is the best "
+                   + "measured on Adult (Docs/pair-selection.md).", defaultText: "select:26 on Adult"),
       OptionSpec(name: "data", valueName: "folder",
                  help: "Folder with train.csv, test.csv and schema.json.", defaultText: "samples/adult"),
       OptionSpec(name: "output", valueName: "folder", help: "Where to write the files.",
@@ -37,13 +38,16 @@ enum DemoCommand: Command {
 
     var options = ReleaseOptions(epsilon: epsilon)
     options.delta = 1e-5
+    // Default: K = 2c private pairs for c kept columns (at most every pair), from the public schema.
+    let c = schema.keptColumns.count
+    let marginals = arguments.string("marginals") ?? "select:\(max(1, min(2 * c, c * (c - 1) / 2)))"
     do {
-      options.marginals = try MarginalSelection(parsing: arguments.string("marginals") ?? "all-pairs")
+      options.marginals = try MarginalSelection(parsing: marginals)
     } catch let error as ReleaseError {
       throw UsageError(message: error.message)
     }
     Console.info("1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
-      + "m = 100 slices of k = 2, marginals: \(arguments.string("marginals") ?? "all-pairs") …")
+      + "m = 100 slices of k = 2, marginals: \(marginals) …")
     let report = try Releaser.release(
       csvPath: data + "/train.csv", schema: schema, options: options, outputPath: releasePath)
     Console.info("    \(report.header.rows) rows released, σ = \(String(format: "%.4g", report.header.sigma)) "

@@ -45,7 +45,8 @@ enum ReleaseCommand: Command {
       OptionSpec(name: "marginal-bins", valueName: "B",
                  help: "Public bins of a numeric column in the marginals: one per value for "
                    + "integer columns with at most B values, otherwise a bin for the lower bound "
-                   + "and B equal-width bins (from the schema alone).", defaultText: "32"),
+                   + "and B equal-width bins (from the schema alone).",
+                 defaultText: "\(ReleaseOptions(epsilon: 1).marginalBins)"),
       OptionSpec(name: "discovery-budget", valueName: "f",
                  help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
                    + "the domain privately (types, bounds, categories); the release gets the rest. "

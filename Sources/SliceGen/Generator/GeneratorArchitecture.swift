@@ -50,6 +50,12 @@ public enum NumericHead: String, Codable, Sendable, CaseIterable {
   /// v = clamp(x, 0, 1) (derivative 1 inside, 0 outside). A sigmoid cannot reach the bounds,
   /// where many values sit (a capital gain of 0); the clamp can. Compared in Docs/tuning.md.
   case clamp
+  /// v = clamp(x, 0, 1) as `clamp`, but outside [0, 1] the gradient still passes when it points
+  /// back into the interval (a one-sided straight-through estimator): a unit pushed past a bound
+  /// can return, where the plain clamp's zero derivative leaves it there for good (measured on
+  /// Adult: the clamp head collapsed every synthetic age to the lower bound; Docs/tuning.md).
+  /// Not the derivative of the forward map outside [0, 1], on purpose.
+  case clampRecover = "clamp-recover"
 }
 
 /// Everything that fixes the generator's parameter layout.

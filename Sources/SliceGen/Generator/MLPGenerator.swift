@@ -254,11 +254,18 @@ public struct Network<T: NetworkScalar> {
     architecture.numericHead == .sigmoid ? Self.sigmoid(x) : min(max(x, 0), 1)
   }
 
-  /// dv/dx of the numeric head at logit x with value v.
+  /// dv/dx of the numeric head at logit x with value v; for `clampRecover`, the factor that
+  /// back-propagation uses given the upstream gradient ∂L/∂v (see NumericHead).
   @inline(__always)
-  func squashDerivative(_ x: T, _ v: T) -> T {
-    if architecture.numericHead == .sigmoid { return v * (1 - v) }
-    return x > 0 && x < 1 ? 1 : 0
+  func squashDerivative(_ x: T, _ v: T, upstream: T = 0) -> T {
+    switch architecture.numericHead {
+    case .sigmoid: return v * (1 - v)
+    case .clamp: return x > 0 && x < 1 ? 1 : 0
+    case .clampRecover:
+      if x > 0 && x < 1 { return 1 }
+      // Gradient descent moves x by −η·∂L/∂x: back toward [0, 1] when ∂L/∂v < 0 below it, > 0 above.
+      return (x <= 0 && upstream < 0) || (x >= 1 && upstream > 0) ? 1 : 0
+    }
   }
 
   @inline(__always)
@@ -300,12 +307,14 @@ public struct Network<T: NetworkScalar> {
         switch block {
         case .numeric(let scale):
           let v = cache.heads[x]
-          delta[x] = (g(0) * T(scale) + q(0)) * squashDerivative(cache.logits[x], v)
+          let upstream = g(0) * T(scale) + q(0)
+          delta[x] = upstream * squashDerivative(cache.logits[x], v, upstream: upstream)
         case .nullableNumeric(let scale):
           let v = cache.heads[x]
           let p = cache.heads[x + 1]
           let a = T(scale)
-          delta[x] = (g(0) * a * (1 - p) + q(0)) * squashDerivative(cache.logits[x], v)
+          let upstream = g(0) * a * (1 - p) + q(0)
+          delta[x] = upstream * squashDerivative(cache.logits[x], v, upstream: upstream)
           delta[x + 1] = (-g(0) * a * v + g(1) * a + q(1)) * p * (1 - p)
         case .categorical(let count, let scale):
           var dot: T = 0

@@ -28,7 +28,7 @@ public struct ReleaseOptions: Sendable {
   /// Share of the expected μ² given to the marginals, declared in advance (DESIGN §4b).
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
-  public var marginalBins: Int = 32
+  public var marginalBins: Int = 100
   /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
   public var template: ReleaseTemplate? = nil
   /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
