@@ -19,27 +19,3 @@ extension SIMD16 where Scalar == Float {
     #endif
   }
 }
-
-extension SIMD8 where Scalar == Float {
-  /// self + a·b: fused in the host-tuned build.
-  @inlinable @inline(__always)
-  public func adding(product a: Self, _ b: Self) -> Self {
-    #if SLICEGEN_HOST_TUNED
-      return addingProduct(a, b)
-    #else
-      return self + a * b
-    #endif
-  }
-}
-
-extension SIMD8 where Scalar == Double {
-  /// self + a·b: fused in the host-tuned build.
-  @inlinable @inline(__always)
-  public func adding(product a: Self, _ b: Self) -> Self {
-    #if SLICEGEN_HOST_TUNED
-      return addingProduct(a, b)
-    #else
-      return self + a * b
-    #endif
-  }
-}

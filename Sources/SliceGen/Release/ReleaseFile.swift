@@ -117,34 +117,10 @@ extension Release {
       guard length > 0, 16 + length + 32 <= raw.count else {
         throw fail("truncated: the header is cut off")
       }
-      let header: ReleaseHeader
-      do {
-        header = try JSONDecoder().decode(
-          ReleaseHeader.self, from: Data(raw[16..<(16 + length)]))
-      } catch {
-        throw fail("the header is not a valid release header (\(error))")
-      }
-      guard header.format == ReleaseHeader.formatName else {
-        throw fail("format is \"\(header.format)\", expected \"\(ReleaseHeader.formatName)\"")
-      }
-      guard header.formatVersion == ReleaseHeader.currentVersion else {
-        throw fail(
-          "format version \(header.formatVersion); this slicegen reads version "
-            + "\(ReleaseHeader.currentVersion)")
-      }
-      let d = header.encodedWidth
-      let mPrime = header.projections
-      let n = header.rows
-      guard d > 0, mPrime > 0, n >= 0, header.slices * header.sliceDim == mPrime else {
-        throw fail("inconsistent sizes in the header")
-      }
-      let expected = 16 + length + 4 * (d * mPrime + n * mPrime) + 32
-      guard raw.count == expected else {
-        throw fail(
-          raw.count < expected
-            ? "truncated: \(raw.count) bytes, expected \(expected)"
-            : "\(raw.count - expected) unexpected trailing bytes")
-      }
+      let header = try ReleaseHeader.decodeChecked(
+        Data(raw[16..<(16 + length)]), fileSize: raw.count, fail: fail)
+      let expected = raw.count
+      let d = header.encodedWidth, mPrime = header.projections, n = header.rows
       var hasher = SHA256()
       hasher.update(UnsafeRawBufferPointer(rebasing: raw[0..<(expected - 32)]))
       guard hasher.finalize() == Array(raw[(expected - 32)..<expected]) else {
@@ -177,5 +153,41 @@ extension Release {
     try handle.seek(toOffset: size - 32)
     let bytes = handle.readData(ofLength: 32)
     return bytes.map { String(format: "%02x", $0) }.joined()
+  }
+}
+
+extension ReleaseHeader {
+  /// Decodes a release header and checks what the whole file must then be: the format and its
+  /// version, consistent sizes, and a file of exactly 16 + header + 4·(d·m′ + n·m′) + 32 bytes.
+  /// Shared by the in-memory `Release` loader and the streaming `ReleaseFileReader`.
+  static func decodeChecked(
+    _ json: Data, fileSize: Int, fail: (String) -> Error
+  ) throws -> ReleaseHeader {
+    let header: ReleaseHeader
+    do {
+      header = try JSONDecoder().decode(ReleaseHeader.self, from: json)
+    } catch {
+      throw fail("the header is not a valid release header (\(error))")
+    }
+    guard header.format == ReleaseHeader.formatName else {
+      throw fail("format is \"\(header.format)\", expected \"\(ReleaseHeader.formatName)\"")
+    }
+    guard header.formatVersion == ReleaseHeader.currentVersion else {
+      throw fail("format version \(header.formatVersion); this slicegen reads version "
+        + "\(ReleaseHeader.currentVersion)")
+    }
+    let d = header.encodedWidth
+    let mPrime = header.projections
+    let n = header.rows
+    guard d > 0, mPrime > 0, n >= 0, header.slices * header.sliceDim == mPrime else {
+      throw fail("inconsistent sizes in the header")
+    }
+    let expected = 16 + json.count + 4 * (d * mPrime + n * mPrime) + 32
+    guard fileSize == expected else {
+      throw fail(fileSize < expected
+        ? "truncated: \(fileSize) bytes, expected \(expected)"
+        : "\(fileSize - expected) unexpected trailing bytes")
+    }
+    return header
   }
 }

@@ -40,31 +40,8 @@ public final class ReleaseFileReader {
     }
     let json = handle.readData(ofLength: length)
     guard json.count == length else { throw fail("truncated: the header is cut off") }
-    let header: ReleaseHeader
-    do {
-      header = try JSONDecoder().decode(ReleaseHeader.self, from: json)
-    } catch {
-      throw fail("the header is not a valid release header (\(error))")
-    }
-    guard header.format == ReleaseHeader.formatName else {
-      throw fail("format is \"\(header.format)\", expected \"\(ReleaseHeader.formatName)\"")
-    }
-    guard header.formatVersion == ReleaseHeader.currentVersion else {
-      throw fail("format version \(header.formatVersion); this slicegen reads version "
-        + "\(ReleaseHeader.currentVersion)")
-    }
-    let d = header.encodedWidth
-    let mPrime = header.projections
+    let header = try ReleaseHeader.decodeChecked(json, fileSize: size, fail: fail)
     let n = header.rows
-    guard d > 0, mPrime > 0, n >= 0, header.slices * header.sliceDim == mPrime else {
-      throw fail("inconsistent sizes in the header")
-    }
-    let expected = 16 + length + 4 * (d * mPrime + n * mPrime) + 32
-    guard size == expected else {
-      throw fail(size < expected
-        ? "truncated: \(size) bytes, expected \(expected)"
-        : "\(size - expected) unexpected trailing bytes")
-    }
     self.header = header
     headerLength = length
     rowsLeft = n
