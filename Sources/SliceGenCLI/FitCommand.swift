@@ -34,7 +34,7 @@ enum FitCommand: Command {
                  defaultText: "\(defaults.latent)"),
       OptionSpec(name: "hidden", valueName: "w1,w2,…", help: "Hidden layer widths.",
                  defaultText: defaults.hidden.map(String.init).joined(separator: ",")),
-      OptionSpec(name: "numeric-head", valueName: "clamp|clamp-recover|sigmoid",
+      OptionSpec(name: "numeric-head", valueName: "clamp|clamp-recover|linear|sigmoid",
                  help: "How numeric outputs reach [0, 1].", defaultText: defaults.numericHead.rawValue),
       OptionSpec(name: "divergence", valueName: "kl|reverse-kl|js|chi2|sliced-wasserstein",
                  help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass "

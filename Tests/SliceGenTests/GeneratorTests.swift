@@ -18,7 +18,7 @@ struct GeneratorTests {
   }
 
   @Test("finite differences (Double) match backward for every parameter, every head and both activations",
-        arguments: [(Activation.relu, NumericHead.sigmoid), (.leakyRelu, .sigmoid), (.relu, .clamp)])
+        arguments: [(Activation.relu, NumericHead.sigmoid), (.leakyRelu, .sigmoid), (.relu, .clamp), (.relu, .linear)])
   func gradientCheck(activation: Activation, head: NumericHead) throws {
     var rng = TestRNG(seed: 1)
     let architecture = GeneratorArchitecture(
@@ -88,4 +88,25 @@ struct GeneratorTests {
     let architecture = GeneratorArchitecture(latent: 2, hidden: [3], blocks: [.numeric(scale: 1)])
     #expect(throws: FitError.self) { try Network<Float>(architecture: architecture, parameters: [1, 2]) }
   }
+}
+
+@Test("clamp-recover: clamp forward; outside [0, 1] the gradient passes only back toward the interval")
+func clampRecoverHead() throws {
+  let architecture = GeneratorArchitecture(
+    latent: 1, hidden: [2], numericHead: .clampRecover, blocks: [.numeric(scale: 1)])
+  var rng = TestRNG(seed: 1)
+  let net = Network<Double>(architecture: architecture, using: &rng)
+  #expect(net.squash(-0.5) == 0 && net.squash(0.25) == 0.25 && net.squash(1.5) == 1)
+  // Inside: the derivative, whatever the upstream sign.
+  #expect(net.squashDerivative(0.25, 0.25, upstream: 3) == 1)
+  #expect(net.squashDerivative(0.25, 0.25, upstream: -3) == 1)
+  // Below 0: descent raises x only when ∂L/∂v < 0; above 1: lowers x only when ∂L/∂v > 0.
+  #expect(net.squashDerivative(-0.5, 0, upstream: -2) == 1)
+  #expect(net.squashDerivative(-0.5, 0, upstream: 2) == 0)
+  #expect(net.squashDerivative(1.5, 1, upstream: 2) == 1)
+  #expect(net.squashDerivative(1.5, 1, upstream: -2) == 0)
+  // The plain clamp passes nothing outside.
+  let clamp = Network<Double>(architecture: GeneratorArchitecture(
+    latent: 1, hidden: [2], numericHead: .clamp, blocks: [.numeric(scale: 1)]), using: &rng)
+  #expect(clamp.squashDerivative(-0.5, 0, upstream: -2) == 0)
 }

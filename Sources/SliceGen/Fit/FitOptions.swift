@@ -18,7 +18,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var validation: Double = 0.1
   public var latent: Int = 64
   public var hidden: [Int] = [256, 256]
-  public var numericHead: NumericHead = .clamp
+  public var numericHead: NumericHead = .linear
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100

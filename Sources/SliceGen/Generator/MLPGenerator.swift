@@ -251,7 +251,11 @@ public struct Network<T: NetworkScalar> {
   /// The numeric head: v from its logit.
   @inline(__always)
   func squash(_ x: T) -> T {
-    architecture.numericHead == .sigmoid ? Self.sigmoid(x) : min(max(x, 0), 1)
+    switch architecture.numericHead {
+    case .sigmoid: return Self.sigmoid(x)
+    case .linear: return x
+    case .clamp, .clampRecover: return min(max(x, 0), 1)
+    }
   }
 
   /// dv/dx of the numeric head at logit x with value v; for `clampRecover`, the factor that
@@ -260,6 +264,7 @@ public struct Network<T: NetworkScalar> {
   func squashDerivative(_ x: T, _ v: T, upstream: T = 0) -> T {
     switch architecture.numericHead {
     case .sigmoid: return v * (1 - v)
+    case .linear: return 1
     case .clamp: return x > 0 && x < 1 ? 1 : 0
     case .clampRecover:
       if x > 0 && x < 1 { return 1 }
