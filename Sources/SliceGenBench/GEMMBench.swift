@@ -34,21 +34,24 @@ enum GEMMBench {
     for b in batches {
       for w in widths {
         let x = (0..<(b * w)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+        let y = (0..<(b * w)).map { Float(($0 * 6007) % 1000) / 1000 - 0.5 }  // TN: Xᵀ·dY, two operands
         let weights = (0..<(w * w)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
         var out = [Float](repeating: 0, count: max(b * w, w * w))
         for layout in ["NN", "NT", "TN"] {
           let (m, n, k) = layout == "TN" ? (w, w, b) : (b, w, w)
           let seconds = x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
             weights.withUnsafeBufferPointer { wp in
               out.withUnsafeMutableBufferPointer { cp in
                 best {
                   switch layout {
                   case "NN": GEMM.nn(m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!)
                   case "NT": GEMM.nt(m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!)
-                  default: GEMM.tn(m: m, n: n, k: k, a: xp.baseAddress!, b: xp.baseAddress!, c: cp.baseAddress!)
+                  default: GEMM.tn(m: m, n: n, k: k, a: xp.baseAddress!, b: yp.baseAddress!, c: cp.baseAddress!)
                   }
                 }
               }
+            }
             }
           }
           let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds * 1e-9
@@ -90,10 +93,11 @@ enum GEMMBench {
       for b in \(batches):
           for w in \(widths):
               x = np.random.rand(b, w).astype(np.float32); W = np.random.rand(w, w).astype(np.float32)
+              y = np.random.rand(b, w).astype(np.float32)  # TN as Xᵀ·dY: x.T @ x would let numpy use syrk (half the work)
               o1 = np.empty((b, w), np.float32); o2 = np.empty((w, w), np.float32)
               for layout, f, (m, n, k) in [('NN', lambda: np.matmul(x, W, out=o1), (b, w, w)),
                                            ('NT', lambda: np.matmul(x, W.T, out=o1), (b, w, w)),
-                                           ('TN', lambda: np.matmul(x.T, x, out=o2), (w, w, b))]:
+                                           ('TN', lambda: np.matmul(x.T, y, out=o2), (w, w, b))]:
                   print(layout, b, w, 2 * m * n * k / best(f) * 1e-9)
       """
     let process = Process()

@@ -98,7 +98,8 @@ enum FitBench {
       let total = last.phases.named.reduce(0) { $0 + $1.1 }
       print("  where the time goes (wall seconds per phase, share of the loop):")
       for (name, t) in last.phases.named {
-        print(String(format: "    %-11@ %7.2f s  %5.1f %%", name as NSString, t, 100 * t / max(total, 1e-9)))
+        let label = name.padding(toLength: 11, withPad: " ", startingAt: 0)
+        print("    \(label)" + String(format: " %7.2f s  %5.1f %%", t, 100 * t / max(total, 1e-9)))
       }
       try? FileManager.default.removeItem(atPath: directory + "/bench.slgm")
     } catch {

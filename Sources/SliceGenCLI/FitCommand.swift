@@ -164,7 +164,8 @@ enum FitCommand: Command {
         format: "epoch %3d  loss %.4f  validation %@  %.1f s", record.epoch, record.trainingLoss,
         record.validationLoss.map { String(format: "%.4f", $0) } ?? "–", record.seconds))
     }
-    Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), best validation loss). "
+    let why = model.header.training.keep == .last ? "the last" : "best validation loss"
+    Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
       + "It inherits the release's guarantee: "
       + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)).")
   }

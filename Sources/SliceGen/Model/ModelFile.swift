@@ -37,7 +37,8 @@ public struct ModelHeader: Codable, Equatable, Sendable {
   public var architecture: GeneratorArchitecture
   public var training: FitOptions
   public var history: [EpochRecord]
-  /// The epoch whose parameters are stored as the model (best validation loss).
+  /// The epoch whose parameters are stored as the model (the last, or the best validation loss:
+  /// `training.keep`).
   public var bestEpoch: Int
   public var parameterCount: Int
   /// Adam's step count at the end of the last epoch (resume continues from there).
