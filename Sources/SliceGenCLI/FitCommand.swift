@@ -34,7 +34,8 @@ enum FitCommand: Command {
                  defaultText: "\(defaults.latent)"),
       OptionSpec(name: "hidden", valueName: "w1,w2,…", help: "Hidden layer widths.",
                  defaultText: defaults.hidden.map(String.init).joined(separator: ",")),
-      OptionSpec(name: "numeric-head", valueName: "clamp|clamp-recover|linear|sigmoid",
+      OptionSpec(name: "numeric-head",
+                 valueName: NumericHead.allCases.map(\.rawValue).joined(separator: "|"),
                  help: "How numeric outputs reach [0, 1].", defaultText: defaults.numericHead.rawValue),
       OptionSpec(name: "divergence", valueName: "kl|reverse-kl|js|chi2|sliced-wasserstein",
                  help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass "
@@ -48,6 +49,10 @@ enum FitCommand: Command {
       OptionSpec(name: "marginal-weight", valueName: "λ",
                  help: "Weight of the marginal term (releases with --marginals; 0 ignores them).",
                  defaultText: "\(defaults.marginalWeight)"),
+      OptionSpec(name: "marginal-loss", valueName: "l2|kl",
+                 help: "How the marginal term compares the generator's expected marginals with "
+                   + "the released ones: λ·Σ‖q − p̂‖² or λ·Σ KL(p̂‖q).",
+                 defaultText: defaults.marginalLoss.rawValue),
       OptionSpec(name: "marginal-batch", valueName: "n",
                  help: "Generated rows per step for the marginal term, drawn apart from the batch "
                    + "(0: the batch itself).", defaultText: "\(defaults.marginalBatch)"),
@@ -97,6 +102,9 @@ enum FitCommand: Command {
     }
     options.estimator.tau = try arguments.double("tau") ?? options.estimator.tau
     options.marginalWeight = try arguments.double("marginal-weight") ?? options.marginalWeight
+    if let name = try arguments.choice("marginal-loss", MarginalDistance.allCases.map(\.rawValue)) {
+      options.marginalLoss = MarginalDistance(rawValue: name)!
+    }
     options.marginalBatch = try arguments.int("marginal-batch", range: 0...65536) ?? options.marginalBatch
     options.kernelWeight = try arguments.double("kernel-weight") ?? options.kernelWeight
     if let keep = try arguments.choice("keep", FitOptions.KeptEpoch.allCases.map(\.rawValue)) {
@@ -133,8 +141,10 @@ enum FitCommand: Command {
         + "--slice-dim 1 (this one has k = \(release.header.sliceDim))")
     }
     if release.header.marginals != nil {
-      Console.info("The release carries noisy marginals: the loss adds λ·Σ‖expected marginal − "
-        + "released‖² (λ = \(options.marginalWeight)), numeric columns use binned heads.")
+      let term = options.marginalLoss == .l2 ? "λ·Σ‖expected marginal − released‖²"
+        : "λ·Σ KL(released ‖ expected marginal)"
+      Console.info("The release carries noisy marginals: the loss adds \(term) "
+        + "(λ = \(options.marginalWeight)), numeric columns use binned heads.")
     }
     signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
     Console.info("fit: \(release.header.rows) release rows, \(release.header.method), "

@@ -110,3 +110,17 @@ func clampRecoverHead() throws {
     latent: 1, hidden: [2], numericHead: .clamp, blocks: [.numeric(scale: 1)]), using: &rng)
   #expect(clamp.squashDerivative(-0.5, 0, upstream: -2) == 0)
 }
+
+@Test("clamp-straight-through: clamp forward (what decoding writes); the gradient passes everywhere")
+func clampStraightThroughHead() throws {
+  let architecture = GeneratorArchitecture(
+    latent: 1, hidden: [2], numericHead: .clampStraightThrough, blocks: [.numeric(scale: 1)])
+  var rng = TestRNG(seed: 1)
+  let net = Network<Double>(architecture: architecture, using: &rng)
+  #expect(net.squash(-0.5) == 0 && net.squash(0.25) == 0.25 && net.squash(1.5) == 1)
+  for x in [-0.5, 0.25, 1.5] {
+    for upstream in [-2.0, 2.0] {
+      #expect(net.squashDerivative(x, net.squash(x), upstream: upstream) == 1)
+    }
+  }
+}

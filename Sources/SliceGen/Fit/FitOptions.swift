@@ -18,10 +18,12 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var validation: Double = 0.1
   public var latent: Int = 64
   public var hidden: [Int] = [256, 256]
-  public var numericHead: NumericHead = .linear
+  public var numericHead: NumericHead = .clampStraightThrough
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100
+  /// The distance between the generator's expected marginals and the released ones.
+  public var marginalLoss: MarginalDistance = .l2
   /// Generated rows per step for the marginal term, drawn apart from the kernel term's batch
   /// (an expected marginal over more rows is a less noisy gradient); 0: the kernel batch itself.
   public var marginalBatch: Int = 1024
@@ -42,7 +44,8 @@ public struct FitOptions: Codable, Equatable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
-    case latent, hidden, numericHead, estimator, marginalWeight, marginalBatch, kernelWeight, keep
+    case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
+    case kernelWeight, keep
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -63,6 +66,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
     estimator = try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
     marginalWeight = try c.decodeIfPresent(Double.self, forKey: .marginalWeight) ?? d.marginalWeight
+    marginalLoss = try c.decodeIfPresent(MarginalDistance.self, forKey: .marginalLoss) ?? .l2
     // Absent in files written before the option: those trained on the kernel batch.
     marginalBatch = try c.decodeIfPresent(Int.self, forKey: .marginalBatch) ?? 0
     kernelWeight = try c.decodeIfPresent(Double.self, forKey: .kernelWeight) ?? d.kernelWeight
@@ -94,6 +98,14 @@ public struct FitOptions: Codable, Equatable, Sendable {
       throw fail("--kernel-weight is \(kernelWeight), must be non-negative")
     }
   }
+}
+
+/// How the marginal term compares expected and released marginals (MarginalLoss.swift).
+public enum MarginalDistance: String, Codable, Sendable, CaseIterable {
+  /// λ·Σ‖q − p̂‖², the reference design's.
+  case l2
+  /// λ·Σ KL(p̂ ‖ q).
+  case kl
 }
 
 /// A training run that cannot start or continue.

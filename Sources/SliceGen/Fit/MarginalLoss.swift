@@ -2,10 +2,13 @@
 // generator's expected marginals over a batch are pulled toward the released (consistent)
 // probabilities:
 //   L_marg = λ · Σ_j ‖q_j − p̂_j‖²,  q_j = (1/b) Σ_i ⊗_{c ∈ j} p_c(i),
+// or with `--marginal-loss kl`, L_marg = λ · Σ_j KL(p̂_j ‖ q_j) = λ · Σ_j Σ_x p̂ log(p̂/q), whose
+// gradient −λ·p̂/q weighs a cell's error relative to its size (the L2 form under-weights the many
+// small cells of a 2-way table; total variation, what the evaluation scores, counts them all),
 // where p_c(i) is the head distribution of column c for synthetic row i (softmax probabilities of
 // a categorical head, or of a numeric column's binned head over its public bins).
-// Gradient: ∂L/∂p_a(i)[x] = (2λ/b) Σ_y (q − p̂)[x, y] · p_b(i)[y] for a pair (a, b), and
-// (2λ/b)(q − p̂)[x] for a 1-way table. Post-processing of the release: no privacy cost.
+// Gradient (L2): ∂L/∂p_a(i)[x] = (2λ/b) Σ_y (q − p̂)[x, y] · p_b(i)[y] for a pair (a, b), and
+// (2λ/b)(q − p̂)[x] for a 1-way table; KL replaces (q − p̂) by −p̂/(2q). Post-processing of the release: no privacy cost.
 //
 // As matrix products (`evaluate`): with P_c the (b × k_c) head values of column c over the batch,
 //   q_ab = P_aᵀ·P_b / b (TN),  ∂L/∂P_a += (2λ/b)·P_b·R_abᵀ (NT),  ∂L/∂P_b += (2λ/b)·P_a·R_ab (NN),
@@ -30,9 +33,10 @@ struct MarginalLoss {
   let headCounts: [Int]
   let headWidth: Int
   let weight: Double
+  let distance: MarginalDistance
 
   init(marginals: [ReleasedMarginal], names: [String], architecture: GeneratorArchitecture,
-       weight: Double) {
+       weight: Double, distance: MarginalDistance = .l2) {
     var offsets: [Int] = [], counts: [Int] = []
     var offset = 0
     for block in architecture.blocks {
@@ -44,6 +48,7 @@ struct MarginalLoss {
     headCounts = counts
     headWidth = offset
     self.weight = weight
+    self.distance = distance
     targets = marginals.map { m in
       Target(columns: m.columns.map { names.firstIndex(of: $0)! }, shape: m.shape,
              probabilities: m.probabilities)
@@ -81,8 +86,8 @@ struct MarginalLoss {
         }
         var residual = [Float](repeating: 0, count: k)
         for x in 0..<k {
-          let r = q[x] / Double(b) - target.probabilities[x]
-          total += r * r
+          let (value, r) = cellTerm(q[x] / Double(b), target.probabilities[x])
+          total += value
           residual[x] = scale * Float(r)
         }
         blockGradients[c].withUnsafeMutableBufferPointer { g in
@@ -103,8 +108,8 @@ struct MarginalLoss {
       }
       var residual = [Float](repeating: 0, count: ka * kb)  // (ka × kb) (2λ/b)(q − p̂)
       for cell in 0..<(ka * kb) {
-        let r = Double(q[cell]) / Double(b) - target.probabilities[cell]
-        total += r * r
+        let (value, r) = cellTerm(Double(q[cell]) / Double(b), target.probabilities[cell])
+        total += value
         residual[cell] = scale * Float(r)
       }
       residual.withUnsafeBufferPointer { rr in
@@ -136,6 +141,20 @@ struct MarginalLoss {
     return weight * total
   }
 
+  /// One cell's term and half its derivative with respect to q:
+  /// L2 (q − p)² and q − p; KL p·log(p/q) and −p/(2q) (q floored at 1e-9, 0·log 0 = 0).
+  @inline(__always)
+  func cellTerm(_ q: Double, _ p: Double) -> (Double, Double) {
+    switch distance {
+    case .l2:
+      let r = q - p
+      return (r * r, r)
+    case .kl:
+      let floored = max(q, 1e-9)
+      return (p > 0 ? p * Foundation.log(p / floored) : 0, -0.5 * p / floored)
+    }
+  }
+
   /// `evaluate` as plain loops in Double: the reference the tests compare it with.
   func evaluateReference(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
     var total = 0.0
@@ -148,8 +167,9 @@ struct MarginalLoss {
         for i in 0..<b { for x in 0..<k { q[x] += Double(heads[i * headWidth + o + x]) } }
         var residual = [Double](repeating: 0, count: k)
         for x in 0..<k {
-          residual[x] = q[x] / Double(b) - target.probabilities[x]
-          total += residual[x] * residual[x]
+          let (value, r) = cellTerm(q[x] / Double(b), target.probabilities[x])
+          residual[x] = r
+          total += value
         }
         for i in 0..<b { for x in 0..<k { gradient[i * headWidth + o + x] += Float(scale * residual[x]) } }
       } else {
@@ -172,8 +192,9 @@ struct MarginalLoss {
         }
         var residual = [Double](repeating: 0, count: ka * kb)
         for cell in 0..<(ka * kb) {
-          residual[cell] = q[cell] / Double(b) - target.probabilities[cell]
-          total += residual[cell] * residual[cell]
+          let (value, r) = cellTerm(q[cell] / Double(b), target.probabilities[cell])
+          residual[cell] = r
+          total += value
         }
         heads.withUnsafeBufferPointer { h in
           gradient.withUnsafeMutableBufferPointer { g in

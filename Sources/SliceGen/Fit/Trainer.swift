@@ -108,7 +108,7 @@ public enum Trainer {
     }
     let marginalLoss = bins == nil ? nil : MarginalLoss(
       marginals: header.marginals!, names: names, architecture: architecture,
-      weight: options.marginalWeight)
+      weight: options.marginalWeight, distance: options.marginalLoss)
     var generator: MLPGenerator
     var adam: Adam
     var history: [EpochRecord] = []

@@ -56,6 +56,10 @@ public enum NumericHead: String, Codable, Sendable, CaseIterable {
   /// Adult: the clamp head collapsed every synthetic age to the lower bound; Docs/tuning.md).
   /// Not the derivative of the forward map outside [0, 1], on purpose.
   case clampRecover = "clamp-recover"
+  /// v = clamp(x, 0, 1) as `clamp`, with the straight-through gradient (derivative 1
+  /// everywhere): what the loss sees is what decoding writes, and no unit ever loses its
+  /// gradient. Not the derivative of the forward map outside [0, 1], on purpose.
+  case clampStraightThrough = "clamp-straight-through"
   /// v = x while training (derivative 1 everywhere); decoding clamps to the schema's bounds
   /// as for every head, so values past a bound become the bound (a point mass there).
   case linear

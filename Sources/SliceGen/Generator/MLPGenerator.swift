@@ -254,7 +254,7 @@ public struct Network<T: NetworkScalar> {
     switch architecture.numericHead {
     case .sigmoid: return Self.sigmoid(x)
     case .linear: return x
-    case .clamp, .clampRecover: return min(max(x, 0), 1)
+    case .clamp, .clampRecover, .clampStraightThrough: return min(max(x, 0), 1)
     }
   }
 
@@ -264,7 +264,7 @@ public struct Network<T: NetworkScalar> {
   func squashDerivative(_ x: T, _ v: T, upstream: T = 0) -> T {
     switch architecture.numericHead {
     case .sigmoid: return v * (1 - v)
-    case .linear: return 1
+    case .linear, .clampStraightThrough: return 1
     case .clamp: return x > 0 && x < 1 ? 1 : 0
     case .clampRecover:
       if x > 0 && x < 1 { return 1 }
