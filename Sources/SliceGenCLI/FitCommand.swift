@@ -56,10 +56,6 @@ enum FitCommand: Command {
       OptionSpec(name: "marginal-batch", valueName: "n",
                  help: "Generated rows per step for the marginal term, drawn apart from the batch "
                    + "(0: the batch itself).", defaultText: "\(defaults.marginalBatch)"),
-      OptionSpec(name: "mean-weight", valueName: "λ_μ",
-                 help: "Weight of the projection-mean term: the generator's mean projection against "
-                   + "the mean of all released projections (0: the paper's loss alone).",
-                 defaultText: "\(defaults.meanWeight)"),
       OptionSpec(name: "kernel-weight", valueName: "w",
                  help: "Weight of the smoothed-sliced divergence of the projections (0 fits the "
                    + "marginals alone).", defaultText: "\(defaults.kernelWeight)"),
@@ -111,7 +107,6 @@ enum FitCommand: Command {
     }
     options.marginalBatch = try arguments.int("marginal-batch", range: 0...65536) ?? options.marginalBatch
     options.kernelWeight = try arguments.double("kernel-weight") ?? options.kernelWeight
-    options.meanWeight = try arguments.double("mean-weight") ?? options.meanWeight
     if let keep = try arguments.choice("keep", FitOptions.KeptEpoch.allCases.map(\.rawValue)) {
       options.keep = FitOptions.KeptEpoch(rawValue: keep)!
     }

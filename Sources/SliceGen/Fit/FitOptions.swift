@@ -27,8 +27,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
   /// Generated rows per step for the marginal term, drawn apart from the kernel term's batch
   /// (an expected marginal over more rows is a less noisy gradient); 0: the kernel batch itself.
   public var marginalBatch: Int = 1024
-  /// Weight λ_μ of the projection-mean term (ProjectionMean.swift); 0 is the paper's loss alone.
-  public var meanWeight: Double = 0
   /// Weight of the smoothed-sliced divergence; 0 fits the marginals alone (to measure what the
   /// projections add).
   public var kernelWeight: Double = 1
@@ -47,7 +45,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
-    case kernelWeight, keep, meanWeight
+    case kernelWeight, keep
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -73,7 +71,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
     marginalBatch = try c.decodeIfPresent(Int.self, forKey: .marginalBatch) ?? 0
     kernelWeight = try c.decodeIfPresent(Double.self, forKey: .kernelWeight) ?? d.kernelWeight
     keep = try c.decodeIfPresent(KeptEpoch.self, forKey: .keep) ?? .best  // as those trained
-    meanWeight = try c.decodeIfPresent(Double.self, forKey: .meanWeight) ?? 0  // as those trained
   }
 
   /// Checks every setting; the message names the option and the rule.
@@ -96,9 +93,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
     }
     guard marginalBatch >= 0, marginalBatch <= 65536 else {
       throw fail("--marginal-batch is \(marginalBatch), must be from 0 to 65536")
-    }
-    guard meanWeight.isFinite, meanWeight >= 0 else {
-      throw fail("--mean-weight is \(meanWeight), must be non-negative")
     }
     guard kernelWeight.isFinite, kernelWeight >= 0 else {
       throw fail("--kernel-weight is \(kernelWeight), must be non-negative")

@@ -150,10 +150,6 @@ public enum Trainer {
     var step = StepBuffers(batch: batch, latent: options.latent, width: d, projections: mPrime)
     step.kernelWeight = Float(options.kernelWeight)
     step.marginalBatch = options.marginalBatch
-    if options.meanWeight > 0 {
-      step.meanWeight = Float(options.meanWeight)
-      step.releasedMean = ProjectionMean.of(release.released, rows: trainRows, projections: mPrime)
-    }
     let u = release.projections
     var order = Array(0..<trainRows)
     let runStart = Date()
@@ -296,9 +292,6 @@ struct StepBuffers {
   var kernelWeight: Float = 1
   /// Rows generated for the marginal term apart from the batch (0: the batch itself).
   var marginalBatch = 0
-  /// Weight of the projection-mean term (0: off) and the released rows' mean projection ō.
-  var meanWeight: Float = 0
-  var releasedMean: [Float] = []
 
   init(batch: Int, latent: Int, width: Int, projections: Int) {
     self.batch = batch
@@ -385,16 +378,11 @@ struct StepBuffers {
         }
       }
     }
-    var total = value
-    if meanWeight > 0 {
-      total += ProjectionMean.addGradient(
-        output: cache.output, batch: b, width: d, u: u, projections: mPrime,
-        released: releasedMean, weight: meanWeight, outputGradient: &outputGradient)
-    }
     generator.zeroGradients()
+    var total = value
     if let marginal, marginalBatch > 0 {
       // The marginal term on its own rows: G(Z′) for marginalBatch fresh latents.
-      if kernelWeight > 0 || meanWeight > 0 {
+      if kernelWeight > 0 {
         outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
       }
       let rows = marginalBatch
