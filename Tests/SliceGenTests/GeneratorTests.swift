@@ -124,3 +124,40 @@ func clampStraightThroughHead() throws {
     }
   }
 }
+
+@Test("sampled categories: one-hot at the block's scale, drawn with the softmax probabilities; gradient unchanged")
+func sampledCategories() throws {
+  let blocks: [OutputBlock] = [.numeric(scale: 0.5), .categorical(count: 3, scale: 0.7)]
+  let architecture = GeneratorArchitecture(latent: 2, hidden: [4], blocks: blocks)
+  var rng = TestRNG(seed: 4)
+  var net = Network<Double>(architecture: architecture, using: &rng)
+  // One latent repeated: every row has the same probabilities p.
+  let b = 20_000
+  let z = [Double](repeating: 0.3, count: 2 * b)
+  let cache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: b) }
+  let p = Array(cache.heads[1..<4])
+  let soft = cache.output
+  var draws = TestRNG(seed: 9)
+  net.sampleCategories(cache, using: &draws)
+  var counts = [0, 0, 0]
+  for i in 0..<b {
+    let row = Array(cache.output[(i * 4)..<(i * 4 + 4)])
+    #expect(row[0] == soft[i * 4], "numeric block untouched")
+    let hot = (1..<4).filter { row[$0] != 0 }
+    #expect(hot.count == 1 && row[hot[0]] == Double(Float(0.7)))
+    counts[hot[0] - 1] += 1
+  }
+  for k in 0..<3 {
+    // Binomial standard error at b = 20,000 is at most 0.0036; 5 of them.
+    #expect(abs(Double(counts[k]) / Double(b) - p[k]) < 0.018, "category \(k): \(counts[k]) of \(b), p = \(p[k])")
+  }
+  // backward reads probabilities only: the same gradient as for the soft output.
+  let g = (0..<(4 * b)).map { Double($0 % 7) - 3 }
+  net.zeroGradients()
+  g.withUnsafeBufferPointer { net.backward(cache, outputGradient: $0.baseAddress!) }
+  let sampled = net.gradients
+  let softCache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: b) }
+  net.zeroGradients()
+  g.withUnsafeBufferPointer { net.backward(softCache, outputGradient: $0.baseAddress!) }
+  #expect(sampled == net.gradients)
+}
