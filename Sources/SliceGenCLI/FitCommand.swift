@@ -37,10 +37,6 @@ enum FitCommand: Command {
       OptionSpec(name: "numeric-head",
                  valueName: NumericHead.allCases.map(\.rawValue).joined(separator: "|"),
                  help: "How numeric outputs reach [0, 1].", defaultText: defaults.numericHead.rawValue),
-      OptionSpec(name: "categorical-head", valueName: "soft|straight-through",
-                 help: "What the projections' term sees of a categorical column while training: "
-                   + "its softmax probabilities, or a category drawn from them (one-hot, "
-                   + "straight-through gradient).", defaultText: defaults.categoricalHead.rawValue),
       OptionSpec(name: "divergence", valueName: "kl|reverse-kl|js|chi2|sliced-wasserstein",
                  help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass "
                    + "baseline (needs a release with --slice-dim 1).", defaultText: "kl"),
@@ -100,9 +96,6 @@ enum FitCommand: Command {
     }
     if let head = try arguments.choice("numeric-head", NumericHead.allCases.map(\.rawValue)) {
       options.numericHead = NumericHead(rawValue: head)!
-    }
-    if let name = try arguments.choice("categorical-head", CategoricalHead.allCases.map(\.rawValue)) {
-      options.categoricalHead = CategoricalHead(rawValue: name)!
     }
     if let name = try arguments.choice("divergence", Divergence.allCases.map(\.rawValue)) {
       options.estimator.divergence = Divergence(rawValue: name)!

@@ -19,9 +19,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var latent: Int = 64
   public var hidden: [Int] = [256, 256]
   public var numericHead: NumericHead = .clampStraightThrough
-  /// What the kernel term sees of a categorical column: the softmax probabilities, or a category
-  /// drawn from them (one-hot, straight-through gradient; MLPGenerator.sampleCategories).
-  public var categoricalHead: CategoricalHead = .soft
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100
@@ -48,7 +45,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
-    case kernelWeight, keep, categoricalHead
+    case kernelWeight, keep
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -67,7 +64,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
     latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? d.latent
     hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
     numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
-    categoricalHead = try c.decodeIfPresent(CategoricalHead.self, forKey: .categoricalHead) ?? .soft
     estimator = try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
     marginalWeight = try c.decodeIfPresent(Double.self, forKey: .marginalWeight) ?? d.marginalWeight
     marginalLoss = try c.decodeIfPresent(MarginalDistance.self, forKey: .marginalLoss) ?? .l2
@@ -102,14 +98,6 @@ public struct FitOptions: Codable, Equatable, Sendable {
       throw fail("--kernel-weight is \(kernelWeight), must be non-negative")
     }
   }
-}
-
-/// What a categorical head gives the kernel term while training.
-public enum CategoricalHead: String, Codable, Sendable, CaseIterable {
-  /// The softmax probabilities (DESIGN §5).
-  case soft
-  /// A category drawn from them, one-hot; the gradient is the probabilities' (straight-through).
-  case straightThrough = "straight-through"
 }
 
 /// How the marginal term compares expected and released marginals (MarginalLoss.swift).

@@ -150,7 +150,6 @@ public enum Trainer {
     var step = StepBuffers(batch: batch, latent: options.latent, width: d, projections: mPrime)
     step.kernelWeight = Float(options.kernelWeight)
     step.marginalBatch = options.marginalBatch
-    step.sampleCategories = options.categoricalHead == .straightThrough
     let u = release.projections
     var order = Array(0..<trainRows)
     let runStart = Date()
@@ -293,8 +292,6 @@ struct StepBuffers {
   var kernelWeight: Float = 1
   /// Rows generated for the marginal term apart from the batch (0: the batch itself).
   var marginalBatch = 0
-  /// One-hot sampled categories for the kernel term (FitOptions.categoricalHead).
-  var sampleCategories = false
 
   init(batch: Int, latent: Int, width: Int, projections: Int) {
     self.batch = batch
@@ -338,7 +335,6 @@ struct StepBuffers {
     }
     lap(\.batch, &phases)
     let cache = latents.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: b) }
-    if sampleCategories { generator.sampleCategories(cache, using: &rng) }
     lap(\.generator, &phases)
     cache.output.withUnsafeBufferPointer { x in
       u.withUnsafeBufferPointer { uu in

@@ -206,35 +206,6 @@ public struct Network<T: NetworkScalar> {
     return cache
   }
 
-  /// Replaces each categorical block of `cache.output` by the one-hot of a category drawn from
-  /// its softmax probabilities (scaled as the encoding scales it): the rows the kernel term sees
-  /// are then rows decoding could write, as the release's rows are. `backward` reads only the
-  /// probabilities, so the gradient is the straight-through one (as if the output were the
-  /// probabilities). Numeric and binned blocks are left as they are.
-  public func sampleCategories(_ cache: ForwardCache<T>, using rng: inout some RandomNumberGenerator) {
-    let b = cache.batch
-    let logitCount = architecture.logitCount
-    let d = architecture.outputWidth
-    for i in 0..<b {
-      var x = i * logitCount
-      var y = i * d
-      for block in architecture.blocks {
-        if case .categorical(let count, let scale) = block {
-          let u = T(Double(rng.next() >> 11) * 0x1p-53)
-          var pick = count - 1
-          var cumulative: T = 0
-          for k in 0..<count {
-            cumulative += cache.heads[x + k]
-            if u < cumulative { pick = k; break }
-          }
-          for k in 0..<count { cache.output[y + k] = k == pick ? T(scale) : 0 }
-        }
-        x += block.logitCount
-        y += block.width
-      }
-    }
-  }
-
   /// Head values and the encoded output from the logits.
   func heads(_ cache: ForwardCache<T>) {
     let b = cache.batch
