@@ -253,6 +253,37 @@ struct PairBinsReleaseTests {
     #expect(!raw.contains("binGroups"))
   }
 
+  @Test("the numpy marginals snippet in Docs reads pair-bin tables and their group maps",
+        .enabled(if: ReleaserTests.numpyAvailable))
+  func numpySnippet() throws {
+    let (csv, schema, _) = Self.table(rows: 500, seed: 34)
+    var options = ReleaseOptions(epsilon: 4)
+    options.delta = 1e-5
+    options.slices = 5
+    options.marginals = .allPairs
+    options.marginalBins = 20
+    options.pairBins = 4
+    let path = TestPaths.temporary("n.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+    let snippet = TestPaths.repository.appendingPathComponent("Docs/snippets/load_marginals.py")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", snippet.path, path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let lines = text.split(separator: "\n").map { $0.split(separator: " ") }
+    // Every pair of x (6 pair bins), n (5), k (5), c (3), in order; the consistent tables agree
+    // with the 1-way tables summed over the groups (8 rounds of consistency: well below 1e-2).
+    #expect(lines.map { $0[0...3].joined(separator: " ") } == [
+      "x n 6 5", "x k 6 5", "x c 6 3", "n k 5 5", "n c 5 3", "k c 5 3",
+    ])
+    #expect(lines.allSatisfy { Double($0[4])! < 1e-2 }, "\(text)")
+  }
+
   @Test("a bad pair-bins value is refused before the data is read")
   func badValue() throws {
     let (csv, schema, _) = Self.table(rows: 10, seed: 1)
