@@ -157,6 +157,7 @@ public enum MarginalConsistency {
         case (let map?, nil): m = BinGroups.sums(m, map: map)
         default: break
         }
+        precondition(m.count == one.count, "a column is grouped in two ways")
         for i in m.indices { worst = max(worst, abs(m[i] - one[i])) }
       }
     }
