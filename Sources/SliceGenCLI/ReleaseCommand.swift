@@ -47,6 +47,13 @@ enum ReleaseCommand: Command {
                    + "integer columns with at most B values, otherwise a bin for the lower bound "
                    + "and B equal-width bins (from the schema alone).",
                  defaultText: "\(ReleaseOptions(epsilon: 1).marginalBins)"),
+      OptionSpec(name: "pair-bins", valueName: "B",
+                 help: "In 2-way marginals, a numeric column with more than B + 1 bins (besides "
+                   + "its missing bin) is counted on coarser public bins: its lower-bound bin "
+                   + "alone, at most B groups of its other bins (contiguous, nearly equal widths) "
+                   + "and its missing bin. 1-way marginals keep every bin. Fewer cells: less "
+                   + "noise relative to each table. See Docs/pair-selection.md.",
+                 defaultText: "\(ReleaseOptions.defaultPairBins)"),
       OptionSpec(name: "discovery-budget", valueName: "f",
                  help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
                    + "the domain privately (types, bounds, categories); the release gets the rest. "
@@ -144,6 +151,7 @@ enum ReleaseCommand: Command {
       options.aggregateShare = share
     }
     options.marginalBins = try arguments.int("marginal-bins", range: 2...4096) ?? options.marginalBins
+    options.pairBins = try arguments.int("pair-bins", range: 1...4096) ?? options.pairBins
     if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
       options.insecureTestNoiseSeed = UInt64(testSeed)
       Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "
@@ -192,7 +200,7 @@ enum ReleaseCommand: Command {
   static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
     let copied = ["schema", "epsilon", "delta", "slices", "slice-dim", "accountant", "neighbors",
                   "subsample", "projection-seed", "marginals", "aggregate-share",
-                  "marginal-bins", "discovery-budget"]
+                  "marginal-bins", "pair-bins", "discovery-budget"]
     if let given = copied.first(where: { arguments.string($0) != nil }) {
       throw UsageError(message: "--\(given) cannot be combined with --like: a shard copies U, "
         + "the schema, σ and every privacy setting from \(first)")

@@ -81,6 +81,14 @@ struct ReleaseCommandTests {
     (["--epsilon", "1", "--accountant", "rdp"], "small.csv", 64, "must be one of"),
     (["--epsilon", "1", "--subsample", "1.5"], "small.csv", 64, "--subsample"),
     (["--epsilon", "1", "--bogus"], "small.csv", 64, "unknown option '--bogus'"),
+    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "0"], "small.csv", 64,
+     "--pair-bins is 0, must be from 1 to 4096"),
+    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "-3"], "small.csv", 64,
+     "--pair-bins is -3, must be from 1 to 4096"),
+    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "few"], "small.csv", 64,
+     "--pair-bins is 'few', must be a whole number"),
+    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "2.5"], "small.csv", 64,
+     "--pair-bins is '2.5', must be a whole number"),
     ([], "small.csv", 64, "--epsilon is required"),
   ])
   func badInput(extra: [String], file: String, status: Int32, message: String) throws {
@@ -167,6 +175,7 @@ struct ReleaseCommandTests {
     (["--epsilon", "1", "--neighbors", "zero-out"], "zero-out needs a --schema"),
     (["--epsilon", "1", "--like", "first.slg"], "--epsilon cannot be combined with --like"),
     (["--like", "first.slg", "--slices", "3"], "--slices cannot be combined with --like"),
+    (["--like", "first.slg", "--pair-bins", "8"], "--pair-bins cannot be combined with --like"),
   ])
   func discoveryUsage(extra: [String], message: String) throws {
     let directory = CLI.temporaryDirectory()
@@ -219,6 +228,31 @@ struct ReleaseCommandTests {
     #expect(accepted.status == 0, "\(accepted.stderr)")
     let inspect = try CLI.run(["inspect", output])
     #expect(inspect.stdout.contains("NOT protected"))
+  }
+
+  @Test("--pair-bins: 2-way tables on coarser bins, inspect shows their shapes")
+  func pairBins() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = smallTable(in: directory)
+    // age: integers 0…100 (101 values > 100 public bins: a point bin and 100 equal-width bins);
+    // in 2-way tables 0 alone and 4 groups: 5 × 3 with colour.
+    for (bins, shape) in [(4, [5, 3]), (1000, [101, 3])] {
+      let output = directory + "/p\(bins).slg"
+      let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "2", "--delta",
+                                "1e-3", "--slices", "5", "--marginals", "all-pairs",
+                                "--pair-bins", "\(bins)", "--output", output, "--quiet"])
+      #expect(result.status == 0, "\(result.stderr)")
+      let text = try CLI.run(["inspect", output]).stdout
+      #expect(text.contains("marginals     2 one-way on the fine bins, 1 two-way "
+        + "(\(bins == 4 ? 1 : 0) on coarser pair bins); two-way shapes:"), "\(text)")
+      #expect(text.contains("age:colour \(shape[0])×\(shape[1])"), "\(text)")
+      let json = try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+      let marginals = json["marginals"] as! [[String: Any]]
+      #expect(marginals.map { $0["shape"] as! [Int] } == [[101], [3], shape])
+      #expect(marginals[2]["bins"] as! [Int] == [101, 3])
+      #expect(json["formatVersion"] as? Int == (bins == 4 ? 2 : 1))
+    }
   }
 
   @Test("output path not writable")

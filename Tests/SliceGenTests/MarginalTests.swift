@@ -124,35 +124,46 @@ func marginalLossGradient() throws {
   }
 }
 
-@Test("the marginal term by matrix products equals its plain Double reference")
-func marginalTermMatchesReference() throws {
-  // Two categorical columns (4 and 3 bins) and a numeric one binned in 6: every 1-way and 2-way
-  // table, random head distributions over an odd batch.
-  let marginals = [["a"], ["b"], ["c"], ["a", "b"], ["a", "c"], ["b", "c"]].map { columns in
-    let shape = columns.map { ["a": 4, "b": 3, "c": 6][$0]! }
+@Test("the marginal term by matrix products equals its plain Double reference, grouped columns too",
+      arguments: [MarginalDistance.l2, .kl])
+func marginalTermMatchesReference(distance: MarginalDistance) throws {
+  // Two categorical columns (4 and 3 bins), a numeric one binned in 6, and a numeric one binned
+  // in 9 whose 2-way tables count it on 4 groups (pair bins): every 1-way table (fine) and every
+  // 2-way table, random head distributions over an odd batch.
+  let groupsOfD = [0, 1, 1, 1, 2, 2, 3, 3, 3]
+  let fine = ["a": 4, "b": 3, "c": 6, "d": 9]
+  let pairs = [["a"], ["b"], ["c"], ["d"], ["a", "b"], ["a", "c"], ["b", "c"], ["a", "d"],
+               ["d", "c"], ["b", "d"]]
+  let marginals = pairs.map { columns in
+    let grouped = columns.count == 2 && columns.contains("d")
+    let shape = columns.map { grouped && $0 == "d" ? 4 : fine[$0]! }
     let cells = shape.reduce(1, *)
     return ReleasedMarginal(
       columns: columns, bins: [], shape: shape, sigma: 1, l2Sensitivity: 2.squareRoot(),
       noisyCounts: Array(repeating: 0, count: cells),
-      probabilities: (0..<cells).map { Double(($0 * 7) % 5 + 1) / Double(cells * 3) })
+      probabilities: (0..<cells).map { Double(($0 * 7) % 5 + 1) / Double(cells * 3) },
+      binGroups: grouped
+        ? columns.map { $0 == "d" ? groupsOfD : Array(0..<fine[$0]!) } : nil)
   }
   let architecture = GeneratorArchitecture(
     latent: 2, hidden: [4], numericHead: .clamp,
     blocks: [.categorical(count: 4, scale: 1), .categorical(count: 3, scale: 1),
-             .binned(centers: (0..<6).map { Float($0) / 5 }, missingBin: false, scale: 1)])
-  let loss = MarginalLoss(marginals: marginals, names: ["a", "b", "c"], architecture: architecture,
-                          weight: 37)
-  let b = 101
+             .binned(centers: (0..<6).map { Float($0) / 5 }, missingBin: false, scale: 1),
+             .binned(centers: (0..<9).map { Float($0) / 8 }, missingBin: false, scale: 1)])
+  let loss = MarginalLoss(marginals: marginals, names: ["a", "b", "c", "d"],
+                          architecture: architecture, weight: 37, distance: distance)
+  #expect(loss.groups[3] == groupsOfD && loss.groups[0...2].allSatisfy { $0 == nil })
+  let b = 101, width = 22
   var rng = TestRNG(seed: 12)
-  var heads = [Float](repeating: 0, count: b * 13)
+  var heads = [Float](repeating: 0, count: b * width)
   for i in 0..<b {
-    for (offset, count) in [(0, 4), (4, 3), (7, 6)] {
+    for (offset, count) in [(0, 4), (4, 3), (7, 6), (13, 9)] {
       let raw = (0..<count).map { _ in Float.random(in: 0.01...1, using: &rng) }
       let sum = raw.reduce(0, +)
-      for x in 0..<count { heads[i * 13 + offset + x] = raw[x] / sum }
+      for x in 0..<count { heads[i * width + offset + x] = raw[x] / sum }
     }
   }
-  var fast = [Float](repeating: 0.5, count: b * 13), reference = fast
+  var fast = [Float](repeating: 0.5, count: b * width), reference = fast
   let value = loss.evaluate(heads: heads, batch: b, gradient: &fast)
   let referenceValue = loss.evaluateReference(heads: heads, batch: b, gradient: &reference)
   // Float products of b ≤ 101 terms ≤ 1 against Double sums: relative error ≲ b·2⁻²⁴ ≈ 6e-6.
@@ -160,6 +171,62 @@ func marginalTermMatchesReference() throws {
   let worst = zip(fast, reference).map { abs($0 - $1) }.max()!
   let size = reference.map { abs($0 - 0.5) }.max()!
   #expect(worst <= 1e-5 * max(1, size), "largest gradient difference \(worst)")
+  // The grouped column's fine bins of one group get the same gradient from the grouped tables
+  // (and differ through the fine 1-way table only): without the 1-way table of d, equal.
+  let withoutOneWay = MarginalLoss(
+    marginals: marginals.filter { $0.columns != ["d"] }, names: ["a", "b", "c", "d"],
+    architecture: architecture, weight: 37, distance: distance)
+  var g = [Float](repeating: 0, count: b * width)
+  _ = withoutOneWay.evaluateReference(heads: heads, batch: b, gradient: &g)
+  for i in [0, 50, 100] {
+    let row = Array(g[(i * width + 13)..<(i * width + 22)])
+    #expect(row[1] == row[2] && row[2] == row[3] && row[4] == row[5] && row[6] == row[8])
+    #expect(row[0] != row[1] && row[3] != row[4])
+  }
+}
+
+@Test("the grouped marginal term's head gradient matches finite differences (reference and fast)")
+func groupedMarginalLossGradient() throws {
+  // Column a: 3 categories; column b: 5 fine bins and missing, grouped 0 | 1 2 | 3 4 | missing.
+  var rng = TestRNG(seed: 19)
+  let architecture = GeneratorArchitecture(
+    latent: 2, hidden: [4],
+    blocks: [.categorical(count: 3, scale: 0.5),
+             .binned(centers: [0, 0.25, 0.5, 0.75, 1], missingBin: true, scale: 0.5)])
+  func random(_ n: Int) -> [Double] {
+    let x = (0..<n).map { _ in Double.random(in: 0.1...1, using: &rng) }
+    let s = x.reduce(0, +)
+    return x.map { $0 / s }
+  }
+  let marginals = [
+    ReleasedMarginal(columns: ["b"], bins: [], shape: [6], sigma: 1, l2Sensitivity: 1,
+                     noisyCounts: [], probabilities: random(6)),
+    ReleasedMarginal(columns: ["a", "b"], bins: [], shape: [3, 4], sigma: 1, l2Sensitivity: 1,
+                     noisyCounts: [], probabilities: random(12),
+                     binGroups: [[0, 1, 2], [0, 1, 1, 2, 2, 3]]),
+  ]
+  let loss = MarginalLoss(marginals: marginals, names: ["a", "b"], architecture: architecture,
+                          weight: 3)
+  let b = 5
+  let heads: [Float] = (0..<b).flatMap { _ in random(3).map(Float.init) + random(6).map(Float.init) }
+  for fast in [false, true] {
+    func evaluate(_ h: [Float], _ g: inout [Float]) -> Double {
+      fast ? loss.evaluate(heads: h, batch: b, gradient: &g)
+        : loss.evaluateReference(heads: h, batch: b, gradient: &g)
+    }
+    var gradient = [Float](repeating: 0, count: heads.count)
+    _ = evaluate(heads, &gradient)
+    var scratch = [Float](repeating: 0, count: heads.count)
+    for index in heads.indices {
+      var up = heads, down = heads
+      up[index] += 1e-2
+      down[index] -= 1e-2
+      let numeric = (evaluate(up, &scratch) - evaluate(down, &scratch)) / 2e-2
+      // Quadratic in the heads: central differences are exact up to float rounding.
+      #expect(abs(numeric - Double(gradient[index])) < 1e-3 * max(1, abs(numeric)),
+              "\(fast ? "fast" : "reference") head \(index): \(numeric) vs \(gradient[index])")
+    }
+  }
 }
 
 @Test("fit on a release with marginals uses binned heads and samples in-domain values")

@@ -6,8 +6,10 @@
 // Proxy: for every pair of columns, the total-variation distance between the true 2-way
 // distribution and the one the release implies for it without inference: the released
 // (consistent) 2-way table when the pair was measured, the product of the released 1-way tables
-// otherwise; averaged over all pairs. Also the 1-way TV, and for trees the true dependence the
-// chosen tree captures against the best tree (Σ of exact scores ‖C − n·p_a⊗p_b‖₁).
+// otherwise; averaged over all pairs (a table on pair bins is spread over its fine cells by the
+// released 1-way tables within each group). Also the 1-way TV, and for trees the true dependence
+// the chosen tree captures against the best tree (Σ of exact scores ‖C − n·p_a⊗p_b‖₁, on fine
+// bins).
 
 import Foundation
 import Testing
@@ -25,7 +27,9 @@ struct PairSelectionBenchmarkTests {
   }
 
   static func truth(csv: String, schema: Schema) throws -> Truth {
-    let (codes, rows, bins) = try binCodes(csv: csv, schema: schema)
+    // The fine bins the releases use (the default --marginal-bins).
+    let (codes, rows, bins) = try binCodes(
+      csv: csv, schema: schema, maximumBins: ReleaseOptions(epsilon: 1).marginalBins)
     var pairs = try PairCounts(binCounts: bins.map(\.count), mode: "tree")
     codes.withUnsafeBufferPointer { pairs.add(codes: $0.baseAddress!, rows: rows) }
     let c = bins.count
@@ -40,10 +44,29 @@ struct PairSelectionBenchmarkTests {
     let marginals = header.marginals!
     let index = Dictionary(uniqueKeysWithValues: truth.names.enumerated().map { ($1, $0) })
     var oneWay = [[Double]](repeating: [], count: truth.names.count)
-    var twoWay: [String: [Double]] = [:]
+    var twoWayMarginals: [String: ReleasedMarginal] = [:]
     for m in marginals {
       if m.columns.count == 1 { oneWay[index[m.columns[0]]!] = m.probabilities }
-      else { twoWay[m.columns.joined(separator: ":")] = m.probabilities }
+      else { twoWayMarginals[m.columns.joined(separator: ":")] = m }
+    }
+    // A 2-way table on pair bins, brought to the fine bins: each coarse cell's mass spread over
+    // its fine cells in proportion to the released fine 1-way tables within the groups
+    // (uniformly where a group's 1-way mass is 0).
+    func withinGroup(_ p: [Double], _ map: [Int]) -> [Double] {
+      let sums = BinGroups.sums(p, map: map), sizes = BinGroups.sizes(map)
+      return p.indices.map { x in
+        sums[map[x]] > 0 ? p[x] / sums[map[x]] : 1 / Double(sizes[map[x]])
+      }
+    }
+    let twoWay = twoWayMarginals.mapValues { m -> [Double] in
+      guard let maps = m.binGroups else { return m.probabilities }
+      let a = index[m.columns[0]]!, b = index[m.columns[1]]!
+      let wa = withinGroup(oneWay[a], maps[0]), wb = withinGroup(oneWay[b], maps[1])
+      return oneWay[a].indices.flatMap { x in
+        oneWay[b].indices.map { y in
+          m.probabilities[maps[0][x] * m.shape[1] + maps[1][y]] * wa[x] * wb[y]
+        }
+      }
     }
     let oneTV = zip(oneWay, truth.oneWay).map { a, b in
       0.5 * zip(a, b).reduce(0) { $0 + abs($1.0 - $1.1) }

@@ -86,6 +86,60 @@ struct PairSelectionTests {
     #expect(worstL2 > 0.9 * bound)  // and the bound is nearly reached: it is not loose
   }
 
+  @Test("on pair bins the score vector still moves by at most 2√P over every fine neighbour")
+  func sensitivityWithPairBins() throws {
+    // Three columns with 2, 6 and 3 fine bins; the second counted on pair bins 0 | 1 2 3 | 4 5
+    // (a public map). n = 4 rows; every row is replaced by each of the 36 fine points, mapped
+    // through the groups as the release maps them; p̂ is any fixed distribution on pair bins.
+    var rng = TestRNG(seed: 23)
+    let fine = [2, 6, 3]
+    let bins = [
+      ColumnBins(name: "a", kind: .categorical, count: 2, lower: 0, upper: 0, widthBins: 0,
+                 integer: false, missingBin: nil),
+      ColumnBins(name: "b", kind: .integerValues, count: 6, lower: 0, upper: 5, widthBins: 0,
+                 integer: true, missingBin: nil),
+      ColumnBins(name: "c", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
+                 integer: false, missingBin: nil),
+    ]
+    let binning = PairBinning(bins: bins, maximumGroups: 2)
+    #expect(binning.groups[1] == [0, 1, 1, 1, 2, 2] && binning.counts == [2, 3, 3])
+    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3)
+    func scores(_ codes: [Int32], _ p: [[Double]]) throws -> [Double] {
+      var pair = [Int32](repeating: 0, count: codes.count)
+      for row in 0..<(codes.count / 3) {
+        codes.withUnsafeBufferPointer { f in
+          pair.withUnsafeMutableBufferPointer {
+            binning.mapCodes(f.baseAddress! + 3 * row, into: $0.baseAddress! + 3 * row)
+          }
+        }
+      }
+      var counts = try PairCounts(binCounts: binning.counts, mode: "tree")
+      pair.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: codes.count / 3) }
+      return counts.scores(oneWay: p, rows: codes.count / 3)
+    }
+    var worstL2 = 0.0
+    for _ in 0..<30 {
+      let table = (0..<4).flatMap { _ in fine.map { Int32(Int.random(in: 0..<$0, using: &rng)) } }
+      let p = binning.counts.map { k -> [Double] in
+        let w = (0..<k).map { _ in Double.random(in: 0...1, using: &rng) }
+        return w.map { $0 / w.reduce(0, +) }
+      }
+      let base = try scores(table, p)
+      for row in 0..<4 {
+        for a in 0..<2 { for b in 0..<6 { for c in 0..<3 {
+          var neighbour = table
+          neighbour.replaceSubrange((row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
+          let moved = try scores(neighbour, p)
+          let change = zip(base, moved).map { $0 - $1 }
+          #expect(change.allSatisfy { abs($0) <= 2 + 1e-9 })
+          worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
+        } } }
+      }
+    }
+    #expect(worstL2 <= bound + 1e-9)
+    #expect(worstL2 > 0.9 * bound)
+  }
+
   @Test("the maximum spanning tree spans, has c − 1 edges and matches Prim's weight")
   func spanningTree() {
     var rng = TestRNG(seed: 5)

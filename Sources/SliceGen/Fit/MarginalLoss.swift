@@ -13,6 +13,12 @@
 // As matrix products (`evaluate`): with P_c the (b × k_c) head values of column c over the batch,
 //   q_ab = P_aᵀ·P_b / b (TN),  ∂L/∂P_a += (2λ/b)·P_b·R_abᵀ (NT),  ∂L/∂P_b += (2λ/b)·P_a·R_ab (NN),
 // R_ab = q_ab − p̂_ab; one gather of every column's block, three Float GEMMs per pair.
+//
+// Grouped columns. A 2-way marginal may count a numeric column on public groups of its fine bins
+// (pair bins, `ReleasedMarginal.binGroups`); the head stays over the fine bins. Its group
+// probabilities are sums of head probabilities, P̃_c = P_c·G_c with G_c the (k_c × K_c) 0/1
+// matrix of the map, so the products above run on P̃_c (b × K_c), and by the chain rule
+// ∂L/∂P_c = ∂L/∂P̃_c·G_cᵀ: every fine bin of a group receives the group's gradient.
 // `evaluateReference` is the same term written as plain loops in Double, the version the tests
 // hold the fast one to.
 
@@ -25,6 +31,8 @@ struct MarginalLoss {
     var columns: [Int]
     var shape: [Int]
     var probabilities: [Double]
+    /// Per column: whether the target counts it on the column's groups (`groups`).
+    var grouped: [Bool]
   }
 
   let targets: [Target]
@@ -34,6 +42,8 @@ struct MarginalLoss {
   let headWidth: Int
   let weight: Double
   let distance: MarginalDistance
+  /// For each kept column, its group map (fine bin → group) where a target groups it, else nil.
+  let groups: [[Int]?]
 
   init(marginals: [ReleasedMarginal], names: [String], architecture: GeneratorArchitecture,
        weight: Double, distance: MarginalDistance = .l2) {
@@ -49,20 +59,42 @@ struct MarginalLoss {
     headWidth = offset
     self.weight = weight
     self.distance = distance
+    var groups = [[Int]?](repeating: nil, count: counts.count)
     targets = marginals.map { m in
-      Target(columns: m.columns.map { names.firstIndex(of: $0)! }, shape: m.shape,
-             probabilities: m.probabilities)
+      let columns = m.columns.map { names.firstIndex(of: $0)! }
+      var grouped: [Bool] = []
+      for (position, c) in columns.enumerated() {
+        guard let map = m.groups(at: position) else {
+          precondition(m.shape[position] == counts[c], "head and marginal disagree on the bins")
+          grouped.append(false)
+          continue
+        }
+        precondition(map.count == counts[c] && m.shape[position] == BinGroups.count(map),
+                     "head and marginal disagree on the bins")
+        precondition(groups[c] == nil || groups[c]! == map, "a column is grouped in two ways")
+        groups[c] = map
+        grouped.append(true)
+      }
+      return Target(columns: columns, shape: m.shape, probabilities: m.probabilities,
+                    grouped: grouped)
     }
+    self.groups = groups
   }
 
   /// The term's value; adds ∂L/∂heads into `gradient` (batch × headWidth).
-  /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal.
+  /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal (k: the target's
+  ///   resolution), plus b·k_c additions per grouped column.
   func evaluate(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
     let columns = headOffsets.count
-    // Every column's block, contiguous: blocks[c] is (b × k_c); gradients alike.
-    var blocks = [[Float]](repeating: [], count: columns)
-    var blockGradients = [[Float]](repeating: [], count: columns)
+    // Every column's block, contiguous: blocks[c] is (b × k_c) over the fine bins, and
+    // blocks[columns + c] (b × K_c) its group sums when a target groups column c; gradients alike.
+    var blocks = [[Float]](repeating: [], count: 2 * columns)
+    var blockGradients = [[Float]](repeating: [], count: 2 * columns)
+    let widths = headCounts + groups.map { $0.map(BinGroups.count) ?? 0 }
     let used = Set(targets.flatMap(\.columns))
+    let usedGrouped = Set(targets.flatMap { t in
+      t.columns.indices.filter { t.grouped[$0] }.map { t.columns[$0] }
+    })
     for c in used {
       let k = headCounts[c], o = headOffsets[c]
       var block = [Float](repeating: 0, count: b * k)
@@ -74,12 +106,31 @@ struct MarginalLoss {
       blocks[c] = block
       blockGradients[c] = [Float](repeating: 0, count: b * k)
     }
+    for c in usedGrouped {
+      let map = groups[c]!, k = headCounts[c], kc = widths[columns + c]
+      var coarse = [Float](repeating: 0, count: b * kc)  // (b × K_c) P_c·G_c
+      blocks[c].withUnsafeBufferPointer { p in
+        map.withUnsafeBufferPointer { g in
+          coarse.withUnsafeMutableBufferPointer { out in
+            for i in 0..<b {
+              let row = p.baseAddress! + i &* k, sums = out.baseAddress! + i &* kc
+              for x in 0..<k { sums[g[x]] += row[x] }
+            }
+          }
+        }
+      }
+      blocks[columns + c] = coarse
+      blockGradients[columns + c] = [Float](repeating: 0, count: b * kc)
+    }
     var total = 0.0
     let scale = Float(2 * weight / Double(b))
     for target in targets {
+      let slots = target.columns.indices.map { p in
+        target.grouped[p] ? columns + target.columns[p] : target.columns[p]
+      }
       if target.columns.count == 1 {
-        let c = target.columns[0], k = target.shape[0]
-        precondition(headCounts[c] == k, "head and marginal disagree on the bins")
+        let c = slots[0], k = target.shape[0]
+        precondition(widths[c] == k, "head and marginal disagree on the bins")
         var q = [Double](repeating: 0, count: k)
         blocks[c].withUnsafeBufferPointer { p in
           for i in 0..<b { for x in 0..<k { q[x] += Double(p[i * k + x]) } }
@@ -95,9 +146,9 @@ struct MarginalLoss {
         }
         continue
       }
-      let ca = target.columns[0], cb = target.columns[1]
+      let ca = slots[0], cb = slots[1]
       let ka = target.shape[0], kb = target.shape[1]
-      precondition(headCounts[ca] == ka && headCounts[cb] == kb)
+      precondition(widths[ca] == ka && widths[cb] == kb)
       var q = [Float](repeating: 0, count: ka * kb)  // (ka × kb) Σ_i p_a(i) ⊗ p_b(i)
       blocks[ca].withUnsafeBufferPointer { pa in
         blocks[cb].withUnsafeBufferPointer { pb in
@@ -123,6 +174,20 @@ struct MarginalLoss {
           blockGradients[cb].withUnsafeMutableBufferPointer { gb in
             GEMM.nn(m: b, n: kb, k: ka, a: pa.baseAddress!, b: rr.baseAddress!, c: gb.baseAddress!,
                     accumulate: true)
+          }
+        }
+      }
+    }
+    // Group gradients back to the fine bins: ∂L/∂P_c += ∂L/∂P̃_c·G_cᵀ.
+    for c in usedGrouped {
+      let map = groups[c]!, k = headCounts[c], kc = widths[columns + c]
+      blockGradients[columns + c].withUnsafeBufferPointer { coarse in
+        map.withUnsafeBufferPointer { g in
+          blockGradients[c].withUnsafeMutableBufferPointer { fine in
+            for i in 0..<b {
+              let from = coarse.baseAddress! + i &* kc, to = fine.baseAddress! + i &* k
+              for x in 0..<k { to[x] += from[g[x]] }
+            }
           }
         }
       }
@@ -159,60 +224,62 @@ struct MarginalLoss {
   func evaluateReference(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
     var total = 0.0
     let scale = 2 * weight / Double(b)
+    // Row i's distribution of the column at `position` of `target`, at the target's resolution
+    // (the head over the fine bins, or its sums over the groups).
+    func distribution(_ target: Target, _ position: Int, row i: Int) -> [Double] {
+      let c = target.columns[position], o = i * headWidth + headOffsets[c]
+      var p = [Double](repeating: 0, count: target.shape[position])
+      for x in 0..<headCounts[c] {
+        p[target.grouped[position] ? groups[c]![x] : x] += Double(heads[o + x])
+      }
+      return p
+    }
+    // Adds a gradient at the target's resolution to every fine bin of row i's head.
+    func addGradient(_ g: [Double], _ target: Target, _ position: Int, row i: Int) {
+      let c = target.columns[position], o = i * headWidth + headOffsets[c]
+      for x in 0..<headCounts[c] {
+        gradient[o + x] += Float(g[target.grouped[position] ? groups[c]![x] : x])
+      }
+    }
     for target in targets {
       if target.columns.count == 1 {
-        let c = target.columns[0], k = target.shape[0], o = headOffsets[c]
-        precondition(headCounts[c] == k, "head and marginal disagree on the bins")
+        let k = target.shape[0]
         var q = [Double](repeating: 0, count: k)
-        for i in 0..<b { for x in 0..<k { q[x] += Double(heads[i * headWidth + o + x]) } }
+        for i in 0..<b {
+          let p = distribution(target, 0, row: i)
+          for x in 0..<k { q[x] += p[x] }
+        }
         var residual = [Double](repeating: 0, count: k)
         for x in 0..<k {
           let (value, r) = cellTerm(q[x] / Double(b), target.probabilities[x])
-          residual[x] = r
+          residual[x] = scale * r
           total += value
         }
-        for i in 0..<b { for x in 0..<k { gradient[i * headWidth + o + x] += Float(scale * residual[x]) } }
+        for i in 0..<b { addGradient(residual, target, 0, row: i) }
       } else {
-        let ca = target.columns[0], cb = target.columns[1]
         let ka = target.shape[0], kb = target.shape[1]
-        let oa = headOffsets[ca], ob = headOffsets[cb]
-        precondition(headCounts[ca] == ka && headCounts[cb] == kb)
         var q = [Double](repeating: 0, count: ka * kb)
-        heads.withUnsafeBufferPointer { h in
-          q.withUnsafeMutableBufferPointer { qq in
-            for i in 0..<b {
-              let pa = h.baseAddress! + i * headWidth + oa, pb = h.baseAddress! + i * headWidth + ob
-              for x in 0..<ka {
-                let px = Double(pa[x])
-                if px == 0 { continue }
-                for y in 0..<kb { qq[x * kb + y] += px * Double(pb[y]) }
-              }
-            }
-          }
+        for i in 0..<b {
+          let pa = distribution(target, 0, row: i), pb = distribution(target, 1, row: i)
+          for x in 0..<ka { for y in 0..<kb { q[x * kb + y] += pa[x] * pb[y] } }
         }
         var residual = [Double](repeating: 0, count: ka * kb)
         for cell in 0..<(ka * kb) {
           let (value, r) = cellTerm(q[cell] / Double(b), target.probabilities[cell])
-          residual[cell] = r
+          residual[cell] = scale * r
           total += value
         }
-        heads.withUnsafeBufferPointer { h in
-          gradient.withUnsafeMutableBufferPointer { g in
-            for i in 0..<b {
-              let pa = h.baseAddress! + i * headWidth + oa, pb = h.baseAddress! + i * headWidth + ob
-              let ga = g.baseAddress! + i * headWidth + oa, gb = g.baseAddress! + i * headWidth + ob
-              for x in 0..<ka {
-                var sa = 0.0
-                let px = Double(pa[x])
-                for y in 0..<kb {
-                  let r = residual[x * kb + y]
-                  sa += r * Double(pb[y])
-                  gb[y] += Float(scale * r * px)
-                }
-                ga[x] += Float(scale * sa)
-              }
+        for i in 0..<b {
+          let pa = distribution(target, 0, row: i), pb = distribution(target, 1, row: i)
+          var ga = [Double](repeating: 0, count: ka), gb = [Double](repeating: 0, count: kb)
+          for x in 0..<ka {
+            for y in 0..<kb {
+              ga[x] += residual[x * kb + y] * pb[y]
+              gb[y] += residual[x * kb + y] * pa[x]
             }
           }
+          addGradient(ga, target, 0, row: i)
+          addGradient(gb, target, 1, row: i)
         }
       }
     }

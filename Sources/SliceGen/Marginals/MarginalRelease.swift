@@ -94,9 +94,10 @@ public enum MarginalSelection: Equatable, Sendable {
 
 /// One released marginal, as stored in the release header.
 public struct ReleasedMarginal: Codable, Equatable, Sendable {
-  /// Names of the columns, and their public bins.
+  /// Names of the columns, and their fine public bins (the 1-way resolution).
   public var columns: [String]
   public var bins: [ColumnBins]
+  /// The table's shape: per column, its number of groups (`binGroups`), or of fine bins.
   public var shape: [Int]
   public var sigma: Double
   public var l2Sensitivity: Double
@@ -104,6 +105,76 @@ public struct ReleasedMarginal: Codable, Equatable, Sendable {
   public var noisyCounts: [Double]
   /// Post-processed: non-negative, summing to one, consistent across marginals.
   public var probabilities: [Double]
+  /// Set when a column is counted on groups of its fine bins (the pair bins of a 2-way marginal,
+  /// PairBins.swift): one map per column, fine bin → group, identity maps written out. Absent:
+  /// every column on its fine bins (files written before pair bins).
+  public var binGroups: [[Int]]? = nil
+
+  /// The group map of the column at `position`, or nil when it keeps its fine bins.
+  public func groups(at position: Int) -> [Int]? {
+    guard let map = binGroups?[position], !BinGroups.isIdentity(map) else { return nil }
+    return map
+  }
+
+  /// Why this marginal cannot be read against `keptColumns` (the schema's kept column names),
+  /// or nil: sizes, bins, shape and group maps must agree.
+  func problem(keptColumns: [String]) -> String? {
+    let name = "marginal \(columns.joined(separator: "×"))"
+    guard !columns.isEmpty, bins.count == columns.count, shape.count == columns.count else {
+      return "\(name): columns, bins and shape differ in length"
+    }
+    if let unknown = columns.first(where: { !keptColumns.contains($0) }) {
+      return "\(name): column \"\(unknown)\" is not a released column"
+    }
+    if let maps = binGroups, maps.count != columns.count {
+      return "\(name): \(maps.count) group maps for \(columns.count) columns"
+    }
+    for p in columns.indices {
+      guard bins[p].count >= 1, shape[p] >= 1 else { return "\(name): an empty column" }
+      if let map = binGroups?[p] {
+        if let why = BinGroups.problem(map, fineBins: bins[p].count, groups: shape[p]) {
+          return "\(name), column \"\(columns[p])\": \(why)"
+        }
+      } else if shape[p] != bins[p].count {
+        return "\(name): shape \(shape[p]) for \(bins[p].count) bins of \"\(columns[p])\""
+      }
+    }
+    var cells = 1
+    for k in shape {
+      let (product, overflow) = cells.multipliedReportingOverflow(by: k)
+      guard !overflow else { return "\(name): too many cells" }
+      cells = product
+    }
+    guard probabilities.count == cells, noisyCounts.count == cells else {
+      return "\(name): \(probabilities.count) probabilities and \(noisyCounts.count) counts for "
+        + "\(cells) cells"
+    }
+    return nil
+  }
+}
+
+extension ReleaseHeader {
+  /// Why the marginals of this header cannot be read, or nil: every marginal must be well formed
+  /// (`ReleasedMarginal.problem`), every kept column must have its 1-way marginal, and a column
+  /// must have the same fine bins in every marginal.
+  func marginalsProblem() -> String? {
+    guard let marginals else { return nil }
+    let kept = schema.keptColumns.map(\.name)
+    var fine: [String: ColumnBins] = [:]
+    for m in marginals {
+      if let why = m.problem(keptColumns: kept) { return why }
+      for (name, bins) in zip(m.columns, m.bins) {
+        if let other = fine[name], other != bins {
+          return "column \"\(name)\" has different bins in two marginals"
+        }
+        fine[name] = bins
+      }
+    }
+    if let missing = kept.first(where: { name in !marginals.contains { $0.columns == [name] } }) {
+      return "column \"\(missing)\" has no 1-way marginal"
+    }
+    return nil
+  }
 }
 
 extension Encoding {

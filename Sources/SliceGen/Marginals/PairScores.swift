@@ -5,10 +5,13 @@
 //
 // Score of a pair p = (a, b), from the noisy 1-way marginals p̂ released in the first round:
 //   s_p = ‖C_p − n · p̂_a ⊗ p̂_b‖₁,
-// the L1 distance between the exact counts and the counts the independent model predicts. For a
-// fixed earlier output n·p̂_a ⊗ p̂_b is a constant, so |s_p − s'_p| ≤ ‖C_p − C'_p‖₁ ≤ 2 under
-// replace-one and the vector of P scores has L2 sensitivity 2√P (PairSelectionMechanism.swift;
-// PairSelectionTests brute-forces it).
+// the L1 distance between the exact counts and the counts the independent model predicts, both
+// over the pair bins: C_p counts each row once, in the cell of its pair codes (the public group
+// of its fine bin in each column, PairBins.swift), and p̂_a is the released fine 1-way marginal
+// summed over the same groups. For a fixed earlier output n·p̂_a ⊗ p̂_b is a constant and the
+// groups are public, so |s_p − s'_p| ≤ ‖C_p − C'_p‖₁ ≤ 2 under replace-one (the replaced row
+// leaves one cell and the new one enters one) and the vector of P scores has L2 sensitivity 2√P
+// (PairSelectionMechanism.swift; PairSelectionTests brute-forces it, with groups too).
 //
 // Limits. All candidate tables are counted in one pass (n · P cell increments) and held as 32-bit
 // counts: at most `maximumCandidates` = 10,000 pairs (141 columns) and `maximumCells` = 2^24 cells
@@ -17,14 +20,15 @@
 
 import Foundation
 
-/// The exact 2-way counts of every pair a < b of kept columns over their public bins.
+/// The exact 2-way counts of every pair a < b of kept columns over their pair bins (the groups
+/// of their public bins, PairBins.swift; the fine bins for columns that are not grouped).
 struct PairCounts {
   static let maximumCandidates = 10_000
   static let maximumCells = 1 << 24
 
   /// Every pair (a, b), a < b, in the order (0,1), (0,2), …, (1,2), …: the order of the scores.
   let pairs: [(Int, Int)]
-  /// Bin counts of every kept column.
+  /// Pair-bin counts of every kept column.
   let binCounts: [Int]
   /// Start of each pair's table in `counts` (row-major over (bins of a) × (bins of b)).
   let offsets: [Int]
@@ -66,15 +70,16 @@ struct PairCounts {
     counts = [UInt32](repeating: 0, count: cells)
   }
 
-  /// Adds rows given as bin codes (rows × columns, row-major).
+  /// Adds rows given as bin codes, one per column, rows `codesPerRow` apart (default: the
+  /// number of columns, codes packed row-major).
   /// - Complexity: O(rows · P).
-  mutating func add(codes: UnsafePointer<Int32>, rows: Int) {
-    let c = binCounts.count
+  mutating func add(codes: UnsafePointer<Int32>, rows: Int, codesPerRow: Int? = nil) {
+    let stride = codesPerRow ?? binCounts.count
     let pairs = pairs, offsets = offsets, binCounts = binCounts
     counts.withUnsafeMutableBufferPointer { cells in
       let base = cells.baseAddress!
       for row in 0..<rows {
-        let code = codes + row &* c
+        let code = codes + row &* stride
         for (p, (a, b)) in pairs.enumerated() {
           let cell = offsets[p] &+ Int(code[a]) &* binCounts[b] &+ Int(code[b])
           base[cell] &+= 1
@@ -91,7 +96,8 @@ struct PairCounts {
 
   /// The score of every pair against the independent model of the released 1-way marginals.
   /// - Parameters:
-  ///   - oneWay: p̂_c for every kept column, probabilities (from released output only).
+  ///   - oneWay: p̂_c for every kept column over its pair bins, probabilities (from released
+  ///     output only: the released fine 1-way marginals summed over the public groups).
   ///   - rows: n, public.
   func scores(oneWay: [[Double]], rows n: Int) -> [Double] {
     pairs.indices.map { p in

@@ -44,6 +44,11 @@ enum PrivacyText {
       text += "The release also holds Gaussian noisy marginals over public bins (each count vector "
         + "has L2 sensitivity √2); they are composed exactly with the projections (Gaussian "
         + "mechanisms compose with μ² adding), and the (ε, δ) above covers the whole release. "
+      if header.marginals!.contains(where: { $0.binGroups != nil }) {
+        text += "The 2-way marginals count numeric columns on coarser public groups of their bins "
+          + "(fixed by the schema and --pair-bins before the data was read), so each row still "
+          + "adds 1 to exactly one cell of every table. "
+      }
     }
     if let selection = header.pairSelection {
       text += "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "

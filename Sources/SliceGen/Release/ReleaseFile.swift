@@ -44,6 +44,7 @@ extension Release {
   /// aligned.
   static func encodedHeader(_ header: ReleaseHeader) throws -> ([UInt8], ReleaseHeader) {
     var header = header
+    header.formatVersion = header.requiredFormatVersion
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     var length = 0
@@ -172,10 +173,16 @@ extension ReleaseHeader {
     guard header.format == ReleaseHeader.formatName else {
       throw fail("format is \"\(header.format)\", expected \"\(ReleaseHeader.formatName)\"")
     }
-    guard header.formatVersion == ReleaseHeader.currentVersion else {
-      throw fail("format version \(header.formatVersion); this slicegen reads version "
-        + "\(ReleaseHeader.currentVersion)")
+    let readable = ReleaseHeader.readableVersions
+    guard readable.contains(header.formatVersion) else {
+      throw fail("format version \(header.formatVersion); this slicegen reads versions "
+        + "\(readable.lowerBound) to \(readable.upperBound)")
     }
+    guard header.formatVersion >= header.requiredFormatVersion else {
+      throw fail("format version \(header.formatVersion), but its marginals use binGroups "
+        + "(version \(header.requiredFormatVersion))")
+    }
+    if let why = header.marginalsProblem() { throw fail(why) }
     let d = header.encodedWidth
     let mPrime = header.projections
     let n = header.rows

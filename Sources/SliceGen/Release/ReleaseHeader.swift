@@ -101,7 +101,10 @@ public struct MergeInfo: Codable, Equatable, Sendable {
 /// The header of a release file.
 public struct ReleaseHeader: Codable, Equatable, Sendable {
   public static let formatName = "slicegen-release"
-  public static let currentVersion = 1
+  /// The newest format version: 2 added `binGroups` to marginals (Docs/release-format.md).
+  public static let currentVersion = 2
+  /// The versions this slicegen reads.
+  public static let readableVersions = 1...2
 
   public var format: String = ReleaseHeader.formatName
   public var formatVersion: Int = ReleaseHeader.currentVersion
@@ -138,4 +141,14 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   /// The private choice of 2-way marginals (`--marginals tree` or `select:K`): candidates, their
   /// noisy scores and the pairs picked from them; nil otherwise.
   public var pairSelection: ReleasedPairSelection? = nil
+}
+
+extension ReleaseHeader {
+  /// The lowest format version that describes this header, the one a writer stamps: 2 when a
+  /// marginal is counted on groups of its bins (`binGroups`: its `shape` is no longer the bins'
+  /// counts, which a version-1 reader would misread), 1 otherwise, so files that older readers
+  /// read correctly stay readable by them.
+  public var requiredFormatVersion: Int {
+    (marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
+  }
 }

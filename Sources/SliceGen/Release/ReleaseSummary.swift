@@ -86,6 +86,16 @@ public struct ReleaseSummary {
       ])
     } ?? .null
     object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
+    object["marginals"] = header.marginals.map { marginals in
+      .array(marginals.map { m in
+        .object([
+          "columns": .array(m.columns.map(JSONValue.string)),
+          "shape": .array(m.shape.map { .number(Double($0)) }),
+          "bins": .array(m.bins.map { .number(Double($0.count)) }),
+          "sigma": .number(m.sigma),
+        ])
+      })
+    } ?? .null
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
@@ -114,6 +124,30 @@ public struct ReleaseSummary {
     for c in p.components {
       let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
       lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)")
+    }
+    if let marginals = header.marginals {
+      let oneWay = marginals.filter { $0.columns.count == 1 }
+      let twoWay = marginals.filter { $0.columns.count == 2 }
+      let grouped = twoWay.filter { $0.binGroups != nil }.count
+      lines.append(
+        "  marginals     \(oneWay.count) one-way on the fine bins, \(twoWay.count) two-way"
+          + (twoWay.isEmpty ? "" : " (\(grouped) on coarser pair bins); two-way shapes:"))
+      if !twoWay.isEmpty {
+        let shapes = twoWay.map { m in
+          m.columns.joined(separator: ":") + " " + m.shape.map(String.init).joined(separator: "×")
+        }
+        // Packed by item, so a pair and its shape stay on one line.
+        var line = "               "
+        for (index, item) in shapes.enumerated() {
+          let piece = " " + item + (index == shapes.count - 1 ? "" : ",")
+          if line.count + piece.count > 96, line.count > 15 {
+            lines.append(line)
+            line = "               "
+          }
+          line += piece
+        }
+        lines.append(line)
+      }
     }
     if let selection = header.pairSelection {
       lines.append("  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "

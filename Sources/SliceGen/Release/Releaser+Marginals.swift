@@ -9,6 +9,8 @@
 //   2. the scores of all P candidate pairs against the independent model of round 1's output
 //      (one vector, Δ = 2√P; PairScores.swift, PairSelectionMechanism.swift), then the pick;
 //   3. the chosen pairs' 2-way marginals (J₂ = c − 1 or K vectors, Δ = √2).
+// Every 2-way table is counted on pair bins: a numeric column's fine bins in public groups
+// (PairBins.swift); each row still falls in exactly one cell, so Δ is unchanged.
 // Gaussian DP composes adaptively with μ² adding, so the three spend Σ J_r (Δ_r/σ_r)² ≤ μ_agg².
 
 import Foundation
@@ -22,13 +24,23 @@ extension Releaser {
   }
 
   /// - Parameters:
-  ///   - mechanism: the counted first-round queries (`attributeSets`).
-  ///   - pairCounts: every candidate pair's exact counts, with private selection only.
+  ///   - mechanism: the counted first-round queries (`attributeSets`; 2-way ones on pair bins).
+  ///   - pairCounts: every candidate pair's exact counts on pair bins, with private selection
+  ///     only.
+  ///   - pairBinning: the public groups of the fine bins in 2-way marginals.
   static func releaseAggregates(
     mechanism: inout MarginalMechanism, attributeSets: [[Int]], pairCounts: PairCounts?,
-    names: [String], bins: [ColumnBins], rows n: Int, aggregateMuSquared: Double,
-    options: ReleaseOptions, noise: inout SecureNoise
+    names: [String], bins: [ColumnBins], pairBinning: PairBinning, rows n: Int,
+    aggregateMuSquared: Double, options: ReleaseOptions, noise: inout SecureNoise
   ) throws -> AggregateRelease {
+    // The tables as released: 1-way on the fine bins, 2-way on the pair bins.
+    func table(_ set: [Int]) -> MarginalSpec {
+      set.count == 1
+        ? MarginalSpec(columns: set, shape: [bins[set[0]].count], groups: nil)
+        : MarginalSpec(
+          columns: set, shape: set.map { pairBinning.counts[$0] },
+          groups: pairBinning.record(columns: set, fineCounts: set.map { bins[$0].count }))
+    }
     let countSensitivity = MarginalMechanism.l2Sensitivity
     guard let pairCounts, let mode = options.marginals.selectionMode,
       let picks = try options.marginals.pairsToSelect(columns: names.count)
@@ -41,8 +53,8 @@ extension Releaser {
       let sigmas = Array(repeating: sigma, count: attributeSets.count)
       let noisy = mechanism.finish(sigmas: sigmas, noise: &noise)
       let marginals = consistentMarginals(
-        queries: mechanism.queries, counts: noisy, sigmas: sigmas, names: names, bins: bins,
-        rows: n)
+        tables: attributeSets.map(table), counts: noisy, sigmas: sigmas, names: names,
+        bins: bins, rows: n)
       let component = ReleaseComponent(
         name: "marginals (\(attributeSets.filter { $0.count == 1 }.count) one-way, "
           + "\(attributeSets.filter { $0.count == 2 }.count) two-way)",
@@ -67,12 +79,14 @@ extension Releaser {
       ])
     let (oneWay, selection, twoWay) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])
 
-    // Round 1: the 1-way marginals, released; p̂ is post-processing of them.
+    // Round 1: the 1-way marginals, released; p̂ is post-processing of them, summed over the
+    // public pair-bin groups so that it lives where the candidate tables do.
     let oneWaySigmas = Array(repeating: oneWay.sigma, count: attributeSets.count)
     let noisyOneWay = mechanism.finish(sigmas: oneWaySigmas, noise: &noise)
     let denominator = Double(max(n, 1))
-    let independent = noisyOneWay.map { counts in
-      MarginalConsistency.projectOntoSimplex(counts.map { $0 / denominator })
+    let independent = zip(noisyOneWay, pairBinning.groups).map { counts, map in
+      let fine = MarginalConsistency.projectOntoSimplex(counts.map { $0 / denominator })
+      return map.map { BinGroups.sums(fine, map: $0) } ?? fine
     }
 
     // Round 2: noisy scores of every candidate, then the pick (post-processing).
@@ -84,10 +98,10 @@ extension Releaser {
       : PairPick.largest(picks, of: noisyScores)
     precondition(chosen.count == picks)
 
-    // Round 3: the chosen pairs' 2-way marginals.
-    let pairQueries = chosen.map { p in
-      let (a, b) = pairCounts.pairs[p]
-      return MarginalMechanism.Query(columns: [a, b], shape: [bins[a].count, bins[b].count])
+    // Round 3: the chosen pairs' 2-way marginals (on pair bins, as counted).
+    let pairTables = chosen.map { p in table([pairCounts.pairs[p].0, pairCounts.pairs[p].1]) }
+    let pairQueries = pairTables.map { t in
+      MarginalMechanism.Query(columns: t.columns, shape: t.shape)
     }
     var pairMechanism = MarginalMechanism(
       queries: pairQueries, counts: chosen.map(pairCounts.table), rows: n)
@@ -95,7 +109,7 @@ extension Releaser {
     let noisyTwoWay = pairMechanism.finish(sigmas: twoWaySigmas, noise: &noise)
 
     let marginals = consistentMarginals(
-      queries: mechanism.queries + pairQueries, counts: noisyOneWay + noisyTwoWay,
+      tables: attributeSets.map(table) + pairTables, counts: noisyOneWay + noisyTwoWay,
       sigmas: oneWaySigmas + twoWaySigmas, names: names, bins: bins, rows: n)
     let components = plan.rounds.map { round in
       ReleaseComponent(
@@ -111,19 +125,28 @@ extension Releaser {
     return AggregateRelease(marginals: marginals, components: components, pairSelection: record)
   }
 
+  /// A released table: its columns (indices of kept columns), shape, and group maps (nil:
+  /// every column on its fine bins).
+  struct MarginalSpec {
+    var columns: [Int]
+    var shape: [Int]
+    var groups: [[Int]]?
+  }
+
   /// Consistent post-processing of noisy counts, as stored in the header.
   static func consistentMarginals(
-    queries: [MarginalMechanism.Query], counts: [[Double]], sigmas: [Double], names: [String],
+    tables specs: [MarginalSpec], counts: [[Double]], sigmas: [Double], names: [String],
     bins: [ColumnBins], rows n: Int
   ) -> [ReleasedMarginal] {
     let tables = MarginalConsistency.consistentTables(
-      queries: queries.map { ($0.columns, $0.shape) }, counts: counts, sigmas: sigmas, rows: n)
-    return queries.indices.map { q in
-      let set = queries[q].columns
+      queries: specs.map { ($0.columns, $0.shape, $0.groups) }, counts: counts, sigmas: sigmas,
+      rows: n)
+    return specs.indices.map { q in
+      let set = specs[q].columns
       return ReleasedMarginal(
-        columns: set.map { names[$0] }, bins: set.map { bins[$0] }, shape: queries[q].shape,
+        columns: set.map { names[$0] }, bins: set.map { bins[$0] }, shape: specs[q].shape,
         sigma: sigmas[q], l2Sensitivity: MarginalMechanism.l2Sensitivity, noisyCounts: counts[q],
-        probabilities: tables[q].probabilities)
+        probabilities: tables[q].probabilities, binGroups: specs[q].groups)
     }
   }
 }

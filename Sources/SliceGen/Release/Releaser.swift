@@ -29,6 +29,9 @@ public struct ReleaseOptions: Sendable {
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
   public var marginalBins: Int = 100
+  /// In 2-way marginals, a numeric column with more than B + 1 bins is counted on at most B
+  /// groups of them, plus its lower-bound bin (and missing bin): `--pair-bins` (PairBins.swift).
+  public var pairBins: Int = ReleaseOptions.defaultPairBins
   /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
   public var template: ReleaseTemplate? = nil
   /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
@@ -38,6 +41,9 @@ public struct ReleaseOptions: Sendable {
   public var pairSelectionSplit: PairSelectionSplit = .standard
 
   public init(epsilon: Double) { self.epsilon = epsilon }
+
+  /// The default of `pairBins` (`--pair-bins`), written only here.
+  public static let defaultPairBins = 16
 
   /// The default δ for n rows: the largest power of ten at most 1/(10n).
   public static func defaultDelta(rows n: Int) -> Double {
@@ -112,9 +118,14 @@ public enum Releaser {
       encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: options.subsampling,
       noise: noise)
 
-    // Marginals: public bins from the schema, one query per attribute set.
+    // Marginals: public bins from the schema, one query per attribute set; 2-way marginals on
+    // the pair bins (groups of the fine bins, PairBins.swift).
     let names = encoding.blocks.map(\.name)
     let bins = encoding.publicBins(maximumBins: options.marginalBins)
+    guard options.pairBins >= 1 else {
+      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
+    }
+    let pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
     let attributeSets = try options.marginals.queries(columns: names)
     if !attributeSets.isEmpty {
       guard options.subsampling == nil else {
@@ -124,29 +135,38 @@ public enum Releaser {
         throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
       }
     }
+    // Each row's codes: its fine bin codes (c), then its pair codes (c). 1-way queries read the
+    // former, 2-way queries the latter.
+    let c = names.count
     var marginalMechanism = MarginalMechanism(
       queries: attributeSets.map { set in
-        MarginalMechanism.Query(columns: set, shape: set.map { bins[$0].count })
-      }, codesPerRow: names.count)
+        set.count == 1
+          ? MarginalMechanism.Query(columns: set, shape: [bins[set[0]].count])
+          : MarginalMechanism.Query(
+            columns: set.map { c + $0 }, shape: set.map { pairBinning.counts[$0] })
+      }, codesPerRow: 2 * c)
     // Private pair selection counts every candidate pair in the same pass (limits checked first).
-    _ = try options.marginals.pairsToSelect(columns: names.count)
+    _ = try options.marginals.pairsToSelect(columns: c)
     var pairCounts = try options.marginals.selectionMode.map { mode in
-      try PairCounts(binCounts: bins.map(\.count), mode: mode)
+      try PairCounts(binCounts: pairBinning.counts, mode: mode)
     }
 
     let chunkRows = 4096
     var chunk = [Float](repeating: 0, count: chunkRows * d)
-    var codes = [Int32](repeating: 0, count: chunkRows * names.count)
+    var codes = [Int32](repeating: 0, count: chunkRows * 2 * c)
     var filled = 0
     func flush(_ base: UnsafeMutablePointer<Float>) {
       mechanism.append(encoded: base, rows: filled)
       if !attributeSets.isEmpty {
-        codes.withUnsafeMutableBufferPointer { c in
+        codes.withUnsafeMutableBufferPointer { buffer in
+          let codeBase = buffer.baseAddress!
           for row in 0..<filled {
-            encoding.binCodes(base + row * d, bins: bins, into: c.baseAddress! + row * names.count)
+            let rowCodes = codeBase + row * 2 * c
+            encoding.binCodes(base + row * d, bins: bins, into: rowCodes)
+            pairBinning.mapCodes(rowCodes, into: rowCodes + c)
           }
-          marginalMechanism.add(codes: c.baseAddress!, rows: filled)
-          pairCounts?.add(codes: c.baseAddress!, rows: filled)
+          marginalMechanism.add(codes: codeBase, rows: filled)
+          pairCounts?.add(codes: codeBase + c, rows: filled, codesPerRow: 2 * c)
         }
       }
       filled = 0
@@ -190,8 +210,9 @@ public enum Releaser {
     if !attributeSets.isEmpty {
       let aggregates = try releaseAggregates(
         mechanism: &marginalMechanism, attributeSets: attributeSets, pairCounts: pairCounts,
-        names: names, bins: bins, rows: n, aggregateMuSquared: calibration.aggregateMuSquared,
-        options: options, noise: &marginalNoise)
+        names: names, bins: bins, pairBinning: pairBinning, rows: n,
+        aggregateMuSquared: calibration.aggregateMuSquared, options: options,
+        noise: &marginalNoise)
       releasedMarginals = aggregates.marginals
       components += aggregates.components
       pairSelection = aggregates.pairSelection
