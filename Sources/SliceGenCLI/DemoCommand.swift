@@ -14,10 +14,11 @@ enum DemoCommand: Command {
                  defaultText: "4"),
       OptionSpec(name: "epochs", valueName: "N", help: "Training epochs.",
                  defaultText: "\(FitOptions().epochs)"),
-      OptionSpec(name: "marginals", valueName: "none|one-way|all-pairs|tree|select:K|a:b,…",
+      OptionSpec(name: "marginals", valueName: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
                  help: "Noisy marginals beside the projections (as for release); none runs the "
-                   + "paper's mechanism alone. The default, select:2c for c columns, is the best "
-                   + "measured on Adult (Docs/pair-selection.md).", defaultText: "select:26 on Adult"),
+                   + "paper's mechanism alone. auto is select:2c for c ≤ 15 columns (select:26 on "
+                   + "Adult), tree for wider tables: the best measured (Docs/pair-selection.md).",
+                 defaultText: "auto"),
       OptionSpec(name: "data", valueName: "folder",
                  help: "Folder with train.csv, test.csv and schema.json.", defaultText: "samples/adult"),
       OptionSpec(name: "output", valueName: "folder", help: "Where to write the files.",
@@ -38,9 +39,8 @@ enum DemoCommand: Command {
 
     var options = ReleaseOptions(epsilon: epsilon)
     options.delta = 1e-5
-    // Default: K = 2c private pairs for c kept columns (at most every pair), from the public schema.
-    let c = schema.keptColumns.count
-    let marginals = arguments.string("marginals") ?? "select:\(max(1, min(2 * c, c * (c - 1) / 2)))"
+    // Default: `auto` (select:2c for c ≤ 15 kept columns, tree beyond), from the public schema.
+    let marginals = arguments.string("marginals") ?? "auto"
     do {
       options.marginals = try MarginalSelection(parsing: marginals)
     } catch let error as ReleaseError {

@@ -32,12 +32,15 @@ enum ReleaseCommand: Command {
                  help: "Fix the seed of the projections U (for reproduction). U is then known "
                    + "in advance and the release is accounted as a Gaussian mechanism with "
                    + "sensitivity ‖U‖₂: more noise for the same (ε, δ)."),
-      OptionSpec(name: "marginals", valueName: "none|one-way|all-pairs|tree|select:K|a:b,c:d",
+      OptionSpec(name: "marginals", valueName: "auto|none|one-way|all-pairs|tree|select:K|a:b,c:d",
                  help: "Also publish Gaussian noisy marginals over public bins: every 1-way "
                    + "marginal, and every 2-way one (all-pairs), the listed pairs, or pairs "
                    + "chosen privately from noisy scores (tree: a maximum spanning tree; "
-                   + "select:K: the K highest). They share the budget with the projections "
-                   + "under one exact accountant. See Docs/pair-selection.md.",
+                   + "select:K: the K highest; auto: select:2c for c ≤ 15 columns, tree for "
+                   + "wider tables, the best measured and the recommended choice). They share "
+                   + "the budget with the projections under one exact accountant. none (the "
+                   + "default) is the paper's mechanism alone, the only mode shards (--like) and "
+                   + "--subsample support. See Docs/pair-selection.md.",
                  defaultText: "none"),
       OptionSpec(name: "aggregate-share", valueName: "fraction",
                  help: "Share of the expected μ² given to the marginals (declared in advance, never "

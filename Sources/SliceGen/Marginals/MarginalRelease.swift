@@ -18,11 +18,27 @@ public enum MarginalSelection: Equatable, Sendable {
   case tree
   /// Every 1-way marginal, then the K pairs with the largest noisy scores (chosen privately).
   case select(Int)
+  /// The measured rule by width (Docs/pair-selection.md): `select:2c` for c ≤ 15 kept columns
+  /// (Adult), `tree` for wider tables (digits). Resolved from the schema alone before the data
+  /// is read (`resolved(columns:)`); the release records the resolved mode.
+  case auto
 
-  /// Parses `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.
+  /// The widest table (kept columns) that `auto` gives `select:2c`.
+  public static let autoSelectMaximumColumns = 15
+
+  /// `auto` made concrete for `c` kept columns; every other mode is returned as it is.
+  public func resolved(columns c: Int) -> MarginalSelection {
+    guard case .auto = self else { return self }
+    if c < 2 { return .oneWay }
+    if c <= Self.autoSelectMaximumColumns { return .select(min(2 * c, c * (c - 1) / 2)) }
+    return .tree
+  }
+
+  /// Parses `auto`, `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.
   public init(parsing text: String) throws {
     switch text {
     case "none": self = .none
+    case "auto": self = .auto
     case "one-way": self = .oneWay
     case "all-pairs": self = .allPairs
     case "tree": self = .tree
@@ -37,8 +53,8 @@ public enum MarginalSelection: Equatable, Sendable {
       let pairs = text.split(separator: ",").map { $0.split(separator: ":").map(String.init) }
       guard !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] != $0[1] }) else {
         throw ReleaseError(
-          "--marginals is '\(text)', must be none, one-way, all-pairs, tree, select:K, or pairs like "
-            + "age:income,sex:race")
+          "--marginals is '\(text)', must be auto, none, one-way, all-pairs, tree, select:K, or "
+            + "pairs like age:income,sex:race")
       }
       self = .pairs(pairs)
     }
@@ -51,6 +67,7 @@ public enum MarginalSelection: Equatable, Sendable {
     switch self {
     case .none: return []
     case .oneWay, .tree, .select: break
+    case .auto: preconditionFailure("resolve auto with resolved(columns:) first")
     case .allPairs:
       for i in names.indices { for j in (i + 1)..<names.count { sets.append([i, j]) } }
     case .pairs(let pairs):

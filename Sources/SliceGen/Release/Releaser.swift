@@ -92,6 +92,8 @@ public enum Releaser {
     }
     let encoding = Encoding(schema: schema)
     let d = encoding.width
+    var options = options
+    options.marginals = options.marginals.resolved(columns: encoding.blocks.count)
     guard (1...100_000).contains(options.slices) else {
       throw ReleaseError("slices is \(options.slices), must be from 1 to 100000")
     }
