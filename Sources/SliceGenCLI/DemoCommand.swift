@@ -16,7 +16,7 @@ enum DemoCommand: Command {
                  defaultText: "\(FitOptions().epochs)"),
       OptionSpec(name: "marginals", valueName: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
                  help: "Noisy marginals beside the projections (as for release); none runs the "
-                   + "paper's mechanism alone. auto is select:2c for c ≤ 15 columns (select:26 on "
+                   + "paper's mechanism alone. auto is select:3c for c ≤ 15 columns (select:39 on "
                    + "Adult), tree for wider tables: the best measured (Docs/pair-selection.md).",
                  defaultText: "auto"),
       OptionSpec(name: "data", valueName: "folder",
@@ -39,7 +39,7 @@ enum DemoCommand: Command {
 
     var options = ReleaseOptions(epsilon: epsilon)
     options.delta = 1e-5
-    // Default: `auto` (select:2c for c ≤ 15 kept columns, tree beyond), from the public schema.
+    // Default: `auto` (select:3c for c ≤ 15 kept columns, tree beyond), from the public schema.
     let marginals = arguments.string("marginals") ?? "auto"
     do {
       options.marginals = try MarginalSelection(parsing: marginals)

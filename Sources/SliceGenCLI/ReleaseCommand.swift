@@ -36,7 +36,7 @@ enum ReleaseCommand: Command {
                  help: "Also publish Gaussian noisy marginals over public bins: every 1-way "
                    + "marginal, and every 2-way one (all-pairs), the listed pairs, or pairs "
                    + "chosen privately from noisy scores (tree: a maximum spanning tree; "
-                   + "select:K: the K highest; auto: select:2c for c ≤ 15 columns, tree for "
+                   + "select:K: the K highest; auto: select:3c for c ≤ 15 columns, tree for "
                    + "wider tables, the best measured and the recommended choice). They share "
                    + "the budget with the projections under one exact accountant. none (the "
                    + "default) is the paper's mechanism alone, the only mode shards (--like) and "

@@ -315,14 +315,15 @@ func isSpanningTree(_ edges: [(Int, Int)], columns c: Int) -> Bool {
   return true
 }
 
-@Test("--marginals auto: select:2c up to 15 columns, tree beyond, from the column count alone")
+@Test("--marginals auto: select:3c up to 15 columns, tree beyond, from the column count alone")
 func autoSelection() throws {
   #expect(try MarginalSelection(parsing: "auto") == .auto)
-  #expect(MarginalSelection.auto.resolved(columns: 13) == .select(26))
-  #expect(MarginalSelection.auto.resolved(columns: 15) == .select(30))
+  #expect(MarginalSelection.auto.resolved(columns: 13) == .select(39))
+  #expect(MarginalSelection.auto.resolved(columns: 15) == .select(45))
   #expect(MarginalSelection.auto.resolved(columns: 16) == .tree)
   #expect(MarginalSelection.auto.resolved(columns: 65) == .tree)
   #expect(MarginalSelection.auto.resolved(columns: 3) == .select(3))  // every pair of 3 columns
+  #expect(MarginalSelection.auto.resolved(columns: 7) == .select(21))  // every pair of 7 columns
   #expect(MarginalSelection.auto.resolved(columns: 1) == .oneWay)
   #expect(MarginalSelection.select(4).resolved(columns: 13) == .select(4))
 }

@@ -23,7 +23,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100
   /// The distance between the generator's expected marginals and the released ones.
-  public var marginalLoss: MarginalDistance = .l2
+  public var marginalLoss: MarginalDistance = .kl
   /// Generated rows per step for the marginal term, drawn apart from the kernel term's batch
   /// (an expected marginal over more rows is a less noisy gradient); 0: the kernel batch itself.
   public var marginalBatch: Int = 1024

@@ -18,19 +18,19 @@ public enum MarginalSelection: Equatable, Sendable {
   case tree
   /// Every 1-way marginal, then the K pairs with the largest noisy scores (chosen privately).
   case select(Int)
-  /// The measured rule by width (Docs/pair-selection.md): `select:2c` for c ≤ 15 kept columns
-  /// (Adult), `tree` for wider tables (digits). Resolved from the schema alone before the data
+  /// The measured rule by width (Docs/pair-selection.md): `select:3c` for c ≤ 15 kept columns
+  /// (Adult: 39 of 78 pairs), `tree` for wider tables (digits). Resolved from the schema alone before the data
   /// is read (`resolved(columns:)`); the release records the resolved mode.
   case auto
 
-  /// The widest table (kept columns) that `auto` gives `select:2c`.
+  /// The widest table (kept columns) that `auto` gives `select:3c`.
   public static let autoSelectMaximumColumns = 15
 
   /// `auto` made concrete for `c` kept columns; every other mode is returned as it is.
   public func resolved(columns c: Int) -> MarginalSelection {
     guard case .auto = self else { return self }
     if c < 2 { return .oneWay }
-    if c <= Self.autoSelectMaximumColumns { return .select(min(2 * c, c * (c - 1) / 2)) }
+    if c <= Self.autoSelectMaximumColumns { return .select(min(3 * c, c * (c - 1) / 2)) }
     return .tree
   }
 
