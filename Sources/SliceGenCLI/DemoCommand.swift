@@ -46,8 +46,10 @@ enum DemoCommand: Command {
     } catch let error as ReleaseError {
       throw UsageError(message: error.message)
     }
+    let resolved = options.marginals.resolved(columns: schema.keptColumns.count).selectionMode
+    let shown = marginals == "auto" ? "auto (\(resolved ?? "one-way"))" : marginals
     Console.info("1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
-      + "m = 100 slices of k = 2, marginals: \(marginals) …")
+      + "m = 100 slices of k = 2, marginals: \(shown) …")
     let report = try Releaser.release(
       csvPath: data + "/train.csv", schema: schema, options: options, outputPath: releasePath)
     Console.info("    \(report.header.rows) rows released, σ = \(String(format: "%.4g", report.header.sigma)) "

@@ -83,7 +83,7 @@ public enum MarginalSelection: Equatable, Sendable {
   }
 
   /// The text of the mode with private selection ("tree", "select:K"), nil for the others.
-  var selectionMode: String? {
+  public var selectionMode: String? {
     switch self {
     case .tree: return "tree"
     case .select(let k): return "select:\(k)"
