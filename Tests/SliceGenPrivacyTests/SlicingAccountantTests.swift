@@ -10,8 +10,13 @@ enum TestVectors {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("shared/testvectors/slicing-privacy.json")
   nonisolated(unsafe) static let root: [String: Any] = {
-    let data = try! Data(contentsOf: url)
-    return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    guard let data = try? Data(contentsOf: url),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else {
+      fatalError("the shared test vectors are missing or unreadable at \(url.path): the tests "
+        + "need the project's shared folder beside the repository (../shared)")
+    }
+    return object
   }()
   static func rows(_ key: String) -> [[String: Double]] {
     (root[key] as! [[String: Any]]).map { row in
