@@ -3,18 +3,17 @@ import Testing
 @testable import SliceGenPrivacy
 import SliceGenNumerics
 
-/// The reference values in ../shared/testvectors/slicing-privacy.json (computed independently
-/// with scipy; a port should match to 1e-3 relative).
+/// The reference values of ../shared/testvectors/slicing-privacy.json (computed independently
+/// with scipy; a port should match to 1e-3 relative), copied to Tests/Fixtures so that a clone
+/// tests on its own (.ci/run checks the copy against the shared file when it is there).
 enum TestVectors {
   static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("shared/testvectors/slicing-privacy.json")
+    .deletingLastPathComponent().appendingPathComponent("Fixtures/slicing-privacy.json")
   nonisolated(unsafe) static let root: [String: Any] = {
     guard let data = try? Data(contentsOf: url),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else {
-      fatalError("the shared test vectors are missing or unreadable at \(url.path): the tests "
-        + "need the project's shared folder beside the repository (../shared)")
+      fatalError("the accountant test vectors are missing or unreadable at \(url.path)")
     }
     return object
   }()
