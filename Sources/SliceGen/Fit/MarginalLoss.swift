@@ -8,7 +8,8 @@
 // where p_c(i) is the head distribution of column c for synthetic row i (softmax probabilities of
 // a categorical head, or of a numeric column's binned head over its public bins).
 // Gradient (L2): ∂L/∂p_a(i)[x] = (2λ/b) Σ_y (q − p̂)[x, y] · p_b(i)[y] for a pair (a, b), and
-// (2λ/b)(q − p̂)[x] for a 1-way table; KL replaces (q − p̂) by −p̂/(2q). Post-processing of the release: no privacy cost.
+// (2λ/b)(q − p̂)[x] for a 1-way table; KL replaces (q − p̂) by −p̂/(2q). Post-processing of the
+// release: no privacy cost.
 //
 // As matrix products (`evaluate`): with P_c the (b × k_c) head values of column c over the batch,
 //   q_ab = P_aᵀ·P_b / b (TN),  ∂L/∂P_a += (2λ/b)·P_b·R_abᵀ (NT),  ∂L/∂P_b += (2λ/b)·P_a·R_ab (NN),

@@ -19,8 +19,8 @@ public enum MarginalSelection: Equatable, Sendable {
   /// Every 1-way marginal, then the K pairs with the largest noisy scores (chosen privately).
   case select(Int)
   /// The measured rule by width (Docs/pair-selection.md): `select:3c` for c ≤ 15 kept columns
-  /// (Adult: 39 of 78 pairs), `tree` for wider tables (digits). Resolved from the schema alone before the data
-  /// is read (`resolved(columns:)`); the release records the resolved mode.
+  /// (Adult: 39 of 78 pairs), `tree` for wider tables (digits). Resolved from the schema alone,
+  /// before the data is read (`resolved(columns:)`); the release records the resolved mode.
   case auto
 
   /// The widest table (kept columns) that `auto` gives `select:3c`.
