@@ -30,9 +30,14 @@
 //      and the discovery is (ε, δ_G(ε; μ) + (1 + e^ε)·C·Φ(−T/σ₂))-DP under replace-one.
 //  (d) Building the schema from the noisy counts (thresholds, sorting, bounds from grid edges)
 //      is post-processing.
-// Calibration for a budget (ε_d, δ_d): half of δ_d to each term (less a 1e-9 relative margin). T/σ₂ = −Φ⁻¹(δ_d/(2(1+e^ε_d)C)),
-// rounded up; μ = the largest μ with δ_G(ε_d; μ) ≤ δ_d/2 (rounded down, GaussianMechanism); a
-// declared share ρ of μ² goes to round 1: σ₁ = √(2C/(ρμ²)), σ₂ = √(2C/((1−ρ)μ²)), rounded up.
+// Publication: every noisy count is snapped to the count grid (SnappedGaussian.swift), and the
+// floating-point sampler's distance from an exact Gaussian is accounted (ImplementationMargin.swift:
+// N = 4C values one row can move; ε_d loses the margin, δ_d the reserve and the factor).
+// Calibration for a budget (ε_d, δ_d): half of what the reserve leaves to each term (less a 1e-9
+// relative margin). T = σ₂·z + Λ with z the smallest value whose sampler tail meets
+// δ_d/(2(1+e^ε_d)C), rounded up; μ = the largest μ with (1+ρ)^N·δ_G(ε_d − margin; μ) ≤ δ_d/2
+// (rounded down); a declared share of μ² goes to round 1: σ₁ = √(2C/(ρμ²)), σ₂ = √(2C/((1−ρ)μ²)),
+// rounded up.
 // `spentDelta(epsilon:)` recomputes δ from σ₁, σ₂ and T alone; a test holds it below δ_d.
 // Zero-out is not defined on raw rows (it is a relation on encoded rows, which need a schema), so
 // discovery is stated under replace-one only.
@@ -63,6 +68,10 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
   /// counts; bounds and categories need fine ones).
   public static let defaultTypeShare = 0.2
 
+  /// What the floating-point implementation adds (ImplementationMargin.swift): 4C values one
+  /// row can move (two cells of each column's class counts and of its round-2 counts).
+  public var margin: ImplementationMargin
+
   /// Calibrates σ₁, σ₂ and T for (ε, δ) over `columns` columns.
   public static func calibrate(
     epsilon: Double, delta: Double, columns: Int, typeShare: Double = defaultTypeShare
@@ -71,19 +80,29 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
     try PrivacyValidation.delta(delta)
     precondition(columns > 0 && typeShare > 0 && typeShare < 1)
     let c = Double(columns)
-    // Each half of δ is targeted with a relative margin of 1e-9, so that the rounding of the
-    // sum of the two terms cannot exceed δ.
-    let half = delta / 2 * (1 - 1e-9)
-    // T/σ₂ with C·Φ(−T/σ₂)·(1 + e^ε) ≤ δ/2, rounded up (a larger T only lowers δ_T).
+    var margin = ImplementationMargin(affectedValues: 4 * columns, delta: delta, shift: .zero)
+    let idealEpsilon = try margin.idealEpsilon(epsilon)
+    // Each half of what is left after the reserve is targeted with a relative margin of 1e-9,
+    // so that the rounding of the sum of the two terms cannot exceed δ.
+    let half = (delta - margin.deltaReserve) / 2 * (1 - 1e-9)
+    // The sampler's tail beyond T (snapped to the count grid Λ ≤ σ₂/64, so a kept value had noise
+    // above T − Λ): C·(1 + e^ε)·P(X' > (T − Λ)/σ₂) ≤ δ/2; `tailProbability` bounds P(X' > τ).
     let tailTarget = half / ((1 + exp(epsilon)) * c)
-    let z = upperQuantile(tailTarget)
-    let mu = GaussianMechanism.largestMu(epsilon: epsilon, delta: half)
+    let mu = GaussianMechanism.largestMu(epsilon: idealEpsilon, delta: half / margin.deltaFactor)
     let muSquared = mu * mu
     let sigma1 = (2 * c / (typeShare * muSquared)).squareRoot().nextUp
     let sigma2 = (2 * c / ((1 - typeShare) * muSquared)).squareRoot().nextUp
+    let grid = SnappedGaussian.countGrid(sigma: sigma2)
+    guard let z = Bisection.smallestPassing({
+      SnappedGaussian.tailProbability(beyond: $0) <= tailTarget
+    }) else {
+      throw PrivacyParameterError(message: "delta is \(delta): no selection threshold meets it")
+    }
+    // The largest per-value shift is one count: 1/σ in units of σ.
+    try margin.checkTails(maximumShift: 1 / min(sigma1, sigma2), couplingFailure: 0)
     let result = DiscoveryCalibration(
       epsilon: epsilon, delta: delta, columns: columns, typeSigma: sigma1, valueSigma: sigma2,
-      selectionThreshold: (z * sigma2).nextUp, typeShare: typeShare)
+      selectionThreshold: (z * sigma2 + grid).nextUp, typeShare: typeShare, margin: margin)
     precondition(result.spentDelta(epsilon: epsilon) <= delta, "discovery calibration overspent")
     return result
   }
@@ -94,25 +113,14 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
     return (2 * c / (typeSigma * typeSigma) + 2 * c / (valueSigma * valueSigma)).squareRoot()
   }
 
-  /// δ the discovery spends at ε: δ_G(ε; μ) + (1 + e^ε)·C·Φ(−T/σ₂) (proof sketch, step (c)).
+  /// δ the discovery spends at ε: (1+ρ)^N·δ_G(ε − margin; μ) + tails
+  /// + (1 + e^ε)·C·P(X' > (T − Λ)/σ₂) (proof sketch, step (c), with the sampler's margin).
   public func spentDelta(epsilon: Double) -> Double {
+    let grid = SnappedGaussian.countGrid(sigma: valueSigma)
     let selection = (1 + exp(epsilon)) * Double(columns)
-      * GaussianMechanism.normalCDF(-selectionThreshold / valueSigma)
-    return GaussianMechanism.delta(epsilon: epsilon, mu: mu) + selection
-  }
-
-  /// The z with Φ(−z) ≤ p (the smallest such z to 1e-12, returning the passing end).
-  static func upperQuantile(_ p: Double) -> Double {
-    precondition(p > 0 && p < 0.5)
-    var low = 0.0
-    var high = 1.0
-    while GaussianMechanism.normalCDF(-high) > p { high *= 2 }
-    for _ in 0..<200 {
-      let middle = 0.5 * (low + high)
-      if GaussianMechanism.normalCDF(-middle) <= p { high = middle } else { low = middle }
-      if high - low <= 1e-12 * high { break }
-    }
-    return high
+      * SnappedGaussian.tailProbability(beyond: (selectionThreshold - grid) / valueSigma)
+    let ideal = GaussianMechanism.delta(epsilon: max(epsilon - margin.epsilon, 0), mu: mu)
+    return margin.statedDelta(ideal: ideal) + selection
   }
 }
 
@@ -157,13 +165,10 @@ public struct DiscoveryMechanism {
     return kept
   }
 
+  /// Counts plus N(0, σ²), snapped to the count grid (SnappedGaussian.swift).
   private mutating func noisy(_ counts: [Double], sigma: Double) -> [Double] {
     guard !counts.isEmpty else { return [] }
-    // The sampler works in float32: round σ up to a float so the noise is never below σ.
-    var single = Float(sigma)
-    if Double(single) < sigma { single = single.nextUp }
-    var draws = [Float](repeating: 0, count: counts.count)
-    draws.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: Double(single)) }
-    return zip(counts, draws).map { $0 + Double($1) }
+    return noise.snappedGaussian(
+      counts, sigma: sigma, grid: SnappedGaussian.countGrid(sigma: sigma))
   }
 }

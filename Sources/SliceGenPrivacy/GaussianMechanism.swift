@@ -26,15 +26,8 @@ public enum GaussianMechanism {
 
   /// The largest μ with δ_G(ε; μ) ≤ δ, rounded toward the smaller μ (more noise).
   public static func largestMu(epsilon: Double, delta target: Double) -> Double {
-    var low = 0.0
-    var high = 1.0
-    while delta(epsilon: epsilon, mu: high) <= target { high *= 2 }
-    for _ in 0..<200 {
-      let middle = 0.5 * (low + high)
-      if delta(epsilon: epsilon, mu: middle) <= target { low = middle } else { high = middle }
-      if high - low <= 1e-13 * high { break }
-    }
-    return low
+    // δ_G(ε; μ) → 1 − e^ε·0 as μ → ∞, so some μ fails for every target δ < 1.
+    Bisection.largestPassing { delta(epsilon: epsilon, mu: $0) <= target } ?? .infinity
   }
 
   /// The analytic Gaussian mechanism (Balle & Wang 2018): the smallest σ meeting (ε, δ) for L2

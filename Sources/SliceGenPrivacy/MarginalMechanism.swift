@@ -1,11 +1,13 @@
-// Noisy marginals over public bins (DESIGN §4b, issue "aggregate statistics"): the second way a
-// release turns private rows into published numbers, beside the slicing mechanism. Rows come in
+// Noisy marginals over public bins (Docs/privacy.md, "Marginals beside the projections"): the
+// second way a release turns private rows into published numbers, beside the slicing mechanism. Rows come in
 // as public bin codes (one code per column, computed from the schema's bins); each query counts
 // the rows in every cell of a set of columns; `finish` adds Gaussian noise to every count.
 //
 // Sensitivity: under replace-one a row leaves one cell and enters another, so a count vector
-// changes by (−1, +1) in two cells: L2 sensitivity √2. (Under zero-out a row's contribution
-// disappears: L2 sensitivity 1 ≤ √2; we use √2 for both, which is conservative.)
+// changes by (−1, +1) in two cells: L2 sensitivity √2. (Under zero-out the row is replaced by
+// the all-zero encoded row, which also lies in one cell of every table: the same √2.)
+// Publication: each noisy count is snapped to the integers (or a coarser power-of-two grid when
+// σ > 128), SnappedGaussian.swift: the released numbers carry no low-order bits of the counts.
 // Deliberately not here: choosing σ (the composed accountant does), choosing the bins (the schema),
 // and post-processing (consistency lives in SliceGen).
 
@@ -17,7 +19,8 @@ import SliceGenNumerics
 /// Each query j is a Gaussian mechanism with L2 sensitivity √2 and noise σ_j: μ_j = √2/σ_j in
 /// Gaussian-DP terms. With the projections they compose into one Gaussian per U with
 /// μ² = Q/s² + Σ_j μ_j² (Dong, Roth, Su 2022, composition of GDP is exact), which
-/// `ComposedAccountant` turns into the exact (ε, δ) profile. Tests: MarginalMechanismTests.
+/// `SlicingAccountant.delta(…, aggregateMuSquared:)` turns into the exact (ε, δ) profile. The
+/// published counts are snapped (`SnappedGaussian`). Tests: MarginalTests, SnappedGaussianTests.
 public struct MarginalMechanism {
   /// One marginal: the columns (indices into the per-row code vector) and their bin counts.
   public struct Query: Codable, Equatable, Sendable {
@@ -75,19 +78,16 @@ public struct MarginalMechanism {
     rows += count
   }
 
-  /// The true counts of query `index`, for computing selection scores inside SliceGenPrivacy
-  /// only (never published).
-  func trueCounts(_ index: Int) -> [Double] { counts[index] }
-
-  /// Adds N(0, σ_j²) to every count of query j and returns the noisy counts.
+  /// Adds N(0, σ_j²) to every count of query j, snaps the sums to the count grid
+  /// (`SnappedGaussian.countGrid`) and returns them.
   public mutating func finish(sigmas: [Double], noise: inout SecureNoise) -> [[Double]] {
     precondition(sigmas.count == queries.count)
     var out: [[Double]] = []
     for (q, sigma) in sigmas.enumerated() {
       precondition(sigma > 0 && sigma.isFinite)
-      var noisy = [Float](repeating: 0, count: counts[q].count)
-      noisy.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: sigma) }
-      out.append(zip(counts[q], noisy).map { $0 + Double($1) })
+      out.append(
+        noise.snappedGaussian(
+          counts[q], sigma: sigma, grid: SnappedGaussian.countGrid(sigma: sigma)))
     }
     counts = []
     return out

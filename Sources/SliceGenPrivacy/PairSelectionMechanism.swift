@@ -1,12 +1,13 @@
-// Private choice of the 2-way marginals to measure (DESIGN §4b: "release noisy scores, then
-// pick"). The release measures the 1-way marginals first; every candidate pair p = (a, b) then
+// Private choice of the 2-way marginals to measure (Docs/privacy.md, "Private pair selection":
+// release noisy scores, then pick). The release measures the 1-way marginals first; every candidate pair p = (a, b) then
 // gets a score of how badly the independent model built from the *noisy* 1-way marginals explains
 // it,
 //   s_p = ‖C_p − E_p‖₁,   E_p = n · p̂_a ⊗ p̂_b,
 // with C_p the exact 2-way counts over the public bins and p̂ the released 1-way marginals
-// (post-processed). This file adds Gaussian noise to the whole vector of P scores; picking the
-// pairs from the noisy scores (a maximum spanning tree, or the K largest) is post-processing and
-// lives in SliceGen, as does the counting and the score itself (PairScores.swift).
+// (post-processed). This file computes the score (`score`), adds Gaussian noise to the whole
+// vector of P scores and snaps them (SnappedGaussian.swift); picking the pairs from the noisy
+// scores (a maximum spanning tree, or the K largest) is post-processing and lives in SliceGen,
+// as does the counting of the tables (PairScores.swift).
 //
 // Sensitivity under replace-one. E_p depends only on n (public) and on earlier released output,
 // so for a fixed earlier output it is a constant. Replacing one row moves that row out of one cell
@@ -14,6 +15,10 @@
 // inequality, |s_p − s'_p| ≤ ‖C_p − C'_p‖₁ ≤ 2. One row can change every column at once, so
 // every score may move: the vector's L2 sensitivity is at most √(P · 2²) = 2√P. (Zero-out replaces
 // the row by one particular row, the all-zero encoded row, whose bins are fixed: the same bound.)
+// As computed in double precision the score is Σ_k |C_k − E_k|(1 + φ_k) with |φ_k| ≤ γ_K
+// (K cells, γ_K = K·2^−53/(1 − K·2^−53); E_k is the same computed number for both neighbours),
+// and s ≤ ΣC + ΣE ≤ 3n when p̂_a, p̂_b sum to at most 1 + 1e−9, so one computed score moves by at
+// most 2 + 6n·γ_K (`scoreSensitivity`), the bound the noise is calibrated for.
 // Tests: PairSelectionTests brute-forces every replace-one neighbour of a small table.
 //
 // Deliberately not here: choosing σ (MarginalRoundPlan below turns a declared share of μ_agg²
@@ -30,23 +35,39 @@ import SliceGenNumerics
 /// μ = 2√P/σ, composed adaptively with the other rounds of the release (μ² adds: Dong, Roth,
 /// Su 2022, Corollary 3.3). Tests: PairSelectionTests.
 public enum PairSelectionMechanism {
-  /// How much one score can move when one row is replaced: 2.
-  public static let scoreSensitivity = 2.0
-
-  /// L2 sensitivity of the vector of `candidates` scores: 2√P.
-  public static func l2Sensitivity(candidates: Int) -> Double {
-    precondition(candidates > 0)
-    return scoreSensitivity * Double(candidates).squareRoot()
+  /// How much one computed score can move when one row is replaced: 2 + 6n·γ_K for tables of
+  /// at most K cells (header).
+  public static func scoreSensitivity(rows n: Int, cells k: Int) -> Double {
+    let ku = Double(k) * 0x1p-53
+    precondition(ku < 0.5)
+    return 2 + 6 * Double(n) * ku / (1 - ku)
   }
 
-  /// The scores plus iid N(0, σ²) noise from `noise`.
+  /// L2 sensitivity of the vector of `candidates` computed scores: (2 + 6n·γ_K)·√P.
+  public static func l2Sensitivity(candidates: Int, rows n: Int, cells k: Int) -> Double {
+    precondition(candidates > 0)
+    return scoreSensitivity(rows: n, cells: k) * Double(candidates).squareRoot()
+  }
+
+  /// The score of one pair: ‖C − n · a ⊗ b‖₁ for a count table C (row-major over a × b) and
+  /// released probabilities a, b (each summing to at most 1 + 1e−9).
+  public static func score(counts: [Double], a: [Double], b: [Double], rows n: Int) -> Double {
+    precondition(counts.count == a.count * b.count)
+    precondition(a.reduce(0, +) <= 1 + 1e-9 && b.reduce(0, +) <= 1 + 1e-9)
+    let rows = Double(n)
+    var total = 0.0
+    for i in a.indices {
+      for j in b.indices { total += abs(counts[i * b.count + j] - rows * a[i] * b[j]) }
+    }
+    return total
+  }
+
+  /// The scores plus iid N(0, σ²) noise from `noise`, snapped to `SnappedGaussian.grid(σ)`.
   public static func noisyScores(_ scores: [Double], sigma: Double, noise: inout SecureNoise)
     -> [Double]
   {
     precondition(sigma > 0 && sigma.isFinite && !scores.isEmpty)
-    var draws = [Float](repeating: 0, count: scores.count)
-    draws.withUnsafeMutableBufferPointer { noise.addGaussian(to: $0, sigma: sigma) }
-    return zip(scores, draws).map { $0 + Double($1) }
+    return noise.snappedGaussian(scores, sigma: sigma, grid: SnappedGaussian.grid(sigma: sigma))
   }
 }
 

@@ -9,17 +9,35 @@ public struct PrivacyParameterError: Error, CustomStringConvertible, Equatable {
 
 /// Checks on ε and δ.
 public enum PrivacyValidation {
-  /// ε must be positive and finite.
+  /// The largest ε slicegen states: beyond it a guarantee says nothing useful, and the noise
+  /// would fall below what the floating-point bound covers.
+  public static let maximumEpsilon = 1000.0
+
+  /// The smallest δ: the accountant's own error terms are about 2e−26, and δ/1024 must cover the
+  /// implementation's tails (ImplementationMargin).
+  public static let minimumDelta = 1e-20
+
+  /// ε must be positive, finite and at most `maximumEpsilon`.
   public static func epsilon(_ value: Double) throws {
     guard value.isFinite, value > 0 else {
       throw PrivacyParameterError(message: "epsilon is \(value), must be positive and finite")
     }
+    guard value <= maximumEpsilon else {
+      throw PrivacyParameterError(
+        message: "epsilon is \(value), must be at most \(maximumEpsilon) (a larger ε promises "
+          + "nothing useful)")
+    }
   }
 
-  /// δ must be in (0, 1).
+  /// δ must be in [`minimumDelta`, 1).
   public static func delta(_ value: Double) throws {
     guard value.isFinite, value > 0, value < 1 else {
       throw PrivacyParameterError(message: "delta is \(value), must be in (0, 1)")
+    }
+    guard value >= minimumDelta else {
+      throw PrivacyParameterError(
+        message: "delta is \(value), must be at least \(minimumDelta) (the accountant's own "
+          + "error is about 2e-26)")
     }
   }
 }

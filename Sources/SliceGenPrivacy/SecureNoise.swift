@@ -3,9 +3,11 @@
 //
 // Construction. A ChaCha20 keystream (RFC 8439) keyed with 32 bytes and a 12-byte nonce from the
 // operating system (Swift's SystemRandomNumberGenerator: getrandom(2) on Linux, arc4random on
-// Darwin), drawn fresh for every SecureNoise value. Gaussian values by the polar method
-// (SliceGenNumerics/GaussianSampling.swift) on 53-bit uniforms; bounded integers by rejection,
-// so they are exactly uniform.
+// Darwin), drawn fresh for every SecureNoise value. Gaussian values by `PreciseGaussian`
+// (SnappedGaussian.swift: Box–Muller in double precision with a proven coupling to the exact
+// Gaussian), published only through `SnappedGaussian.snap` (the noisy value rounded to a grid far
+// coarser than the sampler's resolution); σ is used as the Double the calibration returned, never
+// narrowed. Bounded integers by rejection, so they are exactly uniform.
 //
 // Threat model.
 // Defends against:
@@ -15,21 +17,20 @@
 //    accounting changes to the worst case over neighbours, see ReleaseCalibration);
 //  - an observer of the release who knows everything but the key: ChaCha20 is a
 //    cryptographically secure stream, so the noise is computationally indistinguishable from
-//    truly random noise.
+//    truly random noise;
+//  - floating-point attacks on the published numbers (Mironov, CCS 2012): every noisy value is
+//    snapped to a grid of spacing at least σ/128, so its low-order bits carry nothing about the
+//    query; the sampler's remaining distance from an exact Gaussian is bounded and accounted
+//    (Docs/privacy.md, "What is published, bit for bit").
 // Does not defend against:
-//  - floating-point attacks (Mironov, CCS 2012): the Gaussian values are doubles rounded to
-//    float32 and added to float32 projections, so the set of reachable outputs depends slightly on
-//    the true value; an attacker who sees exact float bits could in principle learn about the
-//    low-order bits of x·U. Mitigations not implemented: a discrete Gaussian on a grid (Canonne,
-//    Kamath, Steinke 2020) with the projections snapped to the same grid, or snapping the outputs
-//    (Mironov's snapping mechanism). The accounting assumes ideal real-valued Gaussians;
-//  - timing side channels (the polar method's rejection loop is data-independent, but nothing is
-//    constant-time), a compromised operating-system generator, or someone reading the process's
-//    memory on the data owner's machine while it runs (the key and the private rows are there).
+//  - timing side channels (nothing is constant-time: the binade loop of the uniform and the
+//    libm calls take data-independent but variable time), a compromised operating-system
+//    generator, or someone reading the process's memory on the data owner's machine while it runs
+//    (the key and the private rows are there).
 // A test-only switch (`insecureForTesting(seed:)`) makes the noise reproducible; its releases say
 // "NOT PRIVATE" in their statement.
 //
-// Bulk noise on several threads (`GaussianNoiseStreams`): a fresh 256-bit key is drawn from this
+// Noise on several threads (`GaussianNoiseStreams`): a fresh 256-bit key is drawn from this
 // source's keystream, and stream number t is ChaCha20 under that key with nonce (t, "slic"): a
 // distinct nonce per stream, counter from 0. ChaCha20 is a pseudorandom function of (key, nonce,
 // counter), so distinct streams are computationally independent and none repeats another's words;
@@ -69,9 +70,22 @@ public struct SecureNoise {
     SecureNoise(testSeed: seed)
   }
 
-  /// Adds N(0, σ²) to every entry.
-  public mutating func addGaussian(to buffer: UnsafeMutableBufferPointer<Float>, sigma: Double) {
-    GaussianSampling.addNoise(to: buffer, standardDeviation: Float(sigma), using: &stream)
+  /// Each value plus N(0, σ²) noise, snapped to `grid` (`SnappedGaussian.snap`).
+  public mutating func snappedGaussian(_ values: [Double], sigma: Double, grid: Double)
+    -> [Double]
+  {
+    precondition(sigma > 0 && sigma.isFinite && grid > 0)
+    var out = values
+    var i = 0
+    while i < out.count {
+      let (a, b) = PreciseGaussian.pair(using: &stream)
+      out[i] = SnappedGaussian.snap(values[i], noise: sigma * a, grid: grid)
+      if i + 1 < out.count {
+        out[i + 1] = SnappedGaussian.snap(values[i + 1], noise: sigma * b, grid: grid)
+      }
+      i += 2
+    }
+    return out
   }
 
   /// A uniform integer in 0..<n (rejection sampling: exactly uniform).
@@ -104,10 +118,10 @@ public struct SecureNoise {
 /// Numbered, independent N(0, σ²) noise streams under one secret key (from `SecureNoise`).
 ///
 /// ## Privacy
-/// Stream t is ChaCha20(key, nonce = (t, "slic"), counter 0) through the polar method in bulk
-/// (`GaussianSampling.addNoise(to:standardDeviation:keystream:)`, bit-identical to the plain
-/// sampler). Use each stream number once; which numbers cover which output is the caller's fixed
-/// layout, so the values do not depend on the number of threads. Safe to share between threads.
+/// Stream t is ChaCha20(key, nonce = (t, "slic"), counter 0) through `PreciseGaussian`; every
+/// noisy value is snapped (`SnappedGaussian.snap`). Use each stream number once; which numbers
+/// cover which output is the caller's fixed layout, so the values do not depend on the number of
+/// threads. Safe to share between threads.
 public struct GaussianNoiseStreams: Sendable {
   private let key: SIMD8<UInt32>
   /// False only when the key came from the test-only source.
@@ -118,21 +132,41 @@ public struct GaussianNoiseStreams: Sendable {
     self.isPrivate = isPrivate
   }
 
-  /// The most values one stream may fill: about 2^26 values use some 10^7 of the 2^32 blocks a
+  /// The most values one stream may fill: about 2^26 values use some 2·10^7 of the 2^32 blocks a
   /// nonce allows, so the block counter cannot wrap.
   public static let maximumStreamLength = 1 << 26
 
-  /// Adds N(0, σ²) to every entry, from stream number `stream`.
-  public func addGaussian(
-    to buffer: UnsafeMutableBufferPointer<Float>, sigma: Double, stream: UInt64
+  /// Replaces every value q by q + N(0, σ²) snapped to `grid`, from stream number `stream`.
+  /// The grid must make every snapped value a float (the caller checks |q| + 40σ < 2^23·grid).
+  public func addSnappedGaussian(
+    to buffer: UnsafeMutableBufferPointer<Float>, sigma: Double, grid: Double, stream: UInt64
   ) {
     precondition(buffer.count <= Self.maximumStreamLength)
+    precondition(sigma > 0 && sigma.isFinite && grid > 0)
     var keystream = ChaCha20(
       keyWords: key,
       nonceWords: SIMD3(
         UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32),
         0x6369_6c73),  // "slic"
       counter: 0)
-    GaussianSampling.addNoise(to: buffer, standardDeviation: Float(sigma), keystream: &keystream)
+    let n = buffer.count
+    var i = 0
+    while i < n {
+      let (a, b) = PreciseGaussian.pair(using: &keystream)
+      buffer[i] = Self.float(SnappedGaussian.snap(Double(buffer[i]), noise: sigma * a, grid: grid))
+      if i + 1 < n {
+        buffer[i + 1] = Self.float(
+          SnappedGaussian.snap(Double(buffer[i + 1]), noise: sigma * b, grid: grid))
+      }
+      i += 2
+    }
+  }
+
+  /// A snapped value as a float; exact by the caller's range check.
+  @inline(__always)
+  private static func float(_ y: Double) -> Float {
+    let f = Float(y)
+    precondition(Double(f) == y, "a snapped projection is not a float: the grid is too fine")
+    return f
   }
 }

@@ -41,18 +41,9 @@ public enum ShardAccounting {
     let mu = upper / sigma
     let target = delta / (subsampling ?? 1)
     guard target < 1 else { return (0, upper) }
-    func ok(_ e: Double) -> Bool { GaussianMechanism.delta(epsilon: e, mu: mu) <= target }
-    var high = 1.0
-    while !ok(high) {
-      high *= 2
-      if high > 1e9 { return (.infinity, upper) }
+    let epsilon = Bisection.smallestPassing {
+      GaussianMechanism.delta(epsilon: $0, mu: mu) <= target
     }
-    var low = 0.0
-    for _ in 0..<200 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { high = middle } else { low = middle }
-      if high - low <= 1e-12 * high { break }
-    }
-    return (high, upper)
+    return (epsilon ?? .infinity, upper)
   }
 }

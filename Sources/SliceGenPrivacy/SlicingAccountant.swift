@@ -1,4 +1,4 @@
-// Privacy accounting of the slicing release (DESIGN §4, §4b).
+// Privacy accounting of the slicing release (Docs/privacy.md, "The accountant").
 //
 // Setting. U (d × m') has iid N(0, 1/d) entries and is drawn after the data is fixed; rows of the
 // encoded data differ by at most 1 in L2 (replace-one) or have norm at most 1 (zero-out). For
@@ -16,6 +16,10 @@
 // [t_lo, t_hi] where the Laurent–Massart bounds give P(Q ≥ m' + 2√(m'x) + 2x) ≤ e^{−x} and
 // P(Q ≤ m' − 2√(m'x)) ≤ e^{−x}; with x = 60 both tails are ≤ 9e-27 and are ADDED to δ (δ_G ≤ 1),
 // and the Simpson error estimate |S_N − S_{N/2}|/15 is ADDED too.
+//
+// Implementation margin (ImplementationMargin.swift): the computed projections' shift is at most
+// (1 + η)·t + a in place of t, so the integrand uses μ = √((((1 + η)t + a)/s)² + μ_agg²); with
+// `ShiftMargin.zero` it is the ideal mechanism's profile, which the test vectors state.
 
 import Foundation
 
@@ -27,7 +31,7 @@ public enum SlicingAccountant {
   /// aggregates of total μ_agg² (0 for the paper's mechanism). Conservative (upper bound).
   public static func delta(
     epsilon: Double, noiseScale s: Double, projections mPrime: Int,
-    aggregateMuSquared: Double = 0
+    aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero
   ) -> Double {
     precondition(mPrime >= 0 && s > 0)
     if mPrime == 0 || !s.isFinite {
@@ -40,10 +44,14 @@ public enum SlicingAccountant {
     // log of the chi density's normalising constant: 2^{m/2−1} Γ(m/2).
     let logNorm = (m / 2 - 1) * log(2.0) + lgamma(m / 2)
     func integrand(_ t: Double) -> Double {
-      guard t > 0 else { return mPrime == 1 ? exp(-logNorm) * GaussianMechanism.delta(
-        epsilon: epsilon, mu: aggregateMuSquared.squareRoot()) : 0 }
+      guard t > 0 else {
+        let atZero = shift.absolute / s
+        return mPrime == 1 ? exp(-logNorm) * GaussianMechanism.delta(
+          epsilon: epsilon, mu: (atZero * atZero + aggregateMuSquared).squareRoot()) : 0
+      }
       let logDensity = (m - 1) * log(t) - t * t / 2 - logNorm
-      let mu = (t * t / (s * s) + aggregateMuSquared).squareRoot()
+      let widened = shift.widened(t) / s
+      let mu = (widened * widened + aggregateMuSquared).squareRoot()
       return exp(logDensity) * GaussianMechanism.delta(epsilon: epsilon, mu: mu)
     }
     let intervals = 2048
@@ -69,26 +77,22 @@ public enum SlicingAccountant {
   /// The smallest s (noisier end of a bisection) with δ(ε; s, m') ≤ δ.
   public static func calibrateNoiseScale(
     epsilon: Double, delta target: Double, projections mPrime: Int,
-    aggregateMuSquared: Double = 0
+    aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero
   ) -> Double {
     smallestPassing { s in
       delta(epsilon: epsilon, noiseScale: s, projections: mPrime,
-            aggregateMuSquared: aggregateMuSquared) <= target
+            aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
     }
   }
 
-  /// The smallest x > 0 (to 1e-10 relative, returning the passing end) with `ok(x)`, for a
-  /// condition that is monotone: false below some threshold, true above it.
+  /// `Bisection.smallestPassing` for conditions that pass somewhere (every s passes once the
+  /// noise is large enough for a δ the accountant's own error allows; PrivacyValidation keeps δ
+  /// there).
   static func smallestPassing(_ ok: (Double) -> Bool) -> Double {
-    var high = 1.0
-    while !ok(high) { high *= 2 }
-    var low = 0.0
-    for _ in 0..<200 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { high = middle } else { low = middle }
-      if high - low <= 1e-10 * high { break }
+    guard let x = Bisection.smallestPassing(ok) else {
+      preconditionFailure("no noise scale meets the target (δ below the accountant's error?)")
     }
-    return high
+    return x
   }
 
   /// The minimum over Rényi orders α ∈ (1, α_max) of `value`: a fine grid in
@@ -114,22 +118,15 @@ public enum SlicingAccountant {
     return min(best, value(1 + (alphaMax - 1) * (a + b) / 2))
   }
 
-  /// The smallest ε (upper end of a bisection) with δ(ε; s, m') ≤ δ.
+  /// The smallest ε (upper end of a bisection) with δ(ε; s, m') ≤ δ; ∞ when none up to 2^100.
   public static func epsilon(delta target: Double, noiseScale s: Double, projections mPrime: Int,
-                             aggregateMuSquared: Double = 0) -> Double {
-    func ok(_ e: Double) -> Bool {
+                             aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero)
+    -> Double
+  {
+    Bisection.smallestPassing { e in
       delta(epsilon: e, noiseScale: s, projections: mPrime,
-            aggregateMuSquared: aggregateMuSquared) <= target
-    }
-    var high = 1.0
-    while !ok(high) { high *= 2; if high > 1e6 { return .infinity } }
-    var low = 0.0
-    for _ in 0..<100 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { high = middle } else { low = middle }
-      if high - low <= 1e-10 * high { break }
-    }
-    return high
+            aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
+    } ?? .infinity
   }
 
   // MARK: Theorem 1 of the paper (for reproduction)
@@ -191,7 +188,8 @@ public enum SlicingAccountant {
   /// m'/s² = (1 − share)·μ_total² and μ_agg² = share·μ_total² the profile meets (ε, δ).
   /// Returns s (∞ when share = 1) and μ_agg².
   public static func calibrateCombined(
-    epsilon: Double, delta target: Double, projections mPrime: Int, aggregateShare share: Double
+    epsilon: Double, delta target: Double, projections mPrime: Int, aggregateShare share: Double,
+    shift: ShiftMargin = .zero
   ) -> (noiseScale: Double, aggregateMuSquared: Double, muTotal: Double) {
     precondition(share >= 0 && share <= 1)
     func parts(_ muTotal: Double) -> (Double, Double) {
@@ -199,20 +197,14 @@ public enum SlicingAccountant {
       let s = slicing > 0 ? (Double(mPrime) / slicing).squareRoot() : .infinity
       return (s, share * muTotal * muTotal)
     }
-    func ok(_ muTotal: Double) -> Bool {
+    let muTotal = Bisection.largestPassing { muTotal in
+      guard muTotal > 0 else { return true }
       let (s, agg) = parts(muTotal)
       return delta(epsilon: epsilon, noiseScale: s, projections: s.isFinite ? mPrime : 0,
-                   aggregateMuSquared: agg) <= target
-    }
-    var low = 0.0
-    var high = 1.0
-    while ok(high) { high *= 2 }
-    for _ in 0..<100 {
-      let middle = 0.5 * (low + high)
-      if ok(middle) { low = middle } else { high = middle }
-      if high - low <= 1e-10 * high { break }
-    }
-    let (s, agg) = parts(low)
-    return (s, agg, low)
+                   aggregateMuSquared: agg, shift: shift) <= target
+    } ?? 0
+    precondition(muTotal > 0, "no μ meets the target")
+    let (s, agg) = parts(muTotal)
+    return (s, agg, muTotal)
   }
 }

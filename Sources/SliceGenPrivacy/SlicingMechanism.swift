@@ -1,8 +1,9 @@
 // The slicing mechanism of DESIGN §3: the one place where private encoded rows turn into released
 // numbers. Everything an auditor needs to read about the release path is here and in the
 // accountant: rows come in already encoded (‖x − x'‖ ≤ 1, ‖x‖ ≤ 1, DESIGN §2), go out as
-// O = XU + V with V iid N(0, σ²) from the secure generator, optionally Poisson-subsampled, and
-// shuffled with the secure generator.
+// O = XU + V with V iid N(0, σ²) from the secure generator, each entry snapped to a grid of
+// spacing about σ/100 (SnappedGaussian.swift), optionally Poisson-subsampled, and shuffled with the
+// secure generator.
 //
 // Deliberately not here: reading files, choosing σ (the accountant does), writing files.
 
@@ -14,8 +15,8 @@ import Synchronization
 /// Collects the projections of encoded rows and turns them into a release.
 ///
 /// ## Privacy
-/// `finish(sigma:noise:)` returns (n × m') O = XU + V, V iid N(0, σ²), rows in a uniformly random
-/// order. With σ = s/√d from `SlicingAccountant` it meets the accountant's (ε, δ) under replace-one
+/// `finish(sigma:noise:)` returns (n × m') O = XU + V, V iid N(0, σ²), each entry snapped to
+/// `SnappedGaussian.grid(sigma:)`, rows in a uniformly random order. With σ = s/√d from `SlicingAccountant` it meets the accountant's (ε, δ) under replace-one
 /// (or zero-out) when U is drawn after the data is fixed (the χ²-mixture analysis, DESIGN §4), or
 /// under the analytic Gaussian analysis with sensitivity ‖U‖₂ when U was fixed by the user.
 /// Before `finish`, the noise-free projections exist only inside this value; nothing reads them.
@@ -138,7 +139,7 @@ public struct SlicingMechanism {
     max(1, (1 << 17) / projectionCount)
   }
 
-  /// Hands out O = XU + V in row order, in blocks of whole rows, on the calling thread.
+  /// Hands out O = XU + V (snapped) in row order, in blocks of whole rows, on the calling thread.
   ///
   /// The row order is a uniformly random permutation (Fisher–Yates with the secure generator,
   /// drawn before any noise); output row i is projected row π(i) plus N(0, σ²) noise. The noise
@@ -154,6 +155,9 @@ public struct SlicingMechanism {
     deliver: (UnsafeBufferPointer<Float>) throws -> Void
   ) rethrows {
     precondition(sigma > 0 && sigma.isFinite)
+    precondition(
+      Self.snappedValuesAreFloats(directions: directions, width: projectionCount, sigma: sigma),
+      "σ is too small for the projections' grid (ReleaseCalibration refuses such an ε)")
     waitForProduct()
     precondition(rows == store.rows, "finish called twice")
     precondition(rows <= Int(UInt32.max))
@@ -172,6 +176,7 @@ public struct SlicingMechanism {
       i -= 1
     }
     let streams = noise.gaussianStreams()
+    let grid = SnappedGaussian.grid(sigma: sigma)
     let segmentRows = Self.segmentRows(projectionCount: width)
     let segments = (n + segmentRows - 1) / segmentRows
     let store = self.store
@@ -200,9 +205,9 @@ public struct SlicingMechanism {
           for r in 0..<count {
             (out + r * width).update(from: store.row(Int(order.value[first + r])), count: width)
           }
-          streams.addGaussian(
+          streams.addSnappedGaussian(
             to: UnsafeMutableBufferPointer(start: out, count: count * width), sigma: sigma,
-            stream: UInt64(t))
+            grid: grid, stream: UInt64(t))
           pipeline.filled[slot].signal()
           t += workerCount
         }
@@ -224,6 +229,18 @@ public struct SlicingMechanism {
       throw error
     }
     group.wait()
+  }
+
+  /// Whether every snapped projection is a float: |xU_j| + 40σ < 2^23·Λ for every encoded row
+  /// (‖x‖ ≤ 1, so |xU_j| ≤ ‖U_j‖ up to rounding), Λ = `SnappedGaussian.grid(sigma:)`.
+  public static func snappedValuesAreFloats(directions u: [Float], width: Int, sigma: Double)
+    -> Bool
+  {
+    var largest = 0.0
+    var norms = [Double](repeating: 0, count: width)
+    for (i, v) in u.enumerated() { norms[i % width] += Double(v) * Double(v) }
+    for v in norms { largest = max(largest, v.squareRoot()) }
+    return 1.01 * largest + 40 * sigma < 0x1p23 * SnappedGaussian.grid(sigma: sigma)
   }
 
   /// Background threads for `finish`: the machine's cores.

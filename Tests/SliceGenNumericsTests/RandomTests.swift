@@ -110,47 +110,4 @@ struct RandomTests {
         + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
     }
   }
-
-  @Test("bulk Gaussian noise is bit-identical to the plain sampler on odd lengths")
-  func bulkGaussian() {
-    for (seed, n) in [(1, 0), (2, 1), (3, 2), (4, 3), (5, 63), (6, 64), (7, 65), (8, 127),
-                      (9, 129), (10, 1000), (11, 4097), (12, 20_001)] as [(UInt64, Int)] {
-      var start = ChaCha20(seed: 1000)
-      let base = (0..<n).map { _ in Float(Double(start.next() >> 40) * 0x1p-20 - 8) }
-      var plain = base, bulk = base
-      var reference = ChaCha20(seed: seed)
-      var keystream = ChaCha20(seed: seed)
-      plain.withUnsafeMutableBufferPointer {
-        GaussianSampling.addNoise(to: $0, standardDeviation: 1.7, using: &reference)
-      }
-      bulk.withUnsafeMutableBufferPointer {
-        GaussianSampling.addNoise(to: $0, standardDeviation: 1.7, keystream: &keystream)
-      }
-      #expect(plain.map(\.bitPattern) == bulk.map(\.bitPattern), "n = \(n)")
-    }
-  }
-
-  @Test("bulk Gaussian noise passes moments and Kolmogorov–Smirnov")
-  func bulkGaussianStatistics() {
-    let n = 200_000
-    var keystream = ChaCha20(seed: 77)
-    var x = [Float](repeating: 0, count: n)
-    x.withUnsafeMutableBufferPointer {
-      GaussianSampling.addNoise(to: $0, standardDeviation: 0.25, keystream: &keystream)
-    }
-    let z = x.map { Double($0) / 0.25 }
-    let mean = z.reduce(0, +) / Double(n)
-    let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
-    // The same tolerances as the plain sampler's test: 5 standard errors.
-    #expect(abs(mean) < 5 / Double(n).squareRoot())
-    #expect(abs(variance - 1) < 5 * (2 / Double(n)).squareRoot())
-    let sorted = z.sorted()
-    var d = 0.0
-    for (i, v) in sorted.enumerated() {
-      let cdf = 0.5 * erfc(-v / 2.0.squareRoot())
-      d = max(d, abs(cdf - Double(i) / Double(n)), abs(cdf - Double(i + 1) / Double(n)))
-    }
-    // KS at α = 1e-6: c = 2.63.
-    #expect(d < 2.63 / Double(n).squareRoot(), "KS statistic \(d)")
-  }
 }

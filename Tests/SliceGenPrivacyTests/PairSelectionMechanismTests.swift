@@ -10,7 +10,7 @@ struct PairSelectionMechanismTests {
     let plan = MarginalRoundPlan(
       aggregateMuSquared: 0.05,
       rounds: [("one-way", 13, 2.0.squareRoot(), 0.2),
-               ("scores", 1, PairSelectionMechanism.l2Sensitivity(candidates: 78), 0.1),
+               ("scores", 1, 2 * 78.0.squareRoot(), 0.1),
                ("two-way", 12, 2.0.squareRoot(), 0.7)])
     for (round, fraction) in zip(plan.rounds, [0.2, 0.1, 0.7]) {
       #expect(round.muSquared <= fraction * 0.05)
@@ -18,7 +18,8 @@ struct PairSelectionMechanismTests {
     }
     #expect(plan.muSquared <= 0.05)
     // σ of the score vector: 2√78 / √(0.1 · 0.05).
-    #expect(abs(plan.rounds[1].sigma / (2 * 78.0.squareRoot() / 0.005.squareRoot()) - 1) < 1e-12)
+    let expected: Double = 2 * 78.0.squareRoot() / 0.005.squareRoot()
+    #expect(abs(plan.rounds[1].sigma / expected - 1) < 1e-12)
   }
 
   @Test("noisy scores: unbiased, with the stated σ (seeded test noise)")

@@ -7,9 +7,9 @@ struct SecureNoiseTests {
   @Test("two sources keyed by the OS give different noise; test sources are reproducible")
   func keys() {
     var a = SecureNoise(), b = SecureNoise()
-    var x = [Float](repeating: 0, count: 64), y = [Float](repeating: 0, count: 64)
-    x.withUnsafeMutableBufferPointer { a.addGaussian(to: $0, sigma: 1) }
-    y.withUnsafeMutableBufferPointer { b.addGaussian(to: $0, sigma: 1) }
+    let zeros = [Double](repeating: 0, count: 64)
+    let x = a.snappedGaussian(zeros, sigma: 1, grid: SnappedGaussian.grid(sigma: 1))
+    let y = b.snappedGaussian(zeros, sigma: 1, grid: SnappedGaussian.grid(sigma: 1))
     #expect(x != y)
     #expect(a.isPrivate && b.isPrivate)
     var t1 = SecureNoise.insecureForTesting(seed: 9), t2 = SecureNoise.insecureForTesting(seed: 9)
@@ -49,7 +49,9 @@ struct SecureNoiseTests {
     #expect(secure.gaussianStreams().isPrivate)
     func draw(_ s: GaussianNoiseStreams, _ t: UInt64) -> [Float] {
       var x = [Float](repeating: 0, count: 257)
-      x.withUnsafeMutableBufferPointer { s.addGaussian(to: $0, sigma: 1, stream: t) }
+      x.withUnsafeMutableBufferPointer {
+        s.addSnappedGaussian(to: $0, sigma: 1, grid: SnappedGaussian.grid(sigma: 1), stream: t)
+      }
       return x
     }
     #expect(draw(a, 0) == draw(b, 0))

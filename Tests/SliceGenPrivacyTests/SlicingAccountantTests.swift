@@ -183,8 +183,17 @@ struct ReleaseCalibrationTests {
     let sub = try ReleaseCalibration.calibrate(
       epsilon: 1, delta: 1e-5, slices: 100, sliceDim: 2, encodedWidth: 108, accountant: .profile,
       neighbors: .replaceOne, subsampling: 0.25, fixedDirections: nil)
-    let s = SlicingAccountant.calibrateNoiseScale(epsilon: 1, delta: 4e-5, projections: 200)
+    // The base mechanism's δ is δ/q⁺ with q⁺ = q + 2^-53 (the coin's resolution), less the
+    // implementation margin (ImplementationMargin.swift).
+    let baseDelta = 1e-5 / (0.25 + 0x1p-53)
+    let shift = ShiftMargin.randomDirections(encodedWidth: 108, projections: 200)
+    let margin = ImplementationMargin(affectedValues: 200, delta: baseDelta, shift: shift)
+    let s = SlicingAccountant.calibrateNoiseScale(
+      epsilon: try margin.idealEpsilon(1), delta: margin.idealDelta(baseDelta), projections: 200,
+      shift: shift)
     #expect(relative(sub.sigma * 108.0.squareRoot(), s) < 1e-9)
+    #expect(relative(s, SlicingAccountant.calibrateNoiseScale(
+      epsilon: 1, delta: 4e-5, projections: 200)) < 1e-3)
     #expect(sub.sigma < full.sigma)
   }
 }

@@ -55,8 +55,9 @@ struct PairSelectionTests {
     // replaced by each of the 18 points of the domain; p̂ is any fixed (public) distribution.
     var rng = TestRNG(seed: 21)
     let shape = [2, 3, 3]
-    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3)
-    #expect(abs(bound - 2 * 3.0.squareRoot()) < 1e-12)
+    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3, rows: 5, cells: 9)
+    // 2√P plus the floating-point margin 6n·γ_K (PairSelectionMechanism.swift): a hair above.
+    #expect(bound >= 2 * 3.0.squareRoot() && bound - 2 * 3.0.squareRoot() < 1e-12)
     func scores(_ codes: [Int32], _ p: [[Double]]) throws -> [Double] {
       var counts = try PairCounts(binCounts: shape, mode: "tree")
       codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: codes.count / 3) }
@@ -103,7 +104,7 @@ struct PairSelectionTests {
     ]
     let binning = PairBinning(bins: bins, maximumGroups: 2)
     #expect(binning.groups[1] == [0, 1, 1, 1, 2, 2] && binning.counts == [2, 3, 3])
-    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3)
+    let bound = PairSelectionMechanism.l2Sensitivity(candidates: 3, rows: 4, cells: 9)
     func scores(_ codes: [Int32], _ p: [[Double]]) throws -> [Double] {
       var pair = [Int32](repeating: 0, count: codes.count)
       for row in 0..<(codes.count / 3) {
@@ -213,16 +214,26 @@ struct PairSelectionTests {
                                          "pair-selection scores", "two-way marginals (\(mode.selectionMode!))"])
       #expect(components.map(\.queries) == [nil, 6, 1, picks])
       #expect(abs(components.map(\.share).reduce(0, +) - 1) < 1e-12)
-      #expect(abs(components[2].l2Sensitivity - 2 * 15.0.squareRoot()) < 1e-12)
+      // 2√P plus the scores' floating-point margin (PairSelectionMechanism.scoreSensitivity).
+      #expect(components[2].l2Sensitivity >= 2 * 15.0.squareRoot())
+      #expect(components[2].l2Sensitivity / (2 * 15.0.squareRoot()) - 1 < 1e-9)
       // Σ J (Δ/σ)² over the aggregate components is the μ_agg² the accountant granted (σ is
       // rounded up, so it can only be smaller, and by no more than rounding).
       let spent = components.dropFirst().reduce(0.0) { total, c in
         total + Double(c.queries!) * (c.l2Sensitivity / c.sigma) * (c.l2Sensitivity / c.sigma)
       }
-      let granted = try ReleaseCalibration.calibrate(
+      let calibration = try ReleaseCalibration.calibrate(
         epsilon: 1, delta: 1e-5, slices: 20, sliceDim: 2, encodedWidth: header.encodedWidth,
         accountant: .profile, neighbors: .replaceOne, subsampling: nil, fixedDirections: nil,
-        aggregateShare: options.aggregateShare).aggregateMuSquared
+        aggregateShare: options.aggregateShare,
+        aggregateRounds: [
+          .counts(tables: 6, fraction: PairSelectionSplit.standard.oneWay),
+          .scores(candidates: 15, fraction: PairSelectionSplit.standard.selection),
+          .counts(tables: picks, fraction: PairSelectionSplit.standard.twoWay),
+        ])
+      let granted = calibration.aggregateMuSquared
+      let margin = try #require(header.privacy.implementation)
+      #expect(margin == calibration.margin)
       #expect(spent <= granted)
       #expect(spent > granted * (1 - 1e-9))
       // The split is the declared one: each round spends its fraction of μ_agg².
@@ -231,9 +242,10 @@ struct PairSelectionTests {
         let mu2 = Double(c.queries!) * (c.l2Sensitivity / c.sigma) * (c.l2Sensitivity / c.sigma)
         #expect(abs(mu2 / (f * granted) - 1) < 1e-9)
       }
-      let delta = SlicingAccountant.delta(
-        epsilon: 1, noiseScale: header.noiseScale, projections: header.projections,
-        aggregateMuSquared: spent)
+      // The stated δ: the ideal profile at ε − margin, times (1+ρ)^N, plus the tails.
+      let delta = margin.statedDelta(ideal: SlicingAccountant.delta(
+        epsilon: 1 - margin.epsilon, noiseScale: header.noiseScale,
+        projections: header.projections, aggregateMuSquared: spent, shift: margin.shift))
       #expect(delta <= 1e-5)
       #expect(delta > 0.9e-5)  // tight, not wasteful
       // The noisy counts carry each round's σ.

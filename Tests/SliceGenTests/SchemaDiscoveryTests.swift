@@ -35,6 +35,7 @@ struct SchemaDiscoveryTests {
   @Test("types, bounds on the public grid, nullability, integer-ness; the one-row value is absent")
   func discovers() throws {
     let csv = TestPaths.write(mixedTable(rows: 20_000))
+    var falselyNullable = 0
     for seed in 0..<20 {
       let result = try SchemaDiscovery.discover(
         csvPath: csv, budget: { _ in (1, 1e-7) }, insecureTestNoiseSeed: UInt64(seed))
@@ -46,7 +47,9 @@ struct SchemaDiscoveryTests {
       // score: 3 .. 145.7, fractional: the octaves [2, 4) … [128, 256) (each ≥ 140 rows, the
       // cell threshold 4.5σ₂ ≈ 65).
       #expect(columns[1].domain == .numeric(lower: 2, upper: 256, integer: false))
-      #expect(!columns[1].nullable && columns[1].nonNumeric == .lower)
+      // A column without missing values is called nullable when its noisy missing count passes
+      // 3√2σ₁: probability P(Z > 3) = 0.13 % a run, so allow one of the 20 runs.
+      if columns[1].nullable { falselyNullable += 1 } else { #expect(columns[1].nonNumeric == .lower) }
       guard case .categorical(let categories, let catchAll) = columns[2].domain else {
         Issue.record("colour is not categorical"); continue
       }
@@ -55,6 +58,7 @@ struct SchemaDiscoveryTests {
       #expect(!categories.contains("ultraviolet"))
       #expect(result.schema.discovery == SchemaDiscoveryRecord(epsilon: 1, delta: 1e-7, rows: 20_000))
     }
+    #expect(falselyNullable <= 1)
   }
 
   @Test("the one-row value never appears at small ε, with the secure generator (10 runs)")

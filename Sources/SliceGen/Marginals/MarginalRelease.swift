@@ -23,6 +23,9 @@ public enum MarginalSelection: Equatable, Sendable {
   /// before the data is read (`resolved(columns:)`); the release records the resolved mode.
   case auto
 
+  /// Whether the release publishes marginals.
+  public var isEnabled: Bool { self != .none }
+
   /// The widest table (kept columns) that `auto` gives `select:3c`.
   public static let autoSelectMaximumColumns = 15
 

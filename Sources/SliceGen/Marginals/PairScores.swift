@@ -19,6 +19,7 @@
 // 600,000 cells) are far inside; a wider table names its pairs or drops columns.
 
 import Foundation
+import SliceGenPrivacy
 
 /// The exact 2-way counts of every pair a < b of kept columns over their pair bins (the groups
 /// of their public bins, PairBins.swift; the fine bins for columns that are not grouped).
@@ -102,21 +103,13 @@ struct PairCounts {
   func scores(oneWay: [[Double]], rows n: Int) -> [Double] {
     pairs.indices.map { p in
       let (a, b) = pairs[p]
-      return SelectionScore.l1Distance(counts: table(p), a: oneWay[a], b: oneWay[b], rows: n)
+      return PairSelectionMechanism.score(
+        counts: table(p), a: oneWay[a], b: oneWay[b], rows: n)
     }
   }
-}
 
-/// The selection score of one pair.
-enum SelectionScore {
-  /// ‖C − n · a ⊗ b‖₁ for a count table C (row-major over a × b).
-  static func l1Distance(counts: [Double], a: [Double], b: [Double], rows n: Int) -> Double {
-    precondition(counts.count == a.count * b.count)
-    let rows = Double(n)
-    var total = 0.0
-    for i in a.indices {
-      for j in b.indices { total += abs(counts[i * b.count + j] - rows * a[i] * b[j]) }
-    }
-    return total
+  /// The largest table of any candidate pair, in cells.
+  var largestTable: Int {
+    pairs.map { binCounts[$0.0] * binCounts[$0.1] }.max() ?? 0
   }
 }

@@ -38,7 +38,7 @@ enum PrivacyText {
     default:
       text += "U was drawn at release time from a secure seed; the guarantee is the exact "
         + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
-        + "Gaussian mechanisms; DESIGN §4). "
+        + "Gaussian mechanisms; Docs/privacy.md, “The accountant”). "
     }
     if header.marginals != nil {
       text += "The release also holds Gaussian noisy marginals over public bins (each count vector "
@@ -54,12 +54,22 @@ enum PrivacyText {
       text += "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
         + "marginals were released, each of the \(selection.candidates.count) candidate pairs got "
         + "the score ‖C − n·p̂_a⊗p̂_b‖₁ (exact 2-way counts against the independent model of the "
-        + "released 1-way marginals; one replaced row moves each score by at most 2, so the score "
-        + "vector has L2 sensitivity 2√P = \(g(selection.l2Sensitivity))), released with Gaussian "
+        + "released 1-way marginals; one replaced row moves each score by at most 2, plus a "
+        + "floating-point margin, so the score vector has L2 sensitivity "
+        + "\(g(selection.l2Sensitivity)) ≥ 2√P), released with Gaussian "
         + "noise (σ = \(g(selection.sigma))), and the pairs were picked from the noisy scores "
         + "(post-processing). Each round's μ was fixed before the data was read, and Gaussian "
         + "mechanisms compose adaptively with μ² adding, so the (ε, δ) above covers the selection "
         + "too. "
+    }
+    if let m = p.implementation {
+      text += "Every noisy value was drawn in double precision and published rounded to a grid "
+        + "far coarser than the sampler's resolution (integers for counts), so its low-order bits "
+        + "carry nothing about the data; the sampler's distance from an exact Gaussian and the "
+        + "rounding of the computed projections are accounted and included in the (ε, δ) above "
+        + "(ε + \(g(m.epsilon)), δ × \(g(m.deltaFactor)) + \(g(m.tailDelta)) over "
+        + "\(m.affectedValues) values one row can move; Docs/privacy.md, “What is published, bit "
+        + "for bit”). "
     }
     if let q = p.subsampling {
       text += "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "

@@ -179,8 +179,8 @@ extension ReleaseHeader {
         + "\(readable.lowerBound) to \(readable.upperBound)")
     }
     guard header.formatVersion >= header.requiredFormatVersion else {
-      throw fail("format version \(header.formatVersion), but its marginals use binGroups "
-        + "(version \(header.requiredFormatVersion))")
+      throw fail("format version \(header.formatVersion), but its contents (binGroups or snapped "
+        + "noise) need version \(header.requiredFormatVersion)")
     }
     if let why = header.marginalsProblem() { throw fail(why) }
     let d = header.encodedWidth

@@ -47,6 +47,10 @@ public struct ReleasePrivacy: Codable, Equatable, Sendable {
   /// Set when the schema was discovered from this table under privacy (no --schema): the
   /// discovery's spend and the release's, which add up to (epsilon, delta).
   public var discovery: DiscoverySpend? = nil
+  /// What the floating-point implementation adds to the ideal mechanism's (ε, δ), already
+  /// inside (epsilon, delta) (ImplementationMargin.swift, Docs/privacy.md). nil in files of
+  /// format 1–2, whose noisy values were not snapped.
+  public var implementation: ImplementationMargin? = nil
 }
 
 /// The budget spent on private domain discovery, composed with the release by basic sequential
@@ -101,10 +105,11 @@ public struct MergeInfo: Codable, Equatable, Sendable {
 /// The header of a release file.
 public struct ReleaseHeader: Codable, Equatable, Sendable {
   public static let formatName = "slicegen-release"
-  /// The newest format version: 2 added `binGroups` to marginals (Docs/release-format.md).
-  public static let currentVersion = 2
+  /// The newest format version: 2 added `binGroups` to marginals, 3 the snapped noise and
+  /// `privacy.implementation` (Docs/release-format.md).
+  public static let currentVersion = 3
   /// The versions this slicegen reads.
-  public static let readableVersions = 1...2
+  public static let readableVersions = 1...3
 
   public var format: String = ReleaseHeader.formatName
   public var formatVersion: Int = ReleaseHeader.currentVersion
@@ -149,6 +154,14 @@ extension ReleaseHeader {
   /// counts, which a version-1 reader would misread), 1 otherwise, so files that older readers
   /// read correctly stay readable by them.
   public var requiredFormatVersion: Int {
-    (marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
+    if privacy.implementation != nil { return 3 }
+    return (marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
+  }
+
+  /// True for files written before format 3 that carry noisy marginals or scores: their noisy
+  /// values were published in full double precision, and the low-order bits of a value can
+  /// reveal its exact count (fixed in format 3; Docs/privacy.md).
+  public var hasFloatingPointLeak: Bool {
+    privacy.implementation == nil && (marginals != nil || pairSelection != nil)
   }
 }

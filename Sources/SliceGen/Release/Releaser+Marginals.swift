@@ -73,7 +73,9 @@ extension Releaser {
       aggregateMuSquared: aggregateMuSquared,
       rounds: [
         ("one-way marginals", names.count, countSensitivity, split.oneWay),
-        ("pair-selection scores", 1, PairSelectionMechanism.l2Sensitivity(candidates: candidates),
+        ("pair-selection scores", 1,
+         PairSelectionMechanism.l2Sensitivity(
+           candidates: candidates, rows: n, cells: pairCounts.largestTable),
          split.selection),
         ("two-way marginals", picks, countSensitivity, split.twoWay),
       ])

@@ -105,6 +105,54 @@ public enum Releaser {
       throw ReleaseError("slices × slice-dim is \(mPrime), must be at most 1000000")
     }
 
+    if options.marginals.isEnabled {
+      guard options.subsampling == nil else {
+        throw ReleaseError("--subsample cannot be combined with --marginals")
+      }
+      guard options.aggregateShare > 0, options.aggregateShare < 1 else {
+        throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
+      }
+    }
+
+    // The aggregate rounds as the implementation margin needs them (how many published values
+    // one row can move, and by how much), all fixed by the schema and the options.
+    let columnCount = encoding.blocks.count
+    let aggregateRounds: [AggregateRound]
+    if let picks = try options.marginals.pairsToSelect(columns: columnCount) {
+      let split = options.pairSelectionSplit
+      guard split.isValid else {
+        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
+          + "and sum to 1")
+      }
+      aggregateRounds = [
+        .counts(tables: columnCount, fraction: split.oneWay),
+        .scores(candidates: columnCount * (columnCount - 1) / 2, fraction: split.selection),
+        .counts(tables: picks, fraction: split.twoWay),
+      ]
+    } else {
+      let tables = try options.marginals.queries(columns: encoding.blocks.map(\.name)).count
+      aggregateRounds = tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
+    }
+    // With δ given, calibrate before reading any data, so that a parameter the accountant
+    // refuses fails at once (σ depends on ε, δ, m', d and the declared shares, never on the data).
+    func calibrate(delta: Double, directions: [Float]?) throws -> ReleaseCalibration {
+      if let template = options.template { return template.calibration }
+      let aggregate = !aggregateRounds.isEmpty
+      return try ReleaseCalibration.calibrate(
+        epsilon: options.epsilon, delta: delta, slices: options.slices,
+        sliceDim: options.sliceDim, encodedWidth: d, accountant: options.accountant,
+        neighbors: options.neighbors, subsampling: options.subsampling,
+        fixedDirections: directions, aggregateShare: aggregate ? options.aggregateShare : 0,
+        aggregateRounds: aggregateRounds)
+    }
+    let early = try options.delta.map { delta in
+      try calibrate(
+        delta: delta,
+        directions: options.projectionSeed.map {
+          SlicingMechanism.directions(encodedWidth: d, projectionCount: mPrime, seed: $0)
+        })
+    }
+
     var reader = try CSVReader(path: csvPath)
     var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: csvPath)
 
@@ -129,14 +177,6 @@ public enum Releaser {
     }
     let pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
     let attributeSets = try options.marginals.queries(columns: names)
-    if !attributeSets.isEmpty {
-      guard options.subsampling == nil else {
-        throw ReleaseError("--subsample cannot be combined with --marginals")
-      }
-      guard options.aggregateShare > 0, options.aggregateShare < 1 else {
-        throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
-      }
-    }
     // Each row's codes: its fine bin codes (c), then its pair codes (c). 1-way queries read the
     // former, 2-way queries the latter.
     let c = names.count
@@ -195,12 +235,8 @@ public enum Releaser {
           + "allows publishing one row in the clear; the default is at most 1/(10n))")
     }
 
-    let calibration = try options.template?.calibration ?? ReleaseCalibration.calibrate(
-      epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
-      encodedWidth: d, accountant: options.accountant, neighbors: options.neighbors,
-      subsampling: options.subsampling,
-      fixedDirections: options.projectionSeed == nil ? nil : mechanism.directions,
-      aggregateShare: attributeSets.isEmpty ? 0 : options.aggregateShare)
+    let calibration = try early ?? calibrate(
+      delta: delta, directions: options.projectionSeed == nil ? nil : mechanism.directions)
 
     var components = [
       ReleaseComponent(
@@ -226,7 +262,7 @@ public enum Releaser {
       spectralNormBound: calibration.spectralNormBound, subsampling: options.subsampling,
       components: components,
       domainProtected: !schema.dataDerived, noiseIsPrivate: mechanism.noiseIsPrivate,
-      statement: "", discovery: options.discoverySpend)
+      statement: "", discovery: options.discoverySpend, implementation: calibration.margin)
     if let spend = options.discoverySpend {
       privacy.epsilon = spend.epsilon + spend.releaseEpsilon
       privacy.delta = spend.delta + spend.releaseDelta
