@@ -144,3 +144,43 @@ struct ReleaseMergeTests {
     }
   }
 }
+
+@Suite("Release merge: what the statement assumes")
+struct ReleaseMergeAssumptionTests {
+  @Test("merge checks every part's settings and σ like --like does")
+  func forgedParts() throws {
+    let schema = try mixedSchema()
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<200 { text += "\(20 + i % 60),\(i),red,A,0.5\n" }
+    let csv = TestPaths.write(text)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 4
+    options.insecureTestNoiseSeed = 1
+    let first = TestPaths.temporary("first.slg")
+    let h = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: first
+    ).header
+    options = try ReleaseTemplate(firstReleaseAt: first).options
+    options.insecureTestNoiseSeed = 2
+    let second = TestPaths.temporary("second.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: second)
+    // Both parts lowered alike, so that they still agree with each other.
+    let forged = try [first, second].map { path in
+      try rewritingHeader(of: path) { header in
+        header["sigma"] = 0.001
+        header["noiseScale"] = 0.001 * Double(h.encodedWidth).squareRoot()
+        var privacy = header["privacy"] as! [String: Any]
+        var components = privacy["components"] as! [[String: Any]]
+        components[0]["sigma"] = 0.001
+        privacy["components"] = components
+        header["privacy"] = privacy
+      }
+    }
+    let error = #expect(throws: ReleaseError.self) {
+      try ReleaseMerge.merge(paths: forged, outputPath: TestPaths.temporary("all.slg"))
+    }
+    #expect(error?.message.hasPrefix("\(forged[0]): header field sigma is 0.001") == true,
+            "\(error?.message ?? "")")
+  }
+}

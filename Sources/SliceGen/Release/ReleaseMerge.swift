@@ -60,6 +60,11 @@ public enum ReleaseMerge {
       throw ReleaseError("\(paths[discovered[1]]) and \(paths[discovered[0]]) both discovered "
         + "their schema; only the first release discovers, the others copy it with --like")
     }
+    // Every part's settings in range and its σ no smaller than they calibrate (a release file is
+    // checksummed, not authenticated): the same checks as a --like template.
+    for (i, reader) in readers.enumerated() {
+      _ = try ShardSettings(header: reader.header, file: paths[i])
+    }
 
     // U: the same bytes in every part, and the U of the seed.
     let directions = try readers.map { try $0.directionBytes() }
