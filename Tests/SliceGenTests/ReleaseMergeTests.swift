@@ -147,6 +147,48 @@ struct ReleaseMergeTests {
 
 @Suite("Release merge: what the statement assumes")
 struct ReleaseMergeAssumptionTests {
+  /// The review's example: the same 400 rows released three times at (ε = 1, δ = 1e-5) with the
+  /// default slicing (m' = 200), then merged. The review computed ε at δ = 1e-5 as 1.47 for a row
+  /// released twice and 1.84 three times; an independent quadrature (scipy, the χ²(200) mixture
+  /// with noise scale s/√k) gives 1.4671 and 1.8389.
+  @Test("a row released k times: the statement is conditional and states ε for k = 2, 3")
+  func repeatedRows() throws {
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<400 {
+      text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),A,0.5\n"
+    }
+    let csv = TestPaths.write(text)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    var paths: [String] = []
+    for k in 0..<3 {
+      if k > 0 { options = try ReleaseTemplate(firstReleaseAt: paths[0]).options }
+      options.insecureTestNoiseSeed = 20 + UInt64(k)
+      let output = TestPaths.temporary("copy\(k).slg")
+      _ = try Releaser.release(
+        csvPath: csv, schema: try mixedSchema(), options: options, outputPath: output)
+      paths.append(output)
+    }
+    let header = try ReleaseMerge.merge(paths: paths, outputPath: TestPaths.temporary("all.slg"))
+    #expect(header.projections == 200)
+    #expect(header.privacy.epsilon == 1 && header.privacy.delta == 1e-5)
+    let repeated = try #require(header.merged?.repeatedRows)
+    #expect(repeated.map(\.copies) == [2, 3])
+    #expect(abs(repeated[0].epsilon - 1.4671) < 1e-3, "\(repeated[0].epsilon)")
+    #expect(abs(repeated[1].epsilon - 1.8389) < 1e-3, "\(repeated[1].epsilon)")
+    // k = 1 is the calibration itself.
+    let once = ReleaseMerge.repeatedRowEpsilon(
+      copies: 1, sigma: header.sigma, encodedWidth: header.encodedWidth,
+      projections: header.projections, delta: 1e-5)
+    #expect(abs(once - 1) < 1e-6)
+    let statement = header.privacy.statement
+    #expect(statement.contains("If the shards hold disjoint rows"))
+    #expect(!statement.contains("the shards hold disjoint rows and"))
+    #expect(statement.contains("merge refuses only a byte-identical file given twice"))
+    #expect(statement.contains("ε = 1.467 for k = 2 and ε = 1.839 for k = 3 at δ = 1e-05"))
+    #expect(statement.contains("(kε, k·e^((k−1)ε)·δ)"))
+  }
+
   @Test("merge checks every part's settings and σ like --like does")
   func forgedParts() throws {
     let schema = try mixedSchema()

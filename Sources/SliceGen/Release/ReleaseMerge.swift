@@ -1,9 +1,11 @@
-// `slicegen merge`: one release of the union of disjoint shards released with the same U, schema
-// and σ (`release --like`). It checks that the shards agree on everything the guarantee depends on,
+// `slicegen merge`: one release of the union of shards released with the same U, schema and σ
+// (`release --like`). It checks that the shards agree on everything the guarantee depends on,
 // names the first difference when they do not, and concatenates their rows (in the order given)
 // into one release file, streaming: at most one chunk of rows is in memory, whatever n is.
-// The guarantee (parallel composition over disjoint rows; the fixed-U bound for rows chosen after
-// U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and Docs/privacy.md.
+// The guarantee (parallel composition if the shards hold disjoint rows; the fixed-U bound for rows
+// chosen after U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and
+// Docs/privacy.md. Disjointness is assumed, not checked (only a byte-identical file given twice is
+// refused), so the header also states the ε of a row released several times (`repeatedRowEpsilon`).
 // Merging is post-processing of the shards' outputs: it reads no private data and spends nothing.
 
 import Foundation
@@ -17,9 +19,10 @@ public enum ReleaseMerge {
   /// Checks that `paths` can be merged and writes the union to `outputPath` atomically.
   ///
   /// ## Privacy
-  /// The output satisfies the largest (ε, δ) of its parts under their common relation (parallel
-  /// composition: each row is protected once, by its shard's mechanism); its header also states
-  /// the fixed-U bound for rows chosen after U was public. Tests: ReleaseMergeTests.
+  /// If the parts hold disjoint rows, the output satisfies the largest (ε, δ) of its parts under
+  /// their common relation (parallel composition: each row is protected once, by its shard's
+  /// mechanism); its header also states the fixed-U bound for rows chosen after U was public, and
+  /// the ε of a row released in 2 or 3 parts. Tests: ReleaseMergeTests.
   /// - Returns: the header as written.
   @discardableResult
   public static func merge(
@@ -114,7 +117,14 @@ public enum ReleaseMerge {
           delta: h.privacy.delta, like: h.shard != nil)
       },
       releaseEpsilon: releaseEpsilon, releaseDelta: releaseDelta,
-      fixedDirectionsEpsilon: fixed.epsilon, spectralNormBound: fixed.spectralNormBound)
+      fixedDirectionsEpsilon: fixed.epsilon, spectralNormBound: fixed.spectralNormBound,
+      repeatedRows: [2, 3].map { k in
+        MergeInfo.RepeatedRow(
+          copies: k,
+          epsilon: repeatedRowEpsilon(
+            copies: k, sigma: first.sigma, encodedWidth: first.encodedWidth,
+            projections: first.projections, delta: releaseDelta))
+      })
     header.privacy.statement = PrivacyText.mergedStatement(for: header)
 
     // Write: header, U, then every part's rows as raw bytes, checking each part's checksum.
@@ -138,6 +148,27 @@ public enum ReleaseMerge {
     try file.write(file.digest())
     try file.commit()
     return written
+  }
+
+  /// The ε at `delta` of a row released `copies` times (k shards, or k times in one table), by the
+  /// exact profile accountant, whatever accountant calibrated σ.
+  ///
+  /// ## Privacy
+  /// Neighbours differ in the k copies of one row, x against x'. Conditional on U each copy's
+  /// output is a Gaussian mechanism with the same shift (x − x')U and its own independent noise, so
+  /// the k outputs together are one Gaussian mechanism with μ² = k·‖(x − x')U‖²/σ² = k·c²·Q/s²,
+  /// the same Q ~ χ²(m') for every copy (s = σ√d, c = ‖x − x'‖ ≤ 1; shuffling is
+  /// post-processing). That is the χ²-mixture profile at noise scale s/√k (SlicingAccountant).
+  /// With Poisson subsampling each copy's output is a post-processing of its unsubsampled output
+  /// (a coin and an independent draw of the other rows), so the unsubsampled profile is an upper
+  /// bound: this ε ignores the amplification. Tests: ReleaseMergeTests.
+  static func repeatedRowEpsilon(
+    copies k: Int, sigma: Double, encodedWidth d: Int, projections mPrime: Int, delta: Double
+  ) -> Double {
+    precondition(k >= 1 && sigma > 0 && delta > 0 && delta < 1)
+    let s = sigma * Double(d).squareRoot()
+    return SlicingAccountant.epsilon(
+      delta: delta, noiseScale: s / Double(k).squareRoot(), projections: mPrime)
   }
 
   /// The spend of a release's projections alone (without its discovery).
