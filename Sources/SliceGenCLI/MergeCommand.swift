@@ -21,9 +21,9 @@ enum MergeCommand: Command {
       The shards must agree on the projection seed, U, schema, σ, slices, slice dimension,
       relation and accountant; the first difference is named. Rows are concatenated in the order
       given, streaming. If the shards hold disjoint rows, each row is protected once, by its
-      own shard's release (parallel composition). That is not checked (only a byte-identical
-      file given twice is refused): the statement says so, and gives ε for a row released
-      twice or three times. See Docs/shards.md.
+      own shard's release (parallel composition). That is not checked (only one release given
+      twice is refused: the same file, or the same noisy rows in any order): the statement
+      says so, and gives ε for a row released twice or three times. See Docs/shards.md.
       """,
     repeatsLastPositional: true)
 

@@ -86,6 +86,17 @@ struct ReleaseMergeTests {
     }
     refused([paths[0]], "at least two")
     refused([paths[0], paths[1], paths[0]], "are the same release")
+    // The same release under other bytes: an edited header, or its rows in another order.
+    let renamed = try rewritingHeader(of: paths[1]) { $0["toolVersion"] = "0.0.9" }
+    refused([paths[0], paths[1], renamed], "hold the same noisy rows")
+    var reordered = try Release(contentsOf: paths[2])
+    let m = reordered.header.projections
+    let rows = reordered.released.count / m
+    let released = reordered.released
+    reordered.released = (0..<rows).reversed().flatMap { released[($0 * m)..<(($0 + 1) * m)] }
+    let reorderedPath = directory + "/reordered.slg"
+    try reordered.write(to: reorderedPath)
+    refused([paths[0], paths[2], reorderedPath], "hold the same noisy rows")
     refused([paths[0], try altered(paths[1]) { $0.sigma = $0.sigma.nextUp }], "differ in σ")
     refused([paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
             "differ in the projection seed")
@@ -184,7 +195,7 @@ struct ReleaseMergeAssumptionTests {
     let statement = header.privacy.statement
     #expect(statement.contains("If the shards hold disjoint rows"))
     #expect(!statement.contains("the shards hold disjoint rows and"))
-    #expect(statement.contains("merge refuses only a byte-identical file given twice"))
+    #expect(statement.contains("merge refuses only one release given twice"))
     #expect(statement.contains("ε = 1.467 for k = 2 and ε = 1.839 for k = 3 at δ = 1e-05"))
     #expect(statement.contains("(kε, k·e^((k−1)ε)·δ)"))
   }

@@ -111,7 +111,8 @@ enum PrivacyText {
       + "composition the union satisfies the largest guarantee of its parts, and the projections "
       + "alone give every row (ε = \(g(m.releaseEpsilon)), δ = \(g(m.releaseDelta))) by the "
       + "\(p.accountant) analysis. Nothing checks that the rows are disjoint (merge refuses only "
-      + "a byte-identical file given twice), and the unit protected is a row, not a person. "
+      + "one release given twice: the same file, or the same noisy rows in any order), and the "
+      + "unit protected is a row, not a person. "
     if let repeated = m.repeatedRows, !repeated.isEmpty {
       text += "A row released k times (in k shards, or k times in one table) is protected by the "
         + "k-fold composition of the shard mechanism (given U, μ² adds: the exact profile "

@@ -4,8 +4,9 @@
 // into one release file, streaming: at most one chunk of rows is in memory, whatever n is.
 // The guarantee (parallel composition if the shards hold disjoint rows; the fixed-U bound for rows
 // chosen after U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and
-// Docs/privacy.md. Disjointness is assumed, not checked (only a byte-identical file given twice is
-// refused), so the header also states the ε of a row released several times (`repeatedRowEpsilon`).
+// Docs/privacy.md. Disjointness is assumed, not checked (only one release given twice is refused:
+// the same file, or the same noisy rows in any order), so the header also states the ε of a row
+// released several times (`repeatedRowEpsilon`).
 // Merging is post-processing of the shards' outputs: it reads no private data and spends nothing.
 
 import Foundation
@@ -136,15 +137,30 @@ public enum ReleaseMerge {
     try file.write(headerBytes)
     try directions[0].withUnsafeBytes { try file.write($0) }
     var copied = 0
+    var rowDigests: [UInt64] = []
     for reader in readers {
+      var digest: UInt64 = 0
       while let chunk = try reader.nextRows(chunkRows) {
         try chunk.withUnsafeBytes { try file.write($0) }
+        digest &+= rowMultisetDigest(chunk, rowBytes: 4 * first.projections)
         copied += chunk.count / (4 * first.projections)
         progress(copied)
       }
       try reader.skipToEnd()  // verifies the checksum of an empty part too
+      rowDigests.append(digest)
     }
     precondition(copied == rows)
+    // The same release given twice under other bytes (an edited header, rows in another order):
+    // refused before the output is committed, like any error while copying.
+    for i in readers.indices where readers[i].header.rows > 0 {
+      if let j = readers.indices.first(where: {
+        $0 < i && readers[$0].header.rows == readers[i].header.rows
+          && rowDigests[$0] == rowDigests[i]
+      }) {
+        throw ReleaseError("\(paths[i]) and \(paths[j]) hold the same noisy rows (in some order): "
+          + "they are one release given twice, and merging would count its rows twice")
+      }
+    }
     try file.write(file.digest())
     try file.commit()
     return written
@@ -169,6 +185,25 @@ public enum ReleaseMerge {
     let s = sigma * Double(d).squareRoot()
     return SlicingAccountant.epsilon(
       delta: delta, noiseScale: s / Double(k).squareRoot(), projections: mPrime)
+  }
+
+  /// The sum (wrapping) of a 64-bit hash of every row in `chunk`: summed over a part, equal for
+  /// two parts that hold the same rows in any order, without holding a hash per row. It catches
+  /// one release given twice under different bytes; it is no defence against a crafted file (a
+  /// sum of hashes can be steered), and none is needed there: the same rows released twice with
+  /// fresh noise are indistinguishable from other rows anyway.
+  static func rowMultisetDigest(_ chunk: Data, rowBytes: Int) -> UInt64 {
+    chunk.withUnsafeBytes { raw in
+      var sum: UInt64 = 0
+      var offset = 0
+      while offset + rowBytes <= raw.count {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + rowBytes)]))
+        sum &+= UInt64(truncatingIfNeeded: hasher.finalize())
+        offset += rowBytes
+      }
+      return sum
+    }
   }
 
   /// The spend of a release's projections alone (without its discovery).
