@@ -20,8 +20,10 @@ enum MergeCommand: Command {
         slicegen merge part1.slg part2.slg -o all.slg
       The shards must agree on the projection seed, U, schema, σ, slices, slice dimension,
       relation and accountant; the first difference is named. Rows are concatenated in the order
-      given, streaming. Each row is protected once, by its own shard's release (parallel
-      composition over disjoint rows); the statement says so. See Docs/shards.md.
+      given, streaming. If the shards hold disjoint rows, each row is protected once, by its
+      own shard's release (parallel composition). That is not checked (only one release given
+      twice is refused: the same file, or the same noisy rows in any order): the statement
+      says so, and gives ε for a row released twice or three times. See Docs/shards.md.
       """,
     repeatsLastPositional: true)
 

@@ -86,6 +86,17 @@ struct ReleaseMergeTests {
     }
     refused([paths[0]], "at least two")
     refused([paths[0], paths[1], paths[0]], "are the same release")
+    // The same release under other bytes: an edited header, or its rows in another order.
+    let renamed = try rewritingHeader(of: paths[1]) { $0["toolVersion"] = "0.0.9" }
+    refused([paths[0], paths[1], renamed], "hold the same noisy rows")
+    var reordered = try Release(contentsOf: paths[2])
+    let m = reordered.header.projections
+    let rows = reordered.released.count / m
+    let released = reordered.released
+    reordered.released = (0..<rows).reversed().flatMap { released[($0 * m)..<(($0 + 1) * m)] }
+    let reorderedPath = directory + "/reordered.slg"
+    try reordered.write(to: reorderedPath)
+    refused([paths[0], paths[2], reorderedPath], "hold the same noisy rows")
     refused([paths[0], try altered(paths[1]) { $0.sigma = $0.sigma.nextUp }], "differ in σ")
     refused([paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
             "differ in the projection seed")
@@ -142,5 +153,87 @@ struct ReleaseMergeTests {
       let error = #expect(throws: ReleaseError.self) { try ReleaseTemplate(firstReleaseAt: output) }
       #expect(error?.message.contains(seeded ? "chosen by the user" : "marginals") == true)
     }
+  }
+}
+
+@Suite("Release merge: what the statement assumes")
+struct ReleaseMergeAssumptionTests {
+  /// The review's example: the same 400 rows released three times at (ε = 1, δ = 1e-5) with the
+  /// default slicing (m' = 200), then merged. The review computed ε at δ = 1e-5 as 1.47 for a row
+  /// released twice and 1.84 three times; an independent quadrature (scipy, the χ²(200) mixture
+  /// with noise scale s/√k) gives 1.4671 and 1.8389.
+  @Test("a row released k times: the statement is conditional and states ε for k = 2, 3")
+  func repeatedRows() throws {
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<400 {
+      text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),A,0.5\n"
+    }
+    let csv = TestPaths.write(text)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    var paths: [String] = []
+    for k in 0..<3 {
+      if k > 0 { options = try ReleaseTemplate(firstReleaseAt: paths[0]).options }
+      options.insecureTestNoiseSeed = 20 + UInt64(k)
+      let output = TestPaths.temporary("copy\(k).slg")
+      _ = try Releaser.release(
+        csvPath: csv, schema: try mixedSchema(), options: options, outputPath: output)
+      paths.append(output)
+    }
+    let header = try ReleaseMerge.merge(paths: paths, outputPath: TestPaths.temporary("all.slg"))
+    #expect(header.projections == 200)
+    #expect(header.privacy.epsilon == 1 && header.privacy.delta == 1e-5)
+    let repeated = try #require(header.merged?.repeatedRows)
+    #expect(repeated.map(\.copies) == [2, 3])
+    #expect(abs(repeated[0].epsilon - 1.4671) < 1e-3, "\(repeated[0].epsilon)")
+    #expect(abs(repeated[1].epsilon - 1.8389) < 1e-3, "\(repeated[1].epsilon)")
+    // k = 1 is the calibration itself.
+    let once = ReleaseMerge.repeatedRowEpsilon(
+      copies: 1, sigma: header.sigma, encodedWidth: header.encodedWidth,
+      projections: header.projections, delta: 1e-5)
+    #expect(abs(once - 1) < 1e-6)
+    let statement = header.privacy.statement
+    #expect(statement.contains("If the shards hold disjoint rows"))
+    #expect(!statement.contains("the shards hold disjoint rows and"))
+    #expect(statement.contains("merge refuses only one release given twice"))
+    #expect(statement.contains("ε = 1.467 for k = 2 and ε = 1.839 for k = 3 at δ = 1e-05"))
+    #expect(statement.contains("(kε, k·e^((k−1)ε)·δ)"))
+  }
+
+  @Test("merge checks every part's settings and σ like --like does")
+  func forgedParts() throws {
+    let schema = try mixedSchema()
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<200 { text += "\(20 + i % 60),\(i),red,A,0.5\n" }
+    let csv = TestPaths.write(text)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 4
+    options.insecureTestNoiseSeed = 1
+    let first = TestPaths.temporary("first.slg")
+    let h = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: first
+    ).header
+    options = try ReleaseTemplate(firstReleaseAt: first).options
+    options.insecureTestNoiseSeed = 2
+    let second = TestPaths.temporary("second.slg")
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: second)
+    // Both parts lowered alike, so that they still agree with each other.
+    let forged = try [first, second].map { path in
+      try rewritingHeader(of: path) { header in
+        header["sigma"] = 0.001
+        header["noiseScale"] = 0.001 * Double(h.encodedWidth).squareRoot()
+        var privacy = header["privacy"] as! [String: Any]
+        var components = privacy["components"] as! [[String: Any]]
+        components[0]["sigma"] = 0.001
+        privacy["components"] = components
+        header["privacy"] = privacy
+      }
+    }
+    let error = #expect(throws: ReleaseError.self) {
+      try ReleaseMerge.merge(paths: forged, outputPath: TestPaths.temporary("all.slg"))
+    }
+    #expect(error?.message.hasPrefix("\(forged[0]): header field sigma is 0.001") == true,
+            "\(error?.message ?? "")")
   }
 }

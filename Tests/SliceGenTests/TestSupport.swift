@@ -40,3 +40,45 @@ func mixedSchema(weights: [Double] = [1, 1, 1, 1]) throws -> Schema {
       SchemaColumn(name: "id", domain: .numeric(lower: 0, upper: 1, integer: false), drop: true),
     ], missingTokens: ["", "NA"])
 }
+
+/// A copy of the release at `path` with its JSON header edited as anyone can edit it, without a
+/// slicegen writer: the header is parsed, changed by `edit`, written back in the same number of
+/// bytes (padded with spaces, so U and O keep their offsets), and the SHA-256 that ends the file
+/// is recomputed (Docs/release-format.md). The file is checksummed, not authenticated, so the copy
+/// loads like the original.
+func rewritingHeader(
+  of path: String, _ edit: (inout [String: Any]) throws -> Void
+) throws -> String {
+  var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+  let length = bytes[8..<16].reversed().reduce(0) { $0 << 8 | Int($1) }
+  let json = Data(bytes[16..<(16 + length)])
+  guard var header = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+    throw CocoaError(.coderReadCorrupt)
+  }
+  try edit(&header)
+  var edited = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+  guard edited.count <= length else { throw CocoaError(.coderInvalidValue) }
+  edited += [UInt8](repeating: 0x20, count: length - edited.count)
+  bytes.replaceSubrange(16..<(16 + length), with: edited)
+  bytes.removeLast(32)
+  var hasher = SHA256()
+  hasher.update(bytes)
+  bytes += hasher.finalize()
+  let output = TestPaths.temporary("edited.slg")
+  try Data(bytes).write(to: URL(fileURLWithPath: output))
+  return output
+}
+
+extension Dictionary where Key == String, Value == Any {
+  /// Sets the value at a dotted path of nested JSON objects ("privacy.accountant").
+  mutating func set(_ path: String, _ value: Any) {
+    let keys = path.split(separator: ".", maxSplits: 1).map(String.init)
+    if keys.count == 1 {
+      self[keys[0]] = value
+    } else {
+      var inner = self[keys[0]] as? [String: Any] ?? [:]
+      inner.set(keys[1], value)
+      self[keys[0]] = inner
+    }
+  }
+}

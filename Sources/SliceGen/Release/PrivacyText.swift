@@ -103,7 +103,8 @@ enum PrivacyText {
     return String(format: "%.4g", x)
   }
 
-  /// The statement of a merged release: parallel composition over disjoint shards.
+  /// The statement of a merged release: parallel composition if the shards are disjoint, and what
+  /// holds for a row released several times.
   static func mergedStatement(for header: ReleaseHeader) -> String {
     let p = header.privacy
     let m = header.merged!
@@ -112,13 +113,25 @@ enum PrivacyText {
         + "(zero-out)"
       : "two tables of the same size that differ in one row, replaced by any other row of the "
         + "declared domain (replace-one, bounded DP)"
-    var text = "This merged release of \(m.parts.count) shards (\(header.rows) rows in all) "
-      + "satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential privacy for \(relation), "
-      + "where the shard each row belongs to is public. Every row is protected once, by its own "
-      + "shard's release: the shards hold disjoint rows and were released with the same U, schema "
-      + "and σ and independent secure noise, so by parallel composition the union satisfies the "
-      + "largest guarantee of its parts. The projections alone give every row (ε = "
-      + "\(g(m.releaseEpsilon)), δ = \(g(m.releaseDelta))) by the \(p.accountant) analysis. "
+    var text = "If the shards hold disjoint rows (each row in exactly one shard, the shard each "
+      + "row belongs to public), this merged release of \(m.parts.count) shards (\(header.rows) "
+      + "rows in all) satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential privacy for "
+      + "\(relation): every row is protected once, by its own shard's release (the shards were "
+      + "released with the same U, schema and σ and independent secure noise), so by parallel "
+      + "composition the union satisfies the largest guarantee of its parts, and the projections "
+      + "alone give every row (ε = \(g(m.releaseEpsilon)), δ = \(g(m.releaseDelta))) by the "
+      + "\(p.accountant) analysis. Nothing checks that the rows are disjoint (merge refuses only "
+      + "one release given twice: the same file, or the same noisy rows in any order), and the "
+      + "unit protected is a row, not a person. "
+    if let repeated = m.repeatedRows, !repeated.isEmpty {
+      text += "A row released k times (in k shards, or k times in one table) is protected by the "
+        + "k-fold composition of the shard mechanism (given U, μ² adds: the exact profile "
+        + "accountant at noise scale s/√k): "
+        + repeated.map { "ε = \(g($0.epsilon)) for k = \($0.copies)" }.joined(separator: " and ")
+        + " at δ = \(g(m.releaseDelta)). "
+    }
+    text += "A person with k different rows is protected as a group: (kε, k·e^((k−1)ε)·δ) from "
+      + "the (ε, δ) above (group privacy). "
     if let spend = p.discovery {
       text += "The schema was discovered privately from the first shard's rows, spending (ε = "
         + "\(g(spend.epsilon)), δ = \(g(spend.delta))) more on those rows only. "

@@ -100,6 +100,16 @@ public struct MergeInfo: Codable, Equatable, Sendable {
   /// As in ShardInfo: ε at releaseDelta for a contributor who chose rows after seeing U.
   public var fixedDirectionsEpsilon: Double
   public var spectralNormBound: Double
+  /// A row present in several shards, or several times in one table.
+  public struct RepeatedRow: Codable, Equatable, Sendable {
+    /// k, how many times the row was released.
+    public var copies: Int
+    /// ε at releaseDelta of the k-fold composition of the shard mechanism (exact profile).
+    public var epsilon: Double
+  }
+  /// The ε at releaseDelta for rows released 2 and 3 times (nil in files merged before they were
+  /// stated): the disjointness the merged guarantee assumes is not checked.
+  public var repeatedRows: [RepeatedRow]? = nil
 }
 
 /// The header of a release file.

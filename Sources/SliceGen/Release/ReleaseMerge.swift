@@ -1,9 +1,12 @@
-// `slicegen merge`: one release of the union of disjoint shards released with the same U, schema
-// and σ (`release --like`). It checks that the shards agree on everything the guarantee depends on,
+// `slicegen merge`: one release of the union of shards released with the same U, schema and σ
+// (`release --like`). It checks that the shards agree on everything the guarantee depends on,
 // names the first difference when they do not, and concatenates their rows (in the order given)
 // into one release file, streaming: at most one chunk of rows is in memory, whatever n is.
-// The guarantee (parallel composition over disjoint rows; the fixed-U bound for rows chosen after
-// U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and Docs/privacy.md.
+// The guarantee (parallel composition if the shards hold disjoint rows; the fixed-U bound for rows
+// chosen after U was public) is derived in SliceGenPrivacy/ShardAccounting.swift and
+// Docs/privacy.md. Disjointness is assumed, not checked (only one release given twice is refused:
+// the same file, or the same noisy rows in any order), so the header also states the ε of a row
+// released several times (`repeatedRowEpsilon`).
 // Merging is post-processing of the shards' outputs: it reads no private data and spends nothing.
 
 import Foundation
@@ -17,9 +20,10 @@ public enum ReleaseMerge {
   /// Checks that `paths` can be merged and writes the union to `outputPath` atomically.
   ///
   /// ## Privacy
-  /// The output satisfies the largest (ε, δ) of its parts under their common relation (parallel
-  /// composition: each row is protected once, by its shard's mechanism); its header also states
-  /// the fixed-U bound for rows chosen after U was public. Tests: ReleaseMergeTests.
+  /// If the parts hold disjoint rows, the output satisfies the largest (ε, δ) of its parts under
+  /// their common relation (parallel composition: each row is protected once, by its shard's
+  /// mechanism); its header also states the fixed-U bound for rows chosen after U was public, and
+  /// the ε of a row released in 2 or 3 parts. Tests: ReleaseMergeTests.
   /// - Returns: the header as written.
   @discardableResult
   public static func merge(
@@ -59,6 +63,11 @@ public enum ReleaseMerge {
     guard discovered.count <= 1 else {
       throw ReleaseError("\(paths[discovered[1]]) and \(paths[discovered[0]]) both discovered "
         + "their schema; only the first release discovers, the others copy it with --like")
+    }
+    // Every part's settings in range and its σ no smaller than they calibrate (a release file is
+    // checksummed, not authenticated): the same checks as a --like template.
+    for (i, reader) in readers.enumerated() {
+      _ = try ShardSettings(header: reader.header, file: paths[i])
     }
 
     // U: the same bytes in every part, and the U of the seed.
@@ -109,7 +118,14 @@ public enum ReleaseMerge {
           delta: h.privacy.delta, like: h.shard != nil)
       },
       releaseEpsilon: releaseEpsilon, releaseDelta: releaseDelta,
-      fixedDirectionsEpsilon: fixed.epsilon, spectralNormBound: fixed.spectralNormBound)
+      fixedDirectionsEpsilon: fixed.epsilon, spectralNormBound: fixed.spectralNormBound,
+      repeatedRows: [2, 3].map { k in
+        MergeInfo.RepeatedRow(
+          copies: k,
+          epsilon: repeatedRowEpsilon(
+            copies: k, sigma: first.sigma, encodedWidth: first.encodedWidth,
+            projections: first.projections, delta: releaseDelta))
+      })
     header.privacy.statement = PrivacyText.mergedStatement(for: header)
 
     // Write: header, U, then every part's rows as raw bytes, checking each part's checksum.
@@ -121,18 +137,73 @@ public enum ReleaseMerge {
     try file.write(headerBytes)
     try directions[0].withUnsafeBytes { try file.write($0) }
     var copied = 0
+    var rowDigests: [UInt64] = []
     for reader in readers {
+      var digest: UInt64 = 0
       while let chunk = try reader.nextRows(chunkRows) {
         try chunk.withUnsafeBytes { try file.write($0) }
+        digest &+= rowMultisetDigest(chunk, rowBytes: 4 * first.projections)
         copied += chunk.count / (4 * first.projections)
         progress(copied)
       }
       try reader.skipToEnd()  // verifies the checksum of an empty part too
+      rowDigests.append(digest)
     }
     precondition(copied == rows)
+    // The same release given twice under other bytes (an edited header, rows in another order):
+    // refused before the output is committed, like any error while copying.
+    for i in readers.indices where readers[i].header.rows > 0 {
+      if let j = readers.indices.first(where: {
+        $0 < i && readers[$0].header.rows == readers[i].header.rows
+          && rowDigests[$0] == rowDigests[i]
+      }) {
+        throw ReleaseError("\(paths[i]) and \(paths[j]) hold the same noisy rows (in some order): "
+          + "they are one release given twice, and merging would count its rows twice")
+      }
+    }
     try file.write(file.digest())
     try file.commit()
     return written
+  }
+
+  /// The ε at `delta` of a row released `copies` times (k shards, or k times in one table), by the
+  /// exact profile accountant, whatever accountant calibrated σ.
+  ///
+  /// ## Privacy
+  /// Neighbours differ in the k copies of one row, x against x'. Conditional on U each copy's
+  /// output is a Gaussian mechanism with the same shift (x − x')U and its own independent noise, so
+  /// the k outputs together are one Gaussian mechanism with μ² = k·‖(x − x')U‖²/σ² = k·c²·Q/s²,
+  /// the same Q ~ χ²(m') for every copy (s = σ√d, c = ‖x − x'‖ ≤ 1; shuffling is
+  /// post-processing). That is the χ²-mixture profile at noise scale s/√k (SlicingAccountant).
+  /// With Poisson subsampling each copy's output is a post-processing of its unsubsampled output
+  /// (a coin and an independent draw of the other rows), so the unsubsampled profile is an upper
+  /// bound: this ε ignores the amplification. Tests: ReleaseMergeTests.
+  static func repeatedRowEpsilon(
+    copies k: Int, sigma: Double, encodedWidth d: Int, projections mPrime: Int, delta: Double
+  ) -> Double {
+    precondition(k >= 1 && sigma > 0 && delta > 0 && delta < 1)
+    let s = sigma * Double(d).squareRoot()
+    return SlicingAccountant.epsilon(
+      delta: delta, noiseScale: s / Double(k).squareRoot(), projections: mPrime)
+  }
+
+  /// The sum (wrapping) of a 64-bit hash of every row in `chunk`: summed over a part, equal for
+  /// two parts that hold the same rows in any order, without holding a hash per row. It catches
+  /// one release given twice under different bytes; it is no defence against a crafted file (a
+  /// sum of hashes can be steered), and none is needed there: the same rows released twice with
+  /// fresh noise are indistinguishable from other rows anyway.
+  static func rowMultisetDigest(_ chunk: Data, rowBytes: Int) -> UInt64 {
+    chunk.withUnsafeBytes { raw in
+      var sum: UInt64 = 0
+      var offset = 0
+      while offset + rowBytes <= raw.count {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + rowBytes)]))
+        sum &+= UInt64(truncatingIfNeeded: hasher.finalize())
+        offset += rowBytes
+      }
+      return sum
+    }
   }
 
   /// The spend of a release's projections alone (without its discovery).

@@ -74,6 +74,11 @@ public struct ReleaseSummary {
         "releaseEpsilon": .number(m.releaseEpsilon), "releaseDelta": .number(m.releaseDelta),
         "fixedDirectionsEpsilon": .number(m.fixedDirectionsEpsilon),
         "spectralNormBound": .number(m.spectralNormBound),
+        "repeatedRows": m.repeatedRows.map { rows in
+          .array(rows.map { row in
+            .object(["copies": .number(Double(row.copies)), "epsilon": .number(row.epsilon)])
+          })
+        } ?? .null,
       ])
     }
     object["pairSelection"] = header.pairSelection.map { selection in
@@ -165,6 +170,10 @@ public struct ReleaseSummary {
     if let m = header.merged {
       lines.append("  merged        \(m.parts.count) shards: " + m.parts.map { "\($0.rows) rows (ε = \(fmt($0.epsilon)))" }.joined(separator: ", "))
       lines.append("  merged        projections alone: ε = \(fmt(m.releaseEpsilon)), δ = \(sci(m.releaseDelta)); if a row was chosen after seeing U: ε = \(fmt(m.fixedDirectionsEpsilon))")
+      if let repeated = m.repeatedRows {
+        lines.append("  merged        if the shards overlap, a row released k times: "
+          + repeated.map { "ε = \(fmt($0.epsilon)) (k = \($0.copies))" }.joined(separator: ", "))
+      }
     }
     if !p.domainProtected {
       lines.append("  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected.")

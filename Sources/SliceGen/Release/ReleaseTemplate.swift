@@ -1,6 +1,8 @@
 // `release --like first.slg`: the public parameters a shard copies from a first release (U's
 // seed, schema, σ, slicing, relation, accountant, subsampling), and the refusals that keep the
-// shards' guarantee sound (ShardAccounting.swift in SliceGenPrivacy has the argument).
+// shards' guarantee sound (ShardAccounting.swift in SliceGenPrivacy has the argument). Nothing is
+// taken on trust: the file is checksummed, not authenticated, so every setting is checked and σ is
+// re-derived (ShardSettings.swift) before the shard copies it.
 
 import Foundation
 import SliceGenPrivacy
@@ -17,6 +19,8 @@ public struct ReleaseTemplate: Sendable {
   public let releaseDelta: Double
   /// The fixed-U bound at the same σ (for contributors who choose rows after seeing U).
   public let shardInfo: ShardInfo
+  /// The header's privacy settings, checked, with σ re-derived.
+  public let settings: ShardSettings
 
   /// Reads and verifies `path` (streaming: the rows are hashed, never held).
   public init(firstReleaseAt path: String) throws {
@@ -35,6 +39,7 @@ public struct ReleaseTemplate: Sendable {
         + "(release the first shard without --marginals)")
     }
     guard let seed = UInt64(h.projectionSeed) else { throw refuse("its projection seed is not a number") }
+    let settings = try ShardSettings(header: h, file: "--like \(path)")
     let u = try reader.directionBytes().littleEndianFloats()
     let regenerated = SlicingMechanism.directions(
       encodedWidth: h.encodedWidth, projectionCount: h.projections, seed: seed)
@@ -46,13 +51,9 @@ public struct ReleaseTemplate: Sendable {
     header = h
     checksum = reader.checksum!
     self.seed = seed
-    if let spend = h.privacy.discovery {
-      releaseEpsilon = spend.releaseEpsilon
-      releaseDelta = spend.releaseDelta
-    } else {
-      releaseEpsilon = h.privacy.epsilon
-      releaseDelta = h.privacy.delta
-    }
+    self.settings = settings
+    releaseEpsilon = settings.epsilon
+    releaseDelta = settings.delta
     let fixed = ShardAccounting.fixedDirectionsEpsilon(
       directions: u, encodedWidth: h.encodedWidth, projections: h.projections, sigma: h.sigma,
       delta: releaseDelta, subsampling: h.privacy.subsampling)
@@ -61,12 +62,12 @@ public struct ReleaseTemplate: Sendable {
       spectralNormBound: fixed.spectralNormBound)
   }
 
-  /// The first release's calibration, reused as is (σ is copied, never recomputed).
+  /// The first release's calibration: its σ, copied bit for bit so that the shards merge (checked
+  /// to be at least the σ re-derived from its settings), with the re-derived analysis.
   public var calibration: ReleaseCalibration {
-    ReleaseCalibration(
-      sigma: header.sigma, accountantName: header.privacy.accountant,
-      analysis: header.privacy.analysis, spectralNormBound: header.privacy.spectralNormBound,
-      spectralNormLowerBound: nil)
+    var calibration = settings.derived
+    calibration.sigma = header.sigma
+    return calibration
   }
 
   /// Release options with every copied setting; ε and δ are the first release's own spend.
@@ -75,9 +76,9 @@ public struct ReleaseTemplate: Sendable {
     o.delta = releaseDelta
     o.slices = header.slices
     o.sliceDim = header.sliceDim
-    o.accountant = SlicingAccountantKind(rawValue: header.privacy.accountant) ?? .profile
-    o.neighbors = NeighbouringRelation(rawValue: header.privacy.neighbors) ?? .replaceOne
-    o.subsampling = header.privacy.subsampling
+    o.accountant = settings.accountant
+    o.neighbors = settings.neighbors
+    o.subsampling = settings.subsampling
     o.template = self
     return o
   }
