@@ -183,8 +183,12 @@ public enum ReleaseMerge {
   ) -> Double {
     precondition(k >= 1 && sigma > 0 && delta > 0 && delta < 1)
     let s = sigma * Double(d).squareRoot()
+    // With the implementation margin of k·m' published values (ImplementationMargin.swift).
+    let shift = ShiftMargin.randomDirections(encodedWidth: d, projections: mPrime)
+    let margin = ImplementationMargin(affectedValues: k * mPrime, delta: delta, shift: shift)
     return SlicingAccountant.epsilon(
-      delta: delta, noiseScale: s / Double(k).squareRoot(), projections: mPrime)
+      delta: margin.idealDelta(delta), noiseScale: s / Double(k).squareRoot(),
+      projections: mPrime, shift: shift) + margin.epsilon
   }
 
   /// The sum (wrapping) of a 64-bit hash of every row in `chunk`: summed over a part, equal for
