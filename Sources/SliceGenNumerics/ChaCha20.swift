@@ -173,3 +173,30 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     return value
   }
 }
+
+/// A ChaCha20 keystream read sixteen blocks at a time (`ChaCha20.fillBlocks`): the same 64-bit
+/// values, in the same order, as `next()` on the generator it was made from (RandomTests holds
+/// them together), at the bulk kernel's speed.
+public struct BufferedChaCha20: RandomNumberGenerator {
+  private var generator: ChaCha20
+  private var words: [UInt32]
+  private var index: Int
+
+  /// Reads the keystream of `generator`, which must not have handed out any value yet.
+  public init(_ generator: ChaCha20) {
+    self.generator = generator
+    words = [UInt32](repeating: 0, count: 256)
+    index = 256
+  }
+
+  @inline(__always)
+  public mutating func next() -> UInt64 {
+    if index == 256 {
+      words.withUnsafeMutableBufferPointer { generator.fillBlocks($0.baseAddress!, count: 16) }
+      index = 0
+    }
+    let value = UInt64(words[index]) | UInt64(words[index &+ 1]) << 32
+    index &+= 2
+    return value
+  }
+}

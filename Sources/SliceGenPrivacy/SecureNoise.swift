@@ -143,12 +143,13 @@ public struct GaussianNoiseStreams: Sendable {
   ) {
     precondition(buffer.count <= Self.maximumStreamLength)
     precondition(sigma > 0 && sigma.isFinite && grid > 0)
-    var keystream = ChaCha20(
-      keyWords: key,
-      nonceWords: SIMD3(
-        UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32),
-        0x6369_6c73),  // "slic"
-      counter: 0)
+    var keystream = BufferedChaCha20(
+      ChaCha20(
+        keyWords: key,
+        nonceWords: SIMD3(
+          UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32),
+          0x6369_6c73),  // "slic"
+        counter: 0))
     let n = buffer.count
     var i = 0
     while i < n {

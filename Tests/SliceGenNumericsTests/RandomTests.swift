@@ -110,4 +110,15 @@ struct RandomTests {
         + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
     }
   }
+
+  @Test("the buffered keystream hands out next()'s values in next()'s order")
+  func buffered() {
+    for seed in [0, 1, 77] as [UInt64] {
+      var plain = ChaCha20(seed: seed)
+      var buffered = BufferedChaCha20(ChaCha20(seed: seed))
+      let a = (0..<1001).map { _ in plain.next() }
+      let b = (0..<1001).map { _ in buffered.next() }
+      #expect(a == b, "seed \(seed)")
+    }
+  }
 }
