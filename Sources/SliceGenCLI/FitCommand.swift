@@ -133,6 +133,7 @@ enum FitCommand: Command {
     let options = try options(arguments)
     let releasePath = arguments.positional(0)!
     let output = arguments.string("output") ?? "model.slgm"
+    try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
     let checksum = try Release.checksum(ofFileAt: releasePath)
     let resume = try arguments.string("resume").map { try Model(contentsOf: $0) }

@@ -167,6 +167,7 @@ enum ReleaseCommand: Command {
     }
     let report: ReleaseReport
     if let schemaPath {
+      try OutputPath.refuse(output, ifAnyOf: [csv, schemaPath])
       let schema = try Schema(contentsOf: schemaPath)
       report = try Releaser.release(
         csvPath: csv, schema: schema, options: options, outputPath: output, progress: update)

@@ -30,6 +30,7 @@ enum SampleCommand: Command {
       seed = value
     }
     let output = arguments.string("output") ?? "synthetic.csv"
+    try OutputPath.refuse(output, ifAnyOf: [arguments.positional(0)])
     let model = try Model(contentsOf: arguments.positional(0)!)
     let progress = ProgressLine()
     try Sampler.sample(model: model, rows: rows, seed: seed, outputPath: output) { done in

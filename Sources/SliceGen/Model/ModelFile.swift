@@ -56,6 +56,8 @@ public struct Model: Sendable {
   public var lastParameters: [Float]
   public var adamFirstMoment: [Float]
   public var adamSecondMoment: [Float]
+  /// The file it was read from (nil when trained in memory): outputs must not replace it.
+  public var path: String? = nil
 }
 
 /// A model file that cannot be read.
@@ -142,5 +144,6 @@ extension Model {
     }
     self.init(header: header, parameters: buffers[0], lastParameters: buffers[1],
               adamFirstMoment: buffers[2], adamSecondMoment: buffers[3])
+    self.path = path
   }
 }

@@ -20,6 +20,8 @@ public struct Release: Sendable {
   public var projections: [Float]
   /// O, (n × m') row-major.
   public var released: [Float]
+  /// The file it was read from (nil when made in memory): outputs must not replace it.
+  public var path: String? = nil
 
   public init(header: ReleaseHeader, projections: [Float], released: [Float]) {
     precondition(projections.count == header.encodedWidth * header.projections)
@@ -139,6 +141,7 @@ extension Release {
       return (header, floats(start, d * mPrime), floats(start + 4 * d * mPrime, n * mPrime))
     }
     self.init(header: header, projections: projections, released: released)
+    self.path = path
   }
 }
 

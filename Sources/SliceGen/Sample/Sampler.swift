@@ -18,6 +18,7 @@ public enum Sampler {
     progress: (Int) -> Void = { _ in }
   ) throws {
     guard rows >= 1 else { throw FitError(message: "--rows is \(rows), must be at least 1") }
+    try OutputPath.refuse(outputPath, ifAnyOf: [model.path])
     let writer = try CSVWriter(path: outputPath)
     let encoding = Encoding(schema: model.header.schema)
     try writer.writeRecord(encoding.blocks.map(\.name))
