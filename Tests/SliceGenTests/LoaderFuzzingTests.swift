@@ -106,6 +106,17 @@ struct LoaderFuzzingTests {
     #expect { _ = try Model(contentsOf: wide) } throws: { "\($0)".contains("parameterCount") }
   }
 
+  @Test("a schema whose discovery record states 1e30 or 1.5 rows is refused, not trapped")
+  func schemaDiscoveryRows() throws {
+    for rows in ["1e30", "1.5", "-3"] {
+      let json = """
+        {"discovery": {"epsilon": 1, "delta": 1e-6, "neighbors": "replace-one", "rows": \(rows)},
+         "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}
+        """
+      #expect(throws: SchemaError.self, "\(rows)") { try Schema(jsonData: Data(json.utf8)) }
+    }
+  }
+
   /// 3,000 seeded mutants (1,000 per file; about 3 s): each loads or throws. A trap would end the test
   /// process, so reaching the expectations is the test.
   @Test("seeded mutants of a release, a release with marginals and a model load or throw")

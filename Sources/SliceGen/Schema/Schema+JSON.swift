@@ -71,13 +71,15 @@ extension Schema {
     if let entry = root["discovery"] {
       guard let dict = entry as? [String: Any],
         let epsilon = Self.number(dict["epsilon"]), let delta = Self.number(dict["delta"]),
-        let rows = Self.number(dict["rows"]), let neighbors = dict["neighbors"] as? String
+        let rows = Self.number(dict["rows"]).flatMap({ Int(exactly: $0) }), rows >= 0,
+        let neighbors = dict["neighbors"] as? String
       else {
         throw SchemaError.invalid(
-          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and \"rows\"")
+          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and "
+            + "\"rows\" (a whole number ≥ 0)")
       }
       discovery = SchemaDiscoveryRecord(
-        epsilon: epsilon, delta: delta, neighbors: neighbors, rows: Int(rows))
+        epsilon: epsilon, delta: delta, neighbors: neighbors, rows: rows)
     }
     try self.init(
       columns: columns, missingTokens: missing, dataDerived: dataDerived,
