@@ -37,7 +37,7 @@ extension Schema {
     let known: Set = ["format", "version", "dataDerived", "missingValues", "source", "columns",
                       "note", "discovery"]
     if let bad = root.keys.sorted().first(where: { !known.contains($0) }) {
-      throw SchemaError.invalid("unknown key \"\(bad)\" at the top level")
+      throw SchemaError.invalid("unknown key \"\(ValueText.quoted(bad))\" at the top level")
     }
     if let format = root["format"] {
       guard format as? String == Schema.formatName else {
@@ -87,13 +87,15 @@ extension Schema {
   }
 
   private static func column(_ dict: [String: Any], index: Int) throws -> SchemaColumn {
-    guard let name = dict["name"] as? String else {
+    guard let fullName = dict["name"] as? String else {
       throw SchemaError.invalid("column \(index + 1) has no \"name\" string")
     }
+    // Messages show at most ValueText.limit characters of it.
+    let name = ValueText.quoted(fullName)
     let known: Set = ["name", "type", "lower", "upper", "integer", "nullable", "categories",
                       "catchAll", "weight", "drop", "note", "nonNumeric"]
     if let bad = dict.keys.sorted().first(where: { !known.contains($0) }) {
-      throw SchemaError.invalid("column \"\(name)\": unknown key \"\(bad)\"")
+      throw SchemaError.invalid("column \"\(name)\": unknown key \"\(ValueText.quoted(bad))\"")
     }
     let drop = try bool(dict["drop"], key: "\(name).drop", default: false)
     let nullable = try bool(dict["nullable"], key: "\(name).nullable", default: false)
@@ -138,7 +140,7 @@ extension Schema {
         "column \"\(name)\": \"type\" must be \"numeric\" or \"categorical\"")
     }
     return SchemaColumn(
-      name: name, domain: domain, nullable: nullable, weight: weight, drop: drop,
+      name: fullName, domain: domain, nullable: nullable, weight: weight, drop: drop,
       nonNumeric: nonNumeric)
   }
 
