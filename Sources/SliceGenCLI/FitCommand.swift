@@ -179,6 +179,7 @@ enum FitCommand: Command {
     Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
       + "It inherits the release's guarantee: "
       + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)).")
+    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 
   static func duration(_ seconds: Double) -> String {
