@@ -24,7 +24,8 @@ enum FuzzBench {
       report(tally)
       total.add(tally)
     }
-    print("\n== all \(total.total) mutants, \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
+    print("\n== all \(total.total) mutants, \(seconds) s")
     report(total)
     print("  crashed: 0 (a trap would have ended this process before this line)")
   }
@@ -51,7 +52,8 @@ enum FuzzBench {
       ], missingTokens: ["", "NA"])
     var text = "age,income,colour,city\n"
     for i in 0..<80 {
-      text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),\(i % 5 == 0 ? "" : "A")\n"
+      text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+        + "\(i % 5 == 0 ? "" : "A")\n"
     }
     let csv = directory + "/data.csv"
     try Data(text.utf8).write(to: URL(fileURLWithPath: csv))

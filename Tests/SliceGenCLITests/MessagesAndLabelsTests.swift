@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// A small table with one value above its bounds, and its schema (`dataDerived` as given).
-private func table(in directory: String, dataDerived: Bool = false) -> (csv: String, schema: String) {
+private func table(
+  in directory: String, dataDerived: Bool = false
+) -> (csv: String, schema: String) {
   let csv = directory + "/t.csv"
   let schema = directory + "/t.json"
   var text = "age,colour\n"
@@ -18,7 +20,7 @@ private func table(in directory: String, dataDerived: Bool = false) -> (csv: Str
 
 @Suite("Messages, labels and limits of the CLI")
 struct MessagesAndLabelsTests {
-  @Test("a non-numeric SLICEGEN_INSECURE_TEST_NOISE_SEED is a usage error naming it, not secure noise")
+  @Test("a non-numeric SLICEGEN_INSECURE_TEST_NOISE_SEED is a usage error, not secure noise")
   func nonNumericTestSeed() throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = table(in: directory)
@@ -27,7 +29,8 @@ struct MessagesAndLabelsTests {
       ["release", csv, "--schema", schema, "--epsilon", "1", "--delta", "1e-4", "-o", output],
       environment: ["SLICEGEN_INSECURE_TEST_NOISE_SEED": "abc"])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("SLICEGEN_INSECURE_TEST_NOISE_SEED is 'abc'"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("SLICEGEN_INSECURE_TEST_NOISE_SEED is 'abc'"), "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: output))
     // The same for a shard.
     let first = directory + "/first.slg"

@@ -56,7 +56,9 @@ private func crafted(_ path: String, _ key: String, _ value: String) throws -> S
     var search = json.startIndex
     while let found = json.range(of: marker, range: search..<json.endIndex) {
       var end = found.upperBound
-      while end < json.endIndex, "-+.0123456789eE".contains(json[end]) { end = json.index(after: end) }
+      while end < json.endIndex, "-+.0123456789eE".contains(json[end]) {
+        end = json.index(after: end)
+      }
       json.replaceSubrange(found.upperBound..<end, with: value)
       search = json.index(found.upperBound, offsetBy: value.count)
     }
@@ -117,14 +119,16 @@ struct LoaderFuzzingTests {
     }
   }
 
-  /// 3,000 seeded mutants (1,000 per file; about 3 s): each loads or throws. A trap would end the test
+  /// 3,000 seeded mutants (1,000 per file; about 3 s): each loads or throws. A trap would end the
+  /// test
   /// process, so reaching the expectations is the test.
   @Test("seeded mutants of a release, a release with marginals and a model load or throw")
   func mutants() throws {
     let (release, marginals, model) = try validFiles()
     let scratch = TestPaths.temporary("mutant")
     var total = LoaderFuzzing.Tally()
-    for (path, kind) in [(release, LoaderFuzzing.Kind.release), (marginals, .release), (model, .model)] {
+    let files = [(release, LoaderFuzzing.Kind.release), (marginals, .release), (model, .model)]
+    for (path, kind) in files {
       let tally = try LoaderFuzzing.run(
         validPath: path, kind: kind, count: 1000, seed: 13, scratchPath: scratch)
       #expect(tally.total == 1000)

@@ -20,7 +20,9 @@ private func smallRelease(in directory: String) throws -> (csv: String, release:
   return (csv, release)
 }
 
-private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+private func bytes(_ path: String) throws -> Data {
+  try Data(contentsOf: URL(fileURLWithPath: path))
+}
 
 /// Expects `body` to throw an OutputPathError naming `output` and `input`, and `input` unchanged.
 private func expectRefused(
@@ -51,9 +53,11 @@ struct OutputPathTests {
     let depth = URL(fileURLWithPath: manager.currentDirectoryPath).standardizedFileURL
       .pathComponents.count - 1
     let relative = String(repeating: "../", count: depth) + input.dropFirst()
-    for same in [input, directory + "/link.csv", directory + "/hard.csv", relative,
-                 directory + "/sub/../in.csv", directory + "/./in.csv", directory + "/dirlink/in.csv"]
-    {
+    let spellings = [
+      input, directory + "/link.csv", directory + "/hard.csv", relative,
+      directory + "/sub/../in.csv", directory + "/./in.csv", directory + "/dirlink/in.csv",
+    ]
+    for same in spellings {
       #expect(throws: OutputPathError.self, "\(same)") {
         try OutputPath.refuse(same, ifAnyOf: [input])
       }

@@ -169,7 +169,9 @@ extension Model {
         + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
     }
     var hasher = SHA256()
-    bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 32)])) }
+    bytes.withUnsafeBytes {
+      hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 32)]))
+    }
     guard hasher.finalize() == Array(bytes[(bytes.count - 32)...]) else {
       throw fail("checksum mismatch: the file is corrupted or truncated")
     }

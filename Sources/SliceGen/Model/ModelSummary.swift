@@ -17,7 +17,9 @@ public struct ModelSummary {
     let a = header.architecture
     var lines = ["Model \(path)"]
     lines.append("  trained on    release \(r.checksum.prefix(16))… (\(r.method), \(r.rows) rows)")
-    lines.append("  generator     latent \(a.latent), hidden \(a.hidden.map(String.init).joined(separator: ",")), \(header.parameterCount) parameters")
+    let hidden = a.hidden.map(String.init).joined(separator: ",")
+    lines.append(
+      "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters")
     lines.append("  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)")
     lines.append("")
     lines.append("Privacy (inherited from the release: training and sampling are post-processing)")

@@ -129,7 +129,8 @@ public struct Schema: Equatable, Sendable {
         }
         if let catchAll, !categories.contains(catchAll) {
           throw SchemaError.invalid(
-            "column \"\(name)\": catchAll \"\(ValueText.quoted(catchAll))\" is not one of its categories")
+            "column \"\(name)\": catchAll \"\(ValueText.quoted(catchAll))\" is not one of its "
+              + "categories")
         }
         if column.nullable, categories.contains(where: { missingTokens.contains($0) }) {
           throw SchemaError.invalid(

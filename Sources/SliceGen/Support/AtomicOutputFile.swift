@@ -44,7 +44,8 @@ public final class AtomicOutputFile {
       throw OutputError(path: path, reason: "is a directory")
     }
     let name = url.lastPathComponent
-    let temporary = directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary =
+      directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     temporaryPath = temporary
     // Registered before it exists: a signal in between unlinks a file that is not there yet.
     registrySlot = TemporaryFileRegistry.register(temporary)

@@ -76,7 +76,9 @@ public enum LoaderFuzzing {
     let padded = (16 + header.count + 63) / 64 * 64 - 16
     header += [UInt8](repeating: 0x20, count: padded - header.count)
     var out = Array(bytes[0..<8])
-    for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+    for i in 0..<8 {
+      out.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i))))
+    }
     out += header
     out += bytes[range.upperBound..<(bytes.count - 32)]
     var hasher = SHA256()
@@ -107,13 +109,16 @@ public enum LoaderFuzzing {
       return ("flip", out)
     case 1:
       for _ in 0..<Int.random(in: 1...4, using: &rng) {
-        out[Int.random(in: 0..<header.upperBound, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+        let at = Int.random(in: 0..<header.upperBound, using: &rng)
+        out[at] = UInt8.random(in: 0...255, using: &rng)
       }
       return ("header flip", out)
     case 2:
       return ("truncate", Array(out.prefix(Int.random(in: 0..<out.count, using: &rng))))
     case 3:
-      for _ in 0..<Int.random(in: 1...64, using: &rng) { out.append(UInt8.random(in: 0...255, using: &rng)) }
+      for _ in 0..<Int.random(in: 1...64, using: &rng) {
+        out.append(UInt8.random(in: 0...255, using: &rng))
+      }
       return ("extend", out)
     case 4:
       let size = UInt64(out.count)
@@ -131,10 +136,9 @@ public enum LoaderFuzzing {
       var i = 0
       while i < json.count {
         let c = json[i]
-        if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39), i > 0,
-          json[i - 1] == 0x20 || json[i - 1] == UInt8(ascii: ":") || json[i - 1] == UInt8(ascii: "[")
-            || json[i - 1] == UInt8(ascii: ",")
-        {
+        // A number starts after a space, colon, bracket or comma.
+        let digit = c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39)
+        if digit, i > 0, " :[,".utf8.contains(json[i - 1]) {
           var j = i + 1
           while j < json.count, "0123456789.eE+-".utf8.contains(json[j]) { j += 1 }
           numbers.append(i..<j)
