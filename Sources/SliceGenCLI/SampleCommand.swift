@@ -22,9 +22,12 @@ enum SampleCommand: Command {
     guard let rowsText = arguments.string("rows") else {
       throw UsageError(message: "--rows is required (for example --rows 32561)")
     }
-    guard let rows = Int(rowsText), (1...Sampler.maximumRows).contains(rows) else {
+    guard let rows = Int(rowsText) else {
       throw UsageError(message: "--rows is '\(ValueText.quoted(rowsText))', must be a whole "
         + "number from 1 to \(Sampler.maximumRows)")
+    }
+    guard (1...Sampler.maximumRows).contains(rows) else {
+      throw UsageError(message: "--rows is \(rows), must be from 1 to \(Sampler.maximumRows)")
     }
     var seed: UInt64 = 0
     if let text = arguments.string("seed") {

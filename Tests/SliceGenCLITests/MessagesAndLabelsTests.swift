@@ -102,11 +102,16 @@ struct MessagesAndLabelsTests {
     #expect((json["warnings"] as? [String])?.count == 2)
   }
 
-  @Test("sample --rows must be from 1 to 10^9", arguments: ["0", "-5", "1000000001", "1e9", "x"])
-  func sampleRowsBounds(rows: String) throws {
+  @Test("sample --rows must be from 1 to 10^9", arguments: [
+    ("0", "--rows is 0, must be from 1 to 1000000000"),
+    ("-5", "--rows is -5, must be from 1 to 1000000000"),
+    ("1000000001", "--rows is 1000000001, must be from 1 to 1000000000"),
+    ("1e9", "--rows is '1e9', must be a whole number from 1 to 1000000000"),
+    ("x", "--rows is 'x', must be a whole number from 1 to 1000000000"),
+  ])
+  func sampleRowsBounds(rows: String, message: String) throws {
     let result = try CLI.run(["sample", "no-such.slgm", "--rows", rows])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("--rows is '\(rows)', must be a whole number from 1 to "
-      + "1000000000"), "\(result.stderr)")
+    #expect(result.stderr.contains(message), "\(result.stderr)")
   }
 }
