@@ -3,6 +3,8 @@ import Testing
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 @Suite("A killed command leaves no temporary file")
@@ -10,7 +12,7 @@ struct SignalCleanupTests {
   /// Starts `slicegen arguments`, waits until its hidden temporary output appears in
   /// `directory`, sends `signal`, and returns whether the temporary file was seen, how the
   /// process ended, and the hidden files left.
-  func kill(
+  func interrupted(
     _ arguments: [String], in directory: String, with signalNumber: Int32
   ) throws -> (seen: Bool, killedBySignal: Bool, status: Int32, left: [String]) {
     let process = Process()
@@ -31,7 +33,7 @@ struct SignalCleanupTests {
     if process.isRunning {
       // Let it write for a moment, then signal.
       usleep(50_000)
-      Glibc.kill(process.processIdentifier, signalNumber)
+      kill(process.processIdentifier, signalNumber)
     }
     process.waitUntilExit()
     return (seen, process.terminationReason == .uncaughtSignal, process.terminationStatus,
@@ -56,7 +58,7 @@ struct SignalCleanupTests {
       """, to: schema)
     let output = directory + "/out"
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false)
-    let release = try kill(
+    let release = try interrupted(
       ["release", csv, "--schema", schema, "--epsilon", "1", "--slices", "500", "--slice-dim",
        "2", "-o", output + "/r.slg"], in: output, with: SIGTERM)
     #expect(release.seen, "the release ended before its temporary file was seen")
@@ -73,7 +75,7 @@ struct SignalCleanupTests {
     let fit = try CLI.run(["fit", small, "--epochs", "1", "--batch", "512", "--latent", "2",
                            "--hidden", "4", "-o", model, "--quiet"])
     #expect(fit.status == 0, "\(fit.stderr)")
-    let sample = try kill(
+    let sample = try interrupted(
       ["sample", model, "--rows", "100000000", "-o", output + "/s.csv"], in: output, with: SIGINT)
     #expect(sample.seen)
     #expect(sample.killedBySignal && sample.status == SIGINT, "status \(sample.status)")
