@@ -21,12 +21,30 @@ func value(of flag: String) -> String? {
   return arguments[i + 1]
 }
 
+if arguments.first == "fuzz-loaders" {
+  guard let mutations = Int(value(of: "--mutations") ?? "100000"), mutations >= 1,
+    let seed = UInt64(value(of: "--seed") ?? "1")
+  else {
+    FileHandle.standardError.write(Data(
+      "Error: --mutations must be a positive whole number and --seed a whole number ≥ 0\n".utf8))
+    exit(64)
+  }
+  do {
+    try FuzzBench.run(mutations: mutations, seed: seed)
+  } catch {
+    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+
 if arguments.contains("--help") || arguments.contains("-h") {
   print("""
     OVERVIEW: Measure slicegen's speed and memory on this machine.
 
     Usage: slicegen-bench [--only gemm|release|fit] [--release-rows N] [--fit-epochs N]
                           [--no-numpy]
+           slicegen-bench fuzz-loaders [--mutations N] [--seed S]
 
     OPTIONS:
       --only <stage>        Run one stage: gemm, release or fit. (default: all three)
@@ -35,6 +53,11 @@ if arguments.contains("--help") || arguments.contains("-h") {
       --fit-epochs <N>      Epochs of the fit stage on the Adult release (ε = 4, defaults).
                             (default: 3)
       --no-numpy            Skip the numpy/OpenBLAS comparison of the GEMM stage.
+      fuzz-loaders          Instead: N seeded mutants (bit flips, truncations, huge length
+                            fields, re-signed header rewrites) of a small release, a release
+                            with marginals and a model through the loaders; prints how many
+                            loaded and how many were refused, by reason. (default: N = 100000,
+                            S = 1)
       --help                Show this help.
 
     Run it from the package root (it reads samples/adult). Results: Docs/benchmarks.md.

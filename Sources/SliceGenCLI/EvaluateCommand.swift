@@ -40,6 +40,11 @@ enum EvaluateCommand: Command {
     else {
       throw UsageError(message: "--real, --synthetic and --schema are required")
     }
+    if let html = arguments.string("html") {
+      try OutputPath.refuse(html, ifAnyOf: [
+        realPath, syntheticPath, schemaPath, arguments.string("train"), arguments.string("model"),
+      ])
+    }
     let schema = try Schema(contentsOf: schemaPath)
     let real = try EvaluationTable(path: realPath, schema: schema)
     let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)

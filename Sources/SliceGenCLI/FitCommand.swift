@@ -133,6 +133,7 @@ enum FitCommand: Command {
     let options = try options(arguments)
     let releasePath = arguments.positional(0)!
     let output = arguments.string("output") ?? "model.slgm"
+    try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
     let checksum = try Release.checksum(ofFileAt: releasePath)
     let resume = try arguments.string("resume").map { try Model(contentsOf: $0) }
@@ -178,6 +179,7 @@ enum FitCommand: Command {
     Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
       + "It inherits the release's guarantee: "
       + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)).")
+    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 
   static func duration(_ seconds: Double) -> String {

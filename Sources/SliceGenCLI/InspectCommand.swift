@@ -6,8 +6,9 @@ import SliceGen
 enum InspectCommand: Command {
   static let spec = CommandSpec(
     name: "inspect",
-    abstract: "Show a release's privacy statement and parameters.",
-    positionals: [("release", "A release file written by 'slicegen release'.", true)],
+    abstract: "Show a release's (or a model's) privacy statement and parameters.",
+    positionals: [("file", "A release file written by 'slicegen release', or a model file "
+      + "written by 'slicegen fit' (its release's statement and warnings).", true)],
     options: [
       OptionSpec(name: "json", valueName: nil, help: "Print the numbers as one JSON object."),
       OptionSpec(name: "schema", valueName: nil, help: "Also print the release's schema."),
@@ -15,6 +16,15 @@ enum InspectCommand: Command {
 
   static func run(_ arguments: Arguments) throws {
     let path = arguments.positional(0)!
+    if isModelFile(path) {
+      let model = try Model(contentsOf: path)
+      let summary = ModelSummary(header: model.header)
+      print(arguments.flag("json") ? try summary.jsonText() : summary.text(path: path))
+      if arguments.flag("schema") {
+        print(String(decoding: model.header.schema.jsonData(), as: UTF8.self))
+      }
+      return
+    }
     // Streaming: the header is read, every byte is hashed against the stored checksum, and at
     // most one chunk of rows is in memory (merged releases can be many gigabytes).
     let reader = try ReleaseFileReader(path: path)
@@ -28,5 +38,12 @@ enum InspectCommand: Command {
     if arguments.flag("schema") {
       print(String(decoding: header.schema.jsonData(), as: UTF8.self))
     }
+  }
+
+  /// Whether the file starts with a model file's magic.
+  static func isModelFile(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    return handle.readData(ofLength: 8) == Data("SLICEGNM".utf8)
   }
 }

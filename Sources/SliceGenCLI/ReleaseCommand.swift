@@ -69,6 +69,10 @@ enum ReleaseCommand: Command {
       OptionSpec(name: "accept-data-derived-schema", valueName: nil,
                  help: "Release with a schema drafted from the data; the release then states "
                    + "that the domain is not protected."),
+      OptionSpec(name: "show-exact-counts", valueName: nil,
+                 help: "Print, per column, how many values were clamped into the declared bounds "
+                   + "or mapped to the catch-all category. These counts are exact and NOT "
+                   + "private (never in the release): for the data owner's eyes only."),
       OptionSpec(name: "output", valueName: "path", help: "The release file to write.",
                  defaultText: "release.slg"),
       OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
@@ -155,11 +159,7 @@ enum ReleaseCommand: Command {
     }
     options.marginalBins = try arguments.int("marginal-bins", range: 2...4096) ?? options.marginalBins
     options.pairBins = try arguments.int("pair-bins", range: 1...4096) ?? options.pairBins
-    if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
-      options.insecureTestNoiseSeed = UInt64(testSeed)
-      Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "
-        + "the release will be labelled NOT private.")
-    }
+    options.insecureTestNoiseSeed = try insecureTestNoiseSeed()
     let output = arguments.string("output") ?? "release.slg"
     let progress = ProgressLine()
     let update = { (rows: Int) in
@@ -167,6 +167,7 @@ enum ReleaseCommand: Command {
     }
     let report: ReleaseReport
     if let schemaPath {
+      try OutputPath.refuse(output, ifAnyOf: [csv, schemaPath])
       let schema = try Schema(contentsOf: schemaPath)
       report = try Releaser.release(
         csvPath: csv, schema: schema, options: options, outputPath: output, progress: update)
@@ -196,7 +197,8 @@ enum ReleaseCommand: Command {
       }
     }
     progress.finish()
-    try printReport(report, output: output)
+    try printReport(
+      report, output: output, showExactCounts: arguments.flag("show-exact-counts"))
   }
 
   /// `release part.csv --like first.slg`: a shard with everything copied from the first release.
@@ -213,11 +215,7 @@ enum ReleaseCommand: Command {
     }
     let template = try ReleaseTemplate(firstReleaseAt: first)
     var options = template.options
-    if let testSeed = ProcessInfo.processInfo.environment["SLICEGEN_INSECURE_TEST_NOISE_SEED"] {
-      options.insecureTestNoiseSeed = UInt64(testSeed)
-      Console.error("WARNING: SLICEGEN_INSECURE_TEST_NOISE_SEED is set: reproducible test noise; "
-        + "the release will be labelled NOT private.")
-    }
+    options.insecureTestNoiseSeed = try insecureTestNoiseSeed()
     let output = arguments.string("output") ?? "release.slg"
     let progress = ProgressLine()
     let report = try Releaser.release(
@@ -226,23 +224,47 @@ enum ReleaseCommand: Command {
       progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     progress.finish()
-    try printReport(report, output: output)
+    try printReport(
+      report, output: output, showExactCounts: arguments.flag("show-exact-counts"))
   }
 
-  static func printReport(_ report: ReleaseReport, output: String) throws {
+  /// SLICEGEN_INSECURE_TEST_NOISE_SEED, when set: a whole number, or a usage error (a value
+  /// that is not one must not fall back to secure noise after the warning said otherwise).
+  static func insecureTestNoiseSeed() throws -> UInt64? {
+    let name = "SLICEGEN_INSECURE_TEST_NOISE_SEED"
+    guard let text = ProcessInfo.processInfo.environment[name] else { return nil }
+    guard let seed = UInt64(text) else {
+      throw UsageError(message: "\(name) is '\(ValueText.quoted(text))', must be a whole number "
+        + "from 0 to \(UInt64.max) (it makes reproducible test noise: the release is then "
+        + "labelled NOT private); unset it for a private release")
+    }
+    Console.error("WARNING: \(name) is set: reproducible test noise; the release will be "
+      + "labelled NOT private.")
+    return seed
+  }
+
+  static func printReport(
+    _ report: ReleaseReport, output: String, showExactCounts: Bool
+  ) throws {
     let h = report.header
     Console.info(
       "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "
         + "k = \(h.sliceDim)), d = \(h.encodedWidth), σ = \(String(format: "%.4g", h.sigma)), "
         + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s.")
     Console.info("Privacy: " + h.privacy.statement)
-    if !report.clamped.isEmpty {
-      Console.info("Clamped into the declared bounds (for your eyes only; not in the release): "
-        + report.clamped.map { "\($0.column) \($0.count)" }.joined(separator: ", "))
+    // Exact counts of the private table, NOT private: shown only on request. Even which columns
+    // had such values depends on the data, so the default says nothing about them.
+    guard showExactCounts else {
+      Console.info("Counts of values clamped into the bounds or mapped to a catch-all category "
+        + "are not shown (exact, NOT private): --show-exact-counts prints them.")
+      return
     }
-    if !report.catchAll.isEmpty {
-      Console.info("Mapped to the catch-all category (not in the release): "
-        + report.catchAll.map { "\($0.column) \($0.count)" }.joined(separator: ", "))
-    }
+    Console.info("Exact counts, NOT private (for your eyes only; not in the release):")
+    Console.info("  clamped into the declared bounds: "
+      + (report.clamped.isEmpty ? "none"
+        : report.clamped.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
+    Console.info("  mapped to the catch-all category: "
+      + (report.catchAll.isEmpty ? "none"
+        : report.catchAll.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
   }
 }

@@ -28,6 +28,7 @@ enum SchemaCommand: Command {
     let input = arguments.positional(0)!
     let output = arguments.string("output") ?? "schema.json"
     let limit = try arguments.int("max-categories", range: 1...1_000_000) ?? 1000
+    try OutputPath.refuse(output, ifAnyOf: [input])
     var reader = try CSVReader(path: input)
     var drafter = SchemaDrafter(header: reader.header, categoryLimit: limit)
     while let record = try reader.nextRecord() {

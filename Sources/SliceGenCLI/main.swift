@@ -50,6 +50,9 @@ func exitWithUsage(_ message: String, usage: String?) -> Never {
   exit(64)
 }
 
+// A command killed by SIGINT, SIGTERM or SIGHUP leaves no hidden temporary output behind.
+AtomicOutputFile.removeTemporaryFilesOnSignals()
+
 var argv = Array(CommandLine.arguments.dropFirst())
 guard let name = argv.first else {
   print(topLevelHelp(), terminator: "")

@@ -23,3 +23,24 @@ struct AtomicOutputFileTests {
     #expect(digest == hasher.finalize())
   }
 }
+
+@Suite("Atomic output file: temporary paths for the signal handler")
+struct AtomicOutputFileSignalTests {
+  @Test("the temporary path is registered while the file is open, and forgotten after")
+  func registry() throws {
+    for finish in ["commit", "discard", "drop"] {
+      let path = TestPaths.temporary("r.bin")
+      var file: AtomicOutputFile? = try AtomicOutputFile(path: path)
+      let temporary = file!.temporaryPath
+      #expect(TemporaryFileRegistry.registeredPaths.contains(temporary))
+      switch finish {
+      case "commit": try file!.commit()
+      case "discard": file!.discard()
+      default: file = nil
+      }
+      #expect(!TemporaryFileRegistry.registeredPaths.contains(temporary), "\(finish)")
+      #expect(!FileManager.default.fileExists(atPath: temporary), "\(finish)")
+      _ = file
+    }
+  }
+}

@@ -50,7 +50,8 @@ public struct CSVError: Error, CustomStringConvertible, Equatable {
     case .unreadable(let reason): return "\(path): cannot read (\(reason))"
     case .empty: return "\(path): the file is empty (a header row is required)"
     case .emptyHeaderName: return place + "empty column name in the header"
-    case .duplicateHeaderName(let name): return place + "column name \"\(name)\" appears twice"
+    case .duplicateHeaderName(let name):
+      return place + "column name \"\(ValueText.quoted(name))\" appears twice"
     case .raggedRow(let expected, let found):
       return place + "expected \(expected) fields, found \(found)"
     case .unterminatedQuote: return place + "unterminated quoted field (the quote opens here)"

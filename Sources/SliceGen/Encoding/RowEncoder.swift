@@ -24,7 +24,8 @@ public struct EncodingError: Error, CustomStringConvertible, Equatable {
   public var reason: String
 
   public var description: String {
-    "\(path):\(line):\(column): column \"\(columnName)\": value \"\(value)\" \(reason)"
+    "\(path):\(line):\(column): column \"\(ValueText.quoted(columnName))\": value "
+      + "\"\(ValueText.quoted(value))\" \(reason)"
   }
 }
 
@@ -81,12 +82,13 @@ public struct RowEncoder {
     if let extra = header.first(where: { !declared.contains($0) }) {
       throw HeaderError(
         path: path,
-        message: "column \"\(extra)\" is in the CSV but not in the schema "
+        message: "column \"\(ValueText.quoted(extra))\" is in the CSV but not in the schema "
           + "(declare it, with \"drop\": true to leave it out of the release)")
     }
     if let absent = schema.columns.first(where: { position[$0.name] == nil }) {
       throw HeaderError(
-        path: path, message: "schema column \"\(absent.name)\" is not in the CSV header")
+        path: path,
+        message: "schema column \"\(ValueText.quoted(absent.name))\" is not in the CSV header")
     }
     fieldIndex = encoding.blocks.map { position[$0.name]! }
     lookup = encoding.blocks.map { block in

@@ -22,7 +22,8 @@ public struct EvaluationTable: Sendable {
     var index: [Int] = []
     for column in kept {
       guard let i = reader.header.firstIndex(of: column.name) else {
-        throw HeaderError(path: path, message: "column \"\(column.name)\" is not in the header")
+        throw HeaderError(
+          path: path, message: "column \"\(ValueText.quoted(column.name))\" is not in the header")
       }
       index.append(i)
     }

@@ -11,6 +11,8 @@ public enum HTMLReport {
     report: EvaluationReport, real: EvaluationTable, synthetic: EvaluationTable, model: Model?,
     to path: String
   ) throws {
+    // The tables are in memory without their paths (the CLI checks those); the model has one.
+    try OutputPath.refuse(path, ifAnyOf: [model?.path])
     var html = """
       <!doctype html><html lang="en"><head><meta charset="utf-8"><title>slicegen evaluation</title>
       <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px;color:#222}

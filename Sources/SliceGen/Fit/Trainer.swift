@@ -79,6 +79,7 @@ public enum Trainer {
     outputPath: String, shouldStop: () -> Bool = { false },
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> Model {
+    try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     try options.validate()
     let header = release.header
     let n = header.rows

@@ -56,6 +56,8 @@ public struct Model: Sendable {
   public var lastParameters: [Float]
   public var adamFirstMoment: [Float]
   public var adamSecondMoment: [Float]
+  /// The file it was read from (nil when trained in memory): outputs must not replace it.
+  public var path: String? = nil
 }
 
 /// A model file that cannot be read.
@@ -63,6 +65,51 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
   public var path: String
   public var reason: String
   public var description: String { "\(path): \(reason)" }
+}
+
+extension ModelHeader {
+  /// Why the header cannot describe a model, or nil: a generator whose layer widths are positive
+  /// and whose parameter count (computed without overflow) is `parameterCount`, with one output
+  /// block per kept column of the schema, of that column's encoded width.
+  func problem() -> String? {
+    let a = architecture
+    guard parameterCount >= 0 else { return "parameterCount is \(parameterCount)" }
+    guard a.latent >= 1, a.hidden.allSatisfy({ $0 >= 1 }) else {
+      return "layer widths latent \(a.latent), hidden \(a.hidden) must be at least 1"
+    }
+    var logits = 0
+    for block in a.blocks {
+      switch block {
+      case .numeric, .nullableNumeric: logits += block.logitCount
+      case .categorical(let count, _):
+        guard count >= 1, count <= 1 << 24 else { return "a categorical head of \(count) logits" }
+        logits += count
+      case .binned(let centers, let missing, _):
+        guard !centers.isEmpty else { return "a binned head without bins" }
+        logits += centers.count + (missing ? 1 : 0)
+      }
+    }
+    let widths = [a.latent] + a.hidden + [logits]
+    var count: Int? = 0
+    for (input, output) in zip(widths, widths.dropFirst()) {
+      count = CheckedSize.sum(count, CheckedSize.product(input, output), output)
+    }
+    guard count == parameterCount else {
+      return "parameterCount is \(parameterCount), the architecture has "
+        + (count.map(String.init) ?? "more than any file can hold")
+    }
+    let encoding = Encoding(schema: schema)
+    guard a.blocks.count == encoding.blocks.count,
+      zip(a.blocks, encoding.blocks).allSatisfy({ $0.width == $1.width })
+    else { return "the generator's output blocks do not match the schema's columns" }
+    if let bins, bins.count != a.blocks.count {
+      return "\(bins.count) binned columns for \(a.blocks.count) output blocks"
+    }
+    guard bestEpoch >= 0, optimizerSteps >= 0 else {
+      return "bestEpoch \(bestEpoch) and optimizerSteps \(optimizerSteps) must be at least 0"
+    }
+    return nil
+  }
 }
 
 extension Model {
@@ -108,10 +155,11 @@ extension Model {
       }
       throw fail("not a slicegen model file (bad magic)")
     }
-    var hasher = SHA256()
-    bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 32)])) }
-    let length = bytes[8..<16].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-    guard length > 0, 16 + length + 32 <= bytes.count else { throw fail("truncated file") }
+    // The length field is checked against the file's size before anything else is done with it.
+    let field = bytes[8..<16].enumerated().reduce(UInt64(0)) {
+      $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+    }
+    let length = try CheckedSize.headerLength(field, fileSize: bytes.count, fail: fail)
     // Check the version before the checksum so an old file gets the right message.
     let headerData = Data(bytes[16..<(16 + length)])
     if let object = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
@@ -119,6 +167,10 @@ extension Model {
     {
       throw fail("model format version \(version); this slicegen (\(SliceGenVersion.current)) "
         + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
+    }
+    var hasher = SHA256()
+    bytes.withUnsafeBytes {
+      hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 32)]))
     }
     guard hasher.finalize() == Array(bytes[(bytes.count - 32)...]) else {
       throw fail("checksum mismatch: the file is corrupted or truncated")
@@ -129,8 +181,15 @@ extension Model {
     } catch {
       throw fail("the header is not a valid model header (\(error))")
     }
+    if let why = header.problem() { throw fail("inconsistent header: " + why) }
     let p = header.parameterCount
-    guard bytes.count == 16 + length + 16 * p + 32 else { throw fail("inconsistent sizes") }
+    // Checked: p comes from the file (a crafted header can make 16·p overflow).
+    guard let expected = CheckedSize.sum(16, length, CheckedSize.product(16, p), 32),
+      bytes.count == expected
+    else {
+      throw fail("inconsistent sizes: parameterCount \(p) needs 16 + \(length) + 16 × \(p) + 32 "
+        + "bytes, the file has \(bytes.count)")
+    }
     var buffers: [[Float]] = []
     bytes.withUnsafeBytes { raw in
       for index in 0..<4 {
@@ -142,5 +201,6 @@ extension Model {
     }
     self.init(header: header, parameters: buffers[0], lastParameters: buffers[1],
               adamFirstMoment: buffers[2], adamSecondMoment: buffers[3])
+    self.path = path
   }
 }

@@ -20,6 +20,8 @@ public struct Release: Sendable {
   public var projections: [Float]
   /// O, (n × m') row-major.
   public var released: [Float]
+  /// The file it was read from (nil when made in memory): outputs must not replace it.
+  public var path: String? = nil
 
   public init(header: ReleaseHeader, projections: [Float], released: [Float]) {
     precondition(projections.count == header.encodedWidth * header.projections)
@@ -114,10 +116,9 @@ extension Release {
       guard raw.count >= 16 + 32, Array(raw[0..<8]) == Self.magic else {
         throw fail("not a slicegen release file (bad magic)")
       }
-      let length = Int(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
-      guard length > 0, 16 + length + 32 <= raw.count else {
-        throw fail("truncated: the header is cut off")
-      }
+      let length = try CheckedSize.headerLength(
+        raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian, fileSize: raw.count,
+        fail: fail)
       let header = try ReleaseHeader.decodeChecked(
         Data(raw[16..<(16 + length)]), fileSize: raw.count, fail: fail)
       let expected = raw.count
@@ -139,6 +140,7 @@ extension Release {
       return (header, floats(start, d * mPrime), floats(start + 4 * d * mPrime, n * mPrime))
     }
     self.init(header: header, projections: projections, released: released)
+    self.path = path
   }
 }
 
@@ -183,18 +185,67 @@ extension ReleaseHeader {
         + "noise) need version \(header.requiredFormatVersion)")
     }
     if let why = header.marginalsProblem() { throw fail(why) }
+    if let why = header.sizeProblem() { throw fail("inconsistent sizes in the header: " + why) }
+    if let why = header.privacyProblem() { throw fail("invalid privacy fields: " + why) }
     let d = header.encodedWidth
     let mPrime = header.projections
     let n = header.rows
-    guard d > 0, mPrime > 0, n >= 0, header.slices * header.sliceDim == mPrime else {
-      throw fail("inconsistent sizes in the header")
+    // Checked: the counts come from the file (a crafted header can make these products overflow).
+    guard
+      let expected = CheckedSize.sum(
+        16, json.count, CheckedSize.product(4, d, mPrime), CheckedSize.product(4, n, mPrime), 32)
+    else {
+      throw fail("inconsistent sizes in the header: rows \(n) × projections \(mPrime) × 4 bytes "
+        + "is more than any file can hold")
     }
-    let expected = 16 + json.count + 4 * (d * mPrime + n * mPrime) + 32
     guard fileSize == expected else {
       throw fail(fileSize < expected
         ? "truncated: \(fileSize) bytes, expected \(expected)"
         : "\(fileSize - expected) unexpected trailing bytes")
     }
     return header
+  }
+
+  /// Why the header's sizes cannot describe a release, or nil: counts in range, m' = m·k without
+  /// overflow, and d the width of the schema's encoding.
+  func sizeProblem() -> String? {
+    guard rows >= 0 else { return "rows is \(rows), must be at least 0" }
+    guard encodedWidth >= 1 else { return "encodedWidth is \(encodedWidth), must be at least 1" }
+    guard slices >= 1 else { return "slices is \(slices), must be at least 1" }
+    guard sliceDim >= 1 else { return "sliceDim is \(sliceDim), must be at least 1" }
+    guard let product = CheckedSize.product(slices, sliceDim), product == projections else {
+      return "projections is \(projections), but slices × sliceDim is \(slices) × \(sliceDim)"
+    }
+    let width = Encoding(schema: schema).width
+    guard width == encodedWidth else {
+      return "encodedWidth is \(encodedWidth), but the schema encodes to \(width)"
+    }
+    return nil
+  }
+
+  /// Why the header's privacy numbers cannot be used (the accountants' preconditions), or nil:
+  /// σ finite and positive, ε finite and positive, δ in (0, 1), a subsampling rate in (0, 1),
+  /// and the same for a discovery's split of the budget.
+  func privacyProblem() -> String? {
+    func positive(_ name: String, _ x: Double) -> String? {
+      x.isFinite && x > 0 ? nil : "\(name) is \(x), must be finite and positive"
+    }
+    func unit(_ name: String, _ x: Double) -> String? {
+      x > 0 && x < 1 ? nil : "\(name) is \(x), must be in (0, 1)"
+    }
+    let p = privacy
+    var problems = [
+      positive("sigma", sigma), positive("noiseScale", noiseScale),
+      positive("epsilon", p.epsilon), unit("delta", p.delta),
+      p.subsampling.flatMap { unit("subsampling", $0) },
+    ]
+    if let spend = p.discovery {
+      problems += [
+        positive("discovery epsilon", spend.epsilon), unit("discovery delta", spend.delta),
+        positive("discovery releaseEpsilon", spend.releaseEpsilon),
+        unit("discovery releaseDelta", spend.releaseDelta),
+      ]
+    }
+    return problems.compactMap { $0 }.first
   }
 }

@@ -32,12 +32,9 @@ public final class ReleaseFileReader {
     guard size >= 16 + 32, start.count == 16, Array(start.prefix(8)) == Release.magic else {
       throw fail("not a slicegen release file (bad magic)")
     }
-    let length = start.withUnsafeBytes {
-      Int(truncatingIfNeeded: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
-    }
-    guard length > 0, 16 + length + 32 <= size else {
-      throw fail("truncated: the header is cut off")
-    }
+    let length = try CheckedSize.headerLength(
+      start.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian },
+      fileSize: size, fail: fail)
     let json = handle.readData(ofLength: length)
     guard json.count == length else { throw fail("truncated: the header is cut off") }
     let header = try ReleaseHeader.decodeChecked(json, fileSize: size, fail: fail)

@@ -30,6 +30,7 @@ public enum ReleaseMerge {
     paths: [String], outputPath: String, progress: (Int) -> Void = { _ in }
   ) throws -> ReleaseHeader {
     guard paths.count >= 2 else { throw ReleaseError("merge needs at least two releases") }
+    try OutputPath.refuse(outputPath, ifAnyOf: paths)
     let readers = try paths.map { try ReleaseFileReader(path: $0) }
     let checksums = try paths.map { try Release.checksum(ofFileAt: $0) }
     for (i, reader) in readers.enumerated() {

@@ -11,6 +11,8 @@ import SliceGenPrivacy
 public struct ReleaseTemplate: Sendable {
   /// The first release's header.
   public let header: ReleaseHeader
+  /// The first release's path (a shard's output must not replace it).
+  public let path: String
   /// The first release file's SHA-256 (hex).
   public let checksum: String
   public let seed: UInt64
@@ -24,6 +26,7 @@ public struct ReleaseTemplate: Sendable {
 
   /// Reads and verifies `path` (streaming: the rows are hashed, never held).
   public init(firstReleaseAt path: String) throws {
+    self.path = path
     let reader = try ReleaseFileReader(path: path)
     let h = reader.header
     func refuse(_ reason: String) -> ReleaseError { ReleaseError("--like \(path): \(reason)") }

@@ -32,6 +32,8 @@ extension Releaser {
     csvPath: String, options: ReleaseOptions, discoveryFraction f: Double, outputPath: String,
     schemaOutputPath: String, progress: (Int) -> Void = { _ in }
   ) throws -> (report: ReleaseReport, discovery: SchemaDiscoveryResult) {
+    try OutputPath.refuse(outputPath, ifAnyOf: [csvPath])
+    try OutputPath.refuse(schemaOutputPath, ifAnyOf: [csvPath, outputPath])
     guard f.isFinite, f > 0, f < 1 else {
       throw ReleaseError("discovery-budget is \(f), must be in (0, 1): a fraction of ε and δ "
         + "(0 would leave no budget for discovery, 1 none for the release)")

@@ -76,6 +76,7 @@ public enum Releaser {
     progress: (Int) -> Void = { _ in }
   ) throws -> ReleaseReport {
     let start = Date()
+    try OutputPath.refuse(outputPath, ifAnyOf: [csvPath, options.template?.path])
     if schema.dataDerived && !options.acceptDataDerivedSchema {
       throw ReleaseError(
         "the schema was drafted from the data (\"dataDerived\": true), so its bounds and "

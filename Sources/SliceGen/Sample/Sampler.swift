@@ -11,13 +11,19 @@ import SliceGenNumerics
 public enum Sampler {
   /// Rows generated per block.
   static let blockRows = 4096
+  /// The most rows one call writes (`sample --rows`): 10⁹ rows is already hundreds of gigabytes
+  /// of CSV for a table like Adult; a larger count is far more likely a typo than a wish.
+  public static let maximumRows = 1_000_000_000
 
   /// Writes `rows` synthetic rows to `outputPath` (atomically: nothing is left on failure).
   public static func sample(
     model: Model, rows: Int, seed: UInt64, outputPath: String,
     progress: (Int) -> Void = { _ in }
   ) throws {
-    guard rows >= 1 else { throw FitError(message: "--rows is \(rows), must be at least 1") }
+    guard (1...maximumRows).contains(rows) else {
+      throw FitError(message: "--rows is \(rows), must be from 1 to \(maximumRows)")
+    }
+    try OutputPath.refuse(outputPath, ifAnyOf: [model.path])
     let writer = try CSVWriter(path: outputPath)
     let encoding = Encoding(schema: model.header.schema)
     try writer.writeRecord(encoding.blocks.map(\.name))

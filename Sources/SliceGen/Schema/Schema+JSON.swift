@@ -37,7 +37,7 @@ extension Schema {
     let known: Set = ["format", "version", "dataDerived", "missingValues", "source", "columns",
                       "note", "discovery"]
     if let bad = root.keys.sorted().first(where: { !known.contains($0) }) {
-      throw SchemaError.invalid("unknown key \"\(bad)\" at the top level")
+      throw SchemaError.invalid("unknown key \"\(ValueText.quoted(bad))\" at the top level")
     }
     if let format = root["format"] {
       guard format as? String == Schema.formatName else {
@@ -71,13 +71,15 @@ extension Schema {
     if let entry = root["discovery"] {
       guard let dict = entry as? [String: Any],
         let epsilon = Self.number(dict["epsilon"]), let delta = Self.number(dict["delta"]),
-        let rows = Self.number(dict["rows"]), let neighbors = dict["neighbors"] as? String
+        let rows = Self.number(dict["rows"]).flatMap({ Int(exactly: $0) }), rows >= 0,
+        let neighbors = dict["neighbors"] as? String
       else {
         throw SchemaError.invalid(
-          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and \"rows\"")
+          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and "
+            + "\"rows\" (a whole number ≥ 0)")
       }
       discovery = SchemaDiscoveryRecord(
-        epsilon: epsilon, delta: delta, neighbors: neighbors, rows: Int(rows))
+        epsilon: epsilon, delta: delta, neighbors: neighbors, rows: rows)
     }
     try self.init(
       columns: columns, missingTokens: missing, dataDerived: dataDerived,
@@ -85,13 +87,15 @@ extension Schema {
   }
 
   private static func column(_ dict: [String: Any], index: Int) throws -> SchemaColumn {
-    guard let name = dict["name"] as? String else {
+    guard let fullName = dict["name"] as? String else {
       throw SchemaError.invalid("column \(index + 1) has no \"name\" string")
     }
+    // Messages show at most ValueText.limit characters of it.
+    let name = ValueText.quoted(fullName)
     let known: Set = ["name", "type", "lower", "upper", "integer", "nullable", "categories",
                       "catchAll", "weight", "drop", "note", "nonNumeric"]
     if let bad = dict.keys.sorted().first(where: { !known.contains($0) }) {
-      throw SchemaError.invalid("column \"\(name)\": unknown key \"\(bad)\"")
+      throw SchemaError.invalid("column \"\(name)\": unknown key \"\(ValueText.quoted(bad))\"")
     }
     let drop = try bool(dict["drop"], key: "\(name).drop", default: false)
     let nullable = try bool(dict["nullable"], key: "\(name).nullable", default: false)
@@ -136,7 +140,7 @@ extension Schema {
         "column \"\(name)\": \"type\" must be \"numeric\" or \"categorical\"")
     }
     return SchemaColumn(
-      name: name, domain: domain, nullable: nullable, weight: weight, drop: drop,
+      name: fullName, domain: domain, nullable: nullable, weight: weight, drop: drop,
       nonNumeric: nonNumeric)
   }
 

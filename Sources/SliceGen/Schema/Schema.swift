@@ -94,9 +94,10 @@ public struct Schema: Equatable, Sendable {
     guard !columns.isEmpty else { throw SchemaError.invalid("the schema has no columns") }
     var seen = Set<String>()
     for column in columns {
-      let name = column.name
-      guard !name.isEmpty else { throw SchemaError.invalid("a column has an empty name") }
-      guard seen.insert(name).inserted else {
+      // Shown in messages, cut to ValueText.limit characters (a drafted schema holds data).
+      let name = ValueText.quoted(column.name)
+      guard !column.name.isEmpty else { throw SchemaError.invalid("a column has an empty name") }
+      guard seen.insert(column.name).inserted else {
         throw SchemaError.invalid("column \"\(name)\" is declared twice")
       }
       guard column.weight.isFinite, column.weight > 0 else {
@@ -128,7 +129,8 @@ public struct Schema: Equatable, Sendable {
         }
         if let catchAll, !categories.contains(catchAll) {
           throw SchemaError.invalid(
-            "column \"\(name)\": catchAll \"\(catchAll)\" is not one of its categories")
+            "column \"\(name)\": catchAll \"\(ValueText.quoted(catchAll))\" is not one of its "
+              + "categories")
         }
         if column.nullable, categories.contains(where: { missingTokens.contains($0) }) {
           throw SchemaError.invalid(

@@ -171,7 +171,8 @@ public enum SchemaDiscovery {
         let kept = counts.indices.filter { counts[$0] > gridMultiple * sigma2 }
         guard let first = kept.first, let last = kept.last else {
           throw ReleaseError(
-            "column \"\(name)\": empty after private discovery: it reads as numeric, but no "
+            "column \"\(ValueText.quoted(name))\": empty after private discovery: it reads as "
+              + "numeric, but no "
               + "cell of the public grid of powers of two holds enough rows to show above the "
               + "noise (a cell needs a noisy count above \(Int(gridMultiple * sigma2)) rows at "
               + "this budget). Give a --schema that declares or drops the column, or raise "
@@ -199,7 +200,8 @@ public enum SchemaDiscovery {
         values[c] = [:]
         guard !selected.isEmpty else {
           throw ReleaseError(
-            "column \"\(name)\": empty after private discovery: no value is held by enough rows "
+            "column \"\(ValueText.quoted(name))\": empty after private discovery: no value is "
+              + "held by enough rows "
               + "to pass the partition-selection threshold (a value needs a noisy count above "
               + "\(Int(t.rounded(.up))) rows at this budget), so only the catch-all would remain. "
               + "Give a --schema that declares or drops the column, or raise --epsilon or "

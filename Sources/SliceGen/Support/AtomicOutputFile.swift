@@ -1,7 +1,9 @@
 // A file written in pieces and published whole: bytes go to a hidden temporary file in the target
 // directory, and `commit()` renames it into place (rename is atomic on POSIX file systems). If the
 // writer is dropped or `discard()` is called first, the temporary file is removed, so a failed
-// command never leaves a partial output. Optionally hashes everything written (SHA-256).
+// command never leaves a partial output; a process killed by SIGINT, SIGTERM or SIGHUP removes
+// it too, once the program opted in (AtomicOutputFile+Signals.swift). Optionally hashes
+// everything written (SHA-256).
 
 import Dispatch
 import Foundation
@@ -21,6 +23,8 @@ public final class AtomicOutputFile {
   private let bufferLimit = 1 << 20
   private var hasher: SHA256?
   public private(set) var bytesWritten = 0
+  /// The temporary path's slot in the signal handler's registry, until committed or discarded.
+  private var registrySlot: Int?
 
   /// Creates the temporary file; fails with a message naming `path` when it cannot be written.
   public init(path: String, hashing: Bool = false) throws {
@@ -40,12 +44,18 @@ public final class AtomicOutputFile {
       throw OutputError(path: path, reason: "is a directory")
     }
     let name = url.lastPathComponent
-    temporaryPath = directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary =
+      directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    temporaryPath = temporary
+    // Registered before it exists: a signal in between unlinks a file that is not there yet.
+    registrySlot = TemporaryFileRegistry.register(temporary)
     guard FileManager.default.createFile(atPath: temporaryPath, contents: nil) else {
+      unregisterTemporaryPath()
       throw OutputError(path: path, reason: "cannot create a file in \(directory) (permission?)")
     }
     guard let handle = FileHandle(forWritingAtPath: temporaryPath) else {
       try? FileManager.default.removeItem(atPath: temporaryPath)
+      unregisterTemporaryPath()
       throw OutputError(path: path, reason: "cannot open for writing")
     }
     self.handle = handle
@@ -185,8 +195,15 @@ public final class AtomicOutputFile {
     if rename(temporaryPath, path) != 0 {
       let reason = String(cString: strerror(errno))
       try? FileManager.default.removeItem(atPath: temporaryPath)
+      unregisterTemporaryPath()
       throw OutputError(path: path, reason: "cannot move the finished file into place (\(reason))")
     }
+    unregisterTemporaryPath()
+  }
+
+  private func unregisterTemporaryPath() {
+    if let registrySlot { TemporaryFileRegistry.unregister(registrySlot) }
+    registrySlot = nil
   }
 
   private func stopWriter() {
@@ -202,6 +219,7 @@ public final class AtomicOutputFile {
       self.handle = nil
       try? FileManager.default.removeItem(atPath: temporaryPath)
     }
+    unregisterTemporaryPath()
   }
 
   /// Writes `data` to `path` atomically.

@@ -1,0 +1,81 @@
+// What `inspect` prints for a model file: where it came from, its generator, and the guarantee it
+// inherits from its release (training and sampling are post-processing), with the release's
+// warnings (test noise, a domain drafted from the data) as prominent as for the release itself.
+
+import Foundation
+
+/// A model header rendered for people (text) and programs (JSON).
+public struct ModelSummary {
+  public let header: ModelHeader
+
+  public init(header: ModelHeader) { self.header = header }
+
+  /// The text of `inspect model.slgm`.
+  public func text(path: String) -> String {
+    let r = header.release
+    let p = r.privacy
+    let a = header.architecture
+    var lines = ["Model \(path)"]
+    lines.append("  trained on    release \(r.checksum.prefix(16))… (\(r.method), \(r.rows) rows)")
+    let hidden = a.hidden.map(String.init).joined(separator: ",")
+    lines.append(
+      "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters")
+    lines.append("  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)")
+    lines.append("")
+    lines.append("Privacy (inherited from the release: training and sampling are post-processing)")
+    for label in p.warningLabels { lines.append("  WARNING: \(label)") }
+    lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
+    lines.append("")
+    lines.append(wrap(p.statement, indent: "  "))
+    return lines.joined(separator: "\n")
+  }
+
+  /// The JSON of `inspect model.slgm --json`.
+  public func jsonText() throws -> String {
+    let r = header.release
+    let p = r.privacy
+    let object: [String: JSONValue] = [
+      "format": .string(header.format),
+      "formatVersion": .number(Double(header.formatVersion)),
+      "toolVersion": .string(header.toolVersion),
+      "releaseChecksum": .string(r.checksum),
+      "method": .string(r.method),
+      "rows": .number(Double(r.rows)),
+      "parameters": .number(Double(header.parameterCount)),
+      "epochs": .number(Double(header.history.count)),
+      "bestEpoch": .number(Double(header.bestEpoch)),
+      "epsilon": .number(p.epsilon),
+      "delta": .number(p.delta),
+      "neighbors": .string(p.neighbors),
+      "noiseIsPrivate": .bool(p.noiseIsPrivate),
+      "domainProtected": .bool(p.domainProtected),
+      "warnings": .array(p.warningLabels.map(JSONValue.string)),
+      "statement": .string(p.statement),
+    ]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
+  }
+
+  // Numbers and wrapping as in ReleaseSummary, so a model reads like its release.
+  private func fmt(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e9 { return String(Int64(x)) }
+    return String(format: "%.4g", x)
+  }
+
+  private func sci(_ x: Double) -> String { String(format: "%.3g", x) }
+
+  private func wrap(_ text: String, indent: String, width: Int = 96) -> String {
+    var lines: [String] = []
+    var current = indent
+    for word in text.split(separator: " ") {
+      if current.count + word.count + 1 > width, current != indent {
+        lines.append(current)
+        current = indent
+      }
+      current += (current == indent ? "" : " ") + word
+    }
+    if current != indent { lines.append(current) }
+    return lines.joined(separator: "\n")
+  }
+}
