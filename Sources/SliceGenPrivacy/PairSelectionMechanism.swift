@@ -124,3 +124,70 @@ public struct MarginalRoundPlan: Sendable, Equatable {
   /// Σ_r J_r (Δ_r/σ_r)²: the μ² the rounds actually spend (≤ the μ_agg² they were given).
   public var muSquared: Double { rounds.reduce(0) { $0 + $1.muSquared } }
 }
+
+/// The three rounds of a release with private pair selection, in the order its proof needs.
+///
+/// Round 1 releases every 1-way marginal; round 2 scores every candidate pair against the
+/// independent model built from round 1's *released* output and releases the scores; the pairs
+/// are picked from the noisy scores; round 3 releases the chosen pairs' 2-way marginals. Each
+/// round's σ comes from `plan`, fixed before the data was read. The caller supplies the exact
+/// tables (every row in exactly one cell of each: its responsibility, checked by the tests that
+/// brute-force the sensitivity) and two post-processing steps, which see released values only:
+/// `independentModel` (round 1's noisy counts → p̂ per column, each summing to at most 1) and
+/// `pick` (the noisy scores → the chosen candidates). Whatever those two do, the rounds spend
+/// exactly `plan.muSquared` (adaptive composition of Gaussian DP).
+///
+/// ## Privacy
+/// Round r is a Gaussian mechanism with μ_r² = J_r(Δ_r/σ_r)² for every value of the earlier
+/// rounds' output, so the three compose to √(Σ μ_r²)-GDP (Dong, Roth, Su 2022, Corollary 3.3);
+/// Docs/privacy.md, "Private pair selection". Tests: PairSelectionTests.
+public enum PairSelectionProtocol {
+  public struct Outcome {
+    /// Round 1's noisy counts, one vector per 1-way query of `oneWay`.
+    public var oneWay: [[Double]]
+    /// Round 2's noisy scores, one per candidate.
+    public var scores: [Double]
+    /// The picked candidates (indices into the candidate list).
+    public var chosen: [Int]
+    /// Round 3's noisy counts, one vector per chosen candidate.
+    public var twoWay: [[Double]]
+  }
+
+  /// Runs the rounds.
+  /// - Parameters:
+  ///   - oneWay: the counted 1-way marginals (round 1), one query per column.
+  ///   - candidates: the candidate pairs (a, b) of columns.
+  ///   - table: the exact 2-way counts of candidate p (private).
+  ///   - query: the released table of candidate p (its columns and shape).
+  ///   - plan: σ of the three rounds (one-way, scores, two-way), fixed before the data.
+  public static func run(
+    oneWay: inout MarginalMechanism, candidates: [(Int, Int)], table: (Int) -> [Double],
+    query: (Int) -> MarginalMechanism.Query, rows n: Int, plan: MarginalRoundPlan,
+    independentModel: ([[Double]]) -> [[Double]], pick: ([Double]) -> [Int],
+    noise: inout SecureNoise
+  ) -> Outcome {
+    precondition(plan.rounds.count == 3)
+    let (first, second, third) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])
+    precondition(first.queries == oneWay.queries.count && second.queries == 1)
+    // Round 1.
+    let noisyOneWay = oneWay.finish(
+      sigmas: Array(repeating: first.sigma, count: first.queries), noise: &noise)
+    // Round 2: the model is post-processing of round 1's output only.
+    let p = independentModel(noisyOneWay)
+    let scores = candidates.indices.map { c in
+      PairSelectionMechanism.score(
+        counts: table(c), a: p[candidates[c].0], b: p[candidates[c].1], rows: n)
+    }
+    let noisyScores = PairSelectionMechanism.noisyScores(
+      scores, sigma: second.sigma, noise: &noise)
+    // The pick is post-processing of the noisy scores; J₃ is fixed in advance.
+    let chosen = pick(noisyScores)
+    precondition(chosen.count == third.queries, "the pick must choose the planned pairs")
+    // Round 3.
+    var pairs = MarginalMechanism(
+      queries: chosen.map(query), counts: chosen.map(table), rows: n)
+    let noisyTwoWay = pairs.finish(
+      sigmas: Array(repeating: third.sigma, count: chosen.count), noise: &noise)
+    return Outcome(oneWay: noisyOneWay, scores: noisyScores, chosen: chosen, twoWay: noisyTwoWay)
+  }
+}

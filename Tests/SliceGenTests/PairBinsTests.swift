@@ -380,6 +380,9 @@ struct BinGroupsFormatTests {
     // A format-2 file (group maps, noise not snapped) still reads back.
     let two = try roundTrip(version: 2) { $0.privacy.implementation = nil }.get()
     #expect(two.formatVersion == 2 && two.hasFloatingPointLeak)
+    #expect(ReleaseSummary(header: two).text(path: "two.slg").contains(
+      "WARNING: written before format 3"))
+    #expect(!ReleaseSummary(header: good).text(path: "good.slg").contains("WARNING"))
     // Without group maps and without snapped noise, a version-1 file reads back.
     let old = try roundTrip(version: 1) { header in
       header.marginals = header.marginals!.filter { $0.columns.count == 1 }

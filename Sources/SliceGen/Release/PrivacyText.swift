@@ -67,7 +67,7 @@ enum PrivacyText {
         + "far coarser than the sampler's resolution (integers for counts), so its low-order bits "
         + "carry nothing about the data; the sampler's distance from an exact Gaussian and the "
         + "rounding of the computed projections are accounted and included in the (ε, δ) above "
-        + "(ε + \(g(m.epsilon)), δ × \(g(m.deltaFactor)) + \(g(m.tailDelta)) over "
+        + "(ε + \(g(m.epsilon)), δ × (1 + \(g(m.deltaFactor - 1))) + \(g(m.tailDelta)) over "
         + "\(m.affectedValues) values one row can move; Docs/privacy.md, “What is published, bit "
         + "for bit”). "
     }

@@ -34,6 +34,7 @@ public struct ReleaseSummary {
       "domainProtected": .bool(p.domainProtected),
       "noiseIsPrivate": .bool(p.noiseIsPrivate),
       "statement": .string(p.statement),
+      "floatingPointLeak": .bool(header.hasFloatingPointLeak),
       "columns": .number(Double(header.schema.keptColumns.count)),
       "components": .array(p.components.map { c in
         .object([
@@ -44,6 +45,15 @@ public struct ReleaseSummary {
       }),
     ]
     object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
+    if let m = p.implementation {
+      object["implementation"] = .object([
+        "affectedValues": .number(Double(m.affectedValues)),
+        "relativeCellError": .number(m.relativeCellError), "epsilon": .number(m.epsilon),
+        "deltaFactor": .number(m.deltaFactor), "deltaReserve": .number(m.deltaReserve),
+        "tailDelta": .number(m.tailDelta), "shiftRelative": .number(m.shift.relative),
+        "shiftAbsolute": .number(m.shift.absolute),
+      ])
+    }
     if let spend = p.discovery {
       object["discovery"] = .object([
         "fraction": .number(spend.fraction), "epsilon": .number(spend.epsilon),
@@ -122,7 +132,17 @@ public struct ReleaseSummary {
     if !p.noiseIsPrivate {
       lines.append("  WARNING: made with reproducible TEST noise. This release is NOT private.")
     }
+    if header.hasFloatingPointLeak {
+      lines.append("  WARNING: written before format 3: its noisy counts were published in full "
+        + "precision, and their low-order bits can reveal exact counts. Do not publish it; "
+        + "release again with this slicegen.")
+    }
     lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
+    if let m = p.implementation {
+      lines.append("  floating point: every noisy value snapped to a coarse grid; the sampler "
+        + "and computed-query margin is inside (ε, δ): ε + \(sci(m.epsilon)), δ × (1 + "
+        + "\(sci(m.deltaFactor - 1))) + \(sci(m.tailDelta)) over \(m.affectedValues) values")
+    }
     lines.append("  accountant    \(p.accountant): \(p.analysis)")
     if let bound = p.spectralNormBound { lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)") }
     if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }

@@ -1,13 +1,15 @@
-// The aggregate part of a release (DESIGN §4b), after the pass over the data: noise the counted
-// marginals with the σ the composed accountant allows, choose the pairs privately when asked
-// (`tree`, `select:K`), and make the tables consistent. Noise comes from SliceGenPrivacy only.
+// The aggregate part of a release (Docs/privacy.md, "Marginals beside the projections"), after the
+// pass over the data: noise the counted marginals with the σ the composed accountant allows,
+// choose the pairs privately when asked (`tree`, `select:K`: the rounds run in SliceGenPrivacy's
+// PairSelectionProtocol), and make the tables consistent. Noise comes from SliceGenPrivacy only.
 //
 // Fixed sets (one-way, all-pairs, named pairs): one round, μ_agg² split evenly over the J
 // count vectors. Private selection: three rounds whose μ² are declared before the data is read
 // (PairSelectionSplit), each noised after the previous one is released:
 //   1. every 1-way marginal (J₁ = c vectors, Δ = √2);
 //   2. the scores of all P candidate pairs against the independent model of round 1's output
-//      (one vector, Δ = 2√P; PairScores.swift, PairSelectionMechanism.swift), then the pick;
+//      (one vector, Δ = 2√P plus a floating-point margin; PairSelectionMechanism.swift), then
+//      the pick;
 //   3. the chosen pairs' 2-way marginals (J₂ = c − 1 or K vectors, Δ = √2).
 // Every 2-way table is counted on pair bins: a numeric column's fine bins in public groups
 // (PairBins.swift); each row still falls in exactly one cell, so Δ is unchanged.
@@ -63,11 +65,7 @@ extension Releaser {
       return AggregateRelease(marginals: marginals, components: [component], pairSelection: nil)
     }
 
-    let split = options.pairSelectionSplit
-    guard split.isValid else {
-      throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
-        + "and sum to 1")
-    }
+    let split = options.pairSelectionSplit  // checked by Releaser.release before the data
     let candidates = pairCounts.pairs.count
     let plan = MarginalRoundPlan(
       aggregateMuSquared: aggregateMuSquared,
@@ -81,34 +79,36 @@ extension Releaser {
       ])
     let (oneWay, selection, twoWay) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])
 
-    // Round 1: the 1-way marginals, released; p̂ is post-processing of them, summed over the
-    // public pair-bin groups so that it lives where the candidate tables do.
-    let oneWaySigmas = Array(repeating: oneWay.sigma, count: attributeSets.count)
-    let noisyOneWay = mechanism.finish(sigmas: oneWaySigmas, noise: &noise)
+    // The rounds run in SliceGenPrivacy (PairSelectionProtocol); here only post-processing:
+    // p̂ from round 1's noisy counts, summed over the public pair-bin groups so that it lives
+    // where the candidate tables do, and the pick from the noisy scores.
     let denominator = Double(max(n, 1))
-    let independent = zip(noisyOneWay, pairBinning.groups).map { counts, map in
-      let fine = MarginalConsistency.projectOntoSimplex(counts.map { $0 / denominator })
-      return map.map { BinGroups.sums(fine, map: $0) } ?? fine
+    let tableSpec: (Int) -> MarginalSpec = { p in
+      table([pairCounts.pairs[p].0, pairCounts.pairs[p].1])
     }
-
-    // Round 2: noisy scores of every candidate, then the pick (post-processing).
-    let noisyScores = PairSelectionMechanism.noisyScores(
-      pairCounts.scores(oneWay: independent, rows: n), sigma: selection.sigma, noise: &noise)
-    let chosen = mode == "tree"
-      ? PairPick.maximumSpanningTree(
-        columns: names.count, pairs: pairCounts.pairs, weights: noisyScores)
-      : PairPick.largest(picks, of: noisyScores)
-    precondition(chosen.count == picks)
-
-    // Round 3: the chosen pairs' 2-way marginals (on pair bins, as counted).
-    let pairTables = chosen.map { p in table([pairCounts.pairs[p].0, pairCounts.pairs[p].1]) }
-    let pairQueries = pairTables.map { t in
-      MarginalMechanism.Query(columns: t.columns, shape: t.shape)
-    }
-    var pairMechanism = MarginalMechanism(
-      queries: pairQueries, counts: chosen.map(pairCounts.table), rows: n)
+    let outcome = PairSelectionProtocol.run(
+      oneWay: &mechanism, candidates: pairCounts.pairs, table: pairCounts.table,
+      query: { p in
+        let t = tableSpec(p)
+        return MarginalMechanism.Query(columns: t.columns, shape: t.shape)
+      }, rows: n, plan: plan,
+      independentModel: { noisyOneWay in
+        zip(noisyOneWay, pairBinning.groups).map { counts, map in
+          let fine = MarginalConsistency.projectOntoSimplex(counts.map { $0 / denominator })
+          return map.map { BinGroups.sums(fine, map: $0) } ?? fine
+        }
+      },
+      pick: { noisyScores in
+        mode == "tree"
+          ? PairPick.maximumSpanningTree(
+            columns: names.count, pairs: pairCounts.pairs, weights: noisyScores)
+          : PairPick.largest(picks, of: noisyScores)
+      }, noise: &noise)
+    let (noisyOneWay, noisyScores, chosen, noisyTwoWay) =
+      (outcome.oneWay, outcome.scores, outcome.chosen, outcome.twoWay)
+    let pairTables = chosen.map(tableSpec)
+    let oneWaySigmas = Array(repeating: oneWay.sigma, count: attributeSets.count)
     let twoWaySigmas = Array(repeating: twoWay.sigma, count: picks)
-    let noisyTwoWay = pairMechanism.finish(sigmas: twoWaySigmas, noise: &noise)
 
     let marginals = consistentMarginals(
       tables: attributeSets.map(table) + pairTables, counts: noisyOneWay + noisyTwoWay,
