@@ -197,12 +197,17 @@ enum ReleaseCommand: Command {
       report = result.report
       progress.finish()
       let c = result.discovery.calibration
+      func g(_ x: Double) -> String { String(format: "%.4g", x) }
+      let targetNote = c.target.map { t in
+        "; the target \(target ?? "") gets σ₂ = \(g(t.secondRoundSigma)), threshold "
+          + "\(Int(t.selectionThreshold.rounded(.up))) rows"
+      } ?? ""
       Console.info(
-        "Discovered the domain under differential privacy (ε = \(String(format: "%.4g", c.epsilon)), "
-          + "δ = \(String(format: "%.3g", c.delta)), replace-one; σ₁ = \(String(format: "%.4g", c.typeSigma)), "
-          + "σ₂ = \(String(format: "%.4g", c.valueSigma)); a category needs a noisy count above "
-          + "\(Int(c.selectionThreshold.rounded(.up))) rows). Wrote \(schemaOutput); review it, "
-          + "and reuse it with --schema:")
+        "Discovered the domain under differential privacy (ε = \(g(c.epsilon)), "
+          + "δ = \(String(format: "%.3g", c.delta)), replace-one; σ₁ = \(g(c.firstRoundSigma)), "
+          + "σ₂ = \(g(c.secondRoundSigma)); a category needs a noisy count above "
+          + "\(Int(c.selectionThreshold.rounded(.up))) rows\(targetNote)). Wrote \(schemaOutput); "
+          + "review it, and reuse it with --schema:")
       for column in result.discovery.columns {
         Console.info("  \(column.name): \(column.summary)")
       }

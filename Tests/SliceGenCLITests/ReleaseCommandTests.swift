@@ -196,7 +196,7 @@ struct ReleaseCommandTests {
     #expect(result.stderr.contains("applies only without --schema"))
   }
 
-  @Test("a column empty after discovery fails naming it, and writes neither file")
+  @Test("a column empty after discovery fails naming it and the spend, writes no release, and keeps the partial schema")
   func emptyAfterDiscovery() throws {
     let directory = CLI.temporaryDirectory()
     let csv = directory + "/t.csv"
@@ -205,8 +205,20 @@ struct ReleaseCommandTests {
     CLI.write(text, to: csv)
     let result = try CLI.run(["release", csv, "--epsilon", "4", "--output", directory + "/out.slg"])
     #expect(result.status == 1, "\(result.stderr)")
-    #expect(result.stderr.contains("column \"id\": empty after private discovery"))
-    #expect(CLI.files(in: directory) == ["t.csv"])
+    #expect(result.stderr.contains("column \"id\" is categorical"), "\(result.stderr)")
+    #expect(result.stderr.contains("This attempt spent ε = 0.4, δ = "), "\(result.stderr)")
+    #expect(result.stderr.contains("no budget helps: drop it in a schema"), "\(result.stderr)")
+    // The budget is spent: what was discovered is kept (the failed column dropped and noted), and
+    // releasing with it needs no new discovery.
+    #expect(CLI.files(in: directory) == ["out.slg.schema.json", "t.csv"])
+    let schema = directory + "/out.slg.schema.json"
+    let written = try String(contentsOfFile: schema, encoding: .utf8)
+    #expect(written.contains("\"name\": \"id\"") && written.contains("discovery failed"))
+    let reuse = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "1", "--slices", "5", "--output",
+      directory + "/again.slg", "--quiet",
+    ])
+    #expect(reuse.status == 0, "\(reuse.stderr)")
   }
 
   @Test("a data-derived schema is refused unless accepted, and then the release says so")

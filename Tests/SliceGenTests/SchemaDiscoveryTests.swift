@@ -16,8 +16,108 @@ private func mixedTable(rows: Int, uniqueColumn: Bool = false) -> String {
   return text
 }
 
+/// A census-like table: a zero-inflated money column (90 % zeros, the rest spread over
+/// 2^7 … 2^17), integer codes {1, 2, 3, 5}, a wide integer quantity, and a binary label whose
+/// minority holds `minority` of the rows.
+private func censusTable(rows: Int, minority: Double) -> String {
+  var text = "gain,code,hours,label\n"
+  for i in 0..<rows {
+    // A deterministic spread: every tenth row has a gain, at 2^(7 + (i/10) % 10) + i % 97.
+    let gain = i % 10 == 0 ? (1 << (7 + (i / 10) % 10)) + i % 97 : 0
+    let code = [1, 1, 1, 1, 2, 2, 2, 3, 3, 5][i % 10 == 0 ? (i / 10) % 10 : i % 10]
+    let hours = 1 + (i * 37) % 99
+    let label = Double(i % 1000) < minority * 1000 ? "yes" : "no"
+    text += "\(gain),\(code),\(hours),\(label)\n"
+  }
+  return text
+}
+
 @Suite("Schema discovery")
 struct SchemaDiscoveryTests {
+  @Test("a zero-inflated money column gets [0, a large power of two]; codes are categorical; a wide quantity numeric")
+  func censusLike() throws {
+    // n = 20,000, C = 4 (the target weighs 4), ε = 0.3, δ = 1e-7: a column's combined σ ≈ 57,
+    // τ ≈ 4.75; no octave of the gain holds more than 200 rows (a cell needs ≈ 270), but windows
+    // of 4 and 8 octaves do (800 > 540, 1,600 > 770).
+    let csv = TestPaths.write(censusTable(rows: 20_000, minority: 0.25))
+    for seed in 0..<5 {
+      let result = try SchemaDiscovery.discover(
+        csvPath: csv, budget: { _ in (0.3, 1e-7) }, target: "label",
+        insecureTestNoiseSeed: UInt64(seed))
+      let columns = result.schema.columns
+      guard case .numeric(let lower, let upper, let integer) = columns[0].domain else {
+        Issue.record("gain is not numeric"); continue
+      }
+      #expect(lower == 0 && integer)
+      // The top octave [2^16, 2^17) holds 1 % of the rows: the bound covers at least the
+      // octave below it.
+      #expect(upper >= 0x1p15, "seed \(seed): gain upper \(upper)")
+      #expect(columns[1].domain
+        == .categorical(categories: ["1", "2", "3", "5", "(other)"], catchAll: "(other)"))
+      guard case .numeric(let hoursLower, let hoursUpper, true) = columns[2].domain else {
+        Issue.record("hours is not numeric integer"); continue
+      }
+      // 1 … 99, 202 rows a value: values 1 … 3 (3 % of the rows) are below what the noise lets
+      // round 2 see (σ₂ ≈ 67 a value), so the lower bound is 4 (round 1's octave [4, 8)) or
+      // lower.
+      #expect(hoursLower <= 4 && hoursUpper >= 99, "[\(hoursLower), \(hoursUpper)]")
+      guard case .categorical(let labels, _) = columns[3].domain else {
+        Issue.record("label is not categorical"); continue
+      }
+      #expect(Set(labels) == ["no", "yes", "(other)"])
+      #expect(result.schema.target == "label")
+      #expect(result.columns[3].summary.contains("target: (other) holds about"))
+    }
+  }
+
+  @Test("a declared target whose minority cannot pass fails, naming the kept value, the spend and a budget")
+  func targetClassWouldVanish() throws {
+    // Minority 2 % = 400 rows; the target's threshold at ε = 0.05 is well above that.
+    let csv = TestPaths.write(censusTable(rows: 20_000, minority: 0.02))
+    let error = #expect(throws: SchemaDiscoveryError.self) {
+      try SchemaDiscovery.discover(
+        csvPath: csv, budget: { _ in (0.05, 1e-8) }, fraction: 0.05, target: "label",
+        insecureTestNoiseSeed: 3)
+    }
+    let failure = try #require(error?.failures.first { $0.column == "label" })
+    #expect(failure.kind == .target)
+    let text = error?.description ?? ""
+    #expect(text.contains("target \"label\": only \"no\" passed the threshold"), "\(text)")
+    #expect(text.contains("a class of the target would vanish"), "\(text)")
+    #expect(text.contains("This attempt spent ε = 0.05"), "\(text)")
+    #expect(text.contains("--discovery-budget 0."), "\(text)")
+    // Undeclared, the same column is not protected: discovery succeeds with the catch-all.
+    let plain = try SchemaDiscovery.discover(
+      csvPath: csv, budget: { _ in (0.05, 1e-8) }, insecureTestNoiseSeed: 3)
+    #expect(plain.schema.columns[3].domain
+      == .categorical(categories: ["no", "(other)"], catchAll: "(other)"))
+  }
+
+  @Test("numeric columns stay numeric when round 1 is noisy (40 columns, small ε, 5 seeds)")
+  func numericUnderNoise() throws {
+    // C = 40, n = 3,000, ε = 0.2: σ₁ ≈ 330 against a text count of 0 and 3,000 numbers. The old
+    // rule (numbers ≥ 95 % of numbers + text) called such columns text in most runs.
+    var text = (0..<40).map { "c\($0)" }.joined(separator: ",") + "\n"
+    for i in 0..<3000 {
+      text += (0..<40).map { "\((i * ($0 + 3)) % 10)" }.joined(separator: ",") + "\n"
+    }
+    let csv = TestPaths.write(text)
+    for seed in 0..<5 {
+      do {
+        let result = try SchemaDiscovery.discover(
+          csvPath: csv, budget: { _ in (0.2, 1e-7) }, insecureTestNoiseSeed: UInt64(seed))
+        // Numeric, or integer codes: never text categories.
+        #expect(!result.schema.columns.contains {
+          if case .categorical(let c, _) = $0.domain { return c.contains { Double($0) == nil && $0 != "(other)" } }
+          return false
+        })
+      } catch let error as SchemaDiscoveryError {
+        // Too little budget for some column is allowed; a numeric column must fail as numeric.
+        #expect(error.failures.allSatisfy { $0.kind == .numeric }, "\(error)")
+      }
+    }
+  }
+
   @Test("every finite value lies in its grid cell; special values")
   func grid() {
     for x in [0.0, 1, -1, 0.5, 3, 17, 90, 99_999, -1e-30, 1e-30, 2e19, -2e19, 1e300, 0x1p-20,
@@ -41,7 +141,10 @@ struct SchemaDiscoveryTests {
         csvPath: csv, budget: { _ in (1, 1e-7) }, insecureTestNoiseSeed: UInt64(seed))
       let columns = result.schema.columns
       #expect(columns.map(\.name) == ["age", "score", "colour"])
-      // age: 20..79 with 2 % missing (empty or NA) → integer, [16, 128], nullable.
+      // age: 20..79 with 2 % missing (empty or NA) → integer. Its round-1 support [16, 128)
+      // lies within the codes' range, so round 2 counts each whole number: all 60 values show,
+      // too many for a code list (more than 32), so numeric, bounds [16, 128] widened to
+      // the values round 2 shows (20 … 79).
       #expect(columns[0].domain == .numeric(lower: 16, upper: 128, integer: true))
       #expect(columns[0].nullable && columns[0].nonNumeric == .missing)
       // score: 3 .. 145.7, fractional: the octaves [2, 4) … [128, 256) (each ≥ 140 rows, the
@@ -77,11 +180,21 @@ struct SchemaDiscoveryTests {
   @Test("a column of unique values is empty after discovery: the error names it")
   func emptyColumn() throws {
     let csv = TestPaths.write(mixedTable(rows: 5000, uniqueColumn: true))
-    let error = #expect(throws: ReleaseError.self) {
+    let error = #expect(throws: SchemaDiscoveryError.self) {
       try SchemaDiscovery.discover(
         csvPath: csv, budget: { _ in (1, 1e-7) }, insecureTestNoiseSeed: 1)
     }
-    #expect(error?.message.contains("column \"id\": empty after private discovery") == true)
+    #expect(error?.failures.map(\.column) == ["id"])
+    #expect(error?.failures.first?.kind == .categorical)
+    let text = error?.description ?? ""
+    #expect(text.contains("column \"id\" is categorical"), "\(text)")
+    #expect(text.contains("This attempt spent ε = 1, δ = "), "\(text)")
+    #expect(text.contains("no budget helps: drop it in a schema"), "\(text)")
+    // The partial schema keeps what was discovered and drops the failed column, noted.
+    let partial = try #require(error?.partialSchema)
+    #expect(partial.columns.map(\.name) == ["age", "score", "colour", "id"])
+    #expect(partial.columns[3].drop && partial.columns[3].note?.hasPrefix("discovery failed") == true)
+    #expect(partial.columns[0].isNumeric && !partial.columns[0].drop)
   }
 
   @Test("the spend adds up: discovery + release = the stated (ε, δ); both files are written")

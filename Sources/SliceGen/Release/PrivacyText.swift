@@ -16,9 +16,10 @@ enum PrivacyText {
     if let spend = p.discovery {
       text += "No schema was given: the domain was discovered from this table under differential "
         + "privacy, spending (ε = \(g(spend.epsilon)), δ = \(g(spend.delta))), a fraction "
-        + "\(g(spend.fraction)) of the budget, under replace-one (noisy counts of each column's "
-        + "types, a noisy histogram over signed powers of two for numeric bounds, Gaussian "
-        + "partition selection for categories); the projections spent the rest, (ε = "
+        + "\(g(spend.fraction)) of the budget, under replace-one (two rounds of Gaussian noisy "
+        + "histograms per column: the types and a grid of signed powers of two, then the grid "
+        + "again, one cell per small whole number, or Gaussian partition selection of text "
+        + "values); the projections spent the rest, (ε = "
         + "\(g(spend.releaseEpsilon)), δ = \(g(spend.releaseDelta))); by sequential composition "
         + "the two together satisfy the (ε, δ) above. "
     } else if let d = header.schema.discovery, header.shard == nil {

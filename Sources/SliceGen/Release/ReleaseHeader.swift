@@ -65,11 +65,17 @@ public struct DiscoverySpend: Codable, Equatable, Sendable {
   /// The release's own (ε, δ): the rest of the budget.
   public var releaseEpsilon: Double
   public var releaseDelta: Double
-  /// Round-1 and round-2 noise, and the partition-selection threshold (rows).
+  /// Round-1 and round-2 noise of an ordinary column, and its partition-selection threshold
+  /// (rows).
   public var typeSigma: Double
   public var valueSigma: Double
   public var selectionThreshold: Double
   public var columns: Int
+  /// The declared target, its round-2 noise and threshold (its larger share of the budget);
+  /// absent in files written before targets existed.
+  public var target: String? = nil
+  public var targetValueSigma: Double? = nil
+  public var targetSelectionThreshold: Double? = nil
 }
 
 /// A release made with `--like first.slg`: same U (seed), schema, σ and slicing as the first.

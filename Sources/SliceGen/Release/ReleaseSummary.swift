@@ -64,6 +64,15 @@ public struct ReleaseSummary {
         "selectionThreshold": .number(spend.selectionThreshold),
         "columns": .number(Double(spend.columns)), "neighbors": .string("replace-one"),
       ])
+      if let target = spend.target, let sigma = spend.targetValueSigma,
+        let threshold = spend.targetSelectionThreshold,
+        case .object(var fields)? = object["discovery"]
+      {
+        fields["target"] = .string(target)
+        fields["targetValueSigma"] = .number(sigma)
+        fields["targetSelectionThreshold"] = .number(threshold)
+        object["discovery"] = .object(fields)
+      }
     }
     if let shard = header.shard {
       object["shard"] = .object([
@@ -179,7 +188,7 @@ public struct ReleaseSummary {
         + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
     }
     if let spend = p.discovery {
-      lines.append("  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows)")
+      lines.append("  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows\(spend.target.map { t in "; target \(t): σ₂ = \(fmt(spend.targetValueSigma ?? .nan)), threshold \(fmt(spend.targetSelectionThreshold ?? .nan)) rows" } ?? ""))")
       lines.append("  spend         release: ε = \(fmt(spend.releaseEpsilon)), δ = \(sci(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)")
     } else if let d = header.schema.discovery, header.shard == nil, header.merged == nil {
       lines.append("  note          the schema was discovered privately with ε = \(fmt(d.epsilon)), δ = \(sci(d.delta)) on \(d.rows) rows; add that if it was this table")

@@ -23,7 +23,9 @@ extension Releaser {
   }
 
   /// Discovers the schema of `csvPath` privately, then releases with it. The schema is written
-  /// to `schemaOutputPath` when the release succeeds (both files appear, or neither).
+  /// to `schemaOutputPath` when the release succeeds (both files appear, or neither); when
+  /// discovery itself fails (`SchemaDiscoveryError`, its budget spent), the columns it did
+  /// discover are written there, the failed ones dropped and noted, and no release.
   ///
   /// ## Privacy
   /// The pair (schema, release) satisfies (options.epsilon, δ)-DP under replace-one, δ the given
@@ -48,17 +50,30 @@ extension Releaser {
     // Open the schema output first, so a path that cannot be written fails before any spend.
     let schemaFile = try AtomicOutputFile(path: schemaOutputPath)
     var totalDelta = 0.0
-    let discovery = try SchemaDiscovery.discover(
-      csvPath: csvPath,
-      budget: { n in
-        totalDelta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
-        guard totalDelta < 1 / Double(n) else {
-          throw ReleaseError(
-            "delta is \(totalDelta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a "
-              + "δ of 1/n allows publishing one row in the clear; the default is at most 1/(10n))")
-        }
-        return (f * options.epsilon, f * totalDelta)
-      }, target: target, insecureTestNoiseSeed: options.insecureTestNoiseSeed, progress: progress)
+    let discovery: SchemaDiscoveryResult
+    do {
+      discovery = try SchemaDiscovery.discover(
+        csvPath: csvPath,
+        budget: { n in
+          totalDelta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
+          guard totalDelta < 1 / Double(n) else {
+            throw ReleaseError(
+              "delta is \(totalDelta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a "
+                + "δ of 1/n allows publishing one row in the clear; the default is at most 1/(10n))")
+          }
+          return (f * options.epsilon, f * totalDelta)
+        }, fraction: f, target: target, insecureTestNoiseSeed: options.insecureTestNoiseSeed,
+        progress: progress)
+    } catch var error as SchemaDiscoveryError {
+      // The budget is spent: keep what was discovered, so that a schema finished by hand can be
+      // released without a new discovery.
+      if let partial = error.partialSchema {
+        try schemaFile.write(Array(partial.jsonData()))
+        try schemaFile.commit()
+        error.partialSchemaPath = schemaOutputPath
+      }
+      throw error
+    }
     let c = discovery.calibration
     var releaseOptions = options
     releaseOptions.epsilon = remainder(of: options.epsilon, after: c.epsilon)
@@ -66,8 +81,10 @@ extension Releaser {
     releaseOptions.discoverySpend = DiscoverySpend(
       fraction: f, epsilon: c.epsilon, delta: c.delta, spentDelta: c.spentDelta(epsilon: c.epsilon),
       releaseEpsilon: releaseOptions.epsilon, releaseDelta: releaseOptions.delta!,
-      typeSigma: c.typeSigma, valueSigma: c.valueSigma, selectionThreshold: c.selectionThreshold,
-      columns: c.columns)
+      typeSigma: c.firstRoundSigma, valueSigma: c.secondRoundSigma,
+      selectionThreshold: c.selectionThreshold, columns: c.columns, target: target,
+      targetValueSigma: c.target?.secondRoundSigma,
+      targetSelectionThreshold: c.target?.selectionThreshold)
     let report = try release(
       csvPath: csvPath, schema: discovery.schema, options: releaseOptions, outputPath: outputPath,
       progress: progress)

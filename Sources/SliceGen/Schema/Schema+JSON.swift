@@ -146,9 +146,16 @@ extension Schema {
       throw SchemaError.invalid(
         "column \"\(name)\": \"type\" must be \"numeric\" or \"categorical\"")
     }
+    var note: String? = nil
+    if let text = dict["note"] {
+      guard let string = text as? String else {
+        throw SchemaError.invalid("column \"\(name)\": \"note\" must be a string")
+      }
+      note = string
+    }
     return SchemaColumn(
       name: fullName, domain: domain, nullable: nullable, weight: weight, drop: drop,
-      nonNumeric: nonNumeric)
+      nonNumeric: nonNumeric, note: note)
   }
 
   private static func number(_ value: Any?) -> Double? {
@@ -205,6 +212,7 @@ extension Schema {
     fields.append("\"nullable\": \(column.nullable)")
     if column.weight != 1 { fields.append("\"weight\": \(format(column.weight))") }
     if column.drop { fields.append("\"drop\": true") }
+    if let note = column.note { fields.append("\"note\": \(quote(note))") }
     return "    {" + fields.joined(separator: ", ") + "}"
   }
 

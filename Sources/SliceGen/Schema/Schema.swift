@@ -37,10 +37,12 @@ public struct SchemaColumn: Equatable, Sendable {
   /// Numeric columns only: what a field that is not a finite number becomes. Schemas discovered
   /// under privacy use `.missing` (nullable columns) or `.lower`, so every row encodes.
   public var nonNumeric: NonNumericPolicy
+  /// Free text for the reader (ignored by slicegen): where a bound comes from, what to review.
+  public var note: String?
 
   public init(
     name: String, domain: ColumnDomain, nullable: Bool = false, weight: Double = 1,
-    drop: Bool = false, nonNumeric: NonNumericPolicy = .error
+    drop: Bool = false, nonNumeric: NonNumericPolicy = .error, note: String? = nil
   ) {
     self.name = name
     self.domain = domain
@@ -48,6 +50,7 @@ public struct SchemaColumn: Equatable, Sendable {
     self.weight = weight
     self.drop = drop
     self.nonNumeric = nonNumeric
+    self.note = note
   }
 
   public var isNumeric: Bool {
