@@ -9,7 +9,20 @@ enum PlanCommand: Command {
     name: "plan",
     abstract: "Show the noise a release would get, for each accountant (reads no data).",
     options: [
-      OptionSpec(name: "schema", valueName: "path", help: "The table's schema. Required."),
+      OptionSpec(name: "schema", valueName: "path",
+                 help: "The table's schema. Required, unless --columns plans a release without a "
+                   + "schema (private discovery)."),
+      OptionSpec(name: "columns", valueName: "C",
+                 help: "Plan private discovery (release without --schema) for a table of C "
+                   + "columns: the rows a category, a numeric range or a target's class needs to "
+                   + "pass its threshold with probability 95 %, and whether discovery is likely "
+                   + "to succeed. The header and n are public; nothing is read."),
+      OptionSpec(name: "discovery-budget", valueName: "f",
+                 help: "With --columns: the fraction of ε and δ discovery would spend.",
+                 defaultText: "\(Releaser.defaultDiscoveryFraction)"),
+      OptionSpec(name: "target", valueName: "column",
+                 help: "With --columns: a target will be declared (its classes get a larger share; "
+                   + "the plan shows what a class needs)."),
       OptionSpec(name: "rows", valueName: "n", help: "The number of rows (public). Required."),
       OptionSpec(name: "epsilon", valueName: "ε", help: "Privacy parameter ε > 0. Required."),
       OptionSpec(name: "delta", valueName: "δ", help: "Privacy parameter δ, below 1/n.",
@@ -25,17 +38,33 @@ enum PlanCommand: Command {
       N(0, 1/d) entries); shown for a row of norm 1 (the largest possible) and for the schema's
       "middle" row (numeric columns at the centre of their range). A mean over n rows has noise
       σ/√n per projection.
+      Without a schema, `release` discovers the domain privately; `plan --columns C` shows what
+      that discovery can see at this n and ε before anything is spent (Docs/discovery.md):
+        slicegen plan --columns 15 --rows 32561 --epsilon 1
       """)
 
   static func run(_ arguments: Arguments) throws {
-    guard let schemaPath = arguments.string("schema") else {
-      throw UsageError(message: "--schema is required")
+    let columns = try arguments.int("columns", range: 1...1_000_000)
+    guard let schemaPath = arguments.string("schema") ?? (columns != nil ? "" : nil) else {
+      throw UsageError(message: "--schema is required (or --columns C to plan a release without "
+        + "a schema)")
     }
     guard let n = try arguments.int("rows", range: 1...Int.max) else {
       throw UsageError(message: "--rows is required")
     }
     guard let epsilon = try arguments.double("epsilon") else {
       throw UsageError(message: "--epsilon is required")
+    }
+    if let columns {
+      guard arguments.string("schema") == nil else {
+        throw UsageError(message: "--columns plans discovery, which runs without a schema: give "
+          + "--schema or --columns, not both")
+      }
+      try runDiscovery(arguments, rows: n, epsilon: epsilon, columns: columns)
+      return
+    }
+    for name in ["discovery-budget", "target"] where arguments.string(name) != nil {
+      throw UsageError(message: "--\(name) applies only with --columns (a plan of discovery)")
     }
     let m = try arguments.int("slices", range: 1...100_000) ?? 100
     let k = try arguments.int("slice-dim", range: 1...10_000) ?? 2
@@ -101,5 +130,86 @@ enum PlanCommand: Command {
     print("")
     print("profile is the default (exact χ²-mixture profile over a random U); theorem1 is the "
       + "paper's bound; 'fixed seed' is what --projection-seed costs (U known in advance).")
+  }
+
+  /// `plan --columns C`: what private discovery would see (a public computation).
+  static func runDiscovery(_ arguments: Arguments, rows n: Int, epsilon: Double, columns: Int)
+    throws
+  {
+    let f = try arguments.double("discovery-budget") ?? Releaser.defaultDiscoveryFraction
+    guard f.isFinite, f > 0, f < 1 else {
+      throw UsageError(message: "--discovery-budget is \(f), must be in (0, 1)")
+    }
+    let delta = try arguments.double("delta") ?? ReleaseOptions.defaultDelta(rows: n)
+    do {
+      try PrivacyValidation.epsilon(epsilon)
+      try PrivacyValidation.delta(delta)
+    } catch let error as PrivacyParameterError {
+      throw UsageError(message: error.description)
+    }
+    guard delta < 1 / Double(n) else {
+      throw UsageError(message: "--delta is \(delta), must be below 1/n = \(1 / Double(n))")
+    }
+    let plan = try DiscoveryPlan(
+      rows: n, epsilon: epsilon, delta: delta, columns: columns, fraction: f,
+      target: arguments.string("target") != nil)
+    let c = plan.calibration
+    let better = plan.likely ? nil : plan.smallestLikelyFraction()
+    if arguments.flag("json") {
+      var object: [String: JSONValue] = [
+        "rows": .number(Double(n)), "columns": .number(Double(columns)),
+        "epsilon": .number(epsilon), "delta": .number(delta), "discoveryBudget": .number(f),
+        "discoveryEpsilon": .number(c.epsilon), "discoveryDelta": .number(c.delta),
+        "firstRoundSigma": .number(c.firstRoundSigma),
+        "secondRoundSigma": .number(c.secondRoundSigma),
+        "selectionThreshold": .number(c.selectionThreshold),
+        "detectionThreshold": .number(plan.detectionThreshold),
+        "categoryRows": .number(plan.category), "codeRows": .number(plan.code),
+        "numericRangeRows1": .number(plan.numericRange(octaves: 1)),
+        "numericRangeRows4": .number(plan.numericRange(octaves: 4)),
+        "textColumnRows": .number(plan.textColumn), "likely": .bool(plan.likely),
+      ]
+      if let target = plan.targetClass { object["targetClassRows"] = .number(target) }
+      if let better { object["likelyFrom"] = .number(better) }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+      print(String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self))
+      return
+    }
+    func rows(_ x: Double) -> String {
+      String(format: "%8.0f rows  (%5.2f %% of n)", x.rounded(.up), 100 * x / Double(n))
+    }
+    print("Discovery plan: n = \(n) rows, C = \(columns) columns, (ε, δ) = (\(epsilon), \(delta)), "
+      + "--discovery-budget \(f): discovery spends (ε, δ) = (\(String(format: "%.4g", c.epsilon)), "
+      + "\(String(format: "%.3g", c.delta))), the release the rest.")
+    print("Noise: σ₁ = \(String(format: "%.4g", c.firstRoundSigma)), σ₂ = "
+      + "\(String(format: "%.4g", c.secondRoundSigma)) rows a cell; a text value is kept above "
+      + "T = \(Int(c.selectionThreshold.rounded(.up))) rows; a range shows above τ = "
+      + "\(String(format: "%.2f", plan.detectionThreshold)) noise σ.")
+    print("")
+    print("  passes with probability 95 % when it holds at least")
+    print("  a category (a text value)          " + rows(plan.category))
+    if let target = plan.targetClass {
+      print("  a class of the target              " + rows(target))
+    }
+    print("  a value of an integer code list    " + rows(plan.code))
+    print("  a numeric range of one octave      " + rows(plan.numericRange(octaves: 1)))
+    print("  a numeric range of four octaves    " + rows(plan.numericRange(octaves: 4)))
+    print("  a text column (non-missing rows)   " + rows(plan.textColumn))
+    print("")
+    print("Values held by fewer rows go to the catch-all category (other); numbers outside the "
+      + "ranges that show are clamped.")
+    if plan.likely {
+      print("Likely to succeed: a categorical column whose most common value holds a fifth of "
+        + "the rows, and a numeric column with half its rows within four octaves, pass"
+        + (plan.targetClass != nil ? " (and a target class of a tenth of the rows)" : "") + ".")
+    } else {
+      print("Unlikely to succeed on a typical table: a categorical column whose most common value "
+        + "holds a fifth of the rows, or a numeric column with half its rows within four "
+        + "octaves, may fail. "
+        + (better.map { "With --discovery-budget \(String(format: "%.2f", $0)) it is likely; " }
+          ?? "No --discovery-budget up to 0.9 makes it likely; ")
+        + "a schema from public knowledge costs nothing (Docs/schema.md).")
+    }
   }
 }

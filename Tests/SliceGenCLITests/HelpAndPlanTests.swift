@@ -53,6 +53,41 @@ struct HelpAndPlanTests {
     #expect(bad.status == 64)
   }
 
+  @Test("plan --columns: discovery's thresholds before any spend; what it needs, and a budget that works")
+  func planDiscovery() throws {
+    func plan(_ extra: [String]) throws -> [String: Any] {
+      let result = try CLI.run(["plan", "--json"] + extra)
+      #expect(result.status == 0, "\(result.stderr)")
+      return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+    // Adult's shape (n = 32,561, C = 15) at ε = 1: the thresholds match a release's discovery
+    // (σ₂ = 102.7, T = 616 rows at f = 0.3 with a target; Docs/privacy.md).
+    let adult = try plan(["--columns", "15", "--rows", "32561", "--epsilon", "1",
+                          "--discovery-budget", "0.3", "--target", "income"])
+    #expect(abs((adult["secondRoundSigma"] as! Double) / 102.7 - 1) < 1e-3)
+    #expect(abs((adult["selectionThreshold"] as! Double) - 616) < 1)
+    #expect((adult["targetClassRows"] as! Double) < (adult["categoryRows"] as! Double))
+    #expect(adult["likely"] as? Bool == true)
+    // More budget, lower thresholds.
+    let more = try plan(["--columns", "15", "--rows", "32561", "--epsilon", "1",
+                         "--discovery-budget", "0.6"])
+    #expect((more["categoryRows"] as! Double) < (adult["categoryRows"] as! Double))
+    // Caravan's shape (n = 4,822, C = 86) at the smallest budget: unlikely, with the budget
+    // from which it is likely.
+    let caravan = try plan(["--columns", "86", "--rows", "4822", "--epsilon", "1",
+                            "--discovery-budget", "0.1"])
+    #expect(caravan["likely"] as? Bool == false)
+    let from = try #require(caravan["likelyFrom"] as? Double)
+    #expect(from > 0.1 && from < 0.9)
+    let text = try CLI.run(["plan", "--columns", "86", "--rows", "4822", "--epsilon", "1",
+                            "--discovery-budget", "0.1"])
+    #expect(text.stdout.contains("Unlikely to succeed"), "\(text.stdout)")
+    #expect(text.stdout.contains("With --discovery-budget"), "\(text.stdout)")
+    let both = try CLI.run(["plan", "--columns", "3", "--schema", CLI.path("samples/adult/schema.json"),
+                            "--rows", "100", "--epsilon", "1"])
+    #expect(both.status == 64)
+  }
+
   @Test("fit and sample: bad input gives clear messages", arguments: [
     (["fit", "missing.slg"], 1, "no such file"),
     (["fit", "x.slg", "--epochs", "0"], 64, "--epochs is 0"),
