@@ -13,9 +13,9 @@ enum ReleaseCommand: Command {
                  help: "The table's public domain (JSON, see Docs/schema.md). Without it the "
                    + "domain is discovered under differential privacy (see --discovery-budget)."),
       OptionSpec(name: "epsilon", valueName: "ε",
-                 help: "Privacy parameter ε > 0. Required (except with --like)."),
+                 help: "Privacy parameter ε, in (0, 1000]. Required (except with --like)."),
       OptionSpec(name: "delta", valueName: "δ",
-                 help: "Privacy parameter δ, below 1/n.",
+                 help: "Privacy parameter δ, below 1/n and at least 1e-20.",
                  defaultText: "the largest power of ten at most 1/(10n)"),
       OptionSpec(name: "slices", valueName: "m", help: "Number of slices m.", defaultText: "100"),
       OptionSpec(name: "slice-dim", valueName: "k", help: "Dimension k of each slice.",

@@ -23,9 +23,9 @@ public struct ReleaseOptions: Sendable {
   public var acceptDataDerivedSchema = false
   /// Tests only: reproducible noise. The release is labelled NOT private.
   public var insecureTestNoiseSeed: UInt64? = nil
-  /// Noisy marginals published beside the projections (DESIGN §4b).
+  /// Noisy marginals published beside the projections (Docs/privacy.md).
   public var marginals: MarginalSelection = .none
-  /// Share of the expected μ² given to the marginals, declared in advance (DESIGN §4b).
+  /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
   public var marginalBins: Int = 100
