@@ -24,7 +24,7 @@ public struct ReleaseOptions: Sendable {
   /// Tests only: reproducible noise. The release is labelled NOT private.
   public var insecureTestNoiseSeed: UInt64? = nil
   /// Noisy marginals published beside the projections (Docs/privacy.md).
-  public var marginals: MarginalSelection = .none
+  public var marginals: MarginalSelection = .auto
   /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
@@ -65,6 +65,9 @@ public struct ReleaseReport: Sendable {
   public var clamped: [(column: String, count: Int)]
   public var catchAll: [(column: String, count: Int)]
   public var seconds: Double
+  /// What the release decided from public facts and the user should know (for example that
+  /// `--marginals auto` fell back to 1-way marginals on a very wide table).
+  public var notes: [String] = []
 }
 
 /// Makes releases.
@@ -94,7 +97,24 @@ public enum Releaser {
     let encoding = Encoding(schema: schema)
     let d = encoding.width
     var options = options
-    options.marginals = options.marginals.resolved(columns: encoding.blocks.count)
+    guard options.pairBins >= 1 else {
+      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
+    }
+    // `auto` resolved from the schema alone (public): the pairs' tables on pair bins.
+    let publicBins = encoding.publicBins(maximumBins: options.marginalBins)
+    let pairBinCounts = PairBinning(bins: publicBins, maximumGroups: options.pairBins).counts
+    var candidateCells = 0
+    for a in pairBinCounts.indices {
+      for b in pairBinCounts.indices where b > a { candidateCells += pairBinCounts[a] * pairBinCounts[b] }
+    }
+    var notes: [String] = []
+    if options.marginals == .auto, let why = MarginalSelection.autoFallback(
+      columns: encoding.blocks.count, candidateCells: candidateCells)
+    {
+      notes.append(why)
+    }
+    options.marginals = options.marginals.resolved(
+      columns: encoding.blocks.count, candidateCells: candidateCells)
     guard (1...100_000).contains(options.slices) else {
       throw ReleaseError("slices is \(options.slices), must be from 1 to 100000")
     }
@@ -108,7 +128,12 @@ public enum Releaser {
 
     if options.marginals.isEnabled {
       guard options.subsampling == nil else {
-        throw ReleaseError("--subsample cannot be combined with --marginals")
+        throw ReleaseError(
+          "--subsample cannot be combined with marginals (the default is --marginals auto): the "
+            + "marginals compose exactly with the projections but subsampling's amplification "
+            + "does not carry over to them. Add --marginals none to release the paper's "
+            + "subsampled mechanism, or drop --subsample (the combined release is the better "
+            + "one on every table measured, Docs/benchmarks.md)")
       }
       guard options.aggregateShare > 0, options.aggregateShare < 1 else {
         throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
@@ -172,10 +197,7 @@ public enum Releaser {
     // Marginals: public bins from the schema, one query per attribute set; 2-way marginals on
     // the pair bins (groups of the fine bins, PairBins.swift).
     let names = encoding.blocks.map(\.name)
-    let bins = encoding.publicBins(maximumBins: options.marginalBins)
-    guard options.pairBins >= 1 else {
-      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
-    }
+    let bins = publicBins
     let pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
     let attributeSets = try options.marginals.queries(columns: names)
     // Each row's codes: its fine bin codes (c), then its pair codes (c). 1-way queries read the
@@ -277,6 +299,10 @@ public enum Releaser {
       privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
       projectionsOffset: 0, releaseOffset: 0, shard: options.template?.shardInfo)
     header.pairSelection = pairSelection
+    if !releasedMarginals.isEmpty {
+      header.marginalBins = options.marginalBins
+      header.pairBins = options.pairBins
+    }
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     // O goes straight from the mechanism (shuffled, noised, segment by segment) into the file:
     // memory stays at XU plus small buffers.
@@ -291,6 +317,6 @@ public enum Releaser {
       header: header,
       clamped: zip(names, encoder.clampedCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
       catchAll: zip(names, encoder.catchAllCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
-      seconds: Date().timeIntervalSince(start))
+      seconds: Date().timeIntervalSince(start), notes: notes)
   }
 }
