@@ -142,23 +142,8 @@ public enum Releaser {
 
     // The aggregate rounds as the implementation margin needs them (how many published values
     // one row can move, and by how much), all fixed by the schema and the options.
-    let columnCount = encoding.blocks.count
-    let aggregateRounds: [AggregateRound]
-    if let picks = try options.marginals.pairsToSelect(columns: columnCount) {
-      let split = options.pairSelectionSplit
-      guard split.isValid else {
-        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
-          + "and sum to 1")
-      }
-      aggregateRounds = [
-        .counts(tables: columnCount, fraction: split.oneWay),
-        .scores(candidates: columnCount * (columnCount - 1) / 2, fraction: split.selection),
-        .counts(tables: picks, fraction: split.twoWay),
-      ]
-    } else {
-      let tables = try options.marginals.queries(columns: encoding.blocks.map(\.name)).count
-      aggregateRounds = tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
-    }
+    let aggregateRounds = try Self.aggregateRounds(
+      options: options, columns: encoding.blocks.map(\.name))
     // With δ given, calibrate before reading any data, so that a parameter the accountant
     // refuses fails at once (σ depends on ε, δ, m', d and the declared shares, never on the data).
     func calibrate(delta: Double, directions: [Float]?) throws -> ReleaseCalibration {
@@ -318,5 +303,70 @@ public enum Releaser {
       clamped: zip(names, encoder.clampedCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
       catchAll: zip(names, encoder.catchAllCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
       seconds: Date().timeIntervalSince(start), notes: notes)
+  }
+
+  /// The aggregate rounds of `options.marginals` (resolved) over the kept `columns`, as the
+  /// implementation margin needs them; empty without marginals.
+  static func aggregateRounds(options: ReleaseOptions, columns names: [String]) throws
+    -> [AggregateRound]
+  {
+    let c = names.count
+    if let picks = try options.marginals.pairsToSelect(columns: c) {
+      let split = options.pairSelectionSplit
+      guard split.isValid else {
+        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
+          + "and sum to 1")
+      }
+      return [
+        .counts(tables: c, fraction: split.oneWay),
+        .scores(candidates: c * (c - 1) / 2, fraction: split.selection),
+        .counts(tables: picks, fraction: split.twoWay),
+      ]
+    }
+    let tables = try options.marginals.queries(columns: names).count
+    return tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
+  }
+
+  /// What `release` would do with `options` on a table of `schema` and n rows (public facts
+  /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
+  public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
+    throws -> (marginals: MarginalSelection, calibration: ReleaseCalibration,
+               rounds: [(name: String, queries: Int, sigma: Double)])
+  {
+    let encoding = Encoding(schema: schema)
+    let names = encoding.blocks.map(\.name)
+    let pairCounts = PairBinning(
+      bins: encoding.publicBins(maximumBins: options.marginalBins),
+      maximumGroups: options.pairBins
+    ).counts
+    var cells = 0
+    var largest = 1
+    for a in pairCounts.indices {
+      for b in pairCounts.indices where b > a {
+        cells += pairCounts[a] * pairCounts[b]
+        largest = max(largest, pairCounts[a] * pairCounts[b])
+      }
+    }
+    var options = options
+    options.marginals = options.marginals.resolved(columns: names.count, candidateCells: cells)
+    let rounds = try aggregateRounds(options: options, columns: names)
+    let calibration = try ReleaseCalibration.calibrate(
+      epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
+      encodedWidth: encoding.width, accountant: options.accountant, neighbors: options.neighbors,
+      subsampling: options.subsampling, fixedDirections: nil,
+      aggregateShare: rounds.isEmpty ? 0 : options.aggregateShare, aggregateRounds: rounds)
+    guard !rounds.isEmpty else { return (options.marginals, calibration, []) }
+    let names3 = rounds.count == 3
+      ? ["one-way marginals", "pair-selection scores", "two-way marginals"] : ["marginals"]
+    let plan = MarginalRoundPlan(
+      aggregateMuSquared: calibration.aggregateMuSquared,
+      rounds: zip(rounds, names3).map { round, name in
+        let delta = round.affectedValuesPerQuery == 2
+          ? MarginalMechanism.l2Sensitivity
+          : PairSelectionMechanism.l2Sensitivity(
+            candidates: round.affectedValuesPerQuery, rows: n, cells: largest)
+        return (name, round.queries, delta, round.fraction)
+      })
+    return (options.marginals, calibration, plan.rounds.map { ($0.name, $0.queries, $0.sigma) })
   }
 }
