@@ -27,7 +27,7 @@ struct HelpAndPlanTests {
     #expect(try CLI.run(["help", "merge"]).stdout == golden)
   }
 
-  @Test("evaluate help, byte for byte", arguments: ["evaluate"])
+  @Test("evaluate and demo help, byte for byte", arguments: ["evaluate", "demo"])
   func helpGolden(command: String) throws {
     let golden = try String(
       contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/\(command)-help.txt"),
