@@ -16,7 +16,7 @@ enum EvaluateCommand: Command {
                  help: "The real training rows, for the references (independent columns, real)."),
       OptionSpec(name: "target", valueName: "column",
                  help: "A binary categorical column: logistic regression trained on each table, "
-                   + "tested on the holdout."),
+                   + "tested on the holdout.", defaultText: "the schema's \"target\", if any"),
       OptionSpec(name: "converged-logistic-regression", valueName: nil,
                  help: "Fit the logistic regression to its optimum (Newton) instead of "
                    + "SDMetrics' 50 L-BFGS-B iterations."),
@@ -57,11 +57,17 @@ enum EvaluateCommand: Command {
       ])
     }
     let schema = try Schema(contentsOf: schemaPath)
+    if let target = arguments.string("target") {
+      do { _ = try schema.withTarget(target) } catch let error as SchemaError {
+        throw UsageError(message: "--target: \(error)")
+      }
+    }
     let real = try EvaluationTable(path: realPath, schema: schema)
     let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)
     let train = try arguments.string("train").map { try EvaluationTable(path: $0, schema: schema) }
     let report = try Evaluator.evaluate(
-      real: real, synthetic: synthetic, train: train, target: arguments.string("target"),
+      real: real, synthetic: synthetic, train: train,
+      target: arguments.string("target") ?? schema.target,
       solver: arguments.flag("converged-logistic-regression") ? .converged : .scikitLearn)
     let model = try arguments.string("model").map { try Model(contentsOf: $0) }
     if let html = arguments.string("html") {

@@ -62,6 +62,9 @@ enum FitCommand: Command {
       OptionSpec(name: "keep", valueName: "best|last",
                  help: "The epoch the model keeps: the best validation loss, or the last.",
                  defaultText: defaults.keep.rawValue),
+      OptionSpec(name: "target", valueName: "column",
+                 help: "The column users will predict, recorded in the model's schema (a kept "
+                   + "column of the release).", defaultText: "the release schema's \"target\""),
       OptionSpec(name: "resume", valueName: "model",
                  help: "Continue training this model (same release and architecture) for "
                    + "--epochs more epochs."),
@@ -110,6 +113,7 @@ enum FitCommand: Command {
     if let keep = try arguments.choice("keep", FitOptions.KeptEpoch.allCases.map(\.rawValue)) {
       options.keep = FitOptions.KeptEpoch(rawValue: keep)!
     }
+    options.target = arguments.string("target")
     if let text = arguments.string("bandwidths") {
       let values = text.split(separator: ",").map { Double($0) }
       guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else {

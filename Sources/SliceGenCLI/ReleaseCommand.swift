@@ -58,6 +58,11 @@ enum ReleaseCommand: Command {
                    + "and its missing bin. 1-way marginals keep every bin. Fewer cells: less "
                    + "noise relative to each table. See Docs/pair-selection.md.",
                  defaultText: "\(ReleaseOptions.defaultPairBins)"),
+      OptionSpec(name: "target", valueName: "column",
+                 help: "The column users will predict (a kept column); overrides the schema's "
+                   + "\"target\" and is stored in the release's schema. Without --schema, "
+                   + "discovery gives it a larger share of the budget and fails, rather than "
+                   + "letting the catch-all category take one of its classes."),
       OptionSpec(name: "discovery-budget", valueName: "f",
                  help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
                    + "the domain privately (types, bounds, categories); the release gets the rest. "
@@ -167,9 +172,15 @@ enum ReleaseCommand: Command {
       progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     let report: ReleaseReport
+    let target = arguments.string("target")
     if let schemaPath {
       try OutputPath.refuse(output, ifAnyOf: [csv, schemaPath])
-      let schema = try Schema(contentsOf: schemaPath)
+      var schema = try Schema(contentsOf: schemaPath)
+      if let target {
+        do { schema = try schema.withTarget(target) } catch let error as SchemaError {
+          throw UsageError(message: "--target: \(error)")
+        }
+      }
       report = try Releaser.release(
         csvPath: csv, schema: schema, options: options, outputPath: output, progress: update)
     } else {
@@ -183,7 +194,7 @@ enum ReleaseCommand: Command {
       let schemaOutput = output + ".schema.json"
       let result = try Releaser.releaseDiscoveringSchema(
         csvPath: csv, options: options, discoveryFraction: discoveryFraction,
-        outputPath: output, schemaOutputPath: schemaOutput, progress: update)
+        outputPath: output, schemaOutputPath: schemaOutput, target: target, progress: update)
       report = result.report
       progress.finish()
       let c = result.discovery.calibration
@@ -206,7 +217,7 @@ enum ReleaseCommand: Command {
   static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
     let copied = ["schema", "epsilon", "delta", "slices", "slice-dim", "accountant", "neighbors",
                   "subsample", "projection-seed", "marginals", "aggregate-share",
-                  "marginal-bins", "pair-bins", "discovery-budget"]
+                  "marginal-bins", "pair-bins", "discovery-budget", "target"]
     if let given = copied.first(where: { arguments.string($0) != nil }) {
       throw UsageError(message: "--\(given) cannot be combined with --like: a shard copies U, "
         + "the schema, σ and every privacy setting from \(first)")

@@ -11,6 +11,27 @@ struct SchemaTests {
     #expect(schema.keptColumns.count == 13)
     #expect(!schema.dataDerived)
     #expect(Encoding(schema: schema).width == 108)
+    #expect(schema.target == "income")
+  }
+
+  @Test("target: kept through JSON, must name a kept column, optional (old schemas load)")
+  func target() throws {
+    let schema = try mixedSchema(weights: [1, 1, 1, 1])
+    #expect(schema.target == nil)
+    #expect(!String(decoding: schema.jsonData(), as: UTF8.self).contains("target"))
+    let name = schema.columns[2].name
+    let targeted = try schema.withTarget(name)
+    #expect(targeted.target == name)
+    #expect(try Schema(jsonData: targeted.jsonData()) == targeted)
+    #expect(try targeted.withTarget(nil).target == nil)
+    let error = #expect(throws: SchemaError.self) { try schema.withTarget("nope") }
+    #expect(error?.description.contains("target \"nope\" is not a column of the schema") == true)
+    var dropped = schema
+    dropped.columns[1].drop = true
+    let droppedError = #expect(throws: SchemaError.self) {
+      try dropped.withTarget(dropped.columns[1].name)
+    }
+    #expect(droppedError?.description.contains("is a dropped column") == true)
   }
 
   @Test("JSON round trip keeps every field")
@@ -36,6 +57,12 @@ struct SchemaTests {
     (#"{"columns": [{"name": "a", "drop": true}]}"#, "every column is dropped"),
     (#"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
      "declared twice"),
+    (#"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
+     "target \"b\" is not a column"),
+    (#"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "b", "drop": true}]}"#,
+     "target \"b\" is a dropped column"),
+    (#"{"target": 3, "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
+     "\"target\" must be a column name"),
     ("[1, 2]", "top level"),
     ("{not json", "not valid JSON"),
   ])

@@ -34,6 +34,9 @@ public struct FitOptions: Codable, Equatable, Sendable {
   /// sliced-W₂ validation loss tends to pick an early epoch; Docs/tuning.md) or the best
   /// validation loss.
   public var keep: KeptEpoch = .last
+  /// The column users will predict, recorded in the model's schema; nil keeps the release
+  /// schema's target.
+  public var target: String? = nil
 
   /// Which epoch's parameters a model keeps.
   public enum KeptEpoch: String, Codable, Sendable, CaseIterable {
@@ -45,7 +48,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
-    case kernelWeight, keep
+    case kernelWeight, keep, target
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -71,6 +74,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     marginalBatch = try c.decodeIfPresent(Int.self, forKey: .marginalBatch) ?? 0
     kernelWeight = try c.decodeIfPresent(Double.self, forKey: .kernelWeight) ?? d.kernelWeight
     keep = try c.decodeIfPresent(KeptEpoch.self, forKey: .keep) ?? .best  // as those trained
+    target = try c.decodeIfPresent(String.self, forKey: .target)
   }
 
   /// Checks every setting; the message names the option and the rule.

@@ -88,6 +88,15 @@ public enum Trainer {
     let mPrime = header.projections
     let sigma = Float(header.sigma)
     let encoding = Encoding(schema: header.schema)
+    // The model's schema: the release's, with the target `fit --target` names (else the resumed
+    // model's, else the release's).
+    let modelSchema: Schema
+    do {
+      modelSchema = try header.schema.withTarget(
+        options.target ?? resume?.header.schema.target ?? header.schema.target)
+    } catch let error as SchemaError {
+      throw FitError(message: "--target: \(error)")
+    }
     let validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
     let trainRows = n - validationRows
     let batch = min(options.batch, trainRows)
@@ -217,7 +226,7 @@ public enum Trainer {
           toolVersion: SliceGenVersion.current,
           release: ReleaseReference(checksum: releaseChecksum, method: header.method, rows: n,
                                     privacy: header.privacy),
-          schema: header.schema, architecture: architecture, training: options, history: history,
+          schema: modelSchema, architecture: architecture, training: options, history: history,
           bestEpoch: bestEpoch, parameterCount: generator.parameterCount,
           optimizerSteps: optimizerSteps, bins: bins),
         parameters: bestParameters, lastParameters: generator.parameters,

@@ -30,7 +30,7 @@ extension Releaser {
   /// or default δ; the header lists both spends. Tests: SchemaDiscoveryTests, ReleaseCommandTests.
   public static func releaseDiscoveringSchema(
     csvPath: String, options: ReleaseOptions, discoveryFraction f: Double, outputPath: String,
-    schemaOutputPath: String, progress: (Int) -> Void = { _ in }
+    schemaOutputPath: String, target: String? = nil, progress: (Int) -> Void = { _ in }
   ) throws -> (report: ReleaseReport, discovery: SchemaDiscoveryResult) {
     try OutputPath.refuse(outputPath, ifAnyOf: [csvPath])
     try OutputPath.refuse(schemaOutputPath, ifAnyOf: [csvPath, outputPath])
@@ -58,7 +58,7 @@ extension Releaser {
               + "δ of 1/n allows publishing one row in the clear; the default is at most 1/(10n))")
         }
         return (f * options.epsilon, f * totalDelta)
-      }, insecureTestNoiseSeed: options.insecureTestNoiseSeed, progress: progress)
+      }, target: target, insecureTestNoiseSeed: options.insecureTestNoiseSeed, progress: progress)
     let c = discovery.calibration
     var releaseOptions = options
     releaseOptions.epsilon = remainder(of: options.epsilon, after: c.epsilon)

@@ -35,7 +35,7 @@ extension Schema {
       throw SchemaError.invalid("the top level must be a JSON object")
     }
     let known: Set = ["format", "version", "dataDerived", "missingValues", "source", "columns",
-                      "note", "discovery"]
+                      "note", "discovery", "target"]
     if let bad = root.keys.sorted().first(where: { !known.contains($0) }) {
       throw SchemaError.invalid("unknown key \"\(ValueText.quoted(bad))\" at the top level")
     }
@@ -81,9 +81,16 @@ extension Schema {
       discovery = SchemaDiscoveryRecord(
         epsilon: epsilon, delta: delta, neighbors: neighbors, rows: rows)
     }
+    var target: String? = nil
+    if let entry = root["target"] {
+      guard let name = entry as? String else {
+        throw SchemaError.invalid("\"target\" must be a column name (a string)")
+      }
+      target = name
+    }
     try self.init(
       columns: columns, missingTokens: missing, dataDerived: dataDerived,
-      source: root["source"] as? String, discovery: discovery)
+      source: root["source"] as? String, discovery: discovery, target: target)
   }
 
   private static func column(_ dict: [String: Any], index: Int) throws -> SchemaColumn {
@@ -168,6 +175,7 @@ extension Schema {
     text += "  \"dataDerived\": \(dataDerived),\n"
     if let source { text += "  \"source\": \(Self.quote(source)),\n" }
     text += "  \"missingValues\": [\(missingTokens.map(Self.quote).joined(separator: ", "))],\n"
+    if let target { text += "  \"target\": \(Self.quote(target)),\n" }
     if let d = discovery {
       text += "  \"discovery\": {\"epsilon\": \(d.epsilon), \"delta\": \(d.delta), "
         + "\"neighbors\": \(Self.quote(d.neighbors)), \"rows\": \(d.rows)},\n"

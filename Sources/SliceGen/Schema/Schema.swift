@@ -73,17 +73,46 @@ public struct Schema: Equatable, Sendable {
   /// Set when the schema was discovered from the data under differential privacy
   /// (`slicegen release` without `--schema`): the spend it cost that table.
   public var discovery: SchemaDiscoveryRecord?
+  /// The column users will predict (a kept column), or nil. Public, like the rest of the schema;
+  /// `release`, `fit` and `evaluate` read it and `--target` overrides it.
+  public var target: String?
 
   public init(
     columns: [SchemaColumn], missingTokens: [String] = [""], dataDerived: Bool = false,
-    source: String? = nil, discovery: SchemaDiscoveryRecord? = nil
+    source: String? = nil, discovery: SchemaDiscoveryRecord? = nil, target: String? = nil
   ) throws {
     self.columns = columns
     self.missingTokens = missingTokens
     self.dataDerived = dataDerived
     self.source = source
     self.discovery = discovery
+    self.target = target
     try validate()
+  }
+
+  /// The same schema with another target (nil: none), validated.
+  public func withTarget(_ name: String?) throws -> Schema {
+    var copy = self
+    copy.target = name
+    try copy.validateTarget()
+    return copy
+  }
+
+  /// Checks that the target, when set, names a kept column.
+  public func validateTarget() throws {
+    guard let target else { return }
+    let name = ValueText.quoted(target)
+    guard let column = columns.first(where: { $0.name == target }) else {
+      let kept = keptColumns.map { ValueText.quoted($0.name) }
+      throw SchemaError.invalid(
+        "target \"\(name)\" is not a column of the schema (its kept columns: "
+          + "\(kept.prefix(20).joined(separator: ", "))\(kept.count > 20 ? ", …" : ""))")
+    }
+    guard !column.drop else {
+      throw SchemaError.invalid(
+        "target \"\(name)\" is a dropped column: the target must be released (remove "
+          + "\"drop\": true, or name another column)")
+    }
   }
 
   /// The columns that are encoded and released, in order.
@@ -141,6 +170,7 @@ public struct Schema: Equatable, Sendable {
     guard columns.contains(where: { !$0.drop }) else {
       throw SchemaError.invalid("every column is dropped: nothing to release")
     }
+    try validateTarget()
   }
 }
 

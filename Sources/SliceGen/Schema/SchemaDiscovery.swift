@@ -102,11 +102,16 @@ public enum SchemaDiscovery {
   ///   pass, so that a default δ can depend on it).
   public static func discover(
     csvPath: String, budget: (Int) throws -> (epsilon: Double, delta: Double),
-    insecureTestNoiseSeed: UInt64? = nil, progress: (Int) -> Void = { _ in }
+    target: String? = nil, insecureTestNoiseSeed: UInt64? = nil, progress: (Int) -> Void = { _ in }
   ) throws -> SchemaDiscoveryResult {
     var reader = try CSVReader(path: csvPath)
     let header = reader.header
     let columnCount = header.count
+    // Checked before anything is counted, so a misspelt target costs nothing.
+    if let target, !header.contains(target) {
+      throw ReleaseError("--target \"\(ValueText.quoted(target))\" is not a column of \(csvPath) "
+        + "(nothing was spent)")
+    }
 
     // Pass 1: per column, classes (missing, integer, fractional, text) and the grid histogram.
     var classes = [[Int]](repeating: [0, 0, 0, 0], count: columnCount)
@@ -230,7 +235,7 @@ public enum SchemaDiscovery {
       source: "Discovered under differential privacy by slicegen release without --schema "
         + "(ε = \(epsilon), δ = \(delta), replace-one; Docs/privacy.md). Review it: values below "
         + "the thresholds map to the catch-all category, numbers outside the bounds are clamped.",
-      discovery: SchemaDiscoveryRecord(epsilon: epsilon, delta: delta, rows: n))
+      discovery: SchemaDiscoveryRecord(epsilon: epsilon, delta: delta, rows: n), target: target)
     return SchemaDiscoveryResult(
       schema: schema, calibration: calibration, rows: n, columns: findings,
       noiseIsPrivate: mechanism.noiseIsPrivate)
