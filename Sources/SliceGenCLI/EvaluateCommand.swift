@@ -20,11 +20,16 @@ enum EvaluateCommand: Command {
       OptionSpec(name: "converged-logistic-regression", valueName: nil,
                  help: "Fit the logistic regression to its optimum (Newton) instead of "
                    + "SDMetrics' 50 L-BFGS-B iterations."),
-      OptionSpec(name: "json", valueName: nil, help: "Print the scores as one JSON object."),
+      OptionSpec(name: "json", valueName: nil,
+                 help: "Print the scores, the values outside the schema and the warnings as one "
+                   + "JSON object."),
       OptionSpec(name: "html", valueName: "report.html", help: "Also write a self-contained HTML report."),
       OptionSpec(name: "model", valueName: "model.slgm",
                  help: "The model the synthetic table came from (adds its privacy statement and "
                    + "loss curve to the HTML report)."),
+      OptionSpec(name: "strict", valueName: nil,
+                 help: "Exit 1 when the synthetic table has values outside the schema (after "
+                   + "printing the report), instead of a warning."),
     ],
     discussion: """
       Evaluation reads real data (the holdout and the training rows): it is outside the privacy
@@ -32,6 +37,12 @@ enum EvaluateCommand: Command {
       logisticRegressionF1, minorityF1 and rocAuc come from scikit-learn's lbfgs stopped after 50
       iterations, as in SDMetrics' BinaryLogisticRegression (unconverged on Adult);
       --converged-logistic-regression reports the optimum of the same objective instead.
+
+      Values of the synthetic table outside the schema (a number outside its bounds or not a
+      number, an undeclared category, a missing value in a column that is not nullable) are
+      scored as written and counted per column. Warnings name the metric row and both numbers:
+      columnPairTrends or columnPairTrendsAll below independent columns, columnShapes more than
+      0.02 below them.
       """)
 
   static func run(_ arguments: Arguments) throws {
@@ -64,32 +75,28 @@ enum EvaluateCommand: Command {
       Console.info("Wrote \(html).")
     }
     if arguments.flag("json") {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-      print(String(decoding: try encoder.encode(report.summary()), as: UTF8.self))
+      print(String(decoding: try report.json(), as: UTF8.self))
     } else {
       print(ScoreTable.text(report))
+      print("")
+      print(ScoreTable.outsideSchema(report))
     }
-    if report.pairTrendsBelowIndependent {
-      Console.error("WARNING: the synthetic table scores below independent columns on pair "
-        + "trends: it has learned less about relationships between columns than simply "
-        + "shuffling each real column on its own would keep.")
+    let strict = arguments.flag("strict")
+    ScoreTable.printWarnings(report, outsideSchemaIsError: strict)
+    if strict && !report.outsideSchema.isEmpty {
+      throw OutsideSchemaError(path: syntheticPath, columns: report.outsideSchema)
     }
   }
 }
 
-/// The score table printed by `evaluate` and `demo`.
+/// The score table, the values outside the schema and the warnings printed by `evaluate` and
+/// `demo`.
 enum ScoreTable {
   static func text(_ report: EvaluationReport) -> String {
     let summary = report.summary()
-    let keys = ["quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
-                "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
-                "logisticRegressionF1", "minorityF1", "rocAuc"]
     func f(_ x: Double?) -> String { x.map { $0.isNaN ? "–" : String(format: "%.3f", $0) } ?? "–" }
     var lines = ["metric                   synthetic  independent  real"]
-    for key in keys {
+    for key in EvaluationReport.keys {
       let t = summary[key]!
       if t.synthetic == nil && t.real == nil { continue }
       lines.append(key.padding(toLength: 24, withPad: " ", startingAt: 0) + " "
@@ -97,5 +104,44 @@ enum ScoreTable {
         + f(t.independent).padding(toLength: 12, withPad: " ", startingAt: 0) + " " + f(t.real))
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// `Values outside the schema (synthetic table): none`, or the total and one line per column.
+  static func outsideSchema(_ report: EvaluationReport) -> String {
+    let columns = report.outsideSchema
+    guard !columns.isEmpty else { return "Values outside the schema (synthetic table): none" }
+    let total = columns.reduce(0) { $0 + $1.count }
+    return (["Values outside the schema (synthetic table): \(total) in \(columns.count) "
+      + "column\(columns.count == 1 ? "" : "s") (scored as written)"]
+      + columns.map { "  " + $0.description }).joined(separator: "\n")
+  }
+
+  /// The warnings on stderr: each metric row against independent columns, the values outside
+  /// the schema (unless `--strict` turns them into the error), and the holdout categories the
+  /// logistic regression met only in the holdout.
+  static func printWarnings(_ report: EvaluationReport, outsideSchemaIsError: Bool) {
+    for warning in report.warnings {
+      Console.error("WARNING: " + warning.message)
+    }
+    if !report.outsideSchema.isEmpty && !outsideSchemaIsError {
+      let total = report.outsideSchema.reduce(0) { $0 + $1.count }
+      Console.error("WARNING: the synthetic table has \(total) value\(total == 1 ? "" : "s") "
+        + "outside the schema ("
+        + report.outsideSchema.map { "\(ValueText.quoted($0.column)) \($0.count)" }
+          .joined(separator: ", ")
+        + "), scored as written; --strict makes this an error (exit 1).")
+    }
+    let tables = [("synthetic", report.synthetic), ("independent", report.independent),
+                  ("real", report.real)]
+    for (name, scores) in tables {
+      guard let unseen = scores?.unseenHoldoutCategories, !unseen.isEmpty else { continue }
+      Console.error("Note: the \(name) table's logistic regression met categories only in the "
+        + "holdout, encoded as zeros (SDMetrics raises and gives no score): "
+        + unseen.map { u in
+          let categories = "\(u.categories) categor\(u.categories == 1 ? "y" : "ies")"
+          let rows = "\(u.rows) row\(u.rows == 1 ? "" : "s")"
+          return "\(ValueText.quoted(u.column)) \(categories), \(rows) (first \"\(u.first)\")"
+        }.joined(separator: "; ") + ".")
+    }
   }
 }

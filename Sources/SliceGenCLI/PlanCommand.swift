@@ -92,6 +92,19 @@ enum PlanCommand: Command {
         epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
         accountant: accountant, neighbors: .replaceOne, subsampling: q, fixedDirections: nil)))
     }
+    // The default release: projections plus `--marginals auto`, as `release` would calibrate it
+    // (subsampling refuses the default, so with --subsample only the paper's mechanism is shown).
+    var rounds: [(name: String, queries: Int, sigma: Double)] = []
+    var mode = ""
+    if q == nil {
+      var options = ReleaseOptions(epsilon: epsilon)
+      options.slices = m
+      options.sliceDim = k
+      let planned = try Releaser.plan(schema: schema, options: options, rows: n, delta: delta)
+      rows.insert(("default", planned.calibration), at: 0)
+      rounds = planned.rounds
+      mode = planned.marginals.selectionMode ?? "fixed tables"
+    }
     // A user-fixed projection seed: the same computation the release would do, on a typical U.
     let u = SlicingMechanism.directions(encodedWidth: d, projectionCount: m * k, seed: 1)
     rows.append(("fixed seed", try ReleaseCalibration.calibrate(
@@ -127,9 +140,16 @@ enum PlanCommand: Command {
         + String(format: "  %-10.5g  %-10.5g  %-20.4g  %-12.4g  %.3g", c.sigma, s, s, s / middleNorm,
                  c.sigma / Double(n).squareRoot()))
     }
+    for round in rounds {
+      print("    marginals: " + String(format: "σ = %-10.5g", round.sigma)
+        + " \(round.name) (\(round.queries) vector\(round.queries == 1 ? "" : "s"), \(mode))")
+    }
     print("")
-    print("profile is the default (exact χ²-mixture profile over a random U); theorem1 is the "
-      + "paper's bound; 'fixed seed' is what --projection-seed costs (U known in advance).")
+    print((rounds.isEmpty ? "" : "default is what `release` does: the projections with Gaussian "
+      + "noisy marginals (--marginals auto), the rounds' σ below it; ")
+      + "profile and theorem1 are the paper's mechanism alone (--marginals none) under the exact "
+      + "χ²-mixture profile over a random U and the paper's bound; 'fixed seed' is what "
+      + "--projection-seed costs (U known in advance).")
   }
 
   /// `plan --columns C`: what private discovery would see (a public computation).

@@ -13,9 +13,9 @@ enum ReleaseCommand: Command {
                  help: "The table's public domain (JSON, see Docs/schema.md). Without it the "
                    + "domain is discovered under differential privacy (see --discovery-budget)."),
       OptionSpec(name: "epsilon", valueName: "ε",
-                 help: "Privacy parameter ε > 0. Required (except with --like)."),
+                 help: "Privacy parameter ε, in (0, 1000]. Required (except with --like)."),
       OptionSpec(name: "delta", valueName: "δ",
-                 help: "Privacy parameter δ, below 1/n.",
+                 help: "Privacy parameter δ, below 1/n and at least 1e-20.",
                  defaultText: "the largest power of ten at most 1/(10n)"),
       OptionSpec(name: "slices", valueName: "m", help: "Number of slices m.", defaultText: "100"),
       OptionSpec(name: "slice-dim", valueName: "k", help: "Dimension k of each slice.",
@@ -37,11 +37,12 @@ enum ReleaseCommand: Command {
                    + "marginal, and every 2-way one (all-pairs), the listed pairs, or pairs "
                    + "chosen privately from noisy scores (tree: a maximum spanning tree; "
                    + "select:K: the K highest; auto: select:3c for c ≤ 15 columns, tree for "
-                   + "wider tables, the best measured and the recommended choice). They share "
-                   + "the budget with the projections under one exact accountant. none (the "
-                   + "default) is the paper's mechanism alone, the only mode shards (--like) and "
-                   + "--subsample support. See Docs/pair-selection.md.",
-                 defaultText: "none"),
+                   + "wider tables, 1-way only when a table is too wide to score its pairs; the "
+                   + "best measured). They share the budget with the projections under one exact "
+                   + "accountant. none is the paper's mechanism alone, and the only mode "
+                   + "--subsample supports. Shards (--like) copy the first release's tables. "
+                   + "See Docs/pair-selection.md.",
+                 defaultText: "auto"),
       OptionSpec(name: "aggregate-share", valueName: "fraction",
                  help: "Share of the expected μ² given to the marginals (declared in advance, never "
                    + "tuned on the private table).", defaultText: "0.9"),
@@ -267,6 +268,11 @@ enum ReleaseCommand: Command {
       "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "
         + "k = \(h.sliceDim)), d = \(h.encodedWidth), σ = \(String(format: "%.4g", h.sigma)), "
         + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s.")
+    for note in report.notes { Console.info("Note: " + note) }
+    Console.info("Method: " + (h.marginals == nil
+      ? "the paper's slicing mechanism alone (release method \"slicing\", --marginals none)"
+      : "slicing projections plus Gaussian noisy marginals under one exact budget (release "
+        + "method \"slicing+marginals\"; --marginals none runs the paper's mechanism alone)"))
     Console.info("Privacy: " + h.privacy.statement)
     // Exact counts of the private table, NOT private: shown only on request. Even which columns
     // had such values depends on the data, so the default says nothing about them.

@@ -88,8 +88,9 @@ public struct ReleaseCalibration: Sendable {
       }
       guard accountant == .profile else {
         throw PrivacyParameterError(
-          message: "marginals compose only under the exact profile accountant "
-            + "(--accountant profile)")
+          message: "marginals compose only under the exact profile accountant: with "
+            + "--accountant \(accountant.rawValue) add --marginals none (the paper's mechanism "
+            + "alone), or use --accountant profile (the default)")
       }
     }
     let shift: ShiftMargin

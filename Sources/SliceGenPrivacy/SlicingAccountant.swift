@@ -182,7 +182,7 @@ public enum SlicingAccountant {
     smallestPassing { rdpEpsilon(delta: delta, noiseScale: $0, projections: mPrime) <= epsilon }
   }
 
-  // MARK: Composition with aggregates (DESIGN §4b)
+  // MARK: Composition with aggregates (Docs/privacy.md, "Marginals beside the projections")
 
   /// Calibration of a combined release: the largest μ_total (rounded down) such that with
   /// m'/s² = (1 − share)·μ_total² and μ_agg² = share·μ_total² the profile meets (ε, δ).

@@ -1,6 +1,6 @@
-// The slicing mechanism of DESIGN §3: the one place where private encoded rows turn into released
+// The slicing mechanism (Docs/privacy.md, "The mechanism"): the one place where private encoded rows turn into released
 // numbers. Everything an auditor needs to read about the release path is here and in the
-// accountant: rows come in already encoded (‖x − x'‖ ≤ 1, ‖x‖ ≤ 1, DESIGN §2), go out as
+// accountant: rows come in already encoded (‖x − x'‖ ≤ 1, ‖x‖ ≤ 1, Docs/schema.md), go out as
 // O = XU + V with V iid N(0, σ²) from the secure generator, each entry snapped to a grid of
 // spacing about σ/100 (SnappedGaussian.swift), optionally Poisson-subsampled, and shuffled with the
 // secure generator.
@@ -17,7 +17,7 @@ import Synchronization
 /// ## Privacy
 /// `finish(sigma:noise:)` returns (n × m') O = XU + V, V iid N(0, σ²), each entry snapped to
 /// `SnappedGaussian.grid(sigma:)`, rows in a uniformly random order. With σ = s/√d from `SlicingAccountant` it meets the accountant's (ε, δ) under replace-one
-/// (or zero-out) when U is drawn after the data is fixed (the χ²-mixture analysis, DESIGN §4), or
+/// (or zero-out) when U is drawn after the data is fixed (the χ²-mixture analysis, Docs/privacy.md, "The accountant"), or
 /// under the analytic Gaussian analysis with sensitivity ‖U‖₂ when U was fixed by the user.
 /// Before `finish`, the noise-free projections exist only inside this value; nothing reads them.
 /// Tests: SlicingMechanismTests (noise level, shuffling, subsampling).

@@ -64,8 +64,8 @@ public enum PreciseGaussian {
     let bits = rng.next()
     let mantissa = bits >> 12  // 52 bits
     let lowerBranch = bits & 1 == 0
-    let u = Double(
-      sign: .plus, exponent: -k - 1, significand: 1 + Double(mantissa) * 0x1p-52)
+    // (1 + mantissa·2^−52)·2^(−k−1), assembled from its bits (k ≤ 960: a normal double).
+    let u = Double(bitPattern: UInt64(1023 &- 1 &- k) << 52 | mantissa)
     let e = lowerBranch ? -log1p(-u) : -log(u)
     let v = Double(rng.next() >> 11) * 0x1p-53
     let theta = 2 * Double.pi * v
@@ -115,8 +115,10 @@ public enum SnappedGaussian {
   /// but for the one addition r + z (header of this file).
   @inlinable @inline(__always)
   public static func snap(_ q: Double, noise z: Double, grid: Double) -> Double {
-    let k = (q / grid).rounded(.down)
+    // Division by a power of two is a multiplication by its exact inverse.
+    let inverse = 1 / grid
+    let k = (q * inverse).rounded(.down)
     let r = q - k * grid
-    return (k + ((r + z) / grid).rounded(.toNearestOrEven)) * grid
+    return (k + ((r + z) * inverse).rounded(.toNearestOrEven)) * grid
   }
 }

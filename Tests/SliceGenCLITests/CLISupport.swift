@@ -26,12 +26,18 @@ enum CLI {
     repository.appendingPathComponent(relative).path
   }
 
-  /// Runs `slicegen args…` with an optional environment addition.
+  /// Runs `slicegen args…` with an optional environment addition, in `currentDirectory` when
+  /// given (else the test's own).
   @discardableResult
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+  static func run(
+    _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
+  ) throws -> CLIResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if let currentDirectory {
+      process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory)
+    }
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     process.environment = env

@@ -4,7 +4,8 @@ import Testing
 @Suite("help and plan")
 struct HelpAndPlanTests {
   @Test("'slicegen help X' and 'slicegen X --help' print the same text, exit 0",
-        arguments: ["schema", "plan", "release", "merge", "inspect", "fit", "sample"])
+        arguments: ["schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate",
+                    "demo"])
   func help(command: String) throws {
     let a = try CLI.run(["help", command])
     let b = try CLI.run([command, "--help"])
@@ -24,6 +25,14 @@ struct HelpAndPlanTests {
   func mergeHelpGolden() throws {
     let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/merge-help.txt"), encoding: .utf8)
     #expect(try CLI.run(["help", "merge"]).stdout == golden)
+  }
+
+  @Test("evaluate and demo help, byte for byte", arguments: ["evaluate", "demo"])
+  func helpGolden(command: String) throws {
+    let golden = try String(
+      contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/\(command)-help.txt"),
+      encoding: .utf8)
+    #expect(try CLI.run(["help", command]).stdout == golden)
   }
 
   @Test("an unknown command is a usage error")

@@ -26,7 +26,8 @@ struct ReleaseCommandTests {
       let result = try CLI.run([
         "release", CLI.path("samples/adult/train.csv"), "--schema",
         CLI.path("samples/adult/schema.json"), "--epsilon", "1", "--delta", "1e-5", "--slices",
-        "100", "--slice-dim", "2", "--accountant", accountant, "--output", output, "--quiet",
+        "100", "--slice-dim", "2", "--accountant", accountant, "--marginals", "none",
+        "--output", output, "--quiet",
       ])
       #expect(result.status == 0, "\(result.stderr)")
       let inspect = try CLI.run(["inspect", output, "--json"])

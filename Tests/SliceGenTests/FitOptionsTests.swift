@@ -62,6 +62,7 @@ struct FitOptionsTests {
   func nothingToFit() throws {
     let (csv, schema) = (TestPaths.write("age,income,colour,city,id\n" + String(repeating: "30,5,red,A,0.5\n", count: 50)), try mixedSchema())
     var options = ReleaseOptions(epsilon: 5)
+    options.marginals = .none
     options.delta = 1e-4
     options.slices = 5
     options.insecureTestNoiseSeed = 1

@@ -55,7 +55,7 @@ struct LogisticRegressionTests {
     #expect(abs(model.bias - 0.5560724996606687) < 1e-4)
     // SDMetrics' BinaryLogisticRegression 0.8458 and, with the same model, minority F1 0.6257
     // and ROC AUC 0.8671 (sdmetrics_check.py, rounded to 4 digits: ±5e-5 plus rounding drift).
-    let (f1, minority, auc) = Evaluator.utility(test, train, target)
+    let (f1, minority, auc, _) = Evaluator.utility(test, train, target)
     #expect(abs(f1 - 0.8458) < 1e-4)
     #expect(abs(minority - 0.6257) < 1e-4)
     #expect(abs(auc - 0.8671) < 1e-4)
@@ -81,7 +81,7 @@ struct LogisticRegressionTests {
   @Test("the converged solver reports the optimum: Adult F1 0.8643, minority 0.6746, AUC 0.905")
   func converged() throws {
     let (train, test, target) = try Self.adult()
-    let (f1, minority, auc) = Evaluator.utility(test, train, target, solver: .converged)
+    let (f1, minority, auc, _) = Evaluator.utility(test, train, target, solver: .converged)
     // scikit-learn 1.9.1 with max_iter=1000 (not converged yet): 0.8641, 0.6742, 0.9043.
     #expect(abs(f1 - 0.8643) < 3e-3 && abs(minority - 0.6746) < 3e-3 && abs(auc - 0.905) < 2e-3)
   }

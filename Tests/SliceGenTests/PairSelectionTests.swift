@@ -338,4 +338,12 @@ func autoSelection() throws {
   #expect(MarginalSelection.auto.resolved(columns: 7) == .select(21))  // every pair of 7 columns
   #expect(MarginalSelection.auto.resolved(columns: 1) == .oneWay)
   #expect(MarginalSelection.select(4).resolved(columns: 13) == .select(4))
+  // Wider than private selection counts (a 785-column image: 307,720 pairs), or too many
+  // cells: 1-way marginals, with the reason.
+  #expect(MarginalSelection.auto.resolved(columns: 785) == .oneWay)
+  #expect(MarginalSelection.autoFallback(columns: 785, candidateCells: nil)?
+    .contains("307720 candidate pairs") == true)
+  #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 25) == .oneWay)
+  #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 20) == .tree)
+  #expect(MarginalSelection.autoFallback(columns: 65, candidateCells: 600_000) == nil)
 }

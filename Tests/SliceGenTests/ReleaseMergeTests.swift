@@ -4,10 +4,10 @@ import Testing
 @testable import SliceGenPrivacy
 
 /// Three disjoint shards of a small mixed table, released first + --like twice (test noise).
-private func shards(rows: [Int] = [300, 200, 250], delta: Double = 1e-7, testSeed: UInt64 = 10)
-  throws
-  -> (paths: [String], directory: String)
-{
+private func shards(
+  rows: [Int] = [300, 200, 250], delta: Double = 1e-7, testSeed: UInt64 = 10,
+  marginals: MarginalSelection = .none
+) throws -> (paths: [String], directory: String) {
   let schema = try mixedSchema()
   let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
   var paths: [String] = []
@@ -26,6 +26,7 @@ private func shards(rows: [Int] = [300, 200, 250], delta: Double = 1e-7, testSee
       options = template.options
     } else {
       options = ReleaseOptions(epsilon: 2)
+      options.marginals = marginals
       options.delta = delta
       options.slices = 8
     }
@@ -39,6 +40,38 @@ private func shards(rows: [Int] = [300, 200, 250], delta: Double = 1e-7, testSee
 
 @Suite("Release merge")
 struct ReleaseMergeTests {
+  @Test("shards with marginals count the first release's tables; the merge sums them (σ√k)",
+        arguments: [MarginalSelection.auto, .oneWay])
+  func marginals(mode: MarginalSelection) throws {
+    let (paths, directory) = try shards(marginals: mode)
+    let parts = try paths.map { try Release(contentsOf: $0).header }
+    let first = try #require(parts[0].marginals)
+    for shard in parts.dropFirst() {
+      let m = try #require(shard.marginals)
+      #expect(m.map(\.columns) == first.map(\.columns))
+      #expect(m.map(\.sigma) == first.map(\.sigma))
+      #expect(shard.privacy.components.map(\.name) == parts[0].privacy.components.map(\.name))
+      #expect(shard.pairSelection?.chosen == parts[0].pairSelection?.chosen)
+      #expect(shard.privacy.statement.contains("Its marginals are the first release's tables"))
+    }
+    let output = directory + "/all-m.slg"
+    let header = try ReleaseMerge.merge(paths: paths, outputPath: output)
+    let merged = try #require(header.marginals)
+    #expect(merged.count == first.count)
+    for (t, table) in merged.enumerated() {
+      let sum = parts.reduce([Double](repeating: 0, count: table.noisyCounts.count)) { total, h in
+        zip(total, h.marginals![t].noisyCounts).map(+)
+      }
+      #expect(table.noisyCounts == sum)
+      #expect(abs(table.sigma - first[t].sigma * 3.0.squareRoot()) < 1e-12 * table.sigma)
+      #expect(abs(table.probabilities.reduce(0, +) - 1) < 1e-9)
+    }
+    #expect(header.privacy.statement.contains("sums of the shards' noisy counts"))
+    // The merged release fits like any other.
+    let release = try Release(contentsOf: output)
+    #expect(release.header.rows == 750)
+  }
+
   @Test("the merged release is the concatenation of its shards, with one U and a stated guarantee")
   func concatenation() throws {
     let (paths, directory) = try shards()
@@ -136,7 +169,7 @@ struct ReleaseMergeTests {
     #expect(error?.message.contains("not below 1/n") == true)
   }
 
-  @Test("--like refuses a first release with a user-chosen seed or with marginals")
+  @Test("--like refuses a first release with a user-chosen seed; one with marginals is a template")
   func likeRefusals() throws {
     let schema = try mixedSchema()
     var text = "age,income,colour,city,id\n"
@@ -147,11 +180,16 @@ struct ReleaseMergeTests {
       options.delta = 1e-5
       options.slices = 4
       if seeded { options.projectionSeed = 7 }
-      if marginals { options.marginals = .oneWay }
+      options.marginals = marginals ? .oneWay : .none
       let output = TestPaths.temporary("first.slg")
       _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+      if marginals {
+        let template = try ReleaseTemplate(firstReleaseAt: output)
+        #expect(template.options.marginals == .oneWay)
+        continue
+      }
       let error = #expect(throws: ReleaseError.self) { try ReleaseTemplate(firstReleaseAt: output) }
-      #expect(error?.message.contains(seeded ? "chosen by the user" : "marginals") == true)
+      #expect(error?.message.contains("chosen by the user") == true)
     }
   }
 }
@@ -170,6 +208,7 @@ struct ReleaseMergeAssumptionTests {
     }
     let csv = TestPaths.write(text)
     var options = ReleaseOptions(epsilon: 1)
+    options.marginals = .none  // the review's example: projections only
     options.delta = 1e-5
     var paths: [String] = []
     for k in 0..<3 {
@@ -207,6 +246,7 @@ struct ReleaseMergeAssumptionTests {
     for i in 0..<200 { text += "\(20 + i % 60),\(i),red,A,0.5\n" }
     let csv = TestPaths.write(text)
     var options = ReleaseOptions(epsilon: 1)
+    options.marginals = .none
     options.delta = 1e-5
     options.slices = 4
     options.insecureTestNoiseSeed = 1

@@ -15,6 +15,7 @@ private func firstRelease(
   }
   let csv = TestPaths.write(text)
   var options = ReleaseOptions(epsilon: 1)
+  options.marginals = .none  // the paper's mechanism: the accountants and relations it allows
   options.delta = 1e-5
   options.slices = 8
   options.accountant = accountant
@@ -139,6 +140,7 @@ struct ReleaseTemplateTests {
     for i in 0..<2000 { text += "\(20 + i % 60),\(["red", "green", "blue"][i % 3])\n" }
     let csv = TestPaths.write(text)
     var options = ReleaseOptions(epsilon: 4)
+    options.marginals = .none
     options.delta = 1e-6
     options.slices = 8
     options.insecureTestNoiseSeed = 5

@@ -183,6 +183,13 @@ struct ReleaserTests {
     options.slices = 5
     options.subsampling = 0.25
     let output = TestPaths.temporary("r.slg")
+    // The default release carries marginals, which subsampling cannot: refused, naming the fix.
+    let refusal = #expect(throws: ReleaseError.self) {
+      try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+    }
+    #expect(refusal?.message.contains("--marginals none") == true)
+    #expect(!FileManager.default.fileExists(atPath: output))
+    options.marginals = .none
     let report = try Releaser.release(
       csvPath: csv, schema: schema, options: options, outputPath: output)
     // Binomial(4000, 0.25): mean 1000, sd √(4000·0.25·0.75) ≈ 27.4; 6 sd ≈ 165.

@@ -1,6 +1,7 @@
 // A table loaded for evaluation: the schema's kept columns, numeric ones as Double (NaN when
-// missing or not a number), categorical ones as text (nil when missing). Evaluation reads real
-// data: it is the data owner's tool, outside the privacy boundary (DESIGN §6).
+// missing or not a finite number), categorical ones as text (nil when missing), every value as it
+// is written, with the values outside the schema counted per column (OutsideSchema.swift).
+// Evaluation reads real data: it is the data owner's tool, outside the privacy boundary.
 
 import Foundation
 
@@ -14,8 +15,12 @@ public struct EvaluationTable: Sendable {
   public var names: [String]
   public var columns: [Column]
   public var rows: Int
+  /// The columns with values outside the schema (OutsideSchema.swift), in schema order; empty
+  /// when every value is inside or the table was not read against a schema.
+  public var outsideSchema: [OutsideSchemaCount] = []
 
   /// Reads `path`; every kept column of `schema` must be in the header (others are ignored).
+  /// Values outside the schema are kept as they are written and counted in `outsideSchema`.
   public init(path: String, schema: Schema) throws {
     var reader = try CSVReader(path: path)
     let kept = schema.keptColumns
@@ -27,7 +32,13 @@ public struct EvaluationTable: Sendable {
       }
       index.append(i)
     }
-    let missing = Set(schema.missingTokens)
+    let rules = kept.map { OutsideSchemaRule(column: $0, missingTokens: schema.missingTokens) }
+    var outside = kept.map { column -> OutsideSchemaCount in
+      if case .numeric(let lower, let upper, _) = column.domain {
+        return OutsideSchemaCount(column: column.name, lower: lower, upper: upper)
+      }
+      return OutsideSchemaCount(column: column.name)
+    }
     var numeric = kept.map { _ in [Double]() }
     var text = kept.map { _ in [String?]() }
     var count = 0
@@ -35,10 +46,16 @@ public struct EvaluationTable: Sendable {
       for (c, column) in kept.enumerated() {
         let field = record.fields[index[c]]
         if column.isNumeric {
-          numeric[c].append(
-            column.nullable && missing.contains(field) ? .nan : Double(field) ?? .nan)
+          let (value, reason) = rules[c].numeric(field)
+          numeric[c].append(value)
+          if let reason {
+            outside[c].add(reason, value: field, number: value.isNaN ? nil : value,
+                           line: record.line)
+          }
         } else {
-          text[c].append(column.nullable && missing.contains(field) ? nil : field)
+          let (value, reason) = rules[c].categorical(field)
+          text[c].append(value)
+          if let reason { outside[c].add(reason, value: field, number: nil, line: record.line) }
         }
       }
       count += 1
@@ -48,6 +65,7 @@ public struct EvaluationTable: Sendable {
       column.isNumeric ? .numeric(numeric[c]) : .categorical(text[c])
     }
     rows = count
+    outsideSchema = outside.filter { $0.count > 0 }
   }
 
   public init(names: [String], columns: [Column]) {

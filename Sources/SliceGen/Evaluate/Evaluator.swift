@@ -22,6 +22,20 @@ public struct TableScores: Codable, Sendable {
   /// `columnPairTrends`).
   public var columns: [String: Double]
   public var pairs: [PairScore]
+  /// Categories of the holdout that this table lacks (feature columns of the logistic
+  /// regression): encoded as all zeros, where SDMetrics' OneHotEncoder raises and gives no score.
+  public var unseenHoldoutCategories: [UnseenCategories] = []
+}
+
+/// Categories of the holdout's column that the table the logistic regression was trained on lacks.
+public struct UnseenCategories: Codable, Sendable, Equatable {
+  public var column: String
+  /// How many distinct categories (a missing value counts as one), and how many holdout rows
+  /// hold one of them.
+  public var categories: Int
+  public var rows: Int
+  /// The first such category met in the holdout (at most `ValueText.limit` characters).
+  public var first: String
 }
 
 /// The trend score of one pair of columns.
@@ -40,14 +54,36 @@ public struct Triple: Codable, Sendable {
   public var real: Double?
 }
 
+/// A comparison of the synthetic table with the independent-columns reference that went wrong:
+/// the metric row, both numbers and what it means.
+public struct EvaluationWarning: Codable, Sendable, Equatable {
+  /// The key of the metric row (`columnPairTrends`, `columnPairTrendsAll`, `columnShapes`).
+  public var metric: String
+  public var synthetic: Double
+  public var independent: Double
+  public var message: String
+}
+
 /// Everything `evaluate` reports.
 public struct EvaluationReport: Sendable {
   public var synthetic: TableScores
   public var independent: TableScores?
   public var real: TableScores?
   public var target: String?
+  /// The synthetic table's columns with values outside the schema (OutsideSchema.swift).
+  public var outsideSchema: [OutsideSchemaCount] = []
 
-  /// The JSON of `evaluate --json`: each key with synthetic, independent and real.
+  /// How far below the independent-columns reference `columnShapes` may be before a warning.
+  public static let columnShapesMargin = 0.02
+
+  /// The metric keys, in the order of the score table.
+  public static let keys = [
+    "quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
+    "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
+    "logisticRegressionF1", "minorityF1", "rocAuc",
+  ]
+
+  /// Each key with synthetic, independent and real.
   public func summary() -> [String: Triple] {
     func triple(_ key: KeyPath<TableScores, Double>) -> Triple {
       Triple(synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key],
@@ -69,11 +105,96 @@ public struct EvaluationReport: Sendable {
     ]
   }
 
-  /// True when the synthetic table's pair trends are below the independent-columns reference.
-  public var pairTrendsBelowIndependent: Bool {
-    guard let independent else { return false }
-    return synthetic.columnPairTrendsAll < independent.columnPairTrendsAll
-      || synthetic.columnPairTrends < independent.columnPairTrends
+  /// The synthetic table against the independent-columns reference, one warning per metric row
+  /// that fails: `columnPairTrends` and `columnPairTrendsAll` each when below the reference,
+  /// `columnShapes` when more than `columnShapesMargin` below it. Empty without the reference
+  /// (no `--train`) and for undefined (NaN) values.
+  public var warnings: [EvaluationWarning] {
+    guard let independent else { return [] }
+    var warnings: [EvaluationWarning] = []
+    let rows: [(String, KeyPath<TableScores, Double>, String)] = [
+      ("columnPairTrends", \.columnPairTrends,
+       "the QualityReport's pairs, those with real association above its thresholds"),
+      ("columnPairTrendsAll", \.columnPairTrendsAll, "every pair, no threshold"),
+    ]
+    for (key, path, pairs) in rows {
+      let s = synthetic[keyPath: path], i = independent[keyPath: path]
+      guard s < i else { continue }
+      let (st, it) = Self.distinct(s, i)
+      warnings.append(EvaluationWarning(
+        metric: key, synthetic: s, independent: i,
+        message: "\(key) is \(st) for the synthetic table, below \(it) for independent "
+          + "columns (\(pairs)): on these pairs it keeps less of the relationships between "
+          + "columns than shuffling each real column on its own."))
+    }
+    let s = synthetic.columnShapes, i = independent.columnShapes
+    if i - s > Self.columnShapesMargin {
+      let (st, it) = Self.distinct(s, i)
+      // The columns that lose most against the reference, worst first.
+      let gaps = synthetic.columns.compactMap { name, score -> (String, Double, Double)? in
+        guard let reference = independent.columns[name], !score.isNaN, !reference.isNaN,
+          score < reference
+        else { return nil }
+        return (name, score, reference)
+      }.sorted { ($0.2 - $0.1, $1.0) > ($1.2 - $1.1, $0.0) }.prefix(3)
+      let worst = gaps.map {
+        "\(ValueText.quoted($0.0)) \(Self.format($0.1, 3)) (independent \(Self.format($0.2, 3)))"
+      }.joined(separator: ", ")
+      warnings.append(EvaluationWarning(
+        metric: "columnShapes", synthetic: s, independent: i,
+        message: "columnShapes is \(st) for the synthetic table, \(Self.format(i - s, 3)) below "
+          + "\(it) for independent columns (more than \(Self.columnShapesMargin) below): its "
+          + "columns' own distributions are further from the holdout than the real training "
+          + "columns'" + (worst.isEmpty ? "." : "; furthest: \(worst).")))
+    }
+    return warnings
+  }
+
+  /// `x` with `digits` decimals.
+  static func format(_ x: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", x)
+  }
+
+  /// Two different numbers written with 3 decimals, or more until they read differently (at
+  /// most 9), so that a message never says "0.823 is below 0.823".
+  static func distinct(_ a: Double, _ b: Double) -> (String, String) {
+    var digits = 3
+    while digits < 9 && format(a, digits) == format(b, digits) { digits += 1 }
+    return (format(a, digits), format(b, digits))
+  }
+
+  /// The JSON object of `evaluate --json` (keys sorted, NaN as "nan"): every key of `summary()`
+  /// with synthetic, independent and real; `outsideSchema`, the synthetic table's columns with
+  /// values outside the schema; `warnings`, each with its metric and both numbers.
+  public func json() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try encoder.encode(
+      EvaluationJSON(scores: summary(), outsideSchema: outsideSchema, warnings: warnings))
+  }
+}
+
+/// The object `EvaluationReport.json()` writes: the metric keys beside two lists.
+private struct EvaluationJSON: Encodable {
+  struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  var scores: [String: Triple]
+  var outsideSchema: [OutsideSchemaCount]
+  var warnings: [EvaluationWarning]
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: Key.self)
+    for (key, triple) in scores { try container.encode(triple, forKey: Key(key)) }
+    try container.encode(outsideSchema, forKey: Key("outsideSchema"))
+    try container.encode(warnings, forKey: Key("warnings"))
   }
 }
 
@@ -105,7 +226,7 @@ public enum Evaluator {
         scores(real, $0.independentColumns(using: &rng), targetIndex, solver)
       },
       real: train.map { scores(real, $0, targetIndex, solver) },
-      target: target)
+      target: target, outsideSchema: synthetic.outsideSchema)
     return report
   }
 
@@ -177,35 +298,39 @@ public enum Evaluator {
     let trends = mean(pairs.filter(\.meetsThreshold).map(\.score))
     let trendsAll = mean(pairs.map(\.score))
     var f1: Double? = nil, minority: Double? = nil, auc: Double? = nil
-    if let target { (f1, minority, auc) = utility(real, table, target, solver: solver) }
+    var unseen: [UnseenCategories] = []
+    if let target { (f1, minority, auc, unseen) = utility(real, table, target, solver: solver) }
     return TableScores(
       quality: (shapes + trends) / 2, qualityAll: (shapes + trendsAll) / 2, columnShapes: shapes,
       columnPairTrends: trends, columnPairTrendsAll: trendsAll, ksComplement: mean(ks),
       tvComplement: mean(tv), contingencySimilarity: mean(contingency),
       correlationSimilarity: mean(correlation), logisticRegressionF1: f1, minorityF1: minority,
-      rocAuc: auc, columns: columnScores, pairs: pairs)
+      rocAuc: auc, columns: columnScores, pairs: pairs, unseenHoldoutCategories: unseen)
   }
 
   /// F1 as SDMetrics computes it (the first label of the holdout's target is positive), F1 of
   /// the holdout's minority class, and ROC AUC of σ(wᵀx + b) (scikit-learn's predict_proba).
-  /// A row is predicted positive when wᵀx + b > 0 (scikit-learn's predict).
+  /// A row is predicted positive when wᵀx + b > 0 (scikit-learn's predict). Last, the
+  /// holdout's categories that `train` lacks (encoded as zeros; SDMetrics raises on them).
   static func utility(
     _ test: EvaluationTable, _ train: EvaluationTable, _ target: Int,
     solver: LogisticSolver = .scikitLearn
-  ) -> (Double, Double, Double) {
+  ) -> (Double, Double, Double, [UnseenCategories]) {
     guard case .categorical(let testTarget) = test.columns[target],
       case .categorical(let trainTarget) = train.columns[target]
-    else { return (.nan, .nan, .nan) }
+    else { return (.nan, .nan, .nan, []) }
     let first = testTarget.first ?? nil
     let yTest = testTarget.map { $0 == first }
     let yTrain = trainTarget.map { $0 == first }
     let probability: [Double], predicted: [Bool]
+    var unseen: [UnseenCategories] = []
     if Set(yTrain).count < 2 {
       // One label in training: SDMetrics predicts it for every row.
       probability = yTest.map { _ in yTrain.first == true ? 1 : 0 }
       predicted = probability.map { $0 > 0.5 }
     } else {
       let model = LogisticModel.fit(train, target: target, labels: yTrain, solver: solver)
+      unseen = model.featurizer.unseenCategories(test)
       let decision = model.decisions(test)
       probability = decision.map { 1 / (1 + exp(-$0)) }
       predicted = decision.map { $0 > 0 }
@@ -220,7 +345,7 @@ public enum Evaluator {
       return tp == 0 ? 0 : 2 * tp / (2 * tp + fp + fn)
     }
     let firstIsMajority = yTest.filter { $0 }.count * 2 >= yTest.count
-    return (f1(true), f1(!firstIsMajority), rocAuc(probability, yTest))
+    return (f1(true), f1(!firstIsMajority), rocAuc(probability, yTest), unseen)
   }
 
   /// Area under the ROC curve by ranks (ties share their average rank).

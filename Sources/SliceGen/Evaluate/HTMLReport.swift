@@ -31,18 +31,26 @@ public enum HTMLReport {
     } else {
       html += "<p>No model file given: the privacy statement of the release is not shown.</p>"
     }
-    if report.pairTrendsBelowIndependent {
-      html += "<p class=\"warn\"><b>Warning:</b> the synthetic table scores below independent "
-        + "columns on pair trends.</p>"
+    for warning in report.warnings {
+      html += "<p class=\"warn\"><b>Warning (\(escape(warning.metric))):</b> "
+        + "\(escape(warning.message))</p>"
+    }
+    html += outsideSchema(report.outsideSchema)
+    for (name, scores) in [("synthetic", report.synthetic), ("independent", report.independent),
+                           ("real", report.real)] {
+      guard let unseen = scores?.unseenHoldoutCategories, !unseen.isEmpty else { continue }
+      html += "<p>Note: the \(name) table's logistic regression met categories only in the "
+        + "holdout, encoded as zeros (SDMetrics raises and gives no score): "
+        + unseen.map {
+          "\(escape($0.column)) \($0.categories) (\($0.rows) rows, first “\(escape($0.first))”)"
+        }.joined(separator: "; ") + ".</p>"
     }
     html += "<p>Evaluation reads real data; this report is for the data owner and is not private.</p>"
     // Score table.
     html += "<h2>Scores (SDMetrics definitions)</h2><table><tr><th>metric</th><th>synthetic</th>"
       + "<th>independent columns</th><th>real training rows</th></tr>"
     let summary = report.summary()
-    for key in ["quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
-                "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
-                "logisticRegressionF1", "minorityF1", "rocAuc"] {
+    for key in EvaluationReport.keys {
       let t = summary[key]!
       html += "<tr><td>\(key)</td><td>\(f(t.synthetic))</td><td>\(f(t.independent))</td>"
         + "<td>\(f(t.real))</td></tr>"
@@ -63,6 +71,25 @@ public enum HTMLReport {
     html += "<p>Cells with a bold outline are the pairs the QualityReport counts (real association "
       + "above its thresholds).</p></body></html>\n"
     try AtomicOutputFile.write(Data(html.utf8), to: path)
+  }
+
+  /// The values of the synthetic table outside the schema: a table per column, or a line saying
+  /// there are none.
+  static func outsideSchema(_ columns: [OutsideSchemaCount]) -> String {
+    guard !columns.isEmpty else {
+      return "<p>Values outside the schema (synthetic table): none.</p>"
+    }
+    let total = columns.reduce(0) { $0 + $1.count }
+    var html = "<h2>Values outside the schema (synthetic table)</h2><p class=\"warn\">\(total) "
+      + "value\(total == 1 ? "" : "s") in \(columns.count) column\(columns.count == 1 ? "" : "s") "
+      + "lie outside the schema; they are scored as written.</p><table><tr><th>column</th>"
+      + "<th>values</th><th>why</th><th>first (line)</th></tr>"
+    for column in columns {
+      html += "<tr><td>\(escape(column.column))</td><td>\(column.count)</td>"
+        + "<td>\(escape(column.reasons))</td>"
+        + "<td>\(escape(column.firstValue)) (\(column.firstLine))</td></tr>"
+    }
+    return html + "</table>"
   }
 
   static func f(_ x: Double?) -> String {

@@ -6,7 +6,8 @@
 //   - then, for each categorical column in table order, its one-hot block (`OneHotEncoder`:
 //     the training table's categories sorted, a missing value its own category, last);
 //     HyperTransformer drops each categorical column and appends its block at the end;
-//     a category the training table lacks encodes as all zeros (SDMetrics would raise);
+//     a category the training table lacks encodes as all zeros (SDMetrics would raise; the
+//     report lists them, `unseenCategories`);
 //   - every feature then (x − median)/IQR (`RobustScaler`: percentiles 25/50/75 with linear
 //     interpolation; an IQR below 10ε becomes 1).
 //
@@ -312,6 +313,29 @@ struct Featurizer {
       }
     }
     return x
+  }
+
+  /// The categories of `table` (the holdout) outside the one-hot blocks fitted on the training
+  /// table, per column in feature order: `rawFeatures` encodes them as all zeros, where
+  /// scikit-learn's OneHotEncoder (handle_unknown="error", as SDMetrics builds it) raises.
+  func unseenCategories(_ table: EvaluationTable) -> [UnseenCategories] {
+    var result: [UnseenCategories] = []
+    for part in parts {
+      guard case .oneHot(let c, let index) = part, case .categorical(let v) = table.columns[c]
+      else { continue }
+      var categories = Set<String?>(), rows = 0, first: String?? = nil
+      for value in v where index[value] == nil {
+        rows += 1
+        categories.insert(value)
+        if first == nil { first = .some(value) }
+      }
+      if let first {
+        result.append(UnseenCategories(
+          column: table.names[c], categories: categories.count, rows: rows,
+          first: first.map(ValueText.quoted) ?? "(missing)"))
+      }
+    }
+    return result
   }
 
   /// Scaled features: (rows, width), row-major.

@@ -29,12 +29,34 @@ public enum MarginalSelection: Equatable, Sendable {
   /// The widest table (kept columns) that `auto` gives `select:3c`.
   public static let autoSelectMaximumColumns = 15
 
-  /// `auto` made concrete for `c` kept columns; every other mode is returned as it is.
-  public func resolved(columns c: Int) -> MarginalSelection {
+  /// `auto` made concrete for `c` kept columns; every other mode is returned as it is. With
+  /// `candidateCells` (the cells of every candidate pair's table on pair bins), a table whose
+  /// candidates exceed what private selection counts (`PairCounts` limits: 10,000 pairs, 2^24
+  /// cells; a 785-column image has 307,720 pairs) falls back to the 1-way marginals, which scale
+  /// to any width (`autoFallback` says why).
+  public func resolved(columns c: Int, candidateCells: Int? = nil) -> MarginalSelection {
     guard case .auto = self else { return self }
-    if c < 2 { return .oneWay }
+    if c < 2 || Self.autoFallback(columns: c, candidateCells: candidateCells) != nil {
+      return .oneWay
+    }
     if c <= Self.autoSelectMaximumColumns { return .select(min(3 * c, c * (c - 1) / 2)) }
     return .tree
+  }
+
+  /// Why `auto` measures 1-way marginals only on this table, or nil when it selects pairs.
+  public static func autoFallback(columns c: Int, candidateCells: Int?) -> String? {
+    let candidates = c * (c - 1) / 2
+    if candidates > PairCounts.maximumCandidates {
+      return "--marginals auto: \(c) columns give \(candidates) candidate pairs, more than the "
+        + "\(PairCounts.maximumCandidates) private selection counts; measuring the 1-way "
+        + "marginals only (name pairs with --marginals a:b,c:d to add 2-way tables)"
+    }
+    if let cells = candidateCells, cells > PairCounts.maximumCells {
+      return "--marginals auto: the candidate pairs' tables have \(cells) cells, more than the "
+        + "\(PairCounts.maximumCells) private selection counts; measuring the 1-way marginals "
+        + "only (fewer --pair-bins, or name pairs with --marginals a:b,c:d)"
+    }
+    return nil
   }
 
   /// Parses `auto`, `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.

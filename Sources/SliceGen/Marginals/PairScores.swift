@@ -1,5 +1,5 @@
 // Exact 2-way counts of every candidate pair of columns, and the selection score of each pair
-// (DESIGN §4b, `--marginals tree` and `select:K`). Everything here is private: the scores leave
+// (Docs/privacy.md, "Private pair selection": `--marginals tree` and `select:K`). Everything here is private: the scores leave
 // this file only through PairSelectionMechanism (Gaussian noise, SliceGenPrivacy), and the chosen
 // pairs' tables only through MarginalMechanism.
 //

@@ -13,7 +13,7 @@ import Foundation
 
 /// The fractions of μ_agg² given to each round of a release with private pair selection:
 /// 1-way marginals, selection scores, chosen 2-way marginals. Declared before the data is read,
-/// never chosen from it (DESIGN §4b).
+/// never chosen from it (Docs/privacy.md, "Private pair selection").
 public struct PairSelectionSplit: Equatable, Sendable {
   public var oneWay: Double
   public var selection: Double

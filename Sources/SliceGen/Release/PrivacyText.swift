@@ -83,6 +83,12 @@ enum PrivacyText {
         + "depend on U; for a contributor who chose a row after seeing U only the fixed-U "
         + "Gaussian bound holds (L2 sensitivity ‖U‖₂ ≤ \(g(shard.spectralNormBound)), same σ): "
         + "ε = \(g(shard.fixedDirectionsEpsilon)) at the same δ. "
+      if header.marginals != nil {
+        text += "Its marginals are the first release's tables (the 2-way ones as the first "
+          + "release chose them, from its own noisy output), counted on these rows with the first "
+          + "release's σ; no selection round ran here, so this shard spends no more than the first "
+          + "release did. "
+      }
     }
     text += "Public, and not protected: the number of rows (\(n)), the schema"
       + (p.discovery != nil ? " (protected by the discovery spend above)" : "")
@@ -142,6 +148,12 @@ enum PrivacyText {
         + "U and holds for rows that do not depend on U; for a contributor who chose a row after "
         + "seeing U only the fixed-U Gaussian bound holds (‖U‖₂ ≤ \(g(m.spectralNormBound)), same "
         + "σ): ε = \(g(m.fixedDirectionsEpsilon)) at δ = \(g(m.releaseDelta)). "
+    }
+    if let marginals = header.marginals, let sample = marginals.first {
+      text += "Its \(marginals.count) marginals are the sums of the shards' noisy counts: each "
+        + "shard counted its own rows and added its own noise, so every row's counts were "
+        + "released once, and each summed table carries the noise of \(m.parts.count) shards, "
+        + "σ = \(g(sample.sigma)) for the first table (√\(m.parts.count) times a shard's). "
     }
     text += "Public, and not protected: the number of rows of every shard, the schema, U and every "
       + "parameter. "

@@ -151,6 +151,10 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   public var privacy: ReleasePrivacy
   /// Noisy marginals over public bins (method "slicing+marginals"), or nil.
   public var marginals: [ReleasedMarginal]?
+  /// With marginals (format 3): the public bins of numeric columns (`--marginal-bins`) and the
+  /// pair-bin groups (`--pair-bins`) they were counted on, so a shard counts the same tables.
+  public var marginalBins: Int? = nil
+  public var pairBins: Int? = nil
   /// Where the matrices start, from the beginning of the file: U (d × m'), then O (n × m'),
   /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
   public var projectionsOffset: Int

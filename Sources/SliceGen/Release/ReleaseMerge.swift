@@ -39,10 +39,6 @@ public enum ReleaseMerge {
       guard h.merged == nil else {
         throw ReleaseError("\(path) is already a merged release; merge the shards in one command")
       }
-      guard h.marginals == nil else {
-        throw ReleaseError("\(path) carries noisy marginals; shards are merged with projections "
-          + "only (release them without --marginals)")
-      }
       guard h.projectionSeedSource == "secure" else {
         throw ReleaseError("\(path): its projection seed was chosen by the user; shards need U "
           + "drawn at random by the first release and copied with --like")
@@ -127,6 +123,9 @@ public enum ReleaseMerge {
             copies: k, sigma: first.sigma, encodedWidth: first.encodedWidth,
             projections: first.projections, delta: releaseDelta))
       })
+    if first.marginals != nil {
+      header.marginals = try mergedMarginals(readers.map(\.header), paths: paths, rows: rows)
+    }
     header.privacy.statement = PrivacyText.mergedStatement(for: header)
 
     // Write: header, U, then every part's rows as raw bytes, checking each part's checksum.
@@ -218,6 +217,51 @@ public enum ReleaseMerge {
   }
 
   /// The first setting in which two shard headers differ, in words, or nil.
+  /// The merged marginals: every part counts the same tables on the same bins with the same σ
+  /// (checked), each on its own rows with its own noise, so the sum of the parts' noisy counts is
+  /// the table of all rows plus the sum of k independent noises, σ√k (post-processing: each row's
+  /// counts were released once, by its own part). The consistent probabilities are recomputed
+  /// from the sums.
+  static func mergedMarginals(_ headers: [ReleaseHeader], paths: [String], rows: Int) throws
+    -> [ReleasedMarginal]
+  {
+    let first = headers[0].marginals!
+    for (i, h) in headers.enumerated().dropFirst() {
+      guard let marginals = h.marginals, marginals.count == first.count,
+        zip(marginals, first).allSatisfy({ a, b in
+          a.columns == b.columns && a.bins == b.bins && a.shape == b.shape
+            && a.binGroups == b.binGroups && a.sigma.bitPattern == b.sigma.bitPattern
+        })
+      else {
+        throw ReleaseError("\(paths[i]) cannot be merged with \(paths[0]): their marginals "
+          + "differ (tables, bins or σ); shards with marginals come from one first release "
+          + "with --like")
+      }
+    }
+    let names = headers[0].schema.keptColumns.map(\.name)
+    var bins = [ColumnBins?](repeating: nil, count: names.count)
+    for m in first where m.columns.count == 1 {
+      if let c = names.firstIndex(of: m.columns[0]) { bins[c] = m.bins[0] }
+    }
+    let allBins = bins.compactMap { $0 }
+    guard allBins.count == names.count else {
+      throw ReleaseError("\(paths[0]): a kept column has no 1-way marginal")
+    }
+    let k = Double(headers.count)
+    let specs = first.map { m in
+      Releaser.MarginalSpec(
+        columns: m.columns.map { names.firstIndex(of: $0)! }, shape: m.shape, groups: m.binGroups)
+    }
+    let sums = first.indices.map { t in
+      headers.reduce([Double](repeating: 0, count: first[t].noisyCounts.count)) { total, h in
+        zip(total, h.marginals![t].noisyCounts).map(+)
+      }
+    }
+    let sigmas = first.map { $0.sigma * k.squareRoot() }
+    return Releaser.consistentMarginals(
+      tables: specs, counts: sums, sigmas: sigmas, names: names, bins: allBins, rows: rows)
+  }
+
   static func firstDifference(_ a: ReleaseHeader, _ b: ReleaseHeader) -> String? {
     func differ<T: Equatable>(_ what: String, _ x: T, _ y: T) -> String? {
       x == y ? nil : "\(what): \(y) vs \(x)"

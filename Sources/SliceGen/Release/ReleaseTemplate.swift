@@ -37,9 +37,11 @@ public struct ReleaseTemplate: Sendable {
     guard h.merged == nil else {
       throw refuse("it is a merged release; give one of the shards (the first release)")
     }
-    guard h.marginals == nil else {
-      throw refuse("it carries noisy marginals; shards are released with projections only "
-        + "(release the first shard without --marginals)")
+    if h.marginals != nil {
+      guard h.marginalBins != nil, h.pairBins != nil, h.privacy.implementation != nil else {
+        throw refuse("its marginals were released before format 3 (no record of their bins, "
+          + "and their noisy counts were not snapped); release the first shard again")
+      }
     }
     guard let seed = UInt64(h.projectionSeed) else { throw refuse("its projection seed is not a number") }
     let settings = try ShardSettings(header: h, file: "--like \(path)")
@@ -73,6 +75,11 @@ public struct ReleaseTemplate: Sendable {
     return calibration
   }
 
+  /// The σ of each of the first release's marginals, by its columns (nil without marginals).
+  public var marginalSigmas: [[String]: Double]? {
+    header.marginals.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.columns, $0.sigma) }) }
+  }
+
   /// Release options with every copied setting; ε and δ are the first release's own spend.
   public var options: ReleaseOptions {
     var o = ReleaseOptions(epsilon: releaseEpsilon)
@@ -83,6 +90,18 @@ public struct ReleaseTemplate: Sendable {
     o.neighbors = settings.neighbors
     o.subsampling = settings.subsampling
     o.template = self
+    // With marginals: the first release's tables (every 1-way marginal and the 2-way ones it
+    // measured, named now: the first release chose them from its own noisy output, public), on
+    // the same bins, each with the first release's σ (`marginalSigmas`).
+    if let marginals = header.marginals {
+      let pairs = marginals.filter { $0.columns.count == 2 }.map(\.columns)
+      o.marginals = pairs.isEmpty ? .oneWay : .pairs(pairs)
+      o.marginalBins = header.marginalBins!
+      o.pairBins = header.pairBins!
+      o.aggregateShare = settings.aggregateShare
+    } else {
+      o.marginals = .none
+    }
     return o
   }
 }

@@ -44,6 +44,26 @@ extension Releaser {
           groups: pairBinning.record(columns: set, fineCounts: set.map { bins[$0].count }))
     }
     let countSensitivity = MarginalMechanism.l2Sensitivity
+    // A shard (`--like`) of a release with marginals: the first release's tables, each with the
+    // first release's σ, and its components and pair choice as the record of what was declared
+    // (ShardSettings checked them). Each row of the shard is in one cell of each table, so each
+    // table is the Gaussian mechanism the first release ran on its rows; the shard runs no
+    // selection round, so it spends no more than the first release (Docs/shards.md).
+    if let template = options.template, let sigmaOf = template.marginalSigmas {
+      let sigmas = try attributeSets.map { set -> Double in
+        guard let sigma = sigmaOf[set.map { names[$0] }] else {
+          throw ReleaseError("--like \(template.path): no σ for the marginal \(set.map { names[$0] })")
+        }
+        return sigma
+      }
+      let noisy = mechanism.finish(sigmas: sigmas, noise: &noise)
+      let marginals = consistentMarginals(
+        tables: attributeSets.map(table), counts: noisy, sigmas: sigmas, names: names,
+        bins: bins, rows: n)
+      return AggregateRelease(
+        marginals: marginals, components: Array(template.header.privacy.components.dropFirst()),
+        pairSelection: template.header.pairSelection)
+    }
     guard let pairCounts, let mode = options.marginals.selectionMode,
       let picks = try options.marginals.pairsToSelect(columns: names.count)
     else {

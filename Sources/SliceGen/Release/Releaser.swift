@@ -23,9 +23,9 @@ public struct ReleaseOptions: Sendable {
   public var acceptDataDerivedSchema = false
   /// Tests only: reproducible noise. The release is labelled NOT private.
   public var insecureTestNoiseSeed: UInt64? = nil
-  /// Noisy marginals published beside the projections (DESIGN §4b).
-  public var marginals: MarginalSelection = .none
-  /// Share of the expected μ² given to the marginals, declared in advance (DESIGN §4b).
+  /// Noisy marginals published beside the projections (Docs/privacy.md).
+  public var marginals: MarginalSelection = .auto
+  /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
   public var aggregateShare: Double = 0.9
   /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
   public var marginalBins: Int = 100
@@ -65,6 +65,9 @@ public struct ReleaseReport: Sendable {
   public var clamped: [(column: String, count: Int)]
   public var catchAll: [(column: String, count: Int)]
   public var seconds: Double
+  /// What the release decided from public facts and the user should know (for example that
+  /// `--marginals auto` fell back to 1-way marginals on a very wide table).
+  public var notes: [String] = []
 }
 
 /// Makes releases.
@@ -94,7 +97,24 @@ public enum Releaser {
     let encoding = Encoding(schema: schema)
     let d = encoding.width
     var options = options
-    options.marginals = options.marginals.resolved(columns: encoding.blocks.count)
+    guard options.pairBins >= 1 else {
+      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
+    }
+    // `auto` resolved from the schema alone (public): the pairs' tables on pair bins.
+    let publicBins = encoding.publicBins(maximumBins: options.marginalBins)
+    let pairBinCounts = PairBinning(bins: publicBins, maximumGroups: options.pairBins).counts
+    var candidateCells = 0
+    for a in pairBinCounts.indices {
+      for b in pairBinCounts.indices where b > a { candidateCells += pairBinCounts[a] * pairBinCounts[b] }
+    }
+    var notes: [String] = []
+    if options.marginals == .auto, let why = MarginalSelection.autoFallback(
+      columns: encoding.blocks.count, candidateCells: candidateCells)
+    {
+      notes.append(why)
+    }
+    options.marginals = options.marginals.resolved(
+      columns: encoding.blocks.count, candidateCells: candidateCells)
     guard (1...100_000).contains(options.slices) else {
       throw ReleaseError("slices is \(options.slices), must be from 1 to 100000")
     }
@@ -108,7 +128,12 @@ public enum Releaser {
 
     if options.marginals.isEnabled {
       guard options.subsampling == nil else {
-        throw ReleaseError("--subsample cannot be combined with --marginals")
+        throw ReleaseError(
+          "--subsample cannot be combined with marginals (the default is --marginals auto): the "
+            + "marginals compose exactly with the projections but subsampling's amplification "
+            + "does not carry over to them. Add --marginals none to release the paper's "
+            + "subsampled mechanism, or drop --subsample (the combined release is the better "
+            + "one on every table measured, Docs/benchmarks.md)")
       }
       guard options.aggregateShare > 0, options.aggregateShare < 1 else {
         throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
@@ -117,23 +142,8 @@ public enum Releaser {
 
     // The aggregate rounds as the implementation margin needs them (how many published values
     // one row can move, and by how much), all fixed by the schema and the options.
-    let columnCount = encoding.blocks.count
-    let aggregateRounds: [AggregateRound]
-    if let picks = try options.marginals.pairsToSelect(columns: columnCount) {
-      let split = options.pairSelectionSplit
-      guard split.isValid else {
-        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
-          + "and sum to 1")
-      }
-      aggregateRounds = [
-        .counts(tables: columnCount, fraction: split.oneWay),
-        .scores(candidates: columnCount * (columnCount - 1) / 2, fraction: split.selection),
-        .counts(tables: picks, fraction: split.twoWay),
-      ]
-    } else {
-      let tables = try options.marginals.queries(columns: encoding.blocks.map(\.name)).count
-      aggregateRounds = tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
-    }
+    let aggregateRounds = try Self.aggregateRounds(
+      options: options, columns: encoding.blocks.map(\.name))
     // With δ given, calibrate before reading any data, so that a parameter the accountant
     // refuses fails at once (σ depends on ε, δ, m', d and the declared shares, never on the data).
     func calibrate(delta: Double, directions: [Float]?) throws -> ReleaseCalibration {
@@ -172,10 +182,7 @@ public enum Releaser {
     // Marginals: public bins from the schema, one query per attribute set; 2-way marginals on
     // the pair bins (groups of the fine bins, PairBins.swift).
     let names = encoding.blocks.map(\.name)
-    let bins = encoding.publicBins(maximumBins: options.marginalBins)
-    guard options.pairBins >= 1 else {
-      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
-    }
+    let bins = publicBins
     let pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
     let attributeSets = try options.marginals.queries(columns: names)
     // Each row's codes: its fine bin codes (c), then its pair codes (c). 1-way queries read the
@@ -277,6 +284,10 @@ public enum Releaser {
       privacy: privacy, marginals: releasedMarginals.isEmpty ? nil : releasedMarginals,
       projectionsOffset: 0, releaseOffset: 0, shard: options.template?.shardInfo)
     header.pairSelection = pairSelection
+    if !releasedMarginals.isEmpty {
+      header.marginalBins = options.marginalBins
+      header.pairBins = options.pairBins
+    }
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     // O goes straight from the mechanism (shuffled, noised, segment by segment) into the file:
     // memory stays at XU plus small buffers.
@@ -291,6 +302,71 @@ public enum Releaser {
       header: header,
       clamped: zip(names, encoder.clampedCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
       catchAll: zip(names, encoder.catchAllCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) },
-      seconds: Date().timeIntervalSince(start))
+      seconds: Date().timeIntervalSince(start), notes: notes)
+  }
+
+  /// The aggregate rounds of `options.marginals` (resolved) over the kept `columns`, as the
+  /// implementation margin needs them; empty without marginals.
+  static func aggregateRounds(options: ReleaseOptions, columns names: [String]) throws
+    -> [AggregateRound]
+  {
+    let c = names.count
+    if let picks = try options.marginals.pairsToSelect(columns: c) {
+      let split = options.pairSelectionSplit
+      guard split.isValid else {
+        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
+          + "and sum to 1")
+      }
+      return [
+        .counts(tables: c, fraction: split.oneWay),
+        .scores(candidates: c * (c - 1) / 2, fraction: split.selection),
+        .counts(tables: picks, fraction: split.twoWay),
+      ]
+    }
+    let tables = try options.marginals.queries(columns: names).count
+    return tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
+  }
+
+  /// What `release` would do with `options` on a table of `schema` and n rows (public facts
+  /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
+  public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
+    throws -> (marginals: MarginalSelection, calibration: ReleaseCalibration,
+               rounds: [(name: String, queries: Int, sigma: Double)])
+  {
+    let encoding = Encoding(schema: schema)
+    let names = encoding.blocks.map(\.name)
+    let pairCounts = PairBinning(
+      bins: encoding.publicBins(maximumBins: options.marginalBins),
+      maximumGroups: options.pairBins
+    ).counts
+    var cells = 0
+    var largest = 1
+    for a in pairCounts.indices {
+      for b in pairCounts.indices where b > a {
+        cells += pairCounts[a] * pairCounts[b]
+        largest = max(largest, pairCounts[a] * pairCounts[b])
+      }
+    }
+    var options = options
+    options.marginals = options.marginals.resolved(columns: names.count, candidateCells: cells)
+    let rounds = try aggregateRounds(options: options, columns: names)
+    let calibration = try ReleaseCalibration.calibrate(
+      epsilon: options.epsilon, delta: delta, slices: options.slices, sliceDim: options.sliceDim,
+      encodedWidth: encoding.width, accountant: options.accountant, neighbors: options.neighbors,
+      subsampling: options.subsampling, fixedDirections: nil,
+      aggregateShare: rounds.isEmpty ? 0 : options.aggregateShare, aggregateRounds: rounds)
+    guard !rounds.isEmpty else { return (options.marginals, calibration, []) }
+    let names3 = rounds.count == 3
+      ? ["one-way marginals", "pair-selection scores", "two-way marginals"] : ["marginals"]
+    let plan = MarginalRoundPlan(
+      aggregateMuSquared: calibration.aggregateMuSquared,
+      rounds: zip(rounds, names3).map { round, name in
+        let delta = round.affectedValuesPerQuery == 2
+          ? MarginalMechanism.l2Sensitivity
+          : PairSelectionMechanism.l2Sensitivity(
+            candidates: round.affectedValuesPerQuery, rows: n, cells: largest)
+        return (name, round.queries, delta, round.fraction)
+      })
+    return (options.marginals, calibration, plan.rounds.map { ($0.name, $0.queries, $0.sigma) })
   }
 }

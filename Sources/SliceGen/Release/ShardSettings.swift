@@ -27,6 +27,8 @@ public struct ShardSettings: Sendable {
   public var accountant: SlicingAccountantKind
   public var neighbors: NeighbouringRelation
   public var subsampling: Double?
+  /// The share of μ² the marginals took (0 without marginals).
+  public var aggregateShare: Double
   /// The calibration the settings give today (σ re-derived; the header's σ is at least this).
   public var derived: ReleaseCalibration
 
@@ -68,8 +70,11 @@ public struct ShardSettings: Sendable {
       throw refuse("projections", h.projections,
         "must be slices × sliceDim = \(h.slices) × \(h.sliceDim), at most 1000000")
     }
-    guard h.method == "slicing" else {
-      throw refuse("method", quoted(h.method), "must be \"slicing\" (projections only)")
+    guard h.method == "slicing" || h.method == "slicing+marginals" else {
+      throw refuse("method", quoted(h.method), "must be \"slicing\" or \"slicing+marginals\"")
+    }
+    guard (h.method == "slicing+marginals") == (h.marginals != nil) else {
+      throw refuse("method", quoted(h.method), "does not match the marginals the file holds")
     }
 
     // Names: an unknown one is an error, never a default.
@@ -101,13 +106,69 @@ public struct ShardSettings: Sendable {
         throw refuse("privacy.subsampling", q, "must be in (0, 1) or null")
       }
     }
-    guard p.components.count == 1, let c = p.components.first, c.name == "projections",
-      c.sigma.bitPattern == h.sigma.bitPattern, c.l2Sensitivity == 1, c.share == 1,
-      c.queries == nil
+    // Components: the projections first, with the header's σ and sensitivity 1; with marginals,
+    // then the aggregate rounds (one round of fixed tables, or the three rounds of private pair
+    // selection), whose declared shares add up to 1.
+    guard let c = p.components.first, c.name == "projections",
+      c.sigma.bitPattern == h.sigma.bitPattern, c.l2Sensitivity == 1, c.queries == nil,
+      h.marginals == nil ? p.components.count == 1 && c.share == 1 : c.share > 0 && c.share < 1
     else {
       throw refuse("privacy.components", p.components.map(\.name),
-        "must be one component \"projections\" with the header's sigma, l2Sensitivity 1 and "
-          + "share 1")
+        "must start with \"projections\" with the header's sigma and l2Sensitivity 1 (share 1 "
+          + "without marginals)")
+    }
+    let aggregates = Array(p.components.dropFirst())
+    let aggregateShare = aggregates.reduce(0) { $0 + $1.share }
+    var rounds: [AggregateRound] = []
+    if let marginals = h.marginals {
+      guard p.subsampling == nil else {
+        throw refuse("privacy.subsampling", p.subsampling!, "must be null with marginals")
+      }
+      guard abs(aggregateShare + c.share - 1) < 1e-9,
+        aggregates.allSatisfy({
+          $0.share > 0 && $0.sigma.isFinite && $0.sigma > 0 && ($0.queries ?? 0) > 0
+        })
+      else {
+        throw refuse("privacy.components", p.components.map(\.share),
+          "must have positive shares adding up to 1, positive σ and query counts")
+      }
+      let columns = h.schema.keptColumns.count
+      let twoWay = marginals.filter { $0.columns.count == 2 }.count
+      if let selection = h.pairSelection {
+        let candidates = columns * (columns - 1) / 2
+        guard aggregates.count == 3, aggregates[0].queries == columns,
+          aggregates[1].queries == 1, aggregates[2].queries == twoWay,
+          selection.candidates.count == candidates,
+          aggregates[1].l2Sensitivity >= 2 * Double(candidates).squareRoot()
+        else {
+          throw refuse("privacy.components", aggregates.map(\.name),
+            "must be the three rounds of pair selection: \(columns) one-way tables, one score "
+              + "vector of \(candidates) candidates, \(twoWay) two-way tables")
+        }
+        rounds = [
+          .counts(tables: columns, fraction: aggregates[0].share / aggregateShare),
+          .scores(candidates: candidates, fraction: aggregates[1].share / aggregateShare),
+          .counts(tables: twoWay, fraction: aggregates[2].share / aggregateShare),
+        ]
+      } else {
+        guard aggregates.count == 1, aggregates[0].queries == marginals.count else {
+          throw refuse("privacy.components", aggregates.map(\.name),
+            "must be one round of \(marginals.count) count tables")
+        }
+        rounds = [.counts(tables: marginals.count, fraction: 1)]
+      }
+      // Every table's σ is its round's σ.
+      for m in marginals {
+        let round = h.pairSelection == nil ? aggregates[0]
+          : m.columns.count == 1 ? aggregates[0] : aggregates[2]
+        guard m.sigma.bitPattern == round.sigma.bitPattern,
+          m.l2Sensitivity == MarginalMechanism.l2Sensitivity,
+          round.l2Sensitivity == MarginalMechanism.l2Sensitivity
+        else {
+          throw refuse("marginals \(m.columns) sigma", m.sigma,
+            "must be its round's σ \(round.sigma), with L2 sensitivity √2")
+        }
+      }
     }
 
     // The projections' own (ε, δ): the whole budget, or what discovery left.
@@ -149,7 +210,7 @@ public struct ShardSettings: Sendable {
       derived = try ReleaseCalibration.calibrate(
         epsilon: epsilon, delta: delta, slices: h.slices, sliceDim: h.sliceDim, encodedWidth: d,
         accountant: accountant, neighbors: neighbors, subsampling: p.subsampling,
-        fixedDirections: nil)
+        fixedDirections: nil, aggregateShare: aggregateShare, aggregateRounds: rounds)
     } catch let error as PrivacyParameterError {
       throw ReleaseError("\(file): its privacy settings cannot be calibrated: \(error.message)")
     }
@@ -164,6 +225,21 @@ public struct ShardSettings: Sendable {
         "must be at least \(derived.sigma), the σ calibrated for \(settings): less noise than "
           + "its stated guarantee needs (the file was edited, or made by a faulty slicegen)")
     }
+    // With marginals, every round's σ at least the σ the derived μ_agg² gives it (the scores' Δ
+    // as stored, at least 2√P, checked above).
+    if !rounds.isEmpty {
+      let plan = MarginalRoundPlan(
+        aggregateMuSquared: derived.aggregateMuSquared,
+        rounds: zip(aggregates, rounds).map { component, round in
+          (component.name, component.queries!, component.l2Sensitivity, round.fraction)
+        })
+      for (component, round) in zip(aggregates, plan.rounds)
+      where component.sigma < round.sigma * (1 - Self.sigmaTolerance) {
+        throw refuse("privacy.components \(component.name) sigma", component.sigma,
+          "must be at least \(round.sigma), the σ its share of μ² gives for \(settings)")
+      }
+    }
+    self.aggregateShare = aggregateShare
     self.epsilon = epsilon
     self.delta = delta
     self.accountant = accountant

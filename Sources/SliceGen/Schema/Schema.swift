@@ -1,6 +1,6 @@
 // The public domain of a table: which columns exist, their types and bounds, category lists,
 // weights and missing-value tokens. Everything the encoding needs comes from here and never from
-// the data (DESIGN §1). This file is the value type and its validation; JSON reading and writing
+// the data (Docs/privacy.md, "The guarantee"). This file is the value type and its validation; JSON reading and writing
 // live in Schema+JSON.swift, drafting from data in Schema+Draft.swift.
 
 import Foundation
@@ -30,7 +30,7 @@ public struct SchemaColumn: Equatable, Sendable {
   public var domain: ColumnDomain
   /// Whether a missing value (one of the schema's missing tokens) is allowed.
   public var nullable: Bool
-  /// Relative weight w_c of the column in the encoding (DESIGN §2); default 1.
+  /// Relative weight w_c of the column in the encoding (Docs/schema.md); default 1.
   public var weight: Double
   /// A dropped column is read (it must exist in the CSV) but never encoded or released.
   public var drop: Bool
@@ -177,7 +177,7 @@ public struct Schema: Equatable, Sendable {
   }
 }
 
-/// The privacy spend of a schema discovered from a table (DESIGN §1): reusing the schema on the
+/// The privacy spend of a schema discovered from a table (Docs/privacy.md, "Private domain discovery"): reusing the schema on the
 /// same table adds this spend to the new release's.
 public struct SchemaDiscoveryRecord: Codable, Equatable, Sendable {
   public var epsilon: Double
