@@ -67,7 +67,7 @@ enum ReleaseCommand: Command {
                  help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
                    + "the domain privately (types, bounds, categories); the release gets the rest. "
                    + "The discovered schema is written to <output>.schema.json.",
-                 defaultText: "0.1"),
+                 defaultText: "\(Releaser.defaultDiscoveryFraction)"),
       OptionSpec(name: "like", valueName: "first.slg",
                  help: "Release a shard: U (its seed), schema, σ, slicing, relation and accountant "
                    + "are copied from a first release, so shards can be merged ('slicegen merge'). "

@@ -29,8 +29,8 @@
 //  (c) Text values: the cells are the values present in the table, which differ between
 //      neighbours D (row x) and D' (row x') by at most the value x_c (only in D) and x'_c (only in
 //      D') in each column. Let P = M(D), Q = M(D') and let P⁺ run M on D with each x'_c added as a
-//      cell of count 0, Q⁺ run M on D' with each x_c added (count 0). P⁺ and Q⁺ have the same cells,
-//      so by (a)–(b) H_{e^ε}(P⁺‖Q⁺) ≤ δ_G(ε; μ). P and P⁺ differ only when an added cell's noisy
+//      cell of count 0, Q⁺ run M on D' with each x_c added (count 0). P⁺ and Q⁺ have the same
+//      cells, so by (a)–(b) H_{e^ε}(P⁺‖Q⁺) ≤ δ_G(ε; μ). P and P⁺ differ only when an added cell's noisy
 //      count 0 + N(0, σ₂,c²) exceeds T_c: TV(P, P⁺) ≤ Σ_c Φ(−T_c/σ₂,c) =: δ_T (union bound over
 //      columns), and likewise TV(Q, Q⁺) ≤ δ_T. So for every event S,
 //        P(S) ≤ P⁺(S) + δ_T ≤ e^ε Q⁺(S) + δ_G + δ_T ≤ e^ε Q(S) + δ_G + (1 + e^ε)·δ_T,
@@ -38,9 +38,9 @@
 //  (d) Building the schema from the noisy counts (types, bounds read from the noisy grid as a
 //      CDF, categories, the checks and the messages of a failed attempt) is post-processing.
 // Publication: every noisy count is snapped to the count grid (SnappedGaussian.swift), and the
-// floating-point sampler's distance from an exact Gaussian is accounted (ImplementationMargin.swift:
-// N = 4C values one row can move, two cells per column and round; ε_d loses the margin, δ_d the
-// reserve and the factor).
+// floating-point sampler's distance from an exact Gaussian is accounted
+// (ImplementationMargin.swift: N = 4C values one row can move, two cells per column and round;
+// ε_d loses the margin, δ_d the reserve and the factor).
 // Calibration for a budget (ε_d, δ_d): half of what the reserve leaves to each term (less a 1e-9
 // relative margin). z = the smallest value whose sampler tail meets δ_d/(2(1+e^ε_d)C), and
 // T_c = σ₂,c·z + Λ_c, rounded up; μ = the largest μ with (1+ρ)^N·δ_G(ε_d − margin; μ) ≤ δ_d/2

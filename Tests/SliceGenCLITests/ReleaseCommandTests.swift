@@ -149,19 +149,20 @@ struct ReleaseCommandTests {
     #expect(result.stderr.contains("Discovered the domain under differential privacy"))
     #expect(CLI.files(in: directory) == ["adult.slg", "adult.slg.schema.json"])
     let inspect = try CLI.run(["inspect", output])
-    #expect(inspect.stdout.contains("spend         domain discovery: ε = 0.4"))
-    #expect(inspect.stdout.contains("spend         release: ε = 3.6"))
+    // The default discovery budget is 0.4 of ε = 4 (Docs/discovery.md).
+    #expect(inspect.stdout.contains("spend         domain discovery: ε = 1.6"))
+    #expect(inspect.stdout.contains("spend         release: ε = 2.4"))
     let json = try JSONSerialization.jsonObject(
       with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
     #expect((json["statement"] as! String).contains(
       "the domain was discovered from this table under differential privacy"))
     let discovery = json["discovery"] as! [String: Any]
-    #expect(discovery["fraction"] as? Double == 0.1)
+    #expect(discovery["fraction"] as? Double == 0.4)
     #expect((discovery["epsilon"] as! Double) + (discovery["releaseEpsilon"] as! Double)
       == json["epsilon"] as! Double)
     // inspect --schema shows the discovered schema; reusing it costs no discovery.
     let shown = try CLI.run(["inspect", output, "--schema"])
-    #expect(shown.stdout.contains("\"discovery\": {\"epsilon\": 0.4"))
+    #expect(shown.stdout.contains("\"discovery\": {\"epsilon\": 1.6"))
     let reuse = try CLI.run([
       "release", CLI.path("samples/adult/train.csv"), "--schema", output + ".schema.json",
       "--epsilon", "4", "--slices", "10", "--output", directory + "/again.slg", "--quiet",
@@ -207,7 +208,7 @@ struct ReleaseCommandTests {
     let result = try CLI.run(["release", csv, "--epsilon", "4", "--output", directory + "/out.slg"])
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stderr.contains("column \"id\" is categorical"), "\(result.stderr)")
-    #expect(result.stderr.contains("This attempt spent ε = 0.4, δ = "), "\(result.stderr)")
+    #expect(result.stderr.contains("This attempt spent ε = 1.6, δ = "), "\(result.stderr)")
     #expect(result.stderr.contains("no budget helps: drop it in a schema"), "\(result.stderr)")
     // The budget is spent: what was discovered is kept (the failed column dropped and noted), and
     // releasing with it needs no new discovery.

@@ -119,7 +119,8 @@ extension SchemaDiscovery {
     }
     func budget(_ k: Double) -> String {
       if let fraction {
-        return "--discovery-budget \(String(format: "%.2f", (fraction * k * 100).rounded(.up) / 100))"
+        let f = (fraction * k * 100).rounded(.up) / 100
+        return "--discovery-budget \(String(format: "%.2f", f))"
       }
       return "a discovery budget of ε = \(String(format: "%.3g", calibration.epsilon * k))"
     }

@@ -1,9 +1,9 @@
 // Private domain discovery, the SliceGen half: streams the CSV, counts what the mechanism needs,
 // hands the true counts to `DiscoveryMechanism` (SliceGenPrivacy) and turns the noisy counts it
 // returns into a Schema. Nothing read from the data reaches the schema, the terminal or an error
-// message except through those noisy counts (proof sketch: SliceGenPrivacy/DiscoveryMechanism.swift,
-// Docs/privacy.md). Deliberately not here: noise, σ, thresholds calibrated to δ (all in
-// SliceGenPrivacy).
+// message except through those noisy counts (proof sketch:
+// SliceGenPrivacy/DiscoveryMechanism.swift, Docs/privacy.md). Deliberately not here: noise, σ,
+// thresholds calibrated to δ (all in SliceGenPrivacy).
 //
 // Public conventions assumed (nothing else is known about the table): the header names the
 // columns; an empty field is missing; a field is a number when Swift's Double parses it
@@ -540,7 +540,8 @@ struct ColumnContext {
       var failure = ColumnOutcome(column: column, summary: summary)
       failure.column.note = "discovery failed: add the target's missing classes to the categories"
       failure.failure = DiscoveryFailure(
-        column: name, index: index, kind: .target, noisyRows: total, neededRows: max(0, residual), why: why)
+        column: name, index: index, kind: .target, noisyRows: total,
+        neededRows: max(0, residual), why: why)
       return failure
     }
     return ColumnOutcome(column: column, summary: summary)
