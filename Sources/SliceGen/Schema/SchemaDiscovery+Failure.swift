@@ -23,8 +23,9 @@ public struct DiscoveryFailure: Sendable, Equatable {
   public var kind: Kind
   /// The column's noisy count of numbers (numeric) or of non-missing fields (categorical).
   public var noisyRows: Double
-  /// Rows that must show above the noise for the column to pass: the densest range's noisy
-  /// mass (numeric), the noisy mass left to the catch-all (target); nil when unknown.
+  /// Rows that must show above the noise for the column to pass: the 95 % lower bound of the
+  /// densest range's noisy mass (numeric) or of the noisy mass left to the catch-all (target);
+  /// nil when unknown.
   public var neededRows: Double?
   /// Numeric: how many octaves that range spans.
   public var width: Double = 1
@@ -143,8 +144,9 @@ extension SchemaDiscovery {
         }
         if let scale {
           lines.append(
-            "\(budget(scale)) for \(name): its densest range (about \(rowCount(needed)) rows) "
-              + "would then show above the noise with probability 95 %.")
+            "\(budget(scale)) for \(name): its densest range (at least about "
+              + "\(rowCount(needed)) rows, by the noisy counts' 95 % lower bound) would then show "
+              + "above the noise with probability 95 %.")
         } else {
           hopeless.append(name)
         }
@@ -158,8 +160,9 @@ extension SchemaDiscovery {
         }
         if let scale {
           lines.append(
-            "\(budget(scale)) for \(name): a class of about \(rowCount(needed)) rows would then "
-              + "pass the threshold with probability 95 %.")
+            "\(budget(scale)) for \(name): a class of \(rowCount(needed)) rows (the noisy "
+              + "counts' 95 % lower bound for what the catch-all would take) would then pass the "
+              + "threshold with probability 95 %.")
         } else {
           hopeless.append(name)
         }

@@ -132,6 +132,9 @@ public enum SchemaDiscovery {
   public static let weakEvidence = 3.0
   /// A declared target fails when its catch-all's noisy mass exceeds this many of its σ.
   public static let targetResidualMultiple = 3.0
+  /// A failure's advice plans for the noisy evidence's one-sided 95 % lower bound (this many σ
+  /// below the noisy count), so that the budget it names is not fitted to lucky noise.
+  public static let lowerBoundMultiple = 1.6448536269514722
   /// The category that receives every value below the threshold.
   public static let catchAllName = "(other)"
 
@@ -471,7 +474,8 @@ struct ColumnContext {
       }
       return failed(DiscoveryFailure(
         column: name, index: index, kind: .numeric, noisyRows: first.numbers,
-        neededRows: best.map { max(0, $0.mass) }, width: width,
+        neededRows: best.map { max(0, $0.mass - SchemaDiscovery.lowerBoundMultiple * sigma
+          * width.squareRoot()) }, width: width,
         sigmaScale: integer ? 1 : 2.0.squareRoot(), why: why))
     }
     let cellRange = FirstRound.cellRange(support, integer: integer)
@@ -541,7 +545,7 @@ struct ColumnContext {
       failure.column.note = "discovery failed: add the target's missing classes to the categories"
       failure.failure = DiscoveryFailure(
         column: name, index: index, kind: .target, noisyRows: total,
-        neededRows: max(0, residual), why: why)
+        neededRows: max(0, residual - SchemaDiscovery.lowerBoundMultiple * spread), why: why)
       return failure
     }
     return ColumnOutcome(column: column, summary: summary)
