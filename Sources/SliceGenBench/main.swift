@@ -9,6 +9,7 @@
 // least disturbed by other work. It measures; it asserts nothing (the tests do that).
 
 import Foundation
+import SliceGen
 
 #if canImport(Glibc)
   import Glibc
@@ -38,6 +39,35 @@ if arguments.first == "fuzz-loaders" {
   exit(0)
 }
 
+if arguments.first == "selection" {
+  guard arguments.count >= 4, let epochs = Int(value(of: "--epochs") ?? "20"), epochs >= 2,
+    let seed = UInt64(value(of: "--seed") ?? "0")
+  else {
+    FileHandle.standardError.write(Data(("Usage: slicegen-bench selection RELEASE HOLDOUT.csv "
+      + "SCHEMA.json [--epochs N ≥ 2] [--seed S] [--learning-rate R] [--marginal-weight L] "
+      + "[--batch B]\n").utf8))
+    exit(64)
+  }
+  do {
+    var options = FitOptions()
+    options.epochs = epochs
+    options.seed = seed
+    if let rate = value(of: "--learning-rate").flatMap(Double.init) { options.learningRate = rate }
+    if let weight = value(of: "--marginal-weight").flatMap(Double.init) {
+      options.marginalWeight = weight
+    }
+    if let batch = value(of: "--batch").flatMap(Int.init) { options.batch = batch }
+    try options.validate()
+    try SelectionBench.run(
+      releasePath: arguments[1], holdout: arguments[2], schemaPath: arguments[3],
+      options: options)
+  } catch {
+    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+
 if arguments.contains("--help") || arguments.contains("-h") {
   print("""
     OVERVIEW: Measure slicegen's speed and memory on this machine.
@@ -45,6 +75,8 @@ if arguments.contains("--help") || arguments.contains("-h") {
     Usage: slicegen-bench [--only gemm|release|fit] [--release-rows N] [--fit-epochs N]
                           [--no-numpy]
            slicegen-bench fuzz-loaders [--mutations N] [--seed S]
+           slicegen-bench selection RELEASE HOLDOUT.csv SCHEMA.json [--epochs N] [--seed S]
+                                    [--learning-rate R] [--marginal-weight L] [--batch B]
 
     OPTIONS:
       --only <stage>        Run one stage: gemm, release or fit. (default: all three)
@@ -58,6 +90,12 @@ if arguments.contains("--help") || arguments.contains("-h") {
                             with marginals and a model through the loaders; prints how many
                             loaded and how many were refused, by reason. (default: N = 100000,
                             S = 1)
+      selection             Instead: fit RELEASE for N epochs (default 20) with the fit
+                            defaults (or R, L, B) and fit seed S (default 0); after each epoch
+                            sample as many
+                            rows as HOLDOUT.csv and score them with evaluate's quality; print
+                            each model-selection criterion beside it, its rank correlation with
+                            the quality and the epoch it would keep.
       --help                Show this help.
 
     Run it from the package root (it reads samples/adult). Results: Docs/benchmarks.md.

@@ -60,7 +60,10 @@ enum FitCommand: Command {
                  help: "Weight of the smoothed-sliced divergence of the projections (0 fits the "
                    + "marginals alone).", defaultText: "\(defaults.kernelWeight)"),
       OptionSpec(name: "keep", valueName: "best|last",
-                 help: "The epoch the model keeps: the best validation loss, or the last.",
+                 help: "The epoch the model keeps: the best (for a release with marginals, the "
+                   + "smallest marginal fit, the mean total variation between the generator's "
+                   + "and the released marginals; otherwise the smallest validation loss), or "
+                   + "the last.",
                  defaultText: defaults.keep.rawValue),
       OptionSpec(name: "target", valueName: "column",
                  help: "The column users will predict, recorded in the model's schema (a kept "
@@ -156,14 +159,10 @@ enum FitCommand: Command {
       + "\(options.estimator.divergence.rawValue), batch \(options.batch), "
       + "\(options.epochs) epochs → \(output)")
     let progress = ProgressLine()
-    var lastEpochPrinted = 0
     let model = try Trainer.fit(
       release: release, releaseChecksum: checksum, options: options, resume: resume,
       outputPath: output, shouldStop: { interrupted.load(ordering: .relaxed) }
     ) { p in
-      if !Console.stderrIsTerminal, p.step == p.stepsPerEpoch, p.epoch != lastEpochPrinted {
-        lastEpochPrinted = p.epoch
-      }
       let validation = p.validationLoss.map { String(format: "%.4f", $0) } ?? "–"
       progress.update(String(
         format: "epoch %d/%d  step %d/%d  %.1f steps/s  loss %.4f  validation %@  ETA %@",
@@ -175,11 +174,15 @@ enum FitCommand: Command {
       Console.info("Interrupted: kept the model of epoch \(model.header.history.last?.epoch ?? 0).")
     }
     for record in model.header.history.suffix(options.epochs) {
+      let fit = record.marginalFit.map { String(format: "  marginal fit %.4f", $0) } ?? ""
       Console.info(String(
-        format: "epoch %3d  loss %.4f  validation %@  %.1f s", record.epoch, record.trainingLoss,
-        record.validationLoss.map { String(format: "%.4f", $0) } ?? "–", record.seconds))
+        format: "epoch %3d  loss %.4f  validation %@%@  %.1f s", record.epoch,
+        record.trainingLoss, record.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
+        fit, record.seconds))
     }
-    let why = model.header.training.keep == .last ? "the last" : "best validation loss"
+    let judge = model.header.history.last?.marginalFit != nil
+      ? "best marginal fit" : "best validation loss"
+    let why = model.header.training.keep == .last ? "the last" : judge
     Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
       + "It inherits the release's guarantee: "
       + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)).")

@@ -90,7 +90,7 @@ struct FitOptionsTests {
     #expect(try run(0) != own)
   }
 
-  @Test("keep last keeps the last epoch; keep best keeps the best validation loss")
+  @Test("keep last keeps the last epoch; keep best keeps the smallest marginal fit (a release with marginals)")
   func keptEpoch() throws {
     let (release, checksum) = try marginalRelease()
     var fit = small()
@@ -100,10 +100,18 @@ struct FitOptionsTests {
     #expect(last.header.bestEpoch == fit.epochs)
     #expect(last.parameters == last.lastParameters)
     fit.keep = .best
-    let best = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
-                               outputPath: TestPaths.temporary("kb.slgm"))
-    let lowest = best.header.history.min { ($0.validationLoss ?? 0) < ($1.validationLoss ?? 0) }!
-    #expect(best.header.bestEpoch == lowest.epoch)
+    var epochParameters: [[Float]] = []
+    let best = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: fit,
+      outputPath: TestPaths.temporary("kb.slgm"),
+      afterEpoch: { epochParameters.append($0.lastParameters) })
+    let fits = best.header.history.map(\.marginalFit)
+    #expect(fits.count == fit.epochs && fits.allSatisfy { $0 != nil && $0! > 0 && $0! < 1 })
+    let smallest = fits.indices.min { fits[$0]! < fits[$1]! }!
+    #expect(best.header.bestEpoch == smallest + 1)
+    #expect(best.parameters == epochParameters[smallest])
+    // The two runs share their seed: the same epochs, only the kept parameters differ.
+    #expect(best.lastParameters == last.lastParameters)
   }
 
   @Test("options written before marginalBatch, kernelWeight and keep existed decode as they trained")

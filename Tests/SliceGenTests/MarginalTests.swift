@@ -266,3 +266,50 @@ func fitWithMarginals() throws {
   }
   #expect(missing > 0)  // the nullable column's missing bin is sampled
 }
+
+@Test("the marginal-fit criterion is the mean total variation of the plainly computed marginals")
+func marginalFitMatchesPlainTotalVariation() {
+  // Columns a (3 bins) and d (5 fine bins, 2 groups in the 2-way table); random heads.
+  let groupsOfD = [0, 0, 1, 1, 1]
+  let marginals = [
+    ReleasedMarginal(
+      columns: ["a"], bins: [], shape: [3], sigma: 1, l2Sensitivity: 2.squareRoot(),
+      noisyCounts: [0, 0, 0], probabilities: [0.5, 0.3, 0.2]),
+    ReleasedMarginal(
+      columns: ["a", "d"], bins: [], shape: [3, 2], sigma: 1, l2Sensitivity: 2.squareRoot(),
+      noisyCounts: Array(repeating: 0, count: 6),
+      probabilities: [0.1, 0.2, 0.3, 0.1, 0.2, 0.1], binGroups: [[0, 1, 2], groupsOfD]),
+  ]
+  let architecture = GeneratorArchitecture(
+    latent: 2, hidden: [4], numericHead: .clamp,
+    blocks: [.categorical(count: 3, scale: 1),
+             .binned(centers: (0..<5).map { Float($0) / 4 }, missingBin: false, scale: 1)])
+  let loss = MarginalLoss(marginals: marginals, names: ["a", "d"], architecture: architecture,
+                          weight: 1, distance: .kl)
+  let b = 57, width = 8
+  var rng = TestRNG(seed: 31)
+  var heads = [Float](repeating: 0, count: b * width)
+  for i in 0..<b {
+    for (offset, count) in [(0, 3), (3, 5)] {
+      let raw = (0..<count).map { _ in Float.random(in: 0.01...1, using: &rng) }
+      let sum = raw.reduce(0, +)
+      for x in 0..<count { heads[i * width + offset + x] = raw[x] / sum }
+    }
+  }
+  var oneWay = [Double](repeating: 0, count: 3), twoWay = [Double](repeating: 0, count: 6)
+  for i in 0..<b {
+    for x in 0..<3 {
+      let pa = Double(heads[i * width + x])
+      oneWay[x] += pa / Double(b)
+      for y in 0..<5 {
+        twoWay[x * 2 + groupsOfD[y]] += pa * Double(heads[i * width + 3 + y]) / Double(b)
+      }
+    }
+  }
+  func tv(_ q: [Double], _ p: [Double]) -> Double { zip(q, p).map { abs($0 - $1) }.reduce(0, +) / 2 }
+  let expected = (tv(oneWay, marginals[0].probabilities) + tv(twoWay, marginals[1].probabilities)) / 2
+  let value = loss.meanTotalVariation(heads: heads, batch: b)
+  #expect(abs(value - expected) <= 1e-6, "\(value) against \(expected)")
+  #expect(value > 0.01)  // random heads do not match these tables
+}
+

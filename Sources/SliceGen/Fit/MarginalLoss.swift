@@ -82,15 +82,18 @@ struct MarginalLoss {
     self.groups = groups
   }
 
-  /// The term's value; adds ∂L/∂heads into `gradient` (batch × headWidth).
-  /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal (k: the target's
-  ///   resolution), plus b·k_c additions per grouped column.
-  func evaluate(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
+  /// Every used column's head values gathered contiguously: `blocks[c]` is (b × k_c) over the
+  /// fine bins, and `blocks[columns + c]` (b × K_c) its group sums when a target groups column c.
+  struct Blocks {
+    var values: [[Float]]
+    var widths: [Int]
+    var used: Set<Int>
+    var usedGrouped: Set<Int>
+  }
+
+  func gather(heads: [Float], batch b: Int) -> Blocks {
     let columns = headOffsets.count
-    // Every column's block, contiguous: blocks[c] is (b × k_c) over the fine bins, and
-    // blocks[columns + c] (b × K_c) its group sums when a target groups column c; gradients alike.
     var blocks = [[Float]](repeating: [], count: 2 * columns)
-    var blockGradients = [[Float]](repeating: [], count: 2 * columns)
     let widths = headCounts + groups.map { $0.map(BinGroups.count) ?? 0 }
     let used = Set(targets.flatMap(\.columns))
     let usedGrouped = Set(targets.flatMap { t in
@@ -105,7 +108,6 @@ struct MarginalLoss {
         }
       }
       blocks[c] = block
-      blockGradients[c] = [Float](repeating: 0, count: b * k)
     }
     for c in usedGrouped {
       let map = groups[c]!, k = headCounts[c], kc = widths[columns + c]
@@ -121,24 +123,82 @@ struct MarginalLoss {
         }
       }
       blocks[columns + c] = coarse
-      blockGradients[columns + c] = [Float](repeating: 0, count: b * kc)
+    }
+    return Blocks(values: blocks, widths: widths, used: used, usedGrouped: usedGrouped)
+  }
+
+  /// The slots of `blocks` a target reads (its columns, or their group sums).
+  func slots(_ target: Target) -> [Int] {
+    target.columns.indices.map { p in
+      target.grouped[p] ? headOffsets.count + target.columns[p] : target.columns[p]
+    }
+  }
+
+  /// The batch's expected marginal for a target, q = (1/b) Σ_i ⊗_c p_c(i), cell by cell
+  /// (row-major over the target's shape).
+  func expected(_ target: Target, _ blocks: Blocks, batch b: Int) -> [Double] {
+    let slots = slots(target)
+    if target.columns.count == 1 {
+      let c = slots[0], k = target.shape[0]
+      precondition(blocks.widths[c] == k, "head and marginal disagree on the bins")
+      var q = [Double](repeating: 0, count: k)
+      blocks.values[c].withUnsafeBufferPointer { p in
+        for i in 0..<b { for x in 0..<k { q[x] += Double(p[i * k + x]) } }
+      }
+      return q.map { $0 / Double(b) }
+    }
+    let ca = slots[0], cb = slots[1]
+    let ka = target.shape[0], kb = target.shape[1]
+    precondition(blocks.widths[ca] == ka && blocks.widths[cb] == kb)
+    var q = [Float](repeating: 0, count: ka * kb)  // (ka × kb) Σ_i p_a(i) ⊗ p_b(i)
+    blocks.values[ca].withUnsafeBufferPointer { pa in
+      blocks.values[cb].withUnsafeBufferPointer { pb in
+        q.withUnsafeMutableBufferPointer { out in
+          GEMM.tn(m: ka, n: kb, k: b, a: pa.baseAddress!, b: pb.baseAddress!, c: out.baseAddress!)
+        }
+      }
+    }
+    return q.map { Double($0) / Double(b) }
+  }
+
+  /// The model-selection criterion of a combined release: the mean over the released marginals
+  /// of the total variation distance ½ Σ_x |q(x) − p̂(x)| between the generator's expected
+  /// marginal over a batch and the released one. Total variation is what the evaluation's
+  /// shapes and contingency scores measure (one minus it); read on a large batch of fresh
+  /// latents it moves with the generator, not with the batch. Post-processing of the release.
+  func meanTotalVariation(heads: [Float], batch b: Int) -> Double {
+    let blocks = gather(heads: heads, batch: b)
+    var sum = 0.0
+    for target in targets {
+      let q = expected(target, blocks, batch: b)
+      var distance = 0.0
+      for (x, p) in zip(q, target.probabilities) { distance += abs(x - p) }
+      sum += distance / 2
+    }
+    return targets.isEmpty ? 0 : sum / Double(targets.count)
+  }
+
+  /// The term's value; adds ∂L/∂heads into `gradient` (batch × headWidth).
+  /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal (k: the target's
+  ///   resolution), plus b·k_c additions per grouped column.
+  func evaluate(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
+    let columns = headOffsets.count
+    let gathered = gather(heads: heads, batch: b)
+    let blocks = gathered.values, widths = gathered.widths
+    let used = gathered.used, usedGrouped = gathered.usedGrouped
+    var blockGradients = widths.indices.map { slot in
+      blocks[slot].isEmpty ? [Float]() : [Float](repeating: 0, count: blocks[slot].count)
     }
     var total = 0.0
     let scale = Float(2 * weight / Double(b))
     for target in targets {
-      let slots = target.columns.indices.map { p in
-        target.grouped[p] ? columns + target.columns[p] : target.columns[p]
-      }
+      let slots = slots(target)
+      let q = expected(target, gathered, batch: b)
       if target.columns.count == 1 {
         let c = slots[0], k = target.shape[0]
-        precondition(widths[c] == k, "head and marginal disagree on the bins")
-        var q = [Double](repeating: 0, count: k)
-        blocks[c].withUnsafeBufferPointer { p in
-          for i in 0..<b { for x in 0..<k { q[x] += Double(p[i * k + x]) } }
-        }
         var residual = [Float](repeating: 0, count: k)
         for x in 0..<k {
-          let (value, r) = cellTerm(q[x] / Double(b), target.probabilities[x])
+          let (value, r) = cellTerm(q[x], target.probabilities[x])
           total += value
           residual[x] = scale * Float(r)
         }
@@ -149,18 +209,9 @@ struct MarginalLoss {
       }
       let ca = slots[0], cb = slots[1]
       let ka = target.shape[0], kb = target.shape[1]
-      precondition(widths[ca] == ka && widths[cb] == kb)
-      var q = [Float](repeating: 0, count: ka * kb)  // (ka × kb) Σ_i p_a(i) ⊗ p_b(i)
-      blocks[ca].withUnsafeBufferPointer { pa in
-        blocks[cb].withUnsafeBufferPointer { pb in
-          q.withUnsafeMutableBufferPointer { out in
-            GEMM.tn(m: ka, n: kb, k: b, a: pa.baseAddress!, b: pb.baseAddress!, c: out.baseAddress!)
-          }
-        }
-      }
       var residual = [Float](repeating: 0, count: ka * kb)  // (ka × kb) (2λ/b)(q − p̂)
       for cell in 0..<(ka * kb) {
-        let (value, r) = cellTerm(Double(q[cell]) / Double(b), target.probabilities[cell])
+        let (value, r) = cellTerm(q[cell], target.probabilities[cell])
         total += value
         residual[cell] = scale * Float(r)
       }

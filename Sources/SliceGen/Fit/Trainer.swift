@@ -72,11 +72,14 @@ public enum Trainer {
   /// Trains (or resumes) and writes the model to `outputPath` after every epoch.
   /// - Parameters:
   ///   - resume: a model trained on the same release; training continues from its last epoch.
+  ///   - afterEpoch: called with each epoch's model once it is written (its `lastParameters`
+  ///     are that epoch's; `slicegen-bench selection` samples and evaluates them).
   ///   - shouldStop: polled between steps (Ctrl-C); training stops at once and the last
   ///     complete epoch's model stays on disk.
   public static func fit(
     release: Release, releaseChecksum: String, options: FitOptions, resume: Model? = nil,
-    outputPath: String, shouldStop: () -> Bool = { false },
+    outputPath: String, afterEpoch: (Model) throws -> Void = { _ in },
+    shouldStop: () -> Bool = { false },
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> Model {
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
@@ -142,7 +145,9 @@ public enum Trainer {
       history = resume.header.history
       bestParameters = resume.parameters
       bestEpoch = resume.header.bestEpoch
-      bestValidation = history.first { $0.epoch == bestEpoch }?.validationLoss ?? .infinity
+      bestValidation = history.first { $0.epoch == bestEpoch }.flatMap {
+        $0.marginalFit ?? $0.validationLoss
+      } ?? .infinity
       optimizerSteps = resume.header.optimizerSteps
     } else {
       var initRNG = trainingStream(seed: options.seed, stream: .max)
@@ -212,11 +217,18 @@ public enum Trainer {
           release: release, rows: trainRows..<min(n, trainRows + 4096), u: u, sigma: sigma,
           generator: generator, seed: options.seed)
       }
+      let marginalFit = marginalLoss.map {
+        Self.marginalFit($0, generator: generator, seed: options.seed)
+      }
       history.append(EpochRecord(
         epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
-        validationLoss: validationLoss, seconds: Date().timeIntervalSince(epochStart)))
-      let score = validationLoss ?? lossSum / Double(stepsPerEpoch)
-      if score <= bestValidation || validationRows < 2 || options.keep == .last {
+        validationLoss: validationLoss, marginalFit: marginalFit,
+        seconds: Date().timeIntervalSince(epochStart)))
+      // The epoch kept by `--keep best`: the best marginal fit for a combined release (it
+      // tracks the evaluation; Docs/tuning.md), else the best validation loss.
+      let score = marginalFit ?? validationLoss ?? lossSum / Double(stepsPerEpoch)
+      let judged = marginalFit != nil || validationRows >= 2
+      if score <= bestValidation || !judged || options.keep == .last {
         bestValidation = score
         bestEpoch = epoch
         bestParameters = generator.parameters
@@ -233,6 +245,7 @@ public enum Trainer {
         adamFirstMoment: adam.firstMoment, adamSecondMoment: adam.secondMoment)
       try current.write(to: outputPath)
       model = current
+      try afterEpoch(current)
       phases.epochEnd += monotonicSeconds() - epochEndStart
     }
     return model!
@@ -240,6 +253,21 @@ public enum Trainer {
 }
 
 extension Trainer {
+  /// Latent rows of the marginal-fit criterion: enough that its sampling spread (about
+  /// √(cells/rows) per table) stays well below the differences between epochs.
+  static let marginalFitRows = 8192
+
+  /// The marginal-fit criterion (`MarginalLoss.meanTotalVariation`) on a fixed batch of
+  /// `marginalFitRows` latents drawn from their own stream, so that epochs compare fairly.
+  static func marginalFit(_ marginal: MarginalLoss, generator: MLPGenerator, seed: UInt64) -> Double {
+    let rows = marginalFitRows
+    var rng = trainingStream(seed: seed, stream: .max - 2)
+    var z = [Float](repeating: 0, count: rows * generator.architecture.latent)
+    z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
+    let cache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: rows) }
+    return marginal.meanTotalVariation(heads: cache.heads, batch: rows)
+  }
+
   /// The validation loss: mean over the m' projection directions of the squared 2-Wasserstein
   /// distance between the held-out released projections and as many smoothed synthetic ones
   /// (G(Z)·U + N(0, σ²)). Both sides carry the same noise level, so it compares like with like;

@@ -21,6 +21,10 @@ public struct EpochRecord: Codable, Equatable, Sendable {
   public var steps: Int
   public var trainingLoss: Double
   public var validationLoss: Double?
+  /// Combined releases: the mean total variation distance between the generator's expected
+  /// marginals on a fixed batch of fresh latents and the released marginals (the criterion
+  /// `--keep best` uses for them); nil for a release without marginals.
+  public var marginalFit: Double? = nil
   public var seconds: Double
 }
 
