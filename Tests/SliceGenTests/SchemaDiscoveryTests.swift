@@ -50,8 +50,8 @@ struct SchemaDiscoveryTests {
       }
       #expect(lower == 0 && integer)
       // The top octave [2^16, 2^17) holds 1 % of the rows: the bound covers at least the
-      // octave below it.
-      #expect(upper >= 0x1p15, "seed \(seed): gain upper \(upper)")
+      // octave below it, whose largest whole number is 2^16 − 1.
+      #expect(upper >= 0x1p15 - 1, "seed \(seed): gain upper \(upper)")
       #expect(columns[1].domain
         == .categorical(categories: ["1", "2", "3", "5", "(other)"], catchAll: "(other)"))
       guard case .numeric(let hoursLower, let hoursUpper, true) = columns[2].domain else {
@@ -132,6 +132,22 @@ struct SchemaDiscoveryTests {
     #expect(DiscoveryGrid.cell(-1e300) == 0 && DiscoveryGrid.cell(1e300) == DiscoveryGrid.cellCount - 1)
   }
 
+  @Test("whole-number bounds of octaves hold exactly the whole numbers in them")
+  func wholeNumberBounds() {
+    for (from, to) in [(0, 127), (16, 127), (-3, 90), (-100, -3), (5, 5), (-1, 0), (1, 1)] {
+      let bounds = DiscoveryGrid.wholeNumberBounds(
+        DiscoveryGrid.cell(Double(from)) ..< DiscoveryGrid.cell(Double(to)) + 1)
+      // Every whole number of the cells, and nothing outside them, lies within the bounds.
+      let inside = (-300...300).filter {
+        let c = DiscoveryGrid.cell(Double($0))
+        return c >= DiscoveryGrid.cell(Double(from)) && c <= DiscoveryGrid.cell(Double(to))
+      }
+      #expect(bounds == (Double(inside.first!), Double(inside.last!)), "\(from)…\(to): \(bounds)")
+    }
+    #expect(DiscoveryGrid.wholeNumberBounds(DiscoveryGrid.cell(0) ..< DiscoveryGrid.cell(100) + 1)
+      == (0, 127))
+  }
+
   @Test("types, bounds on the public grid, nullability, integer-ness; the one-row value is absent")
   func discovers() throws {
     let csv = TestPaths.write(mixedTable(rows: 20_000))
@@ -143,9 +159,9 @@ struct SchemaDiscoveryTests {
       #expect(columns.map(\.name) == ["age", "score", "colour"])
       // age: 20..79 with 2 % missing (empty or NA) → integer. Its round-1 support [16, 128)
       // lies within the codes' range, so round 2 counts each whole number: all 60 values show,
-      // too many for a code list (more than 32), so numeric, bounds [16, 128] widened to
-      // the values round 2 shows (20 … 79).
-      #expect(columns[0].domain == .numeric(lower: 16, upper: 128, integer: true))
+      // too many for a code list (more than 32), so numeric, bounds the whole numbers of the
+      // octaves [16, 128), widened to the values round 2 shows (20 … 79): [16, 127].
+      #expect(columns[0].domain == .numeric(lower: 16, upper: 127, integer: true))
       #expect(columns[0].nullable && columns[0].nonNumeric == .missing)
       // score: 3 .. 145.7, fractional: the octaves [2, 4) … [128, 256) (each ≥ 140 rows, the
       // cell threshold 4.5σ₂ ≈ 65).

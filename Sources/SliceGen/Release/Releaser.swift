@@ -27,8 +27,10 @@ public struct ReleaseOptions: Sendable {
   public var marginals: MarginalSelection = .auto
   /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
   public var aggregateShare: Double = 0.9
-  /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound).
-  public var marginalBins: Int = 100
+  /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound);
+  /// an integer column of at most this many values gets one bin per value instead. 128 covers
+  /// an age or hours a week, and the [0, 127] that discovery gives such a column.
+  public var marginalBins: Int = 128
   /// In 2-way marginals, a numeric column with more than B + 1 bins is counted on at most B
   /// groups of them, plus its lower-bound bin (and missing bin): `--pair-bins` (PairBins.swift).
   public var pairBins: Int = ReleaseOptions.defaultPairBins

@@ -24,8 +24,9 @@
 //    age or a count of hours; a code list longer than 32, such as an industry recode, stays
 //    numeric unless a schema declares it);
 //  - bounds: the noisy 0.5 % and 99.5 % quantiles of the detected mass on the grid
-//    (NoisySupport.swift), on the cells' edges (integer columns round outward; integer codes
-//    that stay numeric widen them to the values round 2 shows);
+//    (NoisySupport.swift), on the cells' edges (integer columns: the whole numbers the cells
+//    hold, so [0, 2^k) gives [0, 2^k − 1]; integer codes that stay numeric widen them to the
+//    values round 2 shows);
 //  - nullable: noisy missing above 3σ₁ (categorical), noisy missing + text above 3√2σ₁ (numeric);
 //  - categories: the text values whose noisy count passes T (and the codes detected), plus the
 //    catch-all `(other)`; a declared target must keep at least two values and no significant
@@ -82,6 +83,18 @@ public enum DiscoveryGrid {
                   Double(sign: .plus, exponent: j + 1, significand: 1))
     }
     return cell > zeroCell ? positive : (-positive.1, -positive.0)
+  }
+
+  /// The smallest and largest whole numbers the cells `range` can hold: a positive octave
+  /// [2^j, 2^(j+1)) holds at most 2^(j+1) − 1 and a negative one (−2^(j+1), −2^j] at least
+  /// −2^(j+1) + 1, so that [0, 2^k) gives the 2^k values [0, 2^k − 1] (one marginal bin each up
+  /// to `--marginal-bins`). Outer cells beyond 2^53 keep their edges.
+  public static func wholeNumberBounds(_ range: Range<Int>) -> (lower: Double, upper: Double) {
+    var lower = edges(range.lowerBound).lower.rounded(.down)
+    var upper = edges(range.upperBound - 1).upper.rounded(.up)
+    if range.lowerBound < zeroCell, -lower <= 0x1p53 { lower += 1 }
+    if range.upperBound - 1 > zeroCell, upper <= 0x1p53 { upper -= 1 }
+    return (lower, upper)
   }
 
   /// The cells that can hold a whole number ({0} and |x| ≥ 1), in order: the line on which an
@@ -430,8 +443,7 @@ struct ColumnContext {
     // Numeric: round 1's octave bounds, widened to the values round 2 shows one by one (a value
     // by value support is narrower, not safer: at discovery's noise only values held by many
     // rows show, and cutting the bounds there would clamp the rest).
-    var lower = DiscoveryGrid.edges(firstSupport.lowerBound).lower
-    var upper = DiscoveryGrid.edges(firstSupport.upperBound - 1).upper
+    var (lower, upper) = DiscoveryGrid.wholeNumberBounds(firstSupport)
     if let support = NoisySupport.support(
       noisy, sigma: sigma2, threshold: tau, zero: -DiscoveryGrid.codes.lowerBound)
     {
@@ -479,10 +491,12 @@ struct ColumnContext {
         sigmaScale: integer ? 1 : 2.0.squareRoot(), why: why))
     }
     let cellRange = FirstRound.cellRange(support, integer: integer)
+    let bounds = integer
+      ? DiscoveryGrid.wholeNumberBounds(cellRange)
+      : (lower: DiscoveryGrid.edges(cellRange.lowerBound).lower,
+         upper: DiscoveryGrid.edges(cellRange.upperBound - 1).upper)
     return numericColumn(
-      lower: DiscoveryGrid.edges(cellRange.lowerBound).lower,
-      upper: DiscoveryGrid.edges(cellRange.upperBound - 1).upper, integer: integer,
-      weak: strong == nil)
+      lower: bounds.lower, upper: bounds.upper, integer: integer, weak: strong == nil)
   }
 
   func numericColumn(lower: Double, upper: Double, integer: Bool, weak: Bool) -> ColumnOutcome {
