@@ -28,8 +28,8 @@ enum FitCommand: Command {
                  help: "Seed of training (initialisation, batches, latents, smoothing noise). The "
                    + "same seed and release give a bit-identical model.", defaultText: "0"),
       OptionSpec(name: "validation", valueName: "fraction",
-                 help: "Share of release rows held out for the validation loss, which picks the "
-                   + "epoch kept.", defaultText: "\(defaults.validation)"),
+                 help: "Share of release rows held out for the validation loss (sliced W₂ of the "
+                   + "projections), which --keep best reads for a release without marginals.", defaultText: "\(defaults.validation)"),
       OptionSpec(name: "latent", valueName: "n", help: "Latent dimension of the generator.",
                  defaultText: "\(defaults.latent)"),
       OptionSpec(name: "hidden", valueName: "w1,w2,…", help: "Hidden layer widths.",

@@ -22,7 +22,7 @@
 //   (X', Y') = √(2E')·(cos θ', sin θ'); the ideal (X, Y) = √(2E)·(cos 2πV, sin 2πV) is a pair of
 //      independent N(0, 1) values (Box and Muller 1958).
 // Coupling error. With log, log1p, sin and cos within 2 ulp (glibc documents 1 ulp for each on
-// x86-64 and AArch64; `PreciseGaussianTests` checks the whole sampler against a Float80 reference
+// x86-64 and AArch64; Tests/SliceGenPrivacyTests/SnappedGaussianTests.swift checks the whole sampler against a Float80 reference
 // on x86-64): |E' − E| ≤ 2^−49·E, |cos θ' − cos 2πV| ≤ 2^−47, so with R = √(2E) = √(X² + Y²),
 //   |X' − X| ≤ 2^−46·R   and   |Y' − Y| ≤ 2^−46·R.
 // Snapping (`snap`): y = Λ·(k + round((r + z)/Λ)) with k = ⌊q/Λ⌋, r = q − kΛ, z = σX'; Λ is a power
@@ -45,7 +45,7 @@ import Foundation
 /// Each pair (X', Y') it returns is within 2^−46·√(X² + Y²) of a pair (X, Y) of independent exact
 /// N(0, 1) values (header of this file). Together with `SnappedGaussian.snap` this bounds how far
 /// every published cell's probability is from the ideal Gaussian mechanism's
-/// (`SnappedGaussian.relativeCellError`). Tests: PreciseGaussianTests.
+/// (`SnappedGaussian.relativeCellError`). Tests: Tests/SliceGenPrivacyTests/SnappedGaussianTests.swift.
 public enum PreciseGaussian {
   /// Binades below this one are never drawn (probability 2^−960 per value, added to the tail term).
   public static let deepestBinade = 960

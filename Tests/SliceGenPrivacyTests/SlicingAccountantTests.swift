@@ -3,9 +3,9 @@ import Testing
 @testable import SliceGenPrivacy
 import SliceGenNumerics
 
-/// The reference values of ../shared/testvectors/slicing-privacy.json (computed independently
-/// with scipy; a port should match to 1e-3 relative), copied to Tests/Fixtures so that a clone
-/// tests on its own (.ci/run checks the copy against the shared file when it is there).
+/// The reference values of Tests/Fixtures/slicing-privacy.json (computed independently with
+/// scipy; a port should match to 1e-3 relative; Tests/Fixtures/README.md says where they come
+/// from).
 enum TestVectors {
   static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures/slicing-privacy.json")

@@ -1,4 +1,4 @@
-// Tests of SlicedLoss: the loss against a plain reimplementation of DESIGN §5, the gradient
+// Tests of SlicedLoss: the loss against a plain reimplementation of Docs/design.md ("The fit"), the gradient
 // against central finite differences (Double) for every divergence, independence from the
 // thread count, Float against Double, input checks, and the vector exponential.
 
@@ -32,7 +32,7 @@ func gaussianMatrix(
   (0..<(rows * width)).map { _ in mean + sd * rng.gaussian() }
 }
 
-/// DESIGN §5 written out plainly: explicit ratio via Gauss–Jordan inverse, full sort median.
+/// Docs/design.md's estimator written out plainly: explicit ratio via Gauss–Jordan inverse, full sort median.
 func plainLoss(
   real: [Double], br: Int, synthetic: [Double], bs: Int, m: Int, k: Int,
   configuration c: EstimatorConfiguration
@@ -106,7 +106,7 @@ func evaluate(
 struct EstimatorTests {
   static let kernelDivergences: [Divergence] = [.kl, .reverseKL, .js, .chi2]
 
-  @Test("the loss equals a plain reimplementation of DESIGN §5", arguments: kernelDivergences)
+  @Test("the loss equals a plain reimplementation of the design's estimator", arguments: kernelDivergences)
   func lossMatchesPlainReference(divergence: Divergence) throws {
     let m = 3, k = 2, br = 10, bs = 7
     var rng = TestRNG(seed: 17)

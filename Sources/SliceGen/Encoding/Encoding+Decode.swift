@@ -1,7 +1,7 @@
 // The inverse of the encoding: from an encoded row (a real one, or a generator's output, whose
 // categorical blocks hold probabilities × scale) back to field texts in the schema's kept-column
 // order. Numbers are un-scaled, clamped to the domain and rounded for integer columns; categories
-// are drawn from the block's probabilities (argmax would erase rare categories, DESIGN §2), or
+// are drawn from the block's probabilities (argmax would erase rare categories, Docs/design.md), or
 // taken by argmax when no generator is given (used for exact round trips of real rows).
 
 import Foundation

@@ -1,4 +1,4 @@
-// The map from a schema's rows to the encoded space R^d of DESIGN §2, and back.
+// The map from a schema's rows to the encoded space R^d (Docs/design.md, "Encoding"), and back.
 //
 // Each kept column c has weight w_c; W = sqrt(Σ_c w_c²). Blocks, in schema order:
 //   numeric            1 entry   (w_c/W)·v,             v = (clamp(x) − lo)/(hi − lo) ∈ [0, 1]
@@ -34,7 +34,7 @@ public struct EncodedBlock: Equatable, Sendable {
   public let scale: Float
 }
 
-/// The encoding of a schema (DESIGN §2).
+/// The encoding of a schema (Docs/design.md, "Encoding").
 public struct Encoding: Equatable, Sendable {
   public let schema: Schema
   public let blocks: [EncodedBlock]

@@ -1,4 +1,4 @@
-// Turns CSV records into encoded rows (DESIGN §2), checking every value against the schema.
+// Turns CSV records into encoded rows (Docs/design.md, "Encoding"), checking every value against the schema.
 // It owns the column mapping (CSV header ↔ schema), the per-column lookup tables and the
 // clamping counters. It does not read files or draw noise.
 //

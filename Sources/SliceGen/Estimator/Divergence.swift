@@ -14,7 +14,7 @@
 // Reweighting draws from p by β reproduces q, so β_i ≈ q(R_i)/p(R_i): the estimator gives
 //   r_i ≈ q(R_i)/p(R_i)  (synthetic over real, evaluated at the REAL points),
 // and r ≈ 1 when the two samples come from one distribution (K_rs 1 · b_r/b_s ≈ K_rr 1).
-// DESIGN §5 writes r = (K_rr + τI)⁻¹ K_rs 1; that is this with b_r = b_s.
+// Docs/design.md ("The fit") writes r = (K_rr + τI)⁻¹ K_rs 1; that is this with b_r = b_s.
 //
 // Averages over the real points are expectations under p, so the loss (1/b_r) Σ_i g(r_i)
 // estimates E_p[g(q/p)] = D_g(Q‖P). To get a named divergence, pick g:
@@ -26,10 +26,10 @@
 //   χ²(Q‖P)   = ∫ (q − p)²/p            = E_p[(r − 1)²]                    g(t) = (t − 1)²
 // Derivatives: log t + 1; −1/t; ½ log(2t/(1+t)); 2(t − 1). Every g has g(1) = 0.
 //
-// Which one is "KL". DESIGN §5 (and, as far as its formula shows, the paper) applies
+// Which one is "KL". Docs/design.md (and, as far as its formula shows, the paper) applies
 // f(t) = t log t to this r and calls it KL: that is KL(synthetic‖real), the mode-seeking
-// direction. `Divergence.kl` is exactly that, so the default reproduces DESIGN and the reference
-// measurements (shared/REFERENCE.md). `Divergence.reverseKL` is KL(real‖synthetic), the
+// direction. `Divergence.kl` is exactly that, so the default reproduces the design and the
+// measurements of Docs/benchmarks.md. `Divergence.reverseKL` is KL(real‖synthetic), the
 // maximum-likelihood, mass-covering direction, g(t) = −log t. Measured caution: the kernel
 // ratio estimates are noisy (at b = 128 about a tenth of them fall below 0 and are clipped),
 // and g′(t) = −1/t makes the reverseKL gradient hinge on the few estimates just above the
@@ -45,7 +45,7 @@
 /// The discrepancy between the smoothed real and smoothed synthetic projections that the fit
 /// loop minimises. Real = the release's noisy projections; synthetic = G(z)·θ plus fresh noise.
 public enum Divergence: String, Codable, CaseIterable, Sendable {
-  /// KL(synthetic‖real) = E_syn[log(p_syn/p_real)] (mode-seeking), DESIGN §5's default
+  /// KL(synthetic‖real) = E_syn[log(p_syn/p_real)] (mode-seeking), the design's default
   /// f(t) = t log t: the mean over real points of r log r, r the kernel estimate of
   /// p_syn/p_real.
   case kl

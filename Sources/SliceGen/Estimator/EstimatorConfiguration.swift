@@ -14,9 +14,9 @@ public enum EstimatorPrecision: String, Codable, CaseIterable, Sendable {
 
 /// Settings of `SlicedLoss`.
 public struct EstimatorConfiguration: Codable, Equatable, Sendable {
-  /// The divergence minimised (default: `.kl`, KL(synthetic‖real) as in DESIGN §5).
+  /// The divergence minimised (default: `.kl`, KL(synthetic‖real) as in Docs/design.md).
   public var divergence: Divergence
-  /// Ridge τ added to the real–real kernel matrix, τ > 0. DESIGN §5: the paper's 1e-4 was
+  /// Ridge τ added to the real–real kernel matrix, τ > 0. Docs/design.md: the paper's 1e-4 was
   /// measured to be strongly biased; 1e-2 behaves well.
   public var tau: Double
   /// Bandwidths used, as multiples of the slice's median distance between real projections;

@@ -15,7 +15,7 @@
 import Dispatch
 import Foundation
 
-/// The smoothed-sliced divergence estimator of DESIGN §5, with reusable workspaces.
+/// The smoothed-sliced divergence estimator of Docs/design.md ("The fit"), with reusable workspaces.
 ///
 /// Layout: `real` is (realRows × m·k) and `synthetic` (syntheticRows × m·k), row-major; slice t is
 /// columns t·k ..< (t+1)·k. The gradient has the synthetic layout.

@@ -1,4 +1,5 @@
-// The marginal term of the fit (DESIGN §5, §4b): when a release carries noisy marginals, the
+// The marginal term of the fit (Docs/design.md, "The fit"; Docs/privacy.md, "Marginals beside
+// the projections"): when a release carries noisy marginals, the
 // generator's expected marginals over a batch are pulled toward the released (consistent)
 // probabilities:
 //   L_marg = λ · Σ_j ‖q_j − p̂_j‖²,  q_j = (1/b) Σ_i ⊗_{c ∈ j} p_c(i),

@@ -1,4 +1,4 @@
-// `fit` as a library call: train a generator on a release alone (DESIGN §5). Each step takes b
+// `fit` as a library call: train a generator on a release alone (Docs/design.md). Each step takes b
 // released rows (never re-noised) and b synthetic rows G(Z), projects the synthetic rows with the
 // release's U, adds fresh N(0, σ²) smoothing noise with the release's σ, and descends the
 // smoothed-sliced divergence (plus the marginal term when the release carries marginals).

@@ -1,5 +1,5 @@
 // The shape of a generator: latent size, hidden layers, activation, and one output head per kept
-// column, matching the release's encoding block for block (DESIGN §5: G's output lives exactly
+// column, matching the release's encoding block for block (Docs/design.md: G's output lives exactly
 // where encoded rows live).
 
 /// One column's output head.

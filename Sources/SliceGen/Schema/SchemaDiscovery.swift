@@ -472,9 +472,12 @@ struct ColumnContext {
     else {
       let best = NoisySupport.bestWindow(line, sigma: sigma, zero: zero)
       let range = best.map { FirstRound.cellRange($0.start ..< $0.end, integer: integer) }
-      let densest = range.map {
-        "[\(Schema.format(DiscoveryGrid.edges($0.lowerBound).lower)), "
-          + "\(Schema.format(DiscoveryGrid.edges($0.upperBound - 1).upper)))"
+      let densest = range.map { cells -> String in
+        let lower = DiscoveryGrid.edges(cells.lowerBound).lower
+        let upper = DiscoveryGrid.edges(cells.upperBound - 1).upper
+        return lower == upper
+          ? "the value \(Schema.format(lower))"
+          : "[\(Schema.format(lower)), \(Schema.format(upper)))"
       }
       let width = Double(best.map { $0.end - $0.start } ?? 1)
       var why = "no range of the public grid of powers of two holds enough of its values to "
