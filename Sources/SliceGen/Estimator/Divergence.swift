@@ -61,9 +61,6 @@ public enum Divergence: String, Codable, CaseIterable, Sendable {
   /// slice; sorted real against sorted synthetic values. Needs equal batch sizes.
   case slicedWasserstein = "sliced-wasserstein"
 
-  /// Whether this divergence goes through the kernel density-ratio estimator.
-  public var usesDensityRatio: Bool { self != .slicedWasserstein }
-
   /// g(t): the loss contribution of a real point whose ratio estimate p_syn/p_real is t > 0.
   func ratioLoss(_ t: Double) -> Double {
     switch self {

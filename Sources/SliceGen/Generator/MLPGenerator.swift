@@ -160,10 +160,10 @@ public struct Network<T: NetworkScalar> {
     gradients = [T](repeating: 0, count: total)
   }
 
+  /// One N(0, 1) draw for initialisation, from the numerics module's sampler (the one sampler
+  /// of training; the privacy samplers live in SliceGenPrivacy).
   static func normal(_ rng: inout some RandomNumberGenerator) -> Double {
-    let u1 = (Double(rng.next() >> 11) + 0.5) * 0x1p-53
-    let u2 = Double(rng.next() >> 11) * 0x1p-53
-    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    GaussianSampling.pair(using: &rng).0
   }
 
   public mutating func zeroGradients() {

@@ -41,7 +41,8 @@ public enum Sampler {
     let encoding = Encoding(schema: model.header.schema)
     let generator = try MLPGenerator(
       architecture: model.header.architecture, parameters: model.parameters)
-    var rng = Trainer.trainingStream(seed: seed, stream: 0x5A4D_504C)  // "SMPL"
+    var rng = Trainer.trainingStream(seed: seed, stream: 0x5A4D_504C)  // "ZMPL" in ASCII: the sampler's fixed stream
+    // id (a typo of "SMPL" kept as it is, so that seeded samples stay reproducible)
     let latent = model.header.architecture.latent
     var latents = [Float](repeating: 0, count: blockRows * latent)
     var fields: [String] = []
