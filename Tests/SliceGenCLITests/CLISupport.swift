@@ -61,10 +61,22 @@ enum CLI {
       stderr: String(decoding: errData, as: UTF8.self))
   }
 
-  /// A fresh temporary directory.
+  /// This test process's temporary root, removed when the process exits.
+  static let temporaryRoot: URL = {
+    let root = temporaryRootPath()
+    try? FileManager.default.removeItem(at: root)
+    try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: CLI.temporaryRootPath()) }
+    return root
+  }()
+
+  static func temporaryRootPath() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("slicegen-cli-\(getpid())")
+  }
+
+  /// A fresh temporary directory (under `temporaryRoot`).
   static func temporaryDirectory() -> String {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("slicegen-cli-\(UUID().uuidString)")
+    let url = temporaryRoot.appendingPathComponent(UUID().uuidString)
     try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
   }

@@ -10,10 +10,23 @@ enum TestPaths {
   static let adultSchema = repository.appendingPathComponent("samples/adult/schema.json").path
   static let adultTrain = repository.appendingPathComponent("samples/adult/train.csv").path
 
+  /// This test process's temporary root, removed when the process exits (every temporary
+  /// directory of the tests lives under it, so a run leaves nothing in the system's temp).
+  static let temporaryRoot: URL = {
+    let root = temporaryRootPath()
+    try? FileManager.default.removeItem(at: root)
+    try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: TestPaths.temporaryRootPath()) }
+    return root
+  }()
+
+  static func temporaryRootPath() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("slicegen-tests-\(getpid())")
+  }
+
   /// A fresh path in a fresh temporary directory.
   static func temporary(_ name: String) -> String {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("slicegen-tests-\(UUID().uuidString)")
+    let directory = temporaryRoot.appendingPathComponent(UUID().uuidString)
     try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory.appendingPathComponent(name).path
   }
