@@ -72,14 +72,16 @@ if arguments.contains("--help") || arguments.contains("-h") {
   print("""
     OVERVIEW: Measure slicegen's speed and memory on this machine.
 
-    Usage: slicegen-bench [--only gemm|release|fit] [--release-rows N] [--fit-epochs N]
+    Usage: slicegen-bench [--only gemm|release|fit|estimator] [--release-rows N] [--fit-epochs N]
                           [--no-numpy]
            slicegen-bench fuzz-loaders [--mutations N] [--seed S]
            slicegen-bench selection RELEASE HOLDOUT.csv SCHEMA.json [--epochs N] [--seed S]
                                     [--learning-rate R] [--marginal-weight L] [--batch B]
 
     OPTIONS:
-      --only <stage>        Run one stage: gemm, release or fit. (default: all three)
+      --only <stage>        Run one stage: gemm, release, fit or estimator (the last only when
+                            named: loss-and-gradient time at b = 128, 256, 512, Float against
+                            Double). (default: gemm, release and fit)
       --release-rows <N>    Rows of the generated table the release stage releases (50 integer
                             and 5 ten-category columns, d = 100, m' = 200). (default: 1000000)
       --fit-epochs <N>      Epochs of the fit stage on the Adult release (ε = 4, defaults).
@@ -109,6 +111,7 @@ if let stage = value(of: "--stage") {
   case "gemm": GEMMBench.run()
   case "release": ReleaseBench.run(rows: Int(value(of: "--release-rows") ?? "") ?? 1_000_000)
   case "fit": FitBench.run(epochs: Int(value(of: "--fit-epochs") ?? "") ?? 3)
+  case "estimator": EstimatorBench.run()
   default:
     FileHandle.standardError.write(Data("Error: unknown stage '\(stage)'\n".utf8))
     exit(64)
@@ -150,6 +153,10 @@ if only == nil || only == "gemm" {
 if only == nil || only == "release" {
   print("\n== release")
   runStage("release")
+}
+if only == "estimator" {
+  print("\n== the smoothed-sliced estimator (m = 100, k = 2, three bandwidths)")
+  runStage("estimator")
 }
 if only == nil || only == "fit" {
   print("\n== fit on Adult (ε = 4 release, fit defaults)")
