@@ -70,7 +70,10 @@ struct FitOptionsTests {
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     var fit = small()
     fit.kernelWeight = 0
-    #expect(throws: FitError.self) {
+    #expect(throws: OptionError(
+      option: "kernel-weight", value: nil,
+      rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
+    ) {
       try Trainer.fit(release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
                       outputPath: TestPaths.temporary("nf.slgm"))
     }
