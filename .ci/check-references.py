@@ -50,6 +50,7 @@ for path in sources:
         continue
     text = open(path, encoding="utf-8").read()
     declared_types.update(decl.findall(text))
+    declared_types.update(re.findall(r"<([A-Z][A-Za-z0-9_]*)\s*[:>,]", text))  # generic parameters
     declared_members.update(member.findall(text))
     for group in enum_case_list.findall(text):
         declared_members.update(re.findall(r"([a-z][A-Za-z0-9_]*)\s*(?:\([^)]*\))?\s*(?:,|$)", group))

@@ -6,47 +6,47 @@ import Foundation
 import SliceGen
 
 enum DemoCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let epsilon = Option<Double>.number(
+      "epsilon", value: "ε", help: "Privacy parameter of the release.", defaultText: "4")
+    static let epochs = Option<Int>.wholeNumber(
+      "epochs", value: "N", help: "Training epochs.", defaultText: "\(FitOptions().epochs)",
+      range: FitOptions.epochsRange)
+    static let marginals = Option<MarginalSelection>(
+      "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
+      help: "Noisy marginals beside the projections (as for release); none runs the paper's "
+        + "mechanism alone. auto is select:3c for c ≤ 15 columns (select:39 on Adult), tree for "
+        + "wider tables: the best measured (Docs/pair-selection.md).",
+      defaultText: "auto", parse: ReleaseCommand.Options.marginalSelection)
+    static let data = Option<String>(
+      "data", value: "folder",
+      help: "Folder with train.csv, test.csv and schema.json. Without it: samples/adult in the "
+        + "current directory, else in the package the binary was built from (found above the "
+        + "executable or at its build path).")
+    static let output = Option<String>.output(
+      value: "folder", help: "Where to write the files.", defaultText: "demo-output")
+  }
+
   static let spec = CommandSpec(
     name: "demo",
     abstract: "Release, fit, sample and evaluate the bundled Adult sample in one go.",
-    options: [
-      OptionSpec(name: "epsilon", valueName: "ε", help: "Privacy parameter of the release.",
-                 defaultText: "4"),
-      OptionSpec(name: "epochs", valueName: "N", help: "Training epochs.",
-                 defaultText: "\(FitOptions().epochs)"),
-      OptionSpec(name: "marginals", valueName: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
-                 help: "Noisy marginals beside the projections (as for release); none runs the "
-                   + "paper's mechanism alone. auto is select:3c for c ≤ 15 columns (select:39 on "
-                   + "Adult), tree for wider tables: the best measured (Docs/pair-selection.md).",
-                 defaultText: "auto"),
-      OptionSpec(name: "data", valueName: "folder",
-                 help: "Folder with train.csv, test.csv and schema.json. Without it: samples/adult "
-                   + "in the current directory, else in the package the binary was built from "
-                   + "(found above the executable or at its build path)."),
-      OptionSpec(name: "output", valueName: "folder", help: "Where to write the files.",
-                 defaultText: "demo-output"),
-    ])
+    options: [Options.epsilon, Options.epochs, Options.marginals, Options.data, Options.output])
 
   static func run(_ arguments: Arguments) throws {
-    let epsilon = try arguments.double("epsilon") ?? 4
-    do { try PrivacyValidation.epsilon(epsilon) } catch let e as PrivacyParameterError {
-      throw UsageError(message: e.description)
-    }
-    var fit = FitOptions()
-    fit.epochs = try arguments.int("epochs", range: 1...100_000) ?? fit.epochs
-    var options = ReleaseOptions(epsilon: epsilon)
+    var options = ReleaseOptions(epsilon: arguments[Options.epsilon] ?? 4)
     options.delta = 1e-5
     // Default: `auto` (select:3c for c ≤ 15 kept columns, tree beyond), from the public schema.
-    let marginals = arguments.string("marginals") ?? "auto"
-    do {
-      options.marginals = try MarginalSelection(parsing: marginals)
-    } catch let error as ReleaseError {
-      throw UsageError(message: error.message)
-    }
+    options.marginals = arguments[Options.marginals] ?? .auto
+    try options.validate()
+    let epsilon = options.epsilon
+    var fit = FitOptions()
+    fit.epochs = arguments[Options.epochs] ?? fit.epochs
+    try fit.validate()
     // The options are checked first: a usage error never waits for the data.
-    let data = try dataFolder(arguments.string("data"))
+    let data = try dataFolder(arguments[Options.data])
     Console.info("Data: \(data)")
-    let out = arguments.string("output") ?? "demo-output"
+    let out = arguments[Options.output] ?? "demo-output"
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory),
       !isDirectory.boolValue
@@ -59,7 +59,8 @@ enum DemoCommand: Command {
     let syntheticPath = out + "/synthetic.csv", reportPath = out + "/report.html"
 
     let resolved = options.marginals.resolved(columns: schema.keptColumns.count).selectionMode
-    let shown = marginals == "auto" ? "auto (\(resolved ?? "one-way"))" : marginals
+    let shown = options.marginals == .auto
+      ? "auto (\(resolved ?? "one-way"))" : options.marginals.text
     Console.info("1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
       + "m = 100 slices of k = 2, marginals: \(shown) …")
     let report = try Releaser.release(

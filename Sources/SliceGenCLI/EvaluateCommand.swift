@@ -5,31 +5,47 @@ import Foundation
 import SliceGen
 
 enum EvaluateCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let real = Option<String>(
+      "real", value: "holdout.csv", help: "Real rows not used for the release. Required.")
+    static let synthetic = Option<String>(
+      "synthetic", value: "synthetic.csv", help: "The synthetic table. Required.")
+    static let schema = Option<String>(
+      "schema", value: "path", help: "The schema (which columns, which types). Required.")
+    static let train = Option<String>(
+      "train", value: "train.csv",
+      help: "The real training rows, for the references (independent columns, real).")
+    static let target = Option<String>(
+      "target", value: "column",
+      help: "A binary categorical column: logistic regression trained on each table, tested on "
+        + "the holdout.", defaultText: "the schema's \"target\", if any")
+    static let convergedLogisticRegression = Flag(
+      "converged-logistic-regression",
+      help: "Fit the logistic regression to its optimum (Newton) instead of SDMetrics' 50 "
+        + "L-BFGS-B iterations.")
+    static let json = Flag(
+      "json",
+      help: "Print the scores, the values outside the schema and the warnings as one JSON object.")
+    static let html = Option<String>(
+      "html", value: "report.html", help: "Also write a self-contained HTML report.")
+    static let model = Option<String>(
+      "model", value: "model.slgm",
+      help: "The model the synthetic table came from (adds its privacy statement and loss curve "
+        + "to the HTML report).")
+    static let strict = Flag(
+      "strict",
+      help: "Exit 1 when the synthetic table has values outside the schema (after printing the "
+        + "report), instead of a warning.")
+  }
+
   static let spec = CommandSpec(
     name: "evaluate",
     abstract: "Score a synthetic table against a real holdout (SDMetrics' metrics).",
     options: [
-      OptionSpec(name: "real", valueName: "holdout.csv", help: "Real rows not used for the release. Required."),
-      OptionSpec(name: "synthetic", valueName: "synthetic.csv", help: "The synthetic table. Required."),
-      OptionSpec(name: "schema", valueName: "path", help: "The schema (which columns, which types). Required."),
-      OptionSpec(name: "train", valueName: "train.csv",
-                 help: "The real training rows, for the references (independent columns, real)."),
-      OptionSpec(name: "target", valueName: "column",
-                 help: "A binary categorical column: logistic regression trained on each table, "
-                   + "tested on the holdout.", defaultText: "the schema's \"target\", if any"),
-      OptionSpec(name: "converged-logistic-regression", valueName: nil,
-                 help: "Fit the logistic regression to its optimum (Newton) instead of "
-                   + "SDMetrics' 50 L-BFGS-B iterations."),
-      OptionSpec(name: "json", valueName: nil,
-                 help: "Print the scores, the values outside the schema and the warnings as one "
-                   + "JSON object."),
-      OptionSpec(name: "html", valueName: "report.html", help: "Also write a self-contained HTML report."),
-      OptionSpec(name: "model", valueName: "model.slgm",
-                 help: "The model the synthetic table came from (adds its privacy statement and "
-                   + "loss curve to the HTML report)."),
-      OptionSpec(name: "strict", valueName: nil,
-                 help: "Exit 1 when the synthetic table has values outside the schema (after "
-                   + "printing the report), instead of a warning."),
+      Options.real, Options.synthetic, Options.schema, Options.train, Options.target,
+      Options.convergedLogisticRegression, Options.json, Options.html, Options.model,
+      Options.strict,
     ],
     discussion: """
       Evaluation reads real data (the holdout and the training rows): it is outside the privacy
@@ -46,42 +62,39 @@ enum EvaluateCommand: Command {
       """)
 
   static func run(_ arguments: Arguments) throws {
-    guard let realPath = arguments.string("real"), let syntheticPath = arguments.string("synthetic"),
-      let schemaPath = arguments.string("schema")
+    guard let realPath = arguments[Options.real], let syntheticPath = arguments[Options.synthetic],
+      let schemaPath = arguments[Options.schema]
     else {
       throw UsageError(message: "--real, --synthetic and --schema are required")
     }
-    if let html = arguments.string("html") {
-      try OutputPath.refuse(html, ifAnyOf: [
-        realPath, syntheticPath, schemaPath, arguments.string("train"), arguments.string("model"),
-      ])
+    let trainPath = arguments[Options.train], modelPath = arguments[Options.model]
+    let html = arguments[Options.html]
+    if let html {
+      try OutputPath.refuse(
+        html, ifAnyOf: [realPath, syntheticPath, schemaPath, trainPath, modelPath])
     }
     let schema = try Schema(contentsOf: schemaPath)
-    if let target = arguments.string("target") {
-      do { _ = try schema.withTarget(target) } catch let error as SchemaError {
-        throw UsageError(message: "--target: \(error)")
-      }
-    }
+    // The schema's check of --target, before any table is read.
+    let target = try schema.withTarget(arguments[Options.target] ?? schema.target).target
     let real = try EvaluationTable(path: realPath, schema: schema)
     let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)
-    let train = try arguments.string("train").map { try EvaluationTable(path: $0, schema: schema) }
+    let train = try trainPath.map { try EvaluationTable(path: $0, schema: schema) }
     let report = try Evaluator.evaluate(
-      real: real, synthetic: synthetic, train: train,
-      target: arguments.string("target") ?? schema.target,
-      solver: arguments.flag("converged-logistic-regression") ? .converged : .scikitLearn)
-    let model = try arguments.string("model").map { try Model(contentsOf: $0) }
-    if let html = arguments.string("html") {
+      real: real, synthetic: synthetic, train: train, target: target,
+      solver: arguments[Options.convergedLogisticRegression] ? .converged : .scikitLearn)
+    let model = try modelPath.map { try Model(contentsOf: $0) }
+    if let html {
       try HTMLReport.write(report: report, real: real, synthetic: synthetic, model: model, to: html)
       Console.info("Wrote \(html).")
     }
-    if arguments.flag("json") {
+    if arguments[Options.json] {
       print(String(decoding: try report.json(), as: UTF8.self))
     } else {
       print(ScoreTable.text(report))
       print("")
       print(ScoreTable.outsideSchema(report))
     }
-    let strict = arguments.flag("strict")
+    let strict = arguments[Options.strict]
     ScoreTable.printWarnings(report, outsideSchemaIsError: strict)
     if strict && !report.outsideSchema.isEmpty {
       throw OutsideSchemaError(path: syntheticPath, columns: report.outsideSchema)

@@ -13,141 +13,146 @@ let interrupted = Atomic<Bool>(false)
 
 enum FitCommand: Command {
   static let defaults = FitOptions()
+
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let epochs = Option<Int>.wholeNumber(
+      "epochs", value: "N", help: "Passes over the release rows.",
+      defaultText: "\(defaults.epochs)", range: FitOptions.epochsRange)
+    static let batch = Option<Int>.wholeNumber(
+      "batch", value: "B", help: "Release rows (and synthetic rows) per step.",
+      defaultText: "\(defaults.batch)", range: FitOptions.batchRange)
+    static let lr = Option<Double>.number(
+      "lr", value: "η", help: "Adam learning rate (cosine decay to a tenth).",
+      defaultText: "\(defaults.learningRate)")
+    static let seed = Option<UInt64>.seed(
+      "seed",
+      help: "Seed of training (initialisation, batches, latents, smoothing noise). The same seed "
+        + "and release give a bit-identical model.", defaultText: "0")
+    static let validation = Option<Double>.number(
+      "validation", value: "fraction",
+      help: "Share of release rows held out for the validation loss (sliced W₂ of the "
+        + "projections), which --keep best reads for a release without marginals.",
+      defaultText: "\(defaults.validation)")
+    static let latent = Option<Int>.wholeNumber(
+      "latent", value: "n", help: "Latent dimension of the generator.",
+      defaultText: "\(defaults.latent)", range: FitOptions.latentRange)
+    static let hidden = Option<[Int]>(
+      "hidden", value: "w1,w2,…", help: "Hidden layer widths.",
+      defaultText: defaults.hidden.map(String.init).joined(separator: ","),
+      rule: "must be widths like 256,256"
+    ) { text in
+      let widths = text.split(separator: ",", omittingEmptySubsequences: false)
+        .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      return widths.allSatisfy { $0 != nil } ? widths.map { $0! } : nil
+    }
+    static let numericHead = Option<NumericHead>.choice(
+      "numeric-head", help: "How numeric outputs reach [0, 1].",
+      defaultText: defaults.numericHead.rawValue)
+    static let divergence = Option<Divergence>.choice(
+      "divergence",
+      help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass baseline "
+        + "(needs a release with --slice-dim 1).",
+      defaultText: defaults.estimator.divergence.rawValue)
+    static let tau = Option<Double>.number(
+      "tau", value: "τ", help: "Ridge of the kernel density-ratio estimate.",
+      defaultText: "\(defaults.estimator.tau)")
+    static let bandwidths = Option<[Double]>(
+      "bandwidths", value: "a,b,…", help: "Kernel bandwidths as multiples of the median distance.",
+      defaultText: defaults.estimator.bandwidthMultipliers.map { "\($0)" }.joined(separator: ","),
+      rule: "must be numbers like 0.5,1,2"
+    ) { text in
+      let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+      return values.allSatisfy { $0 != nil } ? values.map { $0! } : nil
+    }
+    static let marginalWeight = Option<Double>.number(
+      "marginal-weight", value: "λ",
+      help: "Weight of the marginal term (releases with --marginals; 0 ignores them).",
+      defaultText: "\(defaults.marginalWeight)")
+    static let marginalLoss = Option<MarginalDistance>.choice(
+      "marginal-loss",
+      help: "How the marginal term compares the generator's expected marginals with the released "
+        + "ones: λ·Σ‖q − p̂‖² or λ·Σ KL(p̂‖q).", defaultText: defaults.marginalLoss.rawValue)
+    static let marginalBatch = Option<Int>.wholeNumber(
+      "marginal-batch", value: "n",
+      help: "Generated rows per step for the marginal term, drawn apart from the batch (0: the "
+        + "batch itself).", defaultText: "\(defaults.marginalBatch)",
+      range: FitOptions.marginalBatchRange)
+    static let kernelWeight = Option<Double>.number(
+      "kernel-weight", value: "w",
+      help: "Weight of the smoothed-sliced divergence of the projections (0 fits the marginals "
+        + "alone).", defaultText: "\(defaults.kernelWeight)")
+    static let keep = Option<FitOptions.KeptEpoch>.choice(
+      "keep",
+      help: "The epoch the model keeps: the best (for a release with marginals, the smallest "
+        + "marginal fit, the mean total variation between the generator's and the released "
+        + "marginals; otherwise the smallest validation loss), or the last.",
+      defaultText: defaults.keep.rawValue)
+    static let target = Option<String>(
+      "target", value: "column",
+      help: "The column users will predict, recorded in the model's schema (a kept column of the "
+        + "release).", defaultText: "the release schema's \"target\"")
+    static let resume = Option<String>(
+      "resume", value: "model",
+      help: "Continue training this model (same release and architecture) for --epochs more "
+        + "epochs.")
+    static let output = Option<String>.output(
+      help: "The model file to write.", defaultText: "model.slgm")
+    static let quiet = Flag.quiet
+  }
+
   static let spec = CommandSpec(
     name: "fit",
     abstract: "Train a generator on a release (no privacy cost: uses the release alone).",
-    positionals: [("release", "A release file written by 'slicegen release'.", true)],
+    positionals: [
+      Positional(
+        name: "release", help: "A release file written by 'slicegen release'.", required: true)
+    ],
     options: [
-      OptionSpec(name: "epochs", valueName: "N", help: "Passes over the release rows.",
-                 defaultText: "\(defaults.epochs)"),
-      OptionSpec(name: "batch", valueName: "B", help: "Release rows (and synthetic rows) per step.",
-                 defaultText: "\(defaults.batch)"),
-      OptionSpec(name: "lr", valueName: "η", help: "Adam learning rate (cosine decay to a tenth).",
-                 defaultText: "\(defaults.learningRate)"),
-      OptionSpec(name: "seed", valueName: "S",
-                 help: "Seed of training (initialisation, batches, latents, smoothing noise). The "
-                   + "same seed and release give a bit-identical model.", defaultText: "0"),
-      OptionSpec(name: "validation", valueName: "fraction",
-                 help: "Share of release rows held out for the validation loss (sliced W₂ of the "
-                   + "projections), which --keep best reads for a release without marginals.", defaultText: "\(defaults.validation)"),
-      OptionSpec(name: "latent", valueName: "n", help: "Latent dimension of the generator.",
-                 defaultText: "\(defaults.latent)"),
-      OptionSpec(name: "hidden", valueName: "w1,w2,…", help: "Hidden layer widths.",
-                 defaultText: defaults.hidden.map(String.init).joined(separator: ",")),
-      OptionSpec(name: "numeric-head",
-                 valueName: NumericHead.allCases.map(\.rawValue).joined(separator: "|"),
-                 help: "How numeric outputs reach [0, 1].", defaultText: defaults.numericHead.rawValue),
-      OptionSpec(name: "divergence", valueName: "kl|reverse-kl|js|chi2|sliced-wasserstein",
-                 help: "The divergence minimised; sliced-wasserstein is the paper's SliceWass "
-                   + "baseline (needs a release with --slice-dim 1).", defaultText: "kl"),
-      OptionSpec(name: "tau", valueName: "τ", help: "Ridge of the kernel density-ratio estimate.",
-                 defaultText: "\(defaults.estimator.tau)"),
-      OptionSpec(name: "bandwidths", valueName: "a,b,…",
-                 help: "Kernel bandwidths as multiples of the median distance.",
-                 defaultText: defaults.estimator.bandwidthMultipliers.map { "\($0)" }
-                   .joined(separator: ",")),
-      OptionSpec(name: "marginal-weight", valueName: "λ",
-                 help: "Weight of the marginal term (releases with --marginals; 0 ignores them).",
-                 defaultText: "\(defaults.marginalWeight)"),
-      OptionSpec(name: "marginal-loss", valueName: "l2|kl",
-                 help: "How the marginal term compares the generator's expected marginals with "
-                   + "the released ones: λ·Σ‖q − p̂‖² or λ·Σ KL(p̂‖q).",
-                 defaultText: defaults.marginalLoss.rawValue),
-      OptionSpec(name: "marginal-batch", valueName: "n",
-                 help: "Generated rows per step for the marginal term, drawn apart from the batch "
-                   + "(0: the batch itself).", defaultText: "\(defaults.marginalBatch)"),
-      OptionSpec(name: "kernel-weight", valueName: "w",
-                 help: "Weight of the smoothed-sliced divergence of the projections (0 fits the "
-                   + "marginals alone).", defaultText: "\(defaults.kernelWeight)"),
-      OptionSpec(name: "keep", valueName: "best|last",
-                 help: "The epoch the model keeps: the best (for a release with marginals, the "
-                   + "smallest marginal fit, the mean total variation between the generator's "
-                   + "and the released marginals; otherwise the smallest validation loss), or "
-                   + "the last.",
-                 defaultText: defaults.keep.rawValue),
-      OptionSpec(name: "target", valueName: "column",
-                 help: "The column users will predict, recorded in the model's schema (a kept "
-                   + "column of the release).", defaultText: "the release schema's \"target\""),
-      OptionSpec(name: "resume", valueName: "model",
-                 help: "Continue training this model (same release and architecture) for "
-                   + "--epochs more epochs."),
-      OptionSpec(name: "output", valueName: "path", help: "The model file to write.",
-                 defaultText: "model.slgm"),
-      OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+      Options.epochs, Options.batch, Options.lr, Options.seed, Options.validation, Options.latent,
+      Options.hidden, Options.numericHead, Options.divergence, Options.tau, Options.bandwidths,
+      Options.marginalWeight, Options.marginalLoss, Options.marginalBatch, Options.kernelWeight,
+      Options.keep, Options.target, Options.resume, Options.output, Options.quiet,
     ],
     discussion: """
       The model file is written atomically after every epoch; Ctrl-C stops training and keeps
       the last complete epoch's model. The model carries the release's privacy statement.
       """)
 
-  static func options(_ arguments: Arguments) throws -> FitOptions {
+  /// The fit options given, checked by the library (`FitOptions.validate()`).
+  static func options(_ arguments: Arguments) throws(OptionError) -> FitOptions {
     var options = FitOptions()
-    options.epochs = try arguments.int("epochs", range: 1...1_000_000) ?? options.epochs
-    options.batch = try arguments.int("batch", range: 2...8192) ?? options.batch
-    options.learningRate = try arguments.double("lr") ?? options.learningRate
-    if let seed = arguments.string("seed") {
-      guard let value = UInt64(seed) else {
-        throw UsageError(message: "--seed is '\(seed)', must be a whole number ≥ 0")
-      }
-      options.seed = value
-    }
-    options.validation = try arguments.double("validation") ?? options.validation
-    options.latent = try arguments.int("latent", range: 1...4096) ?? options.latent
-    if let hidden = arguments.string("hidden") {
-      let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard !widths.isEmpty, widths.allSatisfy({ $0 != nil && $0! >= 1 }) else {
-        throw UsageError(message: "--hidden is '\(hidden)', must be widths like 256,256")
-      }
-      options.hidden = widths.map { $0! }
-    }
-    if let head = try arguments.choice("numeric-head", NumericHead.allCases.map(\.rawValue)) {
-      options.numericHead = NumericHead(rawValue: head)!
-    }
-    if let name = try arguments.choice("divergence", Divergence.allCases.map(\.rawValue)) {
-      options.estimator.divergence = Divergence(rawValue: name)!
-    }
-    options.estimator.tau = try arguments.double("tau") ?? options.estimator.tau
-    options.marginalWeight = try arguments.double("marginal-weight") ?? options.marginalWeight
-    if let name = try arguments.choice("marginal-loss", MarginalDistance.allCases.map(\.rawValue)) {
-      options.marginalLoss = MarginalDistance(rawValue: name)!
-    }
-    options.marginalBatch = try arguments.int("marginal-batch", range: 0...65536) ?? options.marginalBatch
-    options.kernelWeight = try arguments.double("kernel-weight") ?? options.kernelWeight
-    if let keep = try arguments.choice("keep", FitOptions.KeptEpoch.allCases.map(\.rawValue)) {
-      options.keep = FitOptions.KeptEpoch(rawValue: keep)!
-    }
-    options.target = arguments.string("target")
-    if let text = arguments.string("bandwidths") {
-      let values = text.split(separator: ",").map { Double($0) }
-      guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else {
-        throw UsageError(message: "--bandwidths is '\(text)', must be positive numbers like 0.5,1,2")
-      }
-      options.estimator.bandwidthMultipliers = values.map { $0! }
-    }
-    do {
-      try options.validate()
-      try options.estimator.validate()
-    } catch let error as FitError {
-      throw UsageError(message: error.message)
-    } catch {
-      throw UsageError(message: "\(error)")
-    }
+    options.epochs = arguments[Options.epochs] ?? options.epochs
+    options.batch = arguments[Options.batch] ?? options.batch
+    options.learningRate = arguments[Options.lr] ?? options.learningRate
+    options.seed = arguments[Options.seed] ?? options.seed
+    options.validation = arguments[Options.validation] ?? options.validation
+    options.latent = arguments[Options.latent] ?? options.latent
+    options.hidden = arguments[Options.hidden] ?? options.hidden
+    options.numericHead = arguments[Options.numericHead] ?? options.numericHead
+    options.estimator.divergence = arguments[Options.divergence] ?? options.estimator.divergence
+    options.estimator.tau = arguments[Options.tau] ?? options.estimator.tau
+    options.estimator.bandwidthMultipliers =
+      arguments[Options.bandwidths] ?? options.estimator.bandwidthMultipliers
+    options.marginalWeight = arguments[Options.marginalWeight] ?? options.marginalWeight
+    options.marginalLoss = arguments[Options.marginalLoss] ?? options.marginalLoss
+    options.marginalBatch = arguments[Options.marginalBatch] ?? options.marginalBatch
+    options.kernelWeight = arguments[Options.kernelWeight] ?? options.kernelWeight
+    options.keep = arguments[Options.keep] ?? options.keep
+    options.target = arguments[Options.target]
+    try options.validate()
     return options
   }
 
   static func run(_ arguments: Arguments) throws {
-    Console.quiet = arguments.flag("quiet")
+    Console.quiet = arguments[Options.quiet]
     let options = try options(arguments)
-    let releasePath = arguments.positional(0)!
-    let output = arguments.string("output") ?? "model.slgm"
+    let releasePath = arguments.positionals[0]
+    let output = arguments[Options.output] ?? "model.slgm"
     try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
     let checksum = try Release.checksum(ofFileAt: releasePath)
-    let resume = try arguments.string("resume").map { try Model(contentsOf: $0) }
-    if options.estimator.divergence == .slicedWasserstein, release.header.sliceDim != 1 {
-      throw UsageError(message: "--divergence sliced-wasserstein needs a release made with "
-        + "--slice-dim 1 (this one has k = \(release.header.sliceDim))")
-    }
+    let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
     if release.header.marginals != nil {
       let term = options.marginalLoss == .l2 ? "λ·Σ‖expected marginal − released‖²"
         : "λ·Σ KL(released ‖ expected marginal)"

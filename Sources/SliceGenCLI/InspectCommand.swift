@@ -4,23 +4,30 @@ import Foundation
 import SliceGen
 
 enum InspectCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let json = Flag("json", help: "Print the numbers as one JSON object.")
+    static let schema = Flag("schema", help: "Also print the release's schema.")
+  }
+
   static let spec = CommandSpec(
     name: "inspect",
     abstract: "Show a release's (or a model's) privacy statement and parameters.",
-    positionals: [("file", "A release file written by 'slicegen release', or a model file "
-      + "written by 'slicegen fit' (its release's statement and warnings).", true)],
-    options: [
-      OptionSpec(name: "json", valueName: nil, help: "Print the numbers as one JSON object."),
-      OptionSpec(name: "schema", valueName: nil, help: "Also print the release's schema."),
-    ])
+    positionals: [
+      Positional(
+        name: "file",
+        help: "A release file written by 'slicegen release', or a model file written by "
+          + "'slicegen fit' (its release's statement and warnings).", required: true)
+    ],
+    options: [Options.json, Options.schema])
 
   static func run(_ arguments: Arguments) throws {
-    let path = arguments.positional(0)!
+    let path = arguments.positionals[0]
     if isModelFile(path) {
       let model = try Model(contentsOf: path)
       let summary = ModelSummary(header: model.header)
-      print(arguments.flag("json") ? try summary.jsonText() : summary.text(path: path))
-      if arguments.flag("schema") {
+      print(arguments[Options.json] ? try summary.jsonText() : summary.text(path: path))
+      if arguments[Options.schema] {
         print(String(decoding: model.header.schema.jsonData(), as: UTF8.self))
       }
       return
@@ -30,12 +37,12 @@ enum InspectCommand: Command {
     let reader = try ReleaseFileReader(path: path)
     try reader.skipToEnd()
     let header = reader.header
-    if arguments.flag("json") {
+    if arguments[Options.json] {
       print(try ReleaseSummary(header: header).jsonText())
       return
     }
     print(ReleaseSummary(header: header).text(path: path))
-    if arguments.flag("schema") {
+    if arguments[Options.schema] {
       print(String(decoding: header.schema.jsonData(), as: UTF8.self))
     }
   }

@@ -4,15 +4,22 @@ import Foundation
 import SliceGen
 
 enum MergeCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let output = Option<String>.output(
+      help: "The merged release file to write.", defaultText: "merged.slg")
+    static let quiet = Flag.quiet
+  }
+
   static let spec = CommandSpec(
     name: "merge",
     abstract: "Merge shard releases made with the same U, schema and σ into one (free).",
-    positionals: [("release", "Shard releases: a first release and those made '--like' it.", true)],
-    options: [
-      OptionSpec(name: "output", valueName: "path", help: "The merged release file to write.",
-                 defaultText: "merged.slg"),
-      OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+    positionals: [
+      Positional(
+        name: "release", help: "Shard releases: a first release and those made '--like' it.",
+        required: true)
     ],
+    options: [Options.output, Options.quiet],
     discussion: """
       Example:
         slicegen release part1.csv --epsilon 4 --delta 1e-9 -o part1.slg
@@ -28,12 +35,12 @@ enum MergeCommand: Command {
     repeatsLastPositional: true)
 
   static func run(_ arguments: Arguments) throws {
-    Console.quiet = arguments.flag("quiet")
+    Console.quiet = arguments[Options.quiet]
     let paths = arguments.positionals
     guard paths.count >= 2 else {
       throw UsageError(message: "merge needs at least two releases (got \(paths.count))")
     }
-    let output = arguments.string("output") ?? "merged.slg"
+    let output = arguments[Options.output] ?? "merged.slg"
     let progress = ProgressLine()
     let start = Date()
     let header = try ReleaseMerge.merge(paths: paths, outputPath: output) { rows in

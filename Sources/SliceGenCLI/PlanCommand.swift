@@ -5,33 +5,56 @@ import Foundation
 import SliceGen
 
 enum PlanCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let schema = Option<String>(
+      "schema", value: "path",
+      help: "The table's schema. Required, unless --columns plans a release without a schema "
+        + "(private discovery).")
+    static let columns = Option<Int>.wholeNumber(
+      "columns", value: "C",
+      help: "Plan private discovery (release without --schema) for a table of C columns: the rows "
+        + "a category, a numeric range or a target's class needs to pass its threshold with "
+        + "probability 95 %, and whether discovery is likely to succeed. The header and n are "
+        + "public; nothing is read.", range: DiscoveryPlan.columnsRange)
+    static let discoveryBudget = Option<Double>.number(
+      "discovery-budget", value: "f",
+      help: "With --columns: the fraction of ε and δ discovery would spend.",
+      defaultText: "\(Releaser.defaultDiscoveryFraction)")
+    static let target = Option<String>(
+      "target", value: "column",
+      help: "With --columns: a target will be declared (its classes get a larger share; the plan "
+        + "shows what a class needs).")
+    static let rows = Option<Int>.wholeNumber(
+      "rows", value: "n", help: "The number of rows (public). Required.")
+    static let epsilon = Option<Double>.number(
+      "epsilon", value: "ε", help: "Privacy parameter ε > 0. Required.")
+    static let delta = Option<Double>.number(
+      "delta", value: "δ", help: "Privacy parameter δ, below 1/n.",
+      defaultText: "the largest power of ten at most 1/(10n)")
+    static let slices = Option<Int>.wholeNumber(
+      "slices", value: "m", help: "Number of slices m.", defaultText: "100",
+      range: ReleaseOptions.slicesRange)
+    static let sliceDim = Option<Int>.wholeNumber(
+      "slice-dim", value: "k", help: "Dimension k of each slice.", defaultText: "2",
+      range: ReleaseOptions.sliceDimRange)
+    static let subsample = Option<Double>.number(
+      "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
+    static let json = Flag("json", help: "Print one JSON object.")
+
+    /// The options that plan a release with a schema only.
+    static let releaseOnly: [any OptionDeclaration] = [slices, sliceDim, subsample]
+    /// The options that plan discovery only.
+    static let discoveryOnly: [any OptionDeclaration] = [discoveryBudget, target]
+  }
+
   static let spec = CommandSpec(
     name: "plan",
     abstract: "Show the noise a release would get, for each accountant (reads no data).",
     options: [
-      OptionSpec(name: "schema", valueName: "path",
-                 help: "The table's schema. Required, unless --columns plans a release without a "
-                   + "schema (private discovery)."),
-      OptionSpec(name: "columns", valueName: "C",
-                 help: "Plan private discovery (release without --schema) for a table of C "
-                   + "columns: the rows a category, a numeric range or a target's class needs to "
-                   + "pass its threshold with probability 95 %, and whether discovery is likely "
-                   + "to succeed. The header and n are public; nothing is read."),
-      OptionSpec(name: "discovery-budget", valueName: "f",
-                 help: "With --columns: the fraction of ε and δ discovery would spend.",
-                 defaultText: "\(Releaser.defaultDiscoveryFraction)"),
-      OptionSpec(name: "target", valueName: "column",
-                 help: "With --columns: a target will be declared (its classes get a larger share; "
-                   + "the plan shows what a class needs)."),
-      OptionSpec(name: "rows", valueName: "n", help: "The number of rows (public). Required."),
-      OptionSpec(name: "epsilon", valueName: "ε", help: "Privacy parameter ε > 0. Required."),
-      OptionSpec(name: "delta", valueName: "δ", help: "Privacy parameter δ, below 1/n.",
-                 defaultText: "the largest power of ten at most 1/(10n)"),
-      OptionSpec(name: "slices", valueName: "m", help: "Number of slices m.", defaultText: "100"),
-      OptionSpec(name: "slice-dim", valueName: "k", help: "Dimension k of each slice.",
-                 defaultText: "2"),
-      OptionSpec(name: "subsample", valueName: "q", help: "Poisson subsampling rate q in (0, 1)."),
-      OptionSpec(name: "json", valueName: nil, help: "Print one JSON object."),
+      Options.schema, Options.columns, Options.discoveryBudget, Options.target, Options.rows,
+      Options.epsilon, Options.delta, Options.slices, Options.sliceDim, Options.subsample,
+      Options.json,
     ],
     discussion: """
       The noise-to-signal ratio of one projection of one row x is σ/(‖x‖/√d) = s/‖x‖ (U has
@@ -44,46 +67,46 @@ enum PlanCommand: Command {
       """)
 
   static func run(_ arguments: Arguments) throws {
-    let columns = try arguments.int("columns", range: 1...1_000_000)
-    guard let schemaPath = arguments.string("schema") ?? (columns != nil ? "" : nil) else {
+    let columns = arguments[Options.columns]
+    let schemaPath = arguments[Options.schema]
+    if columns != nil, schemaPath != nil {
+      throw UsageError(message: "--columns plans discovery, which runs without a schema: give "
+        + "--schema or --columns, not both")
+    }
+    if columns == nil, schemaPath == nil {
       throw UsageError(message: "--schema is required (or --columns C to plan a release without "
         + "a schema)")
     }
-    guard let n = try arguments.int("rows", range: 1...Int.max) else {
-      throw UsageError(message: "--rows is required")
-    }
-    guard let epsilon = try arguments.double("epsilon") else {
-      throw UsageError(message: "--epsilon is required")
-    }
+    let n = try arguments.required(Options.rows)
+    let epsilon = try arguments.required(Options.epsilon)
     if let columns {
-      guard arguments.string("schema") == nil else {
-        throw UsageError(message: "--columns plans discovery, which runs without a schema: give "
-          + "--schema or --columns, not both")
+      if let given = Options.releaseOnly.first(where: arguments.isGiven) {
+        throw UsageError(message: "--\(given.info.name) applies only with --schema (a plan of a "
+          + "release)")
       }
       try runDiscovery(arguments, rows: n, epsilon: epsilon, columns: columns)
       return
     }
-    for name in ["discovery-budget", "target"] where arguments.string(name) != nil {
-      throw UsageError(message: "--\(name) applies only with --columns (a plan of discovery)")
+    if let given = Options.discoveryOnly.first(where: arguments.isGiven) {
+      throw UsageError(message: "--\(given.info.name) applies only with --columns (a plan of "
+        + "discovery)")
     }
-    let m = try arguments.int("slices", range: 1...100_000) ?? 100
-    let k = try arguments.int("slice-dim", range: 1...10_000) ?? 2
-    let q = try arguments.double("subsample")
-    if let q, !(q > 0 && q < 1) { throw UsageError(message: "--subsample is \(q), must be in (0, 1)") }
-    let delta = try arguments.double("delta") ?? ReleaseOptions.defaultDelta(rows: n)
-    do {
-      try PrivacyValidation.epsilon(epsilon)
-      try PrivacyValidation.delta(delta)
-    } catch let error as PrivacyParameterError {
-      throw UsageError(message: error.description)
-    }
-    guard delta < 1 / Double(n) else {
-      throw UsageError(message: "--delta is \(delta), must be below 1/n = \(1 / Double(n))")
-    }
-    let schema = try Schema(contentsOf: schemaPath)
+    var options = ReleaseOptions(epsilon: epsilon)
+    options.slices = arguments[Options.slices] ?? options.slices
+    options.sliceDim = arguments[Options.sliceDim] ?? options.sliceDim
+    let q = arguments[Options.subsample]
+    options.subsampling = q
+    // Subsampling takes the paper's mechanism alone: with --subsample the plan shows no marginals.
+    if q != nil { options.marginals = .none }
+    let delta = arguments[Options.delta] ?? ReleaseOptions.defaultDelta(rows: max(n, 1))
+    options.delta = delta
+    try options.validate()
+    try options.validate(rows: n)
+    let m = options.slices, k = options.sliceDim
+    let schema = try Schema(contentsOf: schemaPath!)
     let encoding = Encoding(schema: schema)
     let d = encoding.width
-    guard k <= d else { throw UsageError(message: "--slice-dim is \(k), must be at most d = \(d)") }
+    try options.validate(encodedWidth: d)
     let middleNorm = encoding.middleRowNorm
 
     var rows: [(String, ReleaseCalibration)] = []
@@ -97,9 +120,6 @@ enum PlanCommand: Command {
     var rounds: [(name: String, queries: Int, sigma: Double)] = []
     var mode = ""
     if q == nil {
-      var options = ReleaseOptions(epsilon: epsilon)
-      options.slices = m
-      options.sliceDim = k
       let planned = try Releaser.plan(schema: schema, options: options, rows: n, delta: delta)
       rows.insert(("default", planned.calibration), at: 0)
       rounds = planned.rounds
@@ -111,7 +131,7 @@ enum PlanCommand: Command {
       epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
       accountant: .profile, neighbors: .replaceOne, subsampling: q, fixedDirections: u)))
 
-    if arguments.flag("json") {
+    if arguments[Options.json] {
       var object: [String: JSONValue] = [
         "rows": .number(Double(n)), "epsilon": .number(epsilon), "delta": .number(delta),
         "encodedWidth": .number(Double(d)), "slices": .number(Double(m)),
@@ -156,26 +176,14 @@ enum PlanCommand: Command {
   static func runDiscovery(_ arguments: Arguments, rows n: Int, epsilon: Double, columns: Int)
     throws
   {
-    let f = try arguments.double("discovery-budget") ?? Releaser.defaultDiscoveryFraction
-    guard f.isFinite, f > 0, f < 1 else {
-      throw UsageError(message: "--discovery-budget is \(f), must be in (0, 1)")
-    }
-    let delta = try arguments.double("delta") ?? ReleaseOptions.defaultDelta(rows: n)
-    do {
-      try PrivacyValidation.epsilon(epsilon)
-      try PrivacyValidation.delta(delta)
-    } catch let error as PrivacyParameterError {
-      throw UsageError(message: error.description)
-    }
-    guard delta < 1 / Double(n) else {
-      throw UsageError(message: "--delta is \(delta), must be below 1/n = \(1 / Double(n))")
-    }
+    let f = arguments[Options.discoveryBudget] ?? Releaser.defaultDiscoveryFraction
+    let delta = arguments[Options.delta] ?? ReleaseOptions.defaultDelta(rows: max(n, 1))
     let plan = try DiscoveryPlan(
       rows: n, epsilon: epsilon, delta: delta, columns: columns, fraction: f,
-      target: arguments.string("target") != nil)
+      target: arguments.isGiven(Options.target))
     let c = plan.calibration
     let better = plan.likely ? nil : plan.smallestLikelyFraction()
-    if arguments.flag("json") {
+    if arguments[Options.json] {
       var object: [String: JSONValue] = [
         "rows": .number(Double(n)), "columns": .number(Double(columns)),
         "epsilon": .number(epsilon), "delta": .number(delta), "discoveryBudget": .number(f),

@@ -4,84 +4,126 @@ import Foundation
 import SliceGen
 
 enum ReleaseCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let schema = Option<String>(
+      "schema", value: "path",
+      help: "The table's public domain (JSON, see Docs/schema.md). Without it the domain is "
+        + "discovered under differential privacy (see --discovery-budget).")
+    static let epsilon = Option<Double>.number(
+      "epsilon", value: "ε",
+      help: "Privacy parameter ε, in (0, 1000]. Required (except with --like).")
+    static let delta = Option<Double>.number(
+      "delta", value: "δ", help: "Privacy parameter δ, below 1/n and at least 1e-20.",
+      defaultText: "the largest power of ten at most 1/(10n)")
+    static let slices = Option<Int>.wholeNumber(
+      "slices", value: "m", help: "Number of slices m.", defaultText: "100",
+      range: ReleaseOptions.slicesRange)
+    static let sliceDim = Option<Int>.wholeNumber(
+      "slice-dim", value: "k", help: "Dimension k of each slice.", defaultText: "2",
+      range: ReleaseOptions.sliceDimRange)
+    static let accountant = Option<SlicingAccountantKind>.choice(
+      "accountant",
+      help: "profile: the exact privacy profile (tightest); theorem1: the paper's Theorem 1, for "
+        + "reproduction.", defaultText: "profile")
+    static let neighbors = Option<NeighbouringRelation>.choice(
+      "neighbors", help: "The neighbouring relation the guarantee is stated for.",
+      defaultText: "replace-one")
+    static let subsample = Option<Double>.number(
+      "subsample", value: "q",
+      help: "Poisson-subsample rows at rate q in (0, 1) before the release.")
+    static let projectionSeed = Option<UInt64>.seed(
+      "projection-seed",
+      help: "Fix the seed of the projections U (for reproduction). U is then known in advance and "
+        + "the release is accounted as a Gaussian mechanism with sensitivity ‖U‖₂: more noise for "
+        + "the same (ε, δ).")
+    static let marginals = Option<MarginalSelection>(
+      "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|a:b,c:d",
+      help: "Also publish Gaussian noisy marginals over public bins: every 1-way marginal, and "
+        + "every 2-way one (all-pairs), the listed pairs, or pairs chosen privately from noisy "
+        + "scores (tree: a maximum spanning tree; select:K: the K highest; auto: select:3c for "
+        + "c ≤ 15 columns, tree for wider tables, 1-way only when a table is too wide to score "
+        + "its pairs; the best measured). They share the budget with the projections under one "
+        + "exact accountant. none is the paper's mechanism alone, and the only mode --subsample "
+        + "supports. Shards (--like) copy the first release's tables. See Docs/pair-selection.md.",
+      defaultText: "auto", parse: marginalSelection)
+    static let aggregateShare = Option<Double>.number(
+      "aggregate-share", value: "fraction",
+      help: "Share of the expected μ² given to the marginals (declared in advance, never tuned on "
+        + "the private table).", defaultText: "0.9")
+    static let marginalBins = Option<Int>.wholeNumber(
+      "marginal-bins", value: "B",
+      help: "Public bins of a numeric column in the marginals: one per value for integer columns "
+        + "with at most B values, otherwise a bin for the lower bound and B equal-width bins "
+        + "(from the schema alone).", defaultText: "\(ReleaseOptions(epsilon: 1).marginalBins)",
+      range: ReleaseOptions.marginalBinsRange)
+    static let pairBins = Option<Int>.wholeNumber(
+      "pair-bins", value: "B",
+      help: "In 2-way marginals, a numeric column with more than B + 1 bins (besides its missing "
+        + "bin) is counted on coarser public bins: its lower-bound bin alone, at most B groups of "
+        + "its other bins (contiguous, nearly equal widths) and its missing bin. 1-way marginals "
+        + "keep every bin. Fewer cells: less noise relative to each table. See "
+        + "Docs/pair-selection.md.", defaultText: "\(ReleaseOptions.defaultPairBins)",
+      range: ReleaseOptions.pairBinsRange)
+    static let target = Option<String>(
+      "target", value: "column",
+      help: "The column users will predict (a kept column); overrides the schema's \"target\" "
+        + "and is stored in the release's schema. Without --schema, discovery gives it a larger "
+        + "share of the budget and fails, rather than letting the catch-all category take one of "
+        + "its classes.")
+    static let discoveryBudget = Option<Double>.number(
+      "discovery-budget", value: "f",
+      help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering the domain "
+        + "privately (types, bounds, categories); the release gets the rest. The discovered "
+        + "schema is written to <output>.schema.json.",
+      defaultText: "\(Releaser.defaultDiscoveryFraction)")
+    static let like = Option<String>(
+      "like", value: "first.slg",
+      help: "Release a shard: U (its seed), schema, σ, slicing, relation and accountant are "
+        + "copied from a first release, so shards can be merged ('slicegen merge'). Takes no "
+        + "privacy options. See Docs/shards.md.")
+    static let acceptDataDerivedSchema = Flag(
+      "accept-data-derived-schema",
+      help: "Release with a schema drafted from the data; the release then states that the "
+        + "domain is not protected.")
+    static let showExactCounts = Flag(
+      "show-exact-counts",
+      help: "Print, per column, how many values were clamped into the declared bounds or mapped "
+        + "to the catch-all category. These counts are exact and NOT private (never in the "
+        + "release): for the data owner's eyes only.")
+    static let output = Option<String>.output(
+      help: "The release file to write.", defaultText: "release.slg")
+    static let quiet = Flag.quiet
+
+    /// The options a shard (`--like`) copies from its first release, so refuses.
+    static let copiedByShards: [any OptionDeclaration] = [
+      schema, epsilon, delta, slices, sliceDim, accountant, neighbors, subsample, projectionSeed,
+      marginals, aggregateShare, marginalBins, pairBins, discoveryBudget, target,
+      acceptDataDerivedSchema,
+    ]
+
+    /// `--marginals`: the library's parser, its refusal a usage error.
+    @Sendable static func marginalSelection(
+      _ text: String
+    ) throws(UsageError) -> MarginalSelection {
+      do { return try MarginalSelection(parsing: text) } catch {
+        throw UsageError(message: error.description)
+      }
+    }
+  }
+
   static let spec = CommandSpec(
     name: "release",
     abstract: "Release noisy random projections of a private CSV (spends the privacy budget).",
-    positionals: [("csv", "The private table (CSV with a header row).", true)],
+    positionals: [
+      Positional(name: "csv", help: "The private table (CSV with a header row).", required: true)
+    ],
     options: [
-      OptionSpec(name: "schema", valueName: "path",
-                 help: "The table's public domain (JSON, see Docs/schema.md). Without it the "
-                   + "domain is discovered under differential privacy (see --discovery-budget)."),
-      OptionSpec(name: "epsilon", valueName: "ε",
-                 help: "Privacy parameter ε, in (0, 1000]. Required (except with --like)."),
-      OptionSpec(name: "delta", valueName: "δ",
-                 help: "Privacy parameter δ, below 1/n and at least 1e-20.",
-                 defaultText: "the largest power of ten at most 1/(10n)"),
-      OptionSpec(name: "slices", valueName: "m", help: "Number of slices m.", defaultText: "100"),
-      OptionSpec(name: "slice-dim", valueName: "k", help: "Dimension k of each slice.",
-                 defaultText: "2"),
-      OptionSpec(name: "accountant", valueName: "profile|theorem1",
-                 help: "profile: the exact privacy profile (tightest); theorem1: the paper's "
-                   + "Theorem 1, for reproduction.", defaultText: "profile"),
-      OptionSpec(name: "neighbors", valueName: "replace-one|zero-out",
-                 help: "The neighbouring relation the guarantee is stated for.",
-                 defaultText: "replace-one"),
-      OptionSpec(name: "subsample", valueName: "q",
-                 help: "Poisson-subsample rows at rate q in (0, 1) before the release."),
-      OptionSpec(name: "projection-seed", valueName: "S",
-                 help: "Fix the seed of the projections U (for reproduction). U is then known "
-                   + "in advance and the release is accounted as a Gaussian mechanism with "
-                   + "sensitivity ‖U‖₂: more noise for the same (ε, δ)."),
-      OptionSpec(name: "marginals", valueName: "auto|none|one-way|all-pairs|tree|select:K|a:b,c:d",
-                 help: "Also publish Gaussian noisy marginals over public bins: every 1-way "
-                   + "marginal, and every 2-way one (all-pairs), the listed pairs, or pairs "
-                   + "chosen privately from noisy scores (tree: a maximum spanning tree; "
-                   + "select:K: the K highest; auto: select:3c for c ≤ 15 columns, tree for "
-                   + "wider tables, 1-way only when a table is too wide to score its pairs; the "
-                   + "best measured). They share the budget with the projections under one exact "
-                   + "accountant. none is the paper's mechanism alone, and the only mode "
-                   + "--subsample supports. Shards (--like) copy the first release's tables. "
-                   + "See Docs/pair-selection.md.",
-                 defaultText: "auto"),
-      OptionSpec(name: "aggregate-share", valueName: "fraction",
-                 help: "Share of the expected μ² given to the marginals (declared in advance, never "
-                   + "tuned on the private table).", defaultText: "0.9"),
-      OptionSpec(name: "marginal-bins", valueName: "B",
-                 help: "Public bins of a numeric column in the marginals: one per value for "
-                   + "integer columns with at most B values, otherwise a bin for the lower bound "
-                   + "and B equal-width bins (from the schema alone).",
-                 defaultText: "\(ReleaseOptions(epsilon: 1).marginalBins)"),
-      OptionSpec(name: "pair-bins", valueName: "B",
-                 help: "In 2-way marginals, a numeric column with more than B + 1 bins (besides "
-                   + "its missing bin) is counted on coarser public bins: its lower-bound bin "
-                   + "alone, at most B groups of its other bins (contiguous, nearly equal widths) "
-                   + "and its missing bin. 1-way marginals keep every bin. Fewer cells: less "
-                   + "noise relative to each table. See Docs/pair-selection.md.",
-                 defaultText: "\(ReleaseOptions.defaultPairBins)"),
-      OptionSpec(name: "target", valueName: "column",
-                 help: "The column users will predict (a kept column); overrides the schema's "
-                   + "\"target\" and is stored in the release's schema. Without --schema, "
-                   + "discovery gives it a larger share of the budget and fails, rather than "
-                   + "letting the catch-all category take one of its classes."),
-      OptionSpec(name: "discovery-budget", valueName: "f",
-                 help: "Without --schema: the fraction f in (0, 1) of ε and δ spent discovering "
-                   + "the domain privately (types, bounds, categories); the release gets the rest. "
-                   + "The discovered schema is written to <output>.schema.json.",
-                 defaultText: "\(Releaser.defaultDiscoveryFraction)"),
-      OptionSpec(name: "like", valueName: "first.slg",
-                 help: "Release a shard: U (its seed), schema, σ, slicing, relation and accountant "
-                   + "are copied from a first release, so shards can be merged ('slicegen merge'). "
-                   + "Takes no privacy options. See Docs/shards.md."),
-      OptionSpec(name: "accept-data-derived-schema", valueName: nil,
-                 help: "Release with a schema drafted from the data; the release then states "
-                   + "that the domain is not protected."),
-      OptionSpec(name: "show-exact-counts", valueName: nil,
-                 help: "Print, per column, how many values were clamped into the declared bounds "
-                   + "or mapped to the catch-all category. These counts are exact and NOT "
-                   + "private (never in the release): for the data owner's eyes only."),
-      OptionSpec(name: "output", valueName: "path", help: "The release file to write.",
-                 defaultText: "release.slg"),
-      OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+      Options.schema, Options.epsilon, Options.delta, Options.slices, Options.sliceDim,
+      Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
+      Options.marginals, Options.aggregateShare, Options.marginalBins, Options.pairBins,
+      Options.target, Options.discoveryBudget, Options.like, Options.acceptDataDerivedSchema,
+      Options.showExactCounts, Options.output, Options.quiet,
     ],
     discussion: """
       Example:
@@ -97,103 +139,58 @@ enum ReleaseCommand: Command {
         slicegen merge part1.slg part2.slg -o all.slg
       """)
 
+  /// The release options given, checked by the library (`ReleaseOptions.validate()`).
+  static func options(_ arguments: Arguments) throws -> ReleaseOptions {
+    let epsilon = try arguments.required(Options.epsilon, example: "--epsilon 1")
+    var options = ReleaseOptions(epsilon: epsilon)
+    options.delta = arguments[Options.delta]
+    options.slices = arguments[Options.slices] ?? options.slices
+    options.sliceDim = arguments[Options.sliceDim] ?? options.sliceDim
+    options.accountant = arguments[Options.accountant] ?? options.accountant
+    options.neighbors = arguments[Options.neighbors] ?? options.neighbors
+    options.subsampling = arguments[Options.subsample]
+    options.projectionSeed = arguments[Options.projectionSeed]
+    options.acceptDataDerivedSchema = arguments[Options.acceptDataDerivedSchema]
+    options.marginals = arguments[Options.marginals] ?? options.marginals
+    options.aggregateShare = arguments[Options.aggregateShare] ?? options.aggregateShare
+    options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
+    options.pairBins = arguments[Options.pairBins] ?? options.pairBins
+    try options.validate()
+    return options
+  }
+
   static func run(_ arguments: Arguments) throws {
-    Console.quiet = arguments.flag("quiet")
-    let csv = arguments.positional(0)!
-    if let first = arguments.string("like") {
+    Console.quiet = arguments[Options.quiet]
+    let csv = arguments.positionals[0]
+    if let first = arguments[Options.like] {
       try runShard(arguments, csv: csv, first: first)
       return
     }
-    let schemaPath = arguments.string("schema")
-    var discoveryFraction = Releaser.defaultDiscoveryFraction
-    if let f = try arguments.double("discovery-budget") {
-      guard schemaPath == nil else {
-        throw UsageError(message: "--discovery-budget applies only without --schema (with a "
-          + "schema nothing is spent on discovery)")
-      }
-      guard f.isFinite, f > 0, f < 1 else {
-        throw UsageError(message: "--discovery-budget is \(f), must be in (0, 1): the fraction "
-          + "of ε and δ spent discovering the domain (the release gets the rest)")
-      }
-      discoveryFraction = f
+    let schemaPath = arguments[Options.schema]
+    if schemaPath != nil, arguments.isGiven(Options.discoveryBudget) {
+      throw UsageError(message: "--discovery-budget applies only without --schema (with a "
+        + "schema nothing is spent on discovery)")
     }
-    guard let epsilon = try arguments.double("epsilon") else {
-      throw UsageError(message: "--epsilon is required (for example --epsilon 1)")
-    }
-    var options = ReleaseOptions(epsilon: epsilon)
-    do {
-      try PrivacyValidation.epsilon(epsilon)
-      if let delta = try arguments.double("delta") {
-        try PrivacyValidation.delta(delta)
-        options.delta = delta
-      }
-    } catch let error as PrivacyParameterError {
-      throw UsageError(message: error.description)
-    }
-    options.slices = try arguments.int("slices", range: 1...100_000) ?? 100
-    options.sliceDim = try arguments.int("slice-dim", range: 1...10_000) ?? 2
-    if let accountant = try arguments.choice("accountant", ["profile", "theorem1"]) {
-      options.accountant = SlicingAccountantKind(rawValue: accountant)!
-    }
-    if let relation = try arguments.choice("neighbors", ["replace-one", "zero-out"]) {
-      options.neighbors = NeighbouringRelation(rawValue: relation)!
-    }
-    if let q = try arguments.double("subsample") {
-      guard q.isFinite, q > 0, q < 1 else {
-        throw UsageError(message: "--subsample is \(q), must be in (0, 1)")
-      }
-      options.subsampling = q
-    }
-    if let seedText = arguments.string("projection-seed") {
-      guard let seed = UInt64(seedText) else {
-        throw UsageError(message: "--projection-seed is '\(seedText)', must be a whole number "
-          + "from 0 to \(UInt64.max)")
-      }
-      options.projectionSeed = seed
-    }
-    options.acceptDataDerivedSchema = arguments.flag("accept-data-derived-schema")
-    if let text = arguments.string("marginals") {
-      do { options.marginals = try MarginalSelection(parsing: text) } catch let error as ReleaseError {
-        throw UsageError(message: error.message)
-      }
-    }
-    if let share = try arguments.double("aggregate-share") {
-      guard share > 0, share < 1 else {
-        throw UsageError(message: "--aggregate-share is \(share), must be in (0, 1)")
-      }
-      options.aggregateShare = share
-    }
-    options.marginalBins = try arguments.int("marginal-bins", range: 2...4096) ?? options.marginalBins
-    options.pairBins = try arguments.int("pair-bins", range: 1...4096) ?? options.pairBins
+    var options = try options(arguments)
     options.insecureTestNoiseSeed = try insecureTestNoiseSeed()
-    let output = arguments.string("output") ?? "release.slg"
+    let output = arguments[Options.output] ?? "release.slg"
     let progress = ProgressLine()
     let update = { (rows: Int) in
       progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     let report: ReleaseReport
-    let target = arguments.string("target")
+    let target = arguments[Options.target]
     if let schemaPath {
       try OutputPath.refuse(output, ifAnyOf: [csv, schemaPath])
       var schema = try Schema(contentsOf: schemaPath)
-      if let target {
-        do { schema = try schema.withTarget(target) } catch let error as SchemaError {
-          throw UsageError(message: "--target: \(error)")
-        }
-      }
+      if let target { schema = try schema.withTarget(target) }
       report = try Releaser.release(
         csvPath: csv, schema: schema, options: options, outputPath: output, progress: update)
     } else {
-      guard options.neighbors == .replaceOne else {
-        throw UsageError(message: "--neighbors zero-out needs a --schema: zero-out is a relation "
-          + "on encoded rows, and discovery reads raw rows (it is stated under replace-one)")
-      }
-      guard !options.acceptDataDerivedSchema else {
-        throw UsageError(message: "--accept-data-derived-schema applies only with --schema")
-      }
       let schemaOutput = output + ".schema.json"
       let result = try Releaser.releaseDiscoveringSchema(
-        csvPath: csv, options: options, discoveryFraction: discoveryFraction,
+        csvPath: csv, options: options,
+        discoveryFraction: arguments[Options.discoveryBudget] ?? Releaser.defaultDiscoveryFraction,
         outputPath: output, schemaOutputPath: schemaOutput, target: target, progress: update)
       report = result.report
       progress.finish()
@@ -214,26 +211,19 @@ enum ReleaseCommand: Command {
       }
     }
     progress.finish()
-    try printReport(
-      report, output: output, showExactCounts: arguments.flag("show-exact-counts"))
+    try printReport(report, output: output, showExactCounts: arguments[Options.showExactCounts])
   }
 
   /// `release part.csv --like first.slg`: a shard with everything copied from the first release.
   static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
-    let copied = ["schema", "epsilon", "delta", "slices", "slice-dim", "accountant", "neighbors",
-                  "subsample", "projection-seed", "marginals", "aggregate-share",
-                  "marginal-bins", "pair-bins", "discovery-budget", "target"]
-    if let given = copied.first(where: { arguments.string($0) != nil }) {
-      throw UsageError(message: "--\(given) cannot be combined with --like: a shard copies U, "
-        + "the schema, σ and every privacy setting from \(first)")
-    }
-    if arguments.flag("accept-data-derived-schema") {
-      throw UsageError(message: "--accept-data-derived-schema cannot be combined with --like")
+    if let given = Options.copiedByShards.first(where: arguments.isGiven) {
+      throw UsageError(message: "--\(given.info.name) cannot be combined with --like: a shard "
+        + "copies U, the schema, σ and every privacy setting from \(first)")
     }
     let template = try ReleaseTemplate(firstReleaseAt: first)
     var options = template.options
     options.insecureTestNoiseSeed = try insecureTestNoiseSeed()
-    let output = arguments.string("output") ?? "release.slg"
+    let output = arguments[Options.output] ?? "release.slg"
     let progress = ProgressLine()
     let report = try Releaser.release(
       csvPath: csv, schema: template.header.schema, options: options, outputPath: output
@@ -241,8 +231,7 @@ enum ReleaseCommand: Command {
       progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     progress.finish()
-    try printReport(
-      report, output: output, showExactCounts: arguments.flag("show-exact-counts"))
+    try printReport(report, output: output, showExactCounts: arguments[Options.showExactCounts])
   }
 
   /// SLICEGEN_INSECURE_TEST_NOISE_SEED, when set: a whole number, or a usage error (a value

@@ -4,41 +4,35 @@ import Foundation
 import SliceGen
 
 enum SampleCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let rows = Option<Int>.wholeNumber(
+      "rows", value: "N",
+      help: "How many rows to write, from 1 to \(Sampler.maximumRows). Required.",
+      range: 1...Sampler.maximumRows)
+    static let seed = Option<UInt64>.seed("seed", help: "Seed of sampling.", defaultText: "0")
+    static let output = Option<String>.output(
+      help: "The CSV file to write.", defaultText: "synthetic.csv")
+    static let quiet = Flag.quiet
+  }
+
   static let spec = CommandSpec(
     name: "sample",
     abstract: "Write synthetic rows from a trained model as CSV.",
-    positionals: [("model", "A model file written by 'slicegen fit'.", true)],
-    options: [
-      OptionSpec(name: "rows", valueName: "N",
-                 help: "How many rows to write, from 1 to \(Sampler.maximumRows). Required."),
-      OptionSpec(name: "seed", valueName: "S", help: "Seed of sampling.", defaultText: "0"),
-      OptionSpec(name: "output", valueName: "path", help: "The CSV file to write.",
-                 defaultText: "synthetic.csv"),
-      OptionSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
-    ])
+    positionals: [
+      Positional(name: "model", help: "A model file written by 'slicegen fit'.", required: true)
+    ],
+    options: [Options.rows, Options.seed, Options.output, Options.quiet])
 
   static func run(_ arguments: Arguments) throws {
-    Console.quiet = arguments.flag("quiet")
-    guard let rowsText = arguments.string("rows") else {
-      throw UsageError(message: "--rows is required (for example --rows 32561)")
-    }
-    guard let rows = Int(rowsText) else {
-      throw UsageError(message: "--rows is '\(ValueText.quoted(rowsText))', must be a whole "
-        + "number from 1 to \(Sampler.maximumRows)")
-    }
-    guard (1...Sampler.maximumRows).contains(rows) else {
-      throw UsageError(message: "--rows is \(rows), must be from 1 to \(Sampler.maximumRows)")
-    }
-    var seed: UInt64 = 0
-    if let text = arguments.string("seed") {
-      guard let value = UInt64(text) else {
-        throw UsageError(message: "--seed is '\(text)', must be a whole number ≥ 0")
-      }
-      seed = value
-    }
-    let output = arguments.string("output") ?? "synthetic.csv"
-    try OutputPath.refuse(output, ifAnyOf: [arguments.positional(0)])
-    let model = try Model(contentsOf: arguments.positional(0)!)
+    Console.quiet = arguments[Options.quiet]
+    let rows = try arguments.required(Options.rows, example: "--rows 32561")
+    try Sampler.validate(rows: rows)
+    let seed = arguments[Options.seed] ?? 0
+    let output = arguments[Options.output] ?? "synthetic.csv"
+    let modelPath = arguments.positionals[0]
+    try OutputPath.refuse(output, ifAnyOf: [modelPath])
+    let model = try Model(contentsOf: modelPath)
     let progress = ProgressLine()
     try Sampler.sample(model: model, rows: rows, seed: seed, outputPath: output) { done in
       progress.update("sample: \(done)/\(rows) rows")

@@ -4,17 +4,21 @@ import Foundation
 import SliceGen
 
 enum SchemaCommand: Command {
+  /// The options, each declared once: the help shows them in `spec`'s order.
+  enum Options {
+    static let output = Option<String>.output(
+      help: "Where to write the schema JSON.", defaultText: "schema.json")
+    static let maxCategories = Option<Int>.wholeNumber(
+      "max-categories", value: "n",
+      help: "Columns with more distinct non-numeric values than this are marked \"drop\".",
+      defaultText: "\(SchemaDrafter.defaultCategoryLimit)", range: SchemaDrafter.categoryLimitRange)
+  }
+
   static let spec = CommandSpec(
     name: "schema",
     abstract: "Draft a schema from a CSV file (reads the data: NOT private; review it).",
-    positionals: [("csv", "The CSV file to read.", true)],
-    options: [
-      OptionSpec(name: "output", valueName: "path", help: "Where to write the schema JSON.",
-                 defaultText: "schema.json"),
-      OptionSpec(name: "max-categories", valueName: "n",
-                 help: "Columns with more distinct non-numeric values than this are marked "
-                   + "\"drop\".", defaultText: "1000"),
-    ],
+    positionals: [Positional(name: "csv", help: "The CSV file to read.", required: true)],
+    options: [Options.output, Options.maxCategories],
     discussion: """
       The draft takes bounds and categories from the data itself, so it is marked
       "dataDerived": true and 'slicegen release' refuses it unless you pass
@@ -25,9 +29,10 @@ enum SchemaCommand: Command {
       """)
 
   static func run(_ arguments: Arguments) throws {
-    let input = arguments.positional(0)!
-    let output = arguments.string("output") ?? "schema.json"
-    let limit = try arguments.int("max-categories", range: 1...1_000_000) ?? 1000
+    let input = arguments.positionals[0]
+    let output = arguments[Options.output] ?? "schema.json"
+    let limit = arguments[Options.maxCategories] ?? SchemaDrafter.defaultCategoryLimit
+    try SchemaDrafter.validate(categoryLimit: limit)
     try OutputPath.refuse(output, ifAnyOf: [input])
     var reader = try CSVReader(path: input)
     var drafter = SchemaDrafter(header: reader.header, categoryLimit: limit)

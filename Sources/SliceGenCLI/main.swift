@@ -1,5 +1,6 @@
 // The `slicegen` executable: picks the subcommand, runs it, turns errors into messages and exit
-// codes (0 success or help, 64 usage error, 1 failure).
+// codes (0 success or help; 64 a usage error, from the parser or an `OptionError` of the
+// library's validation; 1 a failure).
 
 import Foundation
 import SliceGen
@@ -16,9 +17,7 @@ protocol Command {
 
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
-  FitCommand.self,
-  SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
-
+  FitCommand.self, SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
 ]
 
 let overview = """
@@ -40,13 +39,19 @@ let overview = """
     text += CommandSpec.row(command.spec.name, command.spec.abstract)
   }
   text += CommandSpec.row("help <command>", "Show a command's help.")
-  text += "\nSee 'slicegen help <command>' for a command's options.\n"
+  text += "\nOPTIONS:\n"
+  text += CommandSpec.row(CommandSpec.helpInfo.spelling, CommandSpec.helpInfo.help)
+  text += CommandSpec.row("--version", "Print slicegen's version.")
+  text += "\nSee 'slicegen help <command>' or 'slicegen <command> --help' for a command's "
+    + "options.\n"
   return text
 }
 
-func exitWithUsage(_ message: String, usage: String?) -> Never {
+/// Ends with a usage error: `Error: …`, the usage line and where the help is (exit 64).
+func exitWithUsage(_ message: String, command: CommandSpec?) -> Never {
   Console.error("Error: \(message)")
-  if let usage { Console.error(usage) } else { Console.error("Usage: slicegen <command> [options]") }
+  Console.error(command?.usage ?? "Usage: slicegen <command> [options]")
+  Console.error(command?.seeHelp ?? "See 'slicegen --help'.")
   exit(64)
 }
 
@@ -68,18 +73,24 @@ if name == "--version" {
   exit(0)
 }
 if name == "help" {
-  guard let target = argv.first else {
+  guard let target = argv.first, target != "-h", target != "--help" else {
     print(topLevelHelp(), terminator: "")
     exit(0)
   }
   guard let command = commands.first(where: { $0.spec.name == target }) else {
-    exitWithUsage("unknown command '\(target)'", usage: nil)
+    exitWithUsage("unknown command '\(ValueText.quoted(target))'", command: nil)
+  }
+  guard argv.count == 1 else {
+    exitWithUsage("unexpected argument '\(ValueText.quoted(argv[1]))' after 'help \(target)'",
+                  command: nil)
   }
   print(command.spec.help, terminator: "")
   exit(0)
 }
 guard let command = commands.first(where: { $0.spec.name == name }) else {
-  exitWithUsage("unknown command '\(name)' (see 'slicegen --help')", usage: nil)
+  exitWithUsage(
+    name.hasPrefix("-") ? "unknown option '\(ValueText.quoted(name))'"
+      : "unknown command '\(ValueText.quoted(name))'", command: nil)
 }
 do {
   let arguments = try Arguments(spec: command.spec, arguments: argv)
@@ -90,7 +101,10 @@ do {
   try command.run(arguments)
   exit(0)
 } catch let error as UsageError {
-  exitWithUsage(error.message, usage: command.spec.usage)
+  exitWithUsage(error.message, command: command.spec)
+} catch let error as OptionError {
+  // A value the library's validation refused: a usage error too.
+  exitWithUsage(error.description, command: command.spec)
 } catch {
   Console.error("Error: \(error)")
   exit(1)

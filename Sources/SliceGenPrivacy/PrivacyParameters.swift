@@ -19,26 +19,34 @@ public enum PrivacyValidation {
 
   /// ε must be positive, finite and at most `maximumEpsilon`.
   public static func epsilon(_ value: Double) throws {
-    guard value.isFinite, value > 0 else {
-      throw PrivacyParameterError(message: "epsilon is \(value), must be positive and finite")
+    if let rule = epsilonRule(value) {
+      throw PrivacyParameterError(message: "epsilon is \(value), \(rule)")
     }
+  }
+
+  /// The rule ε = `value` breaks ("must be positive and finite"), or nil when it is valid.
+  public static func epsilonRule(_ value: Double) -> String? {
+    guard value.isFinite, value > 0 else { return "must be positive and finite" }
     guard value <= maximumEpsilon else {
-      throw PrivacyParameterError(
-        message: "epsilon is \(value), must be at most \(maximumEpsilon) (a larger ε promises "
-          + "nothing useful)")
+      return "must be at most \(maximumEpsilon) (a larger ε promises nothing useful)"
     }
+    return nil
   }
 
   /// δ must be in [`minimumDelta`, 1).
   public static func delta(_ value: Double) throws {
-    guard value.isFinite, value > 0, value < 1 else {
-      throw PrivacyParameterError(message: "delta is \(value), must be in (0, 1)")
+    if let rule = deltaRule(value) {
+      throw PrivacyParameterError(message: "delta is \(value), \(rule)")
     }
+  }
+
+  /// The rule δ = `value` breaks ("must be in (0, 1)"), or nil when it is valid.
+  public static func deltaRule(_ value: Double) -> String? {
+    guard value.isFinite, value > 0, value < 1 else { return "must be in (0, 1)" }
     guard value >= minimumDelta else {
-      throw PrivacyParameterError(
-        message: "delta is \(value), must be at least \(minimumDelta) (the accountant's own "
-          + "error is about 2e-26)")
+      return "must be at least \(minimumDelta) (the accountant's own error is about 2e-26)"
     }
+    return nil
   }
 }
 

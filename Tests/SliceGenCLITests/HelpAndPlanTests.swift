@@ -3,43 +3,66 @@ import Testing
 
 @Suite("help and plan")
 struct HelpAndPlanTests {
-  @Test("'slicegen help X' and 'slicegen X --help' print the same text, exit 0",
-        arguments: ["schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate",
-                    "demo"])
+  static let commands = [
+    "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "demo",
+  ]
+
+  static func golden(_ name: String) throws -> String {
+    try String(
+      contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/\(name)-help.txt"), encoding: .utf8)
+  }
+
+  @Test("'slicegen help X', 'slicegen X --help' and 'slicegen X -h' print the golden text, exit 0",
+        arguments: commands)
   func help(command: String) throws {
-    let a = try CLI.run(["help", command])
-    let b = try CLI.run([command, "--help"])
-    #expect(a.status == 0 && b.status == 0)
-    #expect(a.stdout == b.stdout)
-    #expect(a.stdout.hasPrefix("OVERVIEW: "))
-    #expect(a.stdout.contains("Usage: slicegen \(command)"))
+    let golden = try Self.golden(command)
+    for arguments in [["help", command], [command, "--help"], [command, "-h"]] {
+      let result = try CLI.run(arguments)
+      #expect(result.status == 0, "\(arguments)")
+      #expect(result.stdout == golden, "\(arguments)")
+      #expect(result.stderr.isEmpty, "\(arguments)")
+    }
+    #expect(golden.hasPrefix("OVERVIEW: "))
+    #expect(golden.contains("Usage: slicegen \(command)"))
+    #expect(golden.contains("  -h, --help                  Show this help.\n"))
   }
 
-  @Test("release help, byte for byte")
-  func releaseHelpGolden() throws {
-    let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/release-help.txt"), encoding: .utf8)
-    #expect(try CLI.run(["help", "release"]).stdout == golden)
+  @Test("help wins over anything else given before '--', and is a positional after it")
+  func helpWins() throws {
+    let golden = try Self.golden("release")
+    let bad = try CLI.run(["release", "--bogus", "--schema", "-h"])
+    #expect(bad.status == 0 && bad.stdout == golden, "\(bad.stderr)")
+    let after = try CLI.run(["release", "--", "--help"])
+    #expect(after.status == 64)
+    #expect(after.stderr.hasPrefix("Error: --epsilon is required"), "\(after.stderr)")
   }
 
-  @Test("merge help, byte for byte")
-  func mergeHelpGolden() throws {
-    let golden = try String(contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/merge-help.txt"), encoding: .utf8)
-    #expect(try CLI.run(["help", "merge"]).stdout == golden)
+  @Test("the top-level help, byte for byte, from 'slicegen', '--help', '-h' and 'help'")
+  func topLevelHelp() throws {
+    let golden = try Self.golden("slicegen")
+    for arguments in [[], ["--help"], ["-h"], ["help"], ["help", "--help"]] {
+      let result = try CLI.run(arguments)
+      #expect(result.status == 0, "\(arguments)")
+      #expect(result.stdout == golden, "\(arguments)")
+    }
+    for command in Self.commands { #expect(golden.contains("\n  \(command) ")) }
   }
 
-  @Test("evaluate and demo help, byte for byte", arguments: ["evaluate", "demo"])
-  func helpGolden(command: String) throws {
-    let golden = try String(
-      contentsOfFile: CLI.path("Tests/SliceGenCLITests/Golden/\(command)-help.txt"),
-      encoding: .utf8)
-    #expect(try CLI.run(["help", command]).stdout == golden)
-  }
-
-  @Test("an unknown command is a usage error")
+  @Test("an unknown command is a usage error, pointing at the top-level help")
   func unknown() throws {
-    let result = try CLI.run(["frobnicate"])
-    #expect(result.status == 64)
-    #expect(result.stderr.hasPrefix("Error: unknown command 'frobnicate'"))
+    for arguments in [["frobnicate"], ["help", "frobnicate"]] {
+      let result = try CLI.run(arguments)
+      #expect(result.status == 64)
+      #expect(result.stderr == """
+        Error: unknown command 'frobnicate'
+        Usage: slicegen <command> [options]
+        See 'slicegen --help'.
+
+        """)
+    }
+    let option = try CLI.run(["--bogus"])
+    #expect(option.status == 64)
+    #expect(option.stderr.hasPrefix("Error: unknown option '--bogus'\n"))
   }
 
   @Test("plan prints σ and s for each accountant without reading data")

@@ -43,6 +43,50 @@ struct FitOptionsTests {
     return fit
   }
 
+  /// Options that break one rule each, and the message.
+  static let refusals: [(FitOptions, String)] = {
+    var list: [(FitOptions, String)] = []
+    func add(_ edit: (inout FitOptions) -> Void, _ message: String) {
+      var options = FitOptions()
+      edit(&options)
+      list.append((options, message))
+    }
+    add({ $0.epochs = 0 }, "--epochs is 0, must be from 1 to 1000000")
+    add({ $0.batch = 1 }, "--batch is 1, must be from 2 to 8192")
+    add({ $0.learningRate = .nan }, "--lr is nan, must be in (0, 1)")
+    add({ $0.validation = 0.6 }, "--validation is 0.6, must be in [0, 0.5]")
+    add({ $0.latent = 4097 }, "--latent is 4097, must be from 1 to 4096")
+    add({ $0.hidden = [64, 0] },
+        "--hidden is '64,0', must be one or more widths from 1 to 8192, like 256,256")
+    add({ $0.hidden = [] },
+        "--hidden is '', must be one or more widths from 1 to 8192, like 256,256")
+    add({ $0.marginalWeight = -1 }, "--marginal-weight is -1.0, must be non-negative")
+    add({ $0.marginalBatch = 65537 }, "--marginal-batch is 65537, must be from 0 to 65536")
+    add({ $0.kernelWeight = .infinity }, "--kernel-weight is inf, must be non-negative")
+    add({ $0.estimator.tau = 0 }, "--tau is 0.0, must be positive and finite")
+    add({ $0.estimator.bandwidthMultipliers = [] },
+        "--bandwidths is [], must hold at least one multiplier")
+    add({ $0.estimator.bandwidthMultipliers = [1, -2] },
+        "--bandwidths is -2.0, each must be positive and finite")
+    return list
+  }()
+
+  @Test("validate() names the option, the value and the rule, the estimator's included",
+        arguments: refusals)
+  func refused(options: FitOptions, message: String) {
+    do {
+      try options.validate()
+      Issue.record("\(message): accepted")
+    } catch {
+      #expect(error.description == message)
+    }
+  }
+
+  @Test("the defaults are valid")
+  func defaultsValid() throws {
+    try FitOptions().validate()
+  }
+
   @Test("the marginals alone (kernel weight 0, own batch) reproduce a skewed released marginal")
   func marginalsAlone() throws {
     let (release, checksum) = try marginalRelease()
@@ -70,7 +114,10 @@ struct FitOptionsTests {
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     var fit = small()
     fit.kernelWeight = 0
-    #expect(throws: FitError.self) {
+    #expect(throws: OptionError(
+      option: "kernel-weight", value: nil,
+      rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
+    ) {
       try Trainer.fit(release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
                       outputPath: TestPaths.temporary("nf.slgm"))
     }

@@ -206,7 +206,7 @@ struct FitTests {
       #expect(["low", "high"].contains(record.fields[2]))
     }
     #expect(count == 500)
-    #expect(throws: FitError.self) {
+    #expect(throws: OptionError(option: "rows", value: "0", rule: "must be from 1 to 1000000000")) {
       try Sampler.sample(model: model, rows: 0, seed: 3, outputPath: TestPaths.temporary("z.csv"))
     }
   }

@@ -76,9 +76,9 @@ struct MarginalTests {
 
   @Test("bad marginal specifications are refused")
   func bad() {
-    #expect(throws: ReleaseError.self) { try MarginalSelection(parsing: "age") }
-    #expect(throws: ReleaseError.self) { try MarginalSelection(parsing: "age:age") }
-    #expect(throws: ReleaseError.self) {
+    #expect(throws: OptionError.self) { try MarginalSelection(parsing: "age") }
+    #expect(throws: OptionError.self) { try MarginalSelection(parsing: "age:age") }
+    #expect(throws: OptionError.self) {
       try MarginalSelection(parsing: "age:nope").queries(columns: ["age", "sex"])
     }
   }

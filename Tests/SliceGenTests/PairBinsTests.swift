@@ -299,7 +299,7 @@ struct PairBinsReleaseTests {
       #expect {
         try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
       } throws: { error in
-        (error as? ReleaseError)?.message == "pair-bins is \(bad), must be at least 1"
+        (error as? OptionError)?.description == "--pair-bins is \(bad), must be from 1 to 4096"
       }
       #expect(!FileManager.default.fileExists(atPath: path))
     }

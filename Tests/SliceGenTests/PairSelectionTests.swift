@@ -266,13 +266,14 @@ struct PairSelectionTests {
       #expect {
         try MarginalSelection(parsing: bad)
       } throws: { error in
-        (error as? ReleaseError)?.message.contains("K in select:K must be a whole number") == true
+        (error as? OptionError)?.description.contains("K in select:K must be a whole number")
+          == true
       }
     }
     #expect {
       try MarginalSelection.select(16).pairsToSelect(columns: 6)
     } throws: { error in
-      (error as? ReleaseError)?.message == "--marginals select:16 asks for 16 pairs, but the 6 "
+      (error as? OptionError)?.description == "--marginals select:16 asks for 16 pairs, but the 6 "
         + "released columns have only 15 pairs"
     }
     #expect(try MarginalSelection.select(15).pairsToSelect(columns: 6) == 15)
@@ -286,15 +287,15 @@ struct PairSelectionTests {
     #expect {
       try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: "tree")
     } throws: { error in
-      let message = (error as? ReleaseError)?.message ?? ""
+      let message = (error as? OptionError)?.description ?? ""
       return message.contains("10011 candidate pairs") && message.contains("limit of 10000")
     }
     #expect {
       try PairCounts(binCounts: Array(repeating: 100, count: 60), mode: "select:3")
     } throws: { error in
-      (error as? ReleaseError)?.message.contains("above the limit of 16777216") == true
+      (error as? OptionError)?.description.contains("above the limit of 16777216") == true
     }
-    #expect(throws: ReleaseError.self) { try PairCounts(binCounts: [3], mode: "tree") }
+    #expect(throws: OptionError.self) { try PairCounts(binCounts: [3], mode: "tree") }
   }
 
   @Test("exact pair counts of Adult agree with a direct count")

@@ -184,10 +184,11 @@ struct ReleaserTests {
     options.subsampling = 0.25
     let output = TestPaths.temporary("r.slg")
     // The default release carries marginals, which subsampling cannot: refused, naming the fix.
-    let refusal = #expect(throws: ReleaseError.self) {
+    let refusal = #expect(throws: OptionError.self) {
       try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
     }
-    #expect(refusal?.message.contains("--marginals none") == true)
+    #expect(refusal?.option == "subsample")
+    #expect(refusal?.description.contains("--marginals none") == true)
     #expect(!FileManager.default.fileExists(atPath: output))
     options.marginals = .none
     let report = try Releaser.release(

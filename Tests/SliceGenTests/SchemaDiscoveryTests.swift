@@ -264,7 +264,7 @@ struct SchemaDiscoveryTests {
   func badFraction(f: Double) throws {
     let csv = TestPaths.write(mixedTable(rows: 100))
     let output = TestPaths.temporary("r.slg")
-    #expect(throws: ReleaseError.self) {
+    #expect(throws: OptionError.self) {
       try Releaser.releaseDiscoveringSchema(
         csvPath: csv, options: ReleaseOptions(epsilon: 1), discoveryFraction: f,
         outputPath: output, schemaOutputPath: output + ".schema.json")

@@ -24,11 +24,12 @@ struct SchemaTests {
     #expect(targeted.target == name)
     #expect(try Schema(jsonData: targeted.jsonData()) == targeted)
     #expect(try targeted.withTarget(nil).target == nil)
-    let error = #expect(throws: SchemaError.self) { try schema.withTarget("nope") }
-    #expect(error?.description.contains("target \"nope\" is not a column of the schema") == true)
+    let error = #expect(throws: OptionError.self) { try schema.withTarget("nope") }
+    #expect(error?.option == "target")
+    #expect(error?.description.hasPrefix("--target \"nope\" is not a column of the schema") == true)
     var dropped = schema
     dropped.columns[1].drop = true
-    let droppedError = #expect(throws: SchemaError.self) {
+    let droppedError = #expect(throws: OptionError.self) {
       try dropped.withTarget(dropped.columns[1].name)
     }
     #expect(droppedError?.description.contains("is a dropped column") == true)

@@ -211,11 +211,13 @@ public enum Evaluator {
     solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0
   ) throws -> EvaluationReport {
     let targetIndex = try target.map { name -> Int in
+      let quoted = "\"\(ValueText.quoted(name))\""
       guard let i = real.names.firstIndex(of: name) else {
-        throw FitError(message: "--target \(name) is not a column of the schema")
+        throw OptionError(
+          option: "target", value: nil, rule: "\(quoted) is not a column of the schema")
       }
       guard case .categorical = real.columns[i] else {
-        throw FitError(message: "--target \(name) must be a categorical column")
+        throw OptionError(option: "target", value: quoted, rule: "must be a categorical column")
       }
       return i
     }

@@ -77,29 +77,54 @@ public struct FitOptions: Codable, Equatable, Sendable {
     target = try c.decodeIfPresent(String.self, forKey: .target)
   }
 
-  /// Checks every setting; the message names the option and the rule.
-  public func validate() throws {
-    func fail(_ text: String) -> FitError { FitError(message: text) }
-    guard epochs >= 1, epochs <= 1_000_000 else { throw fail("--epochs is \(epochs), must be at least 1") }
-    guard batch >= 2, batch <= 8192 else { throw fail("--batch is \(batch), must be from 2 to 8192") }
-    guard learningRate.isFinite, learningRate > 0, learningRate < 1 else {
-      throw fail("--lr is \(learningRate), must be in (0, 1)")
-    }
+  /// The epochs one run trains (`--epochs`).
+  public static let epochsRange = 1...1_000_000
+  /// Release rows per step (`--batch`).
+  public static let batchRange = 2...8192
+  /// The latent dimension (`--latent`).
+  public static let latentRange = 1...4096
+  /// The width of a hidden layer (`--hidden`).
+  public static let hiddenWidthRange = 1...8192
+  /// Generated rows per step for the marginal term (`--marginal-batch`).
+  public static let marginalBatchRange = 0...65536
+
+  /// Checks every setting, the estimator's included: the one place `fit`'s options are
+  /// validated (the command line calls it before reading the release, `Trainer.fit` again).
+  /// - Throws: `OptionError` naming the option as on the command line, its value and the rule.
+  public func validate() throws(OptionError) {
+    if let error = OptionError.outside("epochs", epochs, Self.epochsRange) { throw error }
+    if let error = OptionError.outside("batch", batch, Self.batchRange) { throw error }
+    if let error = OptionError.notFraction("lr", learningRate) { throw error }
     guard validation.isFinite, validation >= 0, validation <= 0.5 else {
-      throw fail("--validation is \(validation), must be in [0, 0.5]")
+      throw OptionError(option: "validation", value: "\(validation)", rule: "must be in [0, 0.5]")
     }
-    guard latent >= 1, latent <= 4096 else { throw fail("--latent is \(latent), must be from 1 to 4096") }
-    guard !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 && $0 <= 8192 }) else {
-      throw fail("--hidden must be a comma-separated list of widths from 1 to 8192")
+    if let error = OptionError.outside("latent", latent, Self.latentRange) { throw error }
+    guard !hidden.isEmpty, hidden.allSatisfy(Self.hiddenWidthRange.contains) else {
+      throw OptionError(
+        option: "hidden", value: "'\(hidden.map(String.init).joined(separator: ","))'",
+        rule: "must be one or more widths from \(Self.hiddenWidthRange.lowerBound) to "
+          + "\(Self.hiddenWidthRange.upperBound), like 256,256")
     }
     guard marginalWeight.isFinite, marginalWeight >= 0 else {
-      throw fail("--marginal-weight is \(marginalWeight), must be non-negative")
+      throw OptionError(
+        option: "marginal-weight", value: "\(marginalWeight)", rule: "must be non-negative")
     }
-    guard marginalBatch >= 0, marginalBatch <= 65536 else {
-      throw fail("--marginal-batch is \(marginalBatch), must be from 0 to 65536")
+    if let error = OptionError.outside("marginal-batch", marginalBatch, Self.marginalBatchRange) {
+      throw error
     }
     guard kernelWeight.isFinite, kernelWeight >= 0 else {
-      throw fail("--kernel-weight is \(kernelWeight), must be non-negative")
+      throw OptionError(
+        option: "kernel-weight", value: "\(kernelWeight)", rule: "must be non-negative")
+    }
+    do {
+      try estimator.validate()
+    } catch {
+      // `validate()` throws `.invalidSetting` only; its names become the command line's.
+      guard case .invalidSetting(let name, let value, let rule) = error else {
+        throw OptionError(option: "estimator", value: nil, rule: "\(error)")
+      }
+      let option = ["bandwidthMultipliers": "bandwidths"][name] ?? name
+      throw OptionError(option: option, value: value, rule: rule)
     }
   }
 }

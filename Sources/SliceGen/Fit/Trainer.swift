@@ -85,6 +85,13 @@ public enum Trainer {
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     try options.validate()
     let header = release.header
+    // The paper's SliceWass baseline compares 1-dimensional projections.
+    if options.estimator.divergence == .slicedWasserstein, header.sliceDim != 1 {
+      throw OptionError(
+        option: "divergence", value: nil,
+        rule: "sliced-wasserstein needs a release made with --slice-dim 1 (this one has k = "
+          + "\(header.sliceDim))")
+    }
     let n = header.rows
     guard n >= 4 else { throw FitError(message: "the release has \(n) rows; fit needs at least 4") }
     let d = header.encodedWidth
@@ -93,13 +100,8 @@ public enum Trainer {
     let encoding = Encoding(schema: header.schema)
     // The model's schema: the release's, with the target `fit --target` names (else the resumed
     // model's, else the release's).
-    let modelSchema: Schema
-    do {
-      modelSchema = try header.schema.withTarget(
-        options.target ?? resume?.header.schema.target ?? header.schema.target)
-    } catch let error as SchemaError {
-      throw FitError(message: "--target: \(error)")
-    }
+    let modelSchema = try header.schema.withTarget(
+      options.target ?? resume?.header.schema.target ?? header.schema.target)
     let validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
     let trainRows = n - validationRows
     let batch = min(options.batch, trainRows)
@@ -116,8 +118,9 @@ public enum Trainer {
       latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
       blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
     if options.kernelWeight == 0 && bins == nil {
-      throw FitError(message: "--kernel-weight 0 leaves nothing to fit: the release has no "
-        + "marginals (or --marginal-weight is 0)")
+      throw OptionError(
+        option: "kernel-weight", value: nil,
+        rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
     }
     let marginalLoss = bins == nil ? nil : MarginalLoss(
       marginals: header.marginals!, names: names, architecture: architecture,

@@ -60,7 +60,8 @@ public enum MarginalSelection: Equatable, Sendable {
   }
 
   /// Parses `auto`, `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.
-  public init(parsing text: String) throws {
+  /// - Throws: `OptionError` for `--marginals`, naming the text and the forms it may take.
+  public init(parsing text: String) throws(OptionError) {
     switch text {
     case "none": self = .none
     case "auto": self = .auto
@@ -70,16 +71,18 @@ public enum MarginalSelection: Equatable, Sendable {
     case _ where text.hasPrefix("select:"):
       let k = text.dropFirst("select:".count)
       guard let count = Int(k), count > 0 else {
-        throw ReleaseError(
-          "--marginals is '\(text)': K in select:K must be a whole number of pairs, at least 1")
+        throw OptionError(
+          option: "marginals", value: "'\(text)'",
+          rule: "K in select:K must be a whole number of pairs, at least 1")
       }
       self = .select(count)
     default:
       let pairs = text.split(separator: ",").map { $0.split(separator: ":").map(String.init) }
       guard !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] != $0[1] }) else {
-        throw ReleaseError(
-          "--marginals is '\(text)', must be auto, none, one-way, all-pairs, tree, select:K, or "
-            + "pairs like age:income,sex:race")
+        throw OptionError(
+          option: "marginals", value: "'\(text)'",
+          rule: "must be auto, none, one-way, all-pairs, tree, select:K, or pairs like "
+            + "age:income,sex:race")
       }
       self = .pairs(pairs)
     }
@@ -99,12 +102,28 @@ public enum MarginalSelection: Equatable, Sendable {
       for pair in pairs {
         guard let i = names.firstIndex(of: pair[0]), let j = names.firstIndex(of: pair[1]) else {
           let missing = names.contains(pair[0]) ? pair[1] : pair[0]
-          throw ReleaseError("--marginals names column \"\(missing)\", which is not a released column")
+          throw OptionError(
+            option: "marginals", value: nil,
+            rule: "names column \"\(ValueText.quoted(missing))\", which is not a released column")
         }
         sets.append([min(i, j), max(i, j)])
       }
     }
     return sets
+  }
+
+  /// The text `init(parsing:)` reads back: `auto`, `none`, `one-way`, `all-pairs`, `tree`,
+  /// `select:K` or `a:b,c:d`.
+  public var text: String {
+    switch self {
+    case .none: return "none"
+    case .auto: return "auto"
+    case .oneWay: return "one-way"
+    case .allPairs: return "all-pairs"
+    case .tree: return "tree"
+    case .select(let k): return "select:\(k)"
+    case .pairs(let pairs): return pairs.map { $0.joined(separator: ":") }.joined(separator: ",")
+    }
   }
 
   /// The text of the mode with private selection ("tree", "select:K"), nil for the others.
@@ -124,8 +143,9 @@ public enum MarginalSelection: Equatable, Sendable {
     case .select(let k):
       let candidates = c * (c - 1) / 2
       guard k <= candidates else {
-        throw ReleaseError(
-          "--marginals select:\(k) asks for \(k) pairs, but the \(c) released columns have only "
+        throw OptionError(
+          option: "marginals", value: nil,
+          rule: "select:\(k) asks for \(k) pairs, but the \(c) released columns have only "
             + "\(candidates) pairs")
       }
       return k

@@ -35,19 +35,23 @@ struct PairCounts {
   let offsets: [Int]
   private(set) var counts: [UInt32]
 
-  /// - Throws: `ReleaseError` when the candidates exceed the limits (the message says why).
+  /// - Throws: `OptionError` for `--marginals` when the candidates exceed the limits (the
+  ///   message says why).
   init(binCounts: [Int], mode: String) throws {
     let c = binCounts.count
     guard c >= 2 else {
-      throw ReleaseError("--marginals \(mode) chooses pairs of columns, but the schema releases "
-        + "\(c) column\(c == 1 ? "" : "s")")
+      throw OptionError(
+        option: "marginals", value: nil,
+        rule: "\(mode) chooses pairs of columns, but the schema releases \(c) "
+          + "column\(c == 1 ? "" : "s")")
     }
     let candidates = c * (c - 1) / 2
     guard candidates <= Self.maximumCandidates else {
-      throw ReleaseError(
-        "--marginals \(mode) scores every pair of columns: \(c) columns give \(candidates) "
-          + "candidate pairs, above the limit of \(Self.maximumCandidates) (141 columns). Name "
-          + "the pairs instead (--marginals a:b,c:d), use --marginals one-way, or drop columns")
+      throw OptionError(
+        option: "marginals", value: nil,
+        rule: "\(mode) scores every pair of columns: \(c) columns give \(candidates) candidate "
+          + "pairs, above the limit of \(Self.maximumCandidates) (141 columns). Name the pairs "
+          + "instead (--marginals a:b,c:d), use --marginals one-way, or drop columns")
     }
     var pairs: [(Int, Int)] = []
     var offsets: [Int] = []
@@ -60,10 +64,11 @@ struct PairCounts {
       }
     }
     guard cells <= Self.maximumCells else {
-      throw ReleaseError(
-        "--marginals \(mode) counts the 2-way table of every pair of columns: \(cells) cells, "
-          + "above the limit of \(Self.maximumCells) (64 MiB). Name the pairs instead "
-          + "(--marginals a:b,c:d), use fewer public bins, or drop columns")
+      throw OptionError(
+        option: "marginals", value: nil,
+        rule: "\(mode) counts the 2-way table of every pair of columns: \(cells) cells, above "
+          + "the limit of \(Self.maximumCells) (64 MiB). Name the pairs instead (--marginals "
+          + "a:b,c:d), use fewer public bins, or drop columns")
     }
     self.pairs = pairs
     self.binCounts = binCounts

@@ -38,15 +38,17 @@ extension Releaser {
   ) throws -> (report: ReleaseReport, discovery: SchemaDiscoveryResult) {
     try OutputPath.refuse(outputPath, ifAnyOf: [csvPath])
     try OutputPath.refuse(schemaOutputPath, ifAnyOf: [csvPath, outputPath])
-    guard f.isFinite, f > 0, f < 1 else {
-      throw ReleaseError("discovery-budget is \(f), must be in (0, 1): a fraction of ε and δ "
-        + "(0 would leave no budget for discovery, 1 none for the release)")
-    }
-    try PrivacyValidation.epsilon(options.epsilon)
-    if let delta = options.delta { try PrivacyValidation.delta(delta) }
+    try ReleaseOptions.validate(discoveryFraction: f)
+    try options.validate()
     guard options.neighbors == .replaceOne else {
-      throw ReleaseError("zero-out is a relation on encoded rows, which need a schema; discovery "
-        + "reads raw rows and is stated under replace-one. Give a --schema, or use replace-one")
+      throw OptionError(
+        option: "neighbors", value: nil,
+        rule: "zero-out needs a --schema: zero-out is a relation on encoded rows, and discovery "
+          + "reads raw rows (it is stated under replace-one)")
+    }
+    guard !options.acceptDataDerivedSchema else {
+      throw OptionError(option: "accept-data-derived-schema", value: nil, rule: "applies only "
+        + "with --schema (a discovered domain is private; no schema is drafted from the data)")
     }
     precondition(options.template == nil, "a shard copies its schema; it never discovers one")
     // Open the schema output first, so a path that cannot be written fails before any spend.
@@ -58,11 +60,7 @@ extension Releaser {
         csvPath: csvPath,
         budget: { n in
           totalDelta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
-          guard totalDelta < 1 / Double(n) else {
-            throw ReleaseError(
-              "delta is \(totalDelta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a "
-                + "δ of 1/n allows publishing one row in the clear; the default is at most 1/(10n))")
-          }
+          try options.validate(rows: n)
           return (f * options.epsilon, f * totalDelta)
         }, fraction: f, target: target, insecureTestNoiseSeed: options.insecureTestNoiseSeed,
         progress: progress)

@@ -1,57 +1,10 @@
 // `release` as a library call: read the private CSV once, encode, hand rows to the slicing
 // mechanism, calibrate σ with the accountant, write the release file. The privacy-relevant steps
 // (U, noise, subsampling, shuffling, calibration) are calls into SliceGenPrivacy; this file only
-// moves data and checks user input.
+// moves data; the options are checked by `ReleaseOptions.validate` (ReleaseOptions.swift).
 
 import Foundation
 import SliceGenNumerics
-
-/// What a user asks of a release.
-public struct ReleaseOptions: Sendable {
-  public var epsilon: Double
-  /// nil: the default, the largest power of ten at most 1/(10·n) (n is public).
-  public var delta: Double?
-  public var slices: Int = 100
-  public var sliceDim: Int = 2
-  public var accountant: SlicingAccountantKind = .profile
-  public var neighbors: NeighbouringRelation = .replaceOne
-  /// Poisson subsampling rate in (0, 1), or nil.
-  public var subsampling: Double? = nil
-  /// A user-chosen projection seed (U known in advance: accounted as a Gaussian mechanism with
-  /// sensitivity ‖U‖₂). nil: drawn by the secure generator.
-  public var projectionSeed: UInt64? = nil
-  public var acceptDataDerivedSchema = false
-  /// Tests only: reproducible noise. The release is labelled NOT private.
-  public var insecureTestNoiseSeed: UInt64? = nil
-  /// Noisy marginals published beside the projections (Docs/privacy.md).
-  public var marginals: MarginalSelection = .auto
-  /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
-  public var aggregateShare: Double = 0.9
-  /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound);
-  /// an integer column of at most this many values gets one bin per value instead. 128 covers
-  /// an age or hours a week, and the [0, 127] that discovery gives such a column.
-  public var marginalBins: Int = 128
-  /// In 2-way marginals, a numeric column with more than B + 1 bins is counted on at most B
-  /// groups of them, plus its lower-bound bin (and missing bin): `--pair-bins` (PairBins.swift).
-  public var pairBins: Int = ReleaseOptions.defaultPairBins
-  /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
-  public var template: ReleaseTemplate? = nil
-  /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
-  public var discoverySpend: DiscoverySpend? = nil
-  /// With `--marginals tree` or `select:K`: the fractions of the aggregate μ² given to the 1-way
-  /// marginals, the selection scores and the chosen 2-way marginals (declared in advance).
-  public var pairSelectionSplit: PairSelectionSplit = .standard
-
-  public init(epsilon: Double) { self.epsilon = epsilon }
-
-  /// The default of `pairBins` (`--pair-bins`), written only here.
-  public static let defaultPairBins = 16
-
-  /// The default δ for n rows: the largest power of ten at most 1/(10n).
-  public static func defaultDelta(rows n: Int) -> Double {
-    pow(10, (log10(1 / (10 * Double(max(n, 1))))).rounded(.down))
-  }
-}
 
 /// A release that could not be made from the user's input.
 public struct ReleaseError: Error, CustomStringConvertible, Equatable {
@@ -89,19 +42,11 @@ public enum Releaser {
           + "\"dataDerived\": false, or pass --accept-data-derived-schema to release anyway "
           + "(the release will state that the domain is not protected)")
     }
-    try PrivacyValidation.epsilon(options.epsilon)
-    if let delta = options.delta { try PrivacyValidation.delta(delta) }
-    if let q = options.subsampling {
-      guard q.isFinite, q > 0, q < 1 else {
-        throw ReleaseError("subsample is \(q), must be in (0, 1)")
-      }
-    }
+    try options.validate()
     let encoding = Encoding(schema: schema)
     let d = encoding.width
+    try options.validate(encodedWidth: d)
     var options = options
-    guard options.pairBins >= 1 else {
-      throw ReleaseError("pair-bins is \(options.pairBins), must be at least 1")
-    }
     // `auto` resolved from the schema alone (public): the pairs' tables on pair bins.
     let publicBins = encoding.publicBins(maximumBins: options.marginalBins)
     let pairBinCounts = PairBinning(bins: publicBins, maximumGroups: options.pairBins).counts
@@ -117,30 +62,7 @@ public enum Releaser {
     }
     options.marginals = options.marginals.resolved(
       columns: encoding.blocks.count, candidateCells: candidateCells)
-    guard (1...100_000).contains(options.slices) else {
-      throw ReleaseError("slices is \(options.slices), must be from 1 to 100000")
-    }
-    guard (1...d).contains(options.sliceDim) else {
-      throw ReleaseError("slice-dim is \(options.sliceDim), must be from 1 to d = \(d)")
-    }
     let mPrime = options.slices * options.sliceDim
-    guard mPrime <= 1_000_000 else {
-      throw ReleaseError("slices × slice-dim is \(mPrime), must be at most 1000000")
-    }
-
-    if options.marginals.isEnabled {
-      guard options.subsampling == nil else {
-        throw ReleaseError(
-          "--subsample cannot be combined with marginals (the default is --marginals auto): the "
-            + "marginals compose exactly with the projections but subsampling's amplification "
-            + "does not carry over to them. Add --marginals none to release the paper's "
-            + "subsampled mechanism, or drop --subsample (the combined release is the better "
-            + "one on every table measured, Docs/benchmarks.md)")
-      }
-      guard options.aggregateShare > 0, options.aggregateShare < 1 else {
-        throw ReleaseError("aggregate-share is \(options.aggregateShare), must be in (0, 1)")
-      }
-    }
 
     // The aggregate rounds as the implementation margin needs them (how many published values
     // one row can move, and by how much), all fixed by the schema and the options.
@@ -238,12 +160,8 @@ public enum Releaser {
     }
     let n = mechanism.rowsSeen
     guard n > 0 else { throw ReleaseError("\(csvPath): the file has a header but no rows") }
+    try options.validate(rows: n)
     let delta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
-    guard delta < 1 / Double(n) else {
-      throw ReleaseError(
-        "delta is \(delta), must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a δ of 1/n "
-          + "allows publishing one row in the clear; the default is at most 1/(10n))")
-    }
 
     let calibration = try early ?? calibrate(
       delta: delta, directions: options.projectionSeed == nil ? nil : mechanism.directions)

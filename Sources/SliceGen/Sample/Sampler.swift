@@ -15,14 +15,17 @@ public enum Sampler {
   /// of CSV for a table like Adult; a larger count is far more likely a typo than a wish.
   public static let maximumRows = 1_000_000_000
 
+  /// Checks a row count (`--rows`): from 1 to `maximumRows`.
+  public static func validate(rows: Int) throws(OptionError) {
+    if let error = OptionError.outside("rows", rows, 1...maximumRows) { throw error }
+  }
+
   /// Writes `rows` synthetic rows to `outputPath` (atomically: nothing is left on failure).
   public static func sample(
     model: Model, rows: Int, seed: UInt64, outputPath: String,
     progress: (Int) -> Void = { _ in }
   ) throws {
-    guard (1...maximumRows).contains(rows) else {
-      throw FitError(message: "--rows is \(rows), must be from 1 to \(maximumRows)")
-    }
+    try validate(rows: rows)
     try OutputPath.refuse(outputPath, ifAnyOf: [model.path])
     let writer = try CSVWriter(path: outputPath)
     let encoding = Encoding(schema: model.header.schema)

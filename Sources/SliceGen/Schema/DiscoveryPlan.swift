@@ -60,11 +60,21 @@ public struct DiscoveryPlan: Sendable {
       && (targetClass.map { $0 <= 0.1 * n } ?? true)
   }
 
+  /// The number of columns a plan takes (`plan --columns`).
+  public static let columnsRange = 1...1_000_000
+
   /// Plans discovery on a fraction f of (ε, δ) over `columns` columns of `rows` rows.
+  /// - Throws: `OptionError` when a setting breaks its rule (the release's rules for ε, δ, n
+  ///   and f: `ReleaseOptions`).
   public init(
     rows: Int, epsilon: Double, delta: Double, columns: Int, fraction: Double, target: Bool
   ) throws {
-    precondition(rows > 0 && columns > 0 && fraction > 0 && fraction < 1)
+    var release = ReleaseOptions(epsilon: epsilon)
+    release.delta = delta
+    try release.validate()
+    try release.validate(rows: rows)
+    try ReleaseOptions.validate(discoveryFraction: fraction)
+    if let error = OptionError.outside("columns", columns, Self.columnsRange) { throw error }
     self.rows = rows
     self.columns = columns
     self.epsilon = epsilon

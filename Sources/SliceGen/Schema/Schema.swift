@@ -93,29 +93,35 @@ public struct Schema: Equatable, Sendable {
     try validate()
   }
 
-  /// The same schema with another target (nil: none), validated.
-  public func withTarget(_ name: String?) throws -> Schema {
+  /// The same schema with another target (nil: none), as `--target` names it.
+  /// - Throws: `OptionError` for `--target` when `name` is not a kept column.
+  public func withTarget(_ name: String?) throws(OptionError) -> Schema {
     var copy = self
     copy.target = name
-    try copy.validateTarget()
+    if let rule = copy.targetRule() { throw OptionError(option: "target", value: nil, rule: rule) }
     return copy
   }
 
   /// Checks that the target, when set, names a kept column.
   public func validateTarget() throws {
-    guard let target else { return }
+    if let rule = targetRule() { throw SchemaError.invalid("target " + rule) }
+  }
+
+  /// What is wrong with the target (`"x" is a dropped column: …`), or nil when it is none or a
+  /// kept column.
+  private func targetRule() -> String? {
+    guard let target else { return nil }
     let name = ValueText.quoted(target)
     guard let column = columns.first(where: { $0.name == target }) else {
       let kept = keptColumns.map { ValueText.quoted($0.name) }
-      throw SchemaError.invalid(
-        "target \"\(name)\" is not a column of the schema (its kept columns: "
-          + "\(kept.prefix(20).joined(separator: ", "))\(kept.count > 20 ? ", …" : ""))")
+      return "\"\(name)\" is not a column of the schema (its kept columns: "
+        + "\(kept.prefix(20).joined(separator: ", "))\(kept.count > 20 ? ", …" : ""))"
     }
     guard !column.drop else {
-      throw SchemaError.invalid(
-        "target \"\(name)\" is a dropped column: the target must be released (remove "
-          + "\"drop\": true, or name another column)")
+      return "\"\(name)\" is a dropped column: the target must be released (remove "
+        + "\"drop\": true, or name another column)"
     }
+    return nil
   }
 
   /// The columns that are encoded and released, in order.

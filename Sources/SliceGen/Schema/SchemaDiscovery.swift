@@ -178,8 +178,9 @@ public enum SchemaDiscovery {
     // Checked before anything is counted, so a misspelt target costs nothing.
     let targetIndex = try target.map { name -> Int in
       guard let index = header.firstIndex(of: name) else {
-        throw ReleaseError("--target \"\(ValueText.quoted(name))\" is not a column of \(csvPath) "
-          + "(nothing was spent)")
+        throw OptionError(
+          option: "target", value: nil,
+          rule: "\"\(ValueText.quoted(name))\" is not a column of \(csvPath) (nothing was spent)")
       }
       return index
     }

@@ -19,8 +19,20 @@ public struct SchemaDrafter {
   /// More distinct values than this and a non-numeric column is still drafted, but flagged.
   public let categoryLimit: Int
 
+  /// The default of `categoryLimit` (`schema --max-categories`).
+  public static let defaultCategoryLimit = 1000
+  /// The category limits a draft takes.
+  public static let categoryLimitRange = 1...1_000_000
+
+  /// Checks a category limit (`--max-categories`).
+  public static func validate(categoryLimit: Int) throws(OptionError) {
+    if let error = OptionError.outside("max-categories", categoryLimit, categoryLimitRange) {
+      throw error
+    }
+  }
+
   public init(header: [String], missingTokens: [String] = ["", "?", "NA", "NaN", "null"],
-              categoryLimit: Int = 1000) {
+              categoryLimit: Int = SchemaDrafter.defaultCategoryLimit) {
     self.header = header
     self.missingTokens = Set(missingTokens)
     self.categoryLimit = categoryLimit

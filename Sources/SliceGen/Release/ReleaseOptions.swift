@@ -1,0 +1,138 @@
+// What a user asks of a release, and the one place those settings are checked: `validate()`
+// before anything is read, `validate(encodedWidth:)` once the schema is known, `validate(rows:)`
+// once the table's size is. Each throws an `OptionError` naming the option, the value and the
+// rule; the command line calls the same functions and maps the error to a usage error.
+
+import Foundation
+import SliceGenPrivacy
+
+/// What a user asks of a release.
+public struct ReleaseOptions: Sendable {
+  public var epsilon: Double
+  /// nil: the default, the largest power of ten at most 1/(10·n) (n is public).
+  public var delta: Double?
+  public var slices: Int = 100
+  public var sliceDim: Int = 2
+  public var accountant: SlicingAccountantKind = .profile
+  public var neighbors: NeighbouringRelation = .replaceOne
+  /// Poisson subsampling rate in (0, 1), or nil.
+  public var subsampling: Double? = nil
+  /// A user-chosen projection seed (U known in advance: accounted as a Gaussian mechanism with
+  /// sensitivity ‖U‖₂). nil: drawn by the secure generator.
+  public var projectionSeed: UInt64? = nil
+  public var acceptDataDerivedSchema = false
+  /// Tests only: reproducible noise. The release is labelled NOT private.
+  public var insecureTestNoiseSeed: UInt64? = nil
+  /// Noisy marginals published beside the projections (Docs/privacy.md).
+  public var marginals: MarginalSelection = .auto
+  /// Share of the expected μ² given to the marginals, declared in advance (Docs/privacy.md).
+  public var aggregateShare: Double = 0.9
+  /// Equal-width bins of numeric columns in marginals (plus a point bin for the lower bound);
+  /// an integer column of at most this many values gets one bin per value instead. 128 covers
+  /// an age or hours a week, and the [0, 127] that discovery gives such a column.
+  public var marginalBins: Int = 128
+  /// In 2-way marginals, a numeric column with more than B + 1 bins is counted on at most B
+  /// groups of them, plus its lower-bound bin (and missing bin): `--pair-bins` (PairBins.swift).
+  public var pairBins: Int = ReleaseOptions.defaultPairBins
+  /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
+  public var template: ReleaseTemplate? = nil
+  /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
+  public var discoverySpend: DiscoverySpend? = nil
+  /// With `--marginals tree` or `select:K`: the fractions of the aggregate μ² given to the 1-way
+  /// marginals, the selection scores and the chosen 2-way marginals (declared in advance).
+  public var pairSelectionSplit: PairSelectionSplit = .standard
+
+  public init(epsilon: Double) { self.epsilon = epsilon }
+
+  /// The default of `pairBins` (`--pair-bins`), written only here.
+  public static let defaultPairBins = 16
+
+  /// The default δ for n rows: the largest power of ten at most 1/(10n).
+  public static func defaultDelta(rows n: Int) -> Double {
+    pow(10, (log10(1 / (10 * Double(max(n, 1))))).rounded(.down))
+  }
+}
+
+extension ReleaseOptions {
+  /// The number of slices m (`--slices`).
+  public static let slicesRange = 1...100_000
+  /// The dimension k of a slice (`--slice-dim`); at most the encoded width d as well.
+  public static let sliceDimRange = 1...10_000
+  /// The most projections m' = m·k one release computes.
+  public static let maximumProjections = 1_000_000
+  /// Public bins of a numeric column in the marginals (`--marginal-bins`).
+  public static let marginalBinsRange = 2...4096
+  /// Groups of a numeric column's bins in 2-way marginals (`--pair-bins`).
+  public static let pairBinsRange = 1...4096
+
+  /// Checks every setting that needs neither the schema nor the data: ε, δ, the slicing, the
+  /// subsampling rate, the marginals' share and bins, and the combinations the release cannot
+  /// make (subsampling with marginals).
+  /// - Throws: `OptionError` naming the option, its value and the rule.
+  public func validate() throws(OptionError) {
+    if let rule = PrivacyValidation.epsilonRule(epsilon) {
+      throw OptionError(option: "epsilon", value: "\(epsilon)", rule: rule)
+    }
+    if let delta, let rule = PrivacyValidation.deltaRule(delta) {
+      throw OptionError(option: "delta", value: "\(delta)", rule: rule)
+    }
+    if let error = OptionError.outside("slices", slices, Self.slicesRange) { throw error }
+    if let error = OptionError.outside("slice-dim", sliceDim, Self.sliceDimRange) { throw error }
+    let mPrime = slices * sliceDim
+    guard mPrime <= Self.maximumProjections else {
+      throw OptionError(
+        option: "slices", value: "\(slices)",
+        rule: "must make at most \(Self.maximumProjections) projections with --slice-dim "
+          + "\(sliceDim) (m × k is \(mPrime))")
+    }
+    if let q = subsampling, let error = OptionError.notFraction("subsample", q) { throw error }
+    if let error = OptionError.notFraction("aggregate-share", aggregateShare) { throw error }
+    if let error = OptionError.outside("marginal-bins", marginalBins, Self.marginalBinsRange) {
+      throw error
+    }
+    if let error = OptionError.outside("pair-bins", pairBins, Self.pairBinsRange) { throw error }
+    if subsampling != nil, marginals.isEnabled {
+      throw OptionError(
+        option: "subsample", value: nil,
+        rule: "cannot be combined with marginals (the default is --marginals auto): the "
+          + "marginals compose exactly with the projections but subsampling's amplification "
+          + "does not carry over to them. Add --marginals none to release the paper's "
+          + "subsampled mechanism, or drop --subsample (the combined release is the better "
+          + "one on every table measured, Docs/benchmarks.md)")
+    }
+  }
+
+  /// Checks the slice dimension against the encoded width d of the schema (k ≤ d).
+  public func validate(encodedWidth d: Int) throws(OptionError) {
+    guard sliceDim <= d else {
+      throw OptionError(
+        option: "slice-dim", value: "\(sliceDim)",
+        rule: "must be from 1 to d = \(d) (the schema's encoded width)")
+    }
+  }
+
+  /// Checks the table's n rows (at least one) and δ, given or default, against them: δ < 1/n.
+  public func validate(rows n: Int) throws(OptionError) {
+    guard n >= 1 else {
+      throw OptionError(option: "rows", value: "\(n)", rule: "must be at least 1")
+    }
+    let delta = delta ?? Self.defaultDelta(rows: n)
+    guard delta < 1 / Double(n) else {
+      throw OptionError(
+        option: "delta", value: "\(delta)",
+        rule: "must be below 1/n = \(1 / Double(n)) for n = \(n) rows (a δ of 1/n allows "
+          + "publishing one row in the clear; the default is at most 1/(10n))")
+    }
+  }
+
+  /// Checks a discovery budget f (`--discovery-budget`): the fraction of ε and δ spent
+  /// discovering the domain, in (0, 1).
+  public static func validate(discoveryFraction f: Double) throws(OptionError) {
+    if let error = OptionError.notFraction(
+      "discovery-budget", f, ": the fraction of ε and δ spent discovering the domain (the "
+        + "release gets the rest)")
+    {
+      throw error
+    }
+  }
+}
