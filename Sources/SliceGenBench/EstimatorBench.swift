@@ -34,7 +34,8 @@ enum EstimatorBench {
               try real.withUnsafeBufferPointer { r in
                 try synthetic.withUnsafeBufferPointer { s in
                   try gradient.withUnsafeMutableBufferPointer { g in
-                    try loss.evaluate(real: r, realRows: b, synthetic: s, syntheticRows: b, gradient: g)
+                    try loss.evaluate(
+                      real: r, realRows: b, synthetic: s, syntheticRows: b, gradient: g)
                   }
                 }
               }
@@ -48,8 +49,10 @@ enum EstimatorBench {
               best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-6)
             }
             results[precision] = (value, gradient)
-            print(String(format: "  evaluate b = %d, %@, %d thread%@: %.2f ms (best of %d)", b,
-                         precision.rawValue, threads, threads == 1 ? "" : "s", best, repeats))
+            print(
+              String(
+                format: "  evaluate b = %d, %@, %d thread%@: %.2f ms (best of %d)", b,
+                precision.rawValue, threads, threads == 1 ? "" : "s", best, repeats))
           } catch {
             print("  evaluate b = \(b) \(precision): \(error)")
           }
@@ -60,8 +63,10 @@ enum EstimatorBench {
       let error = zip(gs, gd).reduce(0.0) {
         $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1))
       }.squareRoot()
-      print(String(format: "  b = %d: loss single %.6f, double %.6f; gradient relative error %.2e",
-                   b, vs, vd, error / norm))
+      print(
+        String(
+          format: "  b = %d: loss single %.6f, double %.6f; gradient relative error %.2e",
+          b, vs, vd, error / norm))
     }
   }
 }

@@ -43,16 +43,22 @@ enum FuzzBench {
     let schema = try Schema(
       columns: [
         SchemaColumn(name: "age", domain: .numeric(lower: 17, upper: 90, integer: true)),
-        SchemaColumn(name: "income", domain: .numeric(lower: 0, upper: 1e5, integer: false),
-                     nullable: true),
-        SchemaColumn(name: "colour", domain: .categorical(categories: ["red", "green", "blue"],
-                     catchAll: nil)),
-        SchemaColumn(name: "city", domain: .categorical(categories: ["A", "B"], catchAll: nil),
-                     nullable: true),
+        SchemaColumn(
+          name: "income", domain: .numeric(lower: 0, upper: 1e5, integer: false),
+          nullable: true),
+        SchemaColumn(
+          name: "colour",
+          domain: .categorical(
+            categories: ["red", "green", "blue"],
+            catchAll: nil)),
+        SchemaColumn(
+          name: "city", domain: .categorical(categories: ["A", "B"], catchAll: nil),
+          nullable: true),
       ], missingTokens: ["", "NA"])
     var text = "age,income,colour,city\n"
     for i in 0..<80 {
-      text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+      text +=
+        "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
         + "\(i % 5 == 0 ? "" : "A")\n"
     }
     let csv = directory + "/data.csv"
@@ -79,7 +85,9 @@ enum FuzzBench {
     _ = try Trainer.fit(
       release: loaded, releaseChecksum: try Release.checksum(ofFileAt: release), options: fit,
       outputPath: model)
-    return [("release (no marginals; also read as a --like first release)", release, .release),
-            ("release with 1-way marginals", marginals, .release), ("model", model, .model)]
+    return [
+      ("release (no marginals; also read as a --like first release)", release, .release),
+      ("release with 1-way marginals", marginals, .release), ("model", model, .model),
+    ]
   }
 }

@@ -34,24 +34,34 @@ enum GEMMBench {
     for b in batches {
       for w in widths {
         let x = (0..<(b * w)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
-        let y = (0..<(b * w)).map { Float(($0 * 6007) % 1000) / 1000 - 0.5 }  // TN: Xᵀ·dY, two operands
+        // TN: Xᵀ·dY, two operands
+        let y = (0..<(b * w)).map { Float(($0 * 6007) % 1000) / 1000 - 0.5 }
         let weights = (0..<(w * w)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
         var out = [Float](repeating: 0, count: max(b * w, w * w))
         for layout in ["NN", "NT", "TN"] {
           let (m, n, k) = layout == "TN" ? (w, w, b) : (b, w, w)
           let seconds = x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-            weights.withUnsafeBufferPointer { wp in
-              out.withUnsafeMutableBufferPointer { cp in
-                best {
-                  switch layout {
-                  case "NN": GEMM.nn(m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!)
-                  case "NT": GEMM.nt(m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!)
-                  default: GEMM.tn(m: m, n: n, k: k, a: xp.baseAddress!, b: yp.baseAddress!, c: cp.baseAddress!)
+              weights.withUnsafeBufferPointer { wp in
+                out.withUnsafeMutableBufferPointer { cp in
+                  best {
+                    switch layout {
+                    case "NN":
+                      GEMM.nn(
+                        m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!
+                      )
+                    case "NT":
+                      GEMM.nt(
+                        m: m, n: n, k: k, a: xp.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!
+                      )
+                    default:
+                      GEMM.tn(
+                        m: m, n: n, k: k, a: xp.baseAddress!, b: yp.baseAddress!, c: cp.baseAddress!
+                      )
+                    }
                   }
                 }
               }
-            }
             }
           }
           let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds * 1e-9
@@ -66,7 +76,10 @@ enum GEMMBench {
       }
     }
     if count > 0 {
-      print(String(format: "  geometric mean ratio slicegen/numpy over %d shapes: %.2f", count, exp(logRatio / Double(count))))
+      print(
+        String(
+          format: "  geometric mean ratio slicegen/numpy over %d shapes: %.2f", count,
+          exp(logRatio / Double(count))))
     } else if !CommandLine.arguments.contains("--no-numpy") {
       print("  (python3 with numpy not found: no comparison)")
     }
@@ -121,7 +134,9 @@ enum GEMMBench {
         continue
       }
       let parts = line.split(separator: " ")
-      if parts.count == 4, let g = Double(parts[3]) { result["\(parts[0]) \(parts[1]) \(parts[2])"] = g }
+      if parts.count == 4, let g = Double(parts[3]) {
+        result["\(parts[0]) \(parts[1]) \(parts[2])"] = g
+      }
     }
     return result
   }

@@ -13,7 +13,8 @@ enum ReleaseBench {
       SchemaColumn(name: "n\($0)", domain: .numeric(lower: 0, upper: 999, integer: true))
     }
     columns += (0..<5).map {
-      SchemaColumn(name: "c\($0)", domain: .categorical(categories: (0..<10).map { "k\($0)" }, catchAll: nil))
+      SchemaColumn(
+        name: "c\($0)", domain: .categorical(categories: (0..<10).map { "k\($0)" }, catchAll: nil))
     }
     let schema = try Schema(columns: columns)
     if !FileManager.default.fileExists(atPath: path) {
@@ -53,12 +54,15 @@ enum ReleaseBench {
       ] {
         let start = Date()
         let report = try Releaser.release(
-          csvPath: path, schema: tableSchema, options: options, outputPath: directory + "/bench.slg")
+          csvPath: path, schema: tableSchema, options: options, outputPath: directory + "/bench.slg"
+        )
         let seconds = Date().timeIntervalSince(start)
         let n = report.header.rows
-        print(String(format: "  %@: %d rows × d = %d, m' = %d: %.2f s, %.0f rows/s",
-                     name, n, report.header.encodedWidth, report.header.projections, seconds,
-                     Double(n) / seconds))
+        print(
+          String(
+            format: "  %@: %d rows × d = %d, m' = %d: %.2f s, %.0f rows/s",
+            name, n, report.header.encodedWidth, report.header.projections, seconds,
+            Double(n) / seconds))
       }
       try? FileManager.default.removeItem(atPath: directory + "/bench.slg")
     } catch {
@@ -76,7 +80,8 @@ enum FitBench {
       var options = ReleaseOptions(epsilon: 4)
       options.delta = 1e-5
       _ = try Releaser.release(
-        csvPath: "samples/adult/train.csv", schema: try Schema(contentsOf: "samples/adult/schema.json"),
+        csvPath: "samples/adult/train.csv",
+        schema: try Schema(contentsOf: "samples/adult/schema.json"),
         options: options, outputPath: releasePath)
       let release = try Release(contentsOf: releasePath)
       var fit = FitOptions()
@@ -85,16 +90,21 @@ enum FitBench {
       var epochStarts: [Double] = []
       let start = Date()
       let model = try Trainer.fit(
-        release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath), options: fit,
+        release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
+        options: fit,
         outputPath: directory + "/bench.slgm", progress: { last = $0 })
       let seconds = Date().timeIntervalSince(start)
       epochStarts = model.header.history.map(\.seconds)
       guard let last else { return }
       let steps = last.stepsPerEpoch * epochs
-      print(String(format: "  %d epochs × %d steps (batch %d): %.1f s, %.1f steps/s, %.2f s per epoch (best epoch %.2f s)",
-                   epochs, last.stepsPerEpoch, fit.batch, seconds, Double(steps) / seconds,
-                   seconds / Double(epochs), epochStarts.min() ?? 0))
-      print(String(format: "  200 epochs at this speed: %.1f min", seconds / Double(epochs) * 200 / 60))
+      print(
+        String(
+          format:
+            "  %d epochs × %d steps (batch %d): %.1f s, %.1f steps/s, %.2f s per epoch (best epoch %.2f s)",
+          epochs, last.stepsPerEpoch, fit.batch, seconds, Double(steps) / seconds,
+          seconds / Double(epochs), epochStarts.min() ?? 0))
+      print(
+        String(format: "  200 epochs at this speed: %.1f min", seconds / Double(epochs) * 200 / 60))
       let total = last.phases.named.reduce(0) { $0 + $1.1 }
       print("  where the time goes (wall seconds per phase, share of the loop):")
       for (name, t) in last.phases.named {

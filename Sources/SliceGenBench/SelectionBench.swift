@@ -32,10 +32,11 @@ enum SelectionBench {
     let modelPath = directory.appendingPathComponent("m.slgm").path
     let syntheticPath = directory.appendingPathComponent("s.csv").path
     var rows: [Row] = []
-    print("release \(releasePath): \(release.header.method), \(release.header.rows) rows, "
-      + "\(release.header.marginals?.count ?? 0) marginals; fit seed \(seed), \(options.epochs) "
-      + "epochs, learning rate \(options.learningRate), marginal weight \(options.marginalWeight), "
-      + "batch \(options.batch)")
+    print(
+      "release \(releasePath): \(release.header.method), \(release.header.rows) rows, "
+        + "\(release.header.marginals?.count ?? 0) marginals; fit seed \(seed), \(options.epochs) "
+        + "epochs, learning rate \(options.learningRate), marginal weight \(options.marginalWeight), "
+        + "batch \(options.batch)")
     print("epoch  training loss  validation  marginal fit  quality")
     _ = try Trainer.fit(
       release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
@@ -45,17 +46,19 @@ enum SelectionBench {
         current.parameters = model.lastParameters
         try Sampler.sample(model: current, rows: real.rows, seed: seed, outputPath: syntheticPath)
         let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)
-        let report = try Evaluator.evaluate(real: real, synthetic: synthetic, train: nil, target: nil)
+        let report = try Evaluator.evaluate(
+          real: real, synthetic: synthetic, train: nil, target: nil)
         let record = model.header.history.last!
         let row = Row(
           epoch: record.epoch, trainingLoss: record.trainingLoss,
           validation: record.validationLoss, marginalFit: record.marginalFit,
           quality: report.synthetic.quality)
         rows.append(row)
-        print(String(
-          format: "%5d  %13.4f  %10@  %12@  %7.4f", row.epoch, row.trainingLoss,
-          row.validation.map { String(format: "%.4f", $0) } ?? "–",
-          row.marginalFit.map { String(format: "%.4f", $0) } ?? "–", row.quality))
+        print(
+          String(
+            format: "%5d  %13.4f  %10@  %12@  %7.4f", row.epoch, row.trainingLoss,
+            row.validation.map { String(format: "%.4f", $0) } ?? "–",
+            row.marginalFit.map { String(format: "%.4f", $0) } ?? "–", row.quality))
         fflush(nil)
       })
     let quality = rows.map(\.quality)
@@ -70,14 +73,17 @@ enum SelectionBench {
       // Lower is better for every criterion: correlate −criterion with quality.
       let rho = spearman(values.map { -$0 }, quality)
       let kept = rows[values.indices.min { values[$0] < values[$1] }!]
-      print(String(
-        format: "%@: Spearman ρ(−criterion, quality) = %.3f; keeps epoch %d, quality %.4f "
-          + "(%.4f below the best)", name, rho, kept.epoch, kept.quality,
-        best.quality - kept.quality))
+      print(
+        String(
+          format: "%@: Spearman ρ(−criterion, quality) = %.3f; keeps epoch %d, quality %.4f "
+            + "(%.4f below the best)", name, rho, kept.epoch, kept.quality,
+          best.quality - kept.quality))
     }
     let last = rows.last!
-    print(String(format: "keep last: epoch %d, quality %.4f (%.4f below the best)", last.epoch,
-                 last.quality, best.quality - last.quality))
+    print(
+      String(
+        format: "keep last: epoch %d, quality %.4f (%.4f below the best)", last.epoch,
+        last.quality, best.quality - last.quality))
   }
 
   /// Spearman's rank correlation (average ranks for ties).

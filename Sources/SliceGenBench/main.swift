@@ -26,8 +26,9 @@ if arguments.first == "fuzz-loaders" {
   guard let mutations = Int(value(of: "--mutations") ?? "100000"), mutations >= 1,
     let seed = UInt64(value(of: "--seed") ?? "1")
   else {
-    FileHandle.standardError.write(Data(
-      "Error: --mutations must be a positive whole number and --seed a whole number ≥ 0\n".utf8))
+    FileHandle.standardError.write(
+      Data(
+        "Error: --mutations must be a positive whole number and --seed a whole number ≥ 0\n".utf8))
     exit(64)
   }
   do {
@@ -43,9 +44,11 @@ if arguments.first == "selection" {
   guard arguments.count >= 4, let epochs = Int(value(of: "--epochs") ?? "20"), epochs >= 2,
     let seed = UInt64(value(of: "--seed") ?? "0")
   else {
-    FileHandle.standardError.write(Data(("Usage: slicegen-bench selection RELEASE HOLDOUT.csv "
-      + "SCHEMA.json [--epochs N ≥ 2] [--seed S] [--learning-rate R] [--marginal-weight L] "
-      + "[--batch B]\n").utf8))
+    FileHandle.standardError.write(
+      Data(
+        ("Usage: slicegen-bench selection RELEASE HOLDOUT.csv "
+          + "SCHEMA.json [--epochs N ≥ 2] [--seed S] [--learning-rate R] [--marginal-weight L] "
+          + "[--batch B]\n").utf8))
     exit(64)
   }
   do {
@@ -69,7 +72,8 @@ if arguments.first == "selection" {
 }
 
 if arguments.contains("--help") || arguments.contains("-h") {
-  print("""
+  print(
+    """
     OVERVIEW: Measure slicegen's speed and memory on this machine.
 
     Usage: slicegen-bench [--only gemm|release|fit|estimator] [--release-rows N] [--fit-epochs N]
@@ -143,11 +147,14 @@ func runStage(_ stage: String, environment extra: [String: String] = [:]) {
 }
 
 let only = value(of: "--only")
-print("slicegen-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(machineDescription())")
+print(
+  "slicegen-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(machineDescription())"
+)
 if only == nil || only == "gemm" {
   for threads in [1, 2] {
     print("\n== GEMM, \(threads) thread\(threads == 1 ? "" : "s") (SLICEGEN_THREADS=\(threads))")
-    runStage("gemm", environment: ["SLICEGEN_THREADS": "\(threads)", "OPENBLAS_NUM_THREADS": "\(threads)"])
+    runStage(
+      "gemm", environment: ["SLICEGEN_THREADS": "\(threads)", "OPENBLAS_NUM_THREADS": "\(threads)"])
   }
 }
 if only == nil || only == "release" {
@@ -165,7 +172,8 @@ if only == nil || only == "fit" {
 
 func machineDescription() -> String {
   let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-  let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?
+  let model =
+    info.split(separator: "\n").first { $0.hasPrefix("model name") }?
     .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
   let avx512 = info.contains(" avx512f") ? "AVX-512" : (info.contains(" avx2") ? "AVX2" : "no AVX2")
   #if SLICEGEN_HOST_TUNED

@@ -207,8 +207,9 @@ struct CommandSpec: Sendable {
     precondition(Set(names).count == names.count, "\(name): an option is declared twice")
     precondition(!names.contains("help"), "\(name): --help is every command's")
     let shorts = options.compactMap(\.info.short)
-    precondition(Set(shorts).count == shorts.count && !shorts.contains("h"),
-                 "\(name): a one-letter spelling is declared twice, or is -h")
+    precondition(
+      Set(shorts).count == shorts.count && !shorts.contains("h"),
+      "\(name): a one-letter spelling is declared twice, or is -h")
     self.name = name
     self.abstract = abstract
     self.positionals = positionals
@@ -342,8 +343,9 @@ struct Arguments {
         text = arguments[index]
         index += 1
         guard !Self.looksLikeOption(text) else {
-          throw UsageError(message: "\(missing): '\(ValueText.quoted(text))' is an option (write "
-            + "--\(info.name)=<\(valueName)> for a value that starts with '-')")
+          throw UsageError(
+            message: "\(missing): '\(ValueText.quoted(text))' is an option (write "
+              + "--\(info.name)=<\(valueName)> for a value that starts with '-')")
         }
       }
       values[info.name] = try option.value(of: text)

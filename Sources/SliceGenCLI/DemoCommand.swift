@@ -59,29 +59,38 @@ enum DemoCommand: Command {
     let syntheticPath = out + "/synthetic.csv", reportPath = out + "/report.html"
 
     let resolved = options.marginals.resolved(columns: schema.keptColumns.count).selectionMode
-    let shown = options.marginals == .auto
+    let shown =
+      options.marginals == .auto
       ? "auto (\(resolved ?? "one-way"))" : options.marginals.text
-    Console.info("1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
-      + "m = 100 slices of k = 2, marginals: \(shown) …")
+    Console.info(
+      "1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
+        + "m = 100 slices of k = 2, marginals: \(shown) …")
     let report = try Releaser.release(
       csvPath: data + "/train.csv", schema: schema, options: options, outputPath: releasePath)
-    Console.info("    \(report.header.rows) rows released, σ = \(String(format: "%.4g", report.header.sigma)) "
-      + "in \(String(format: "%.1f", report.seconds)) s → \(releasePath)")
+    Console.info(
+      "    \(report.header.rows) rows released, σ = \(String(format: "%.4g", report.header.sigma)) "
+        + "in \(String(format: "%.1f", report.seconds)) s → \(releasePath)")
 
-    Console.info("2/4 fit: \(fit.epochs) epochs, batch \(fit.batch), generator \(fit.hidden) "
-      + "(no privacy cost) …")
+    Console.info(
+      "2/4 fit: \(fit.epochs) epochs, batch \(fit.batch), generator \(fit.hidden) "
+        + "(no privacy cost) …")
     let release = try Release(contentsOf: releasePath)
     let progress = ProgressLine()
     let model = try Trainer.fit(
       release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
-      options: fit, outputPath: modelPath, progress: { p in
-      progress.update(String(format: "    epoch %d/%d  step %d/%d  %.1f steps/s  ETA %.0f s",
-                             p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.stepsPerSecond,
-                             p.secondsRemaining))
-    })
+      options: fit, outputPath: modelPath,
+      progress: { p in
+        progress.update(
+          String(
+            format: "    epoch %d/%d  step %d/%d  %.1f steps/s  ETA %.0f s",
+            p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.stepsPerSecond,
+            p.secondsRemaining))
+      })
     progress.finish()
     let seconds = model.header.history.reduce(0) { $0 + $1.seconds }
-    Console.info("    \(String(format: "%.0f", seconds)) s, kept epoch \(model.header.bestEpoch) → \(modelPath)")
+    Console.info(
+      "    \(String(format: "%.0f", seconds)) s, kept epoch \(model.header.bestEpoch) → \(modelPath)"
+    )
 
     Console.info("3/4 sample: \(report.header.rows) rows …")
     try Sampler.sample(model: model, rows: report.header.rows, seed: 0, outputPath: syntheticPath)
@@ -92,14 +101,16 @@ enum DemoCommand: Command {
     let train = try EvaluationTable(path: data + "/train.csv", schema: schema)
     let evaluation = try Evaluator.evaluate(
       real: real, synthetic: synthetic, train: train, target: "income")
-    try HTMLReport.write(report: evaluation, real: real, synthetic: synthetic, model: model,
-                         to: reportPath)
+    try HTMLReport.write(
+      report: evaluation, real: real, synthetic: synthetic, model: model,
+      to: reportPath)
     print("Privacy: " + report.header.privacy.statement)
-    print(report.header.method == "slicing"
-      ? "Method: the paper's slicing mechanism alone (release method \"slicing\")."
-      : "Method: slicing projections plus Gaussian noisy marginals under one exact budget "
-        + "(release method \"\(report.header.method)\"; --marginals none runs the paper's "
-        + "mechanism alone).")
+    print(
+      report.header.method == "slicing"
+        ? "Method: the paper's slicing mechanism alone (release method \"slicing\")."
+        : "Method: slicing projections plus Gaussian noisy marginals under one exact budget "
+          + "(release method \"\(report.header.method)\"; --marginals none runs the paper's "
+          + "mechanism alone).")
     print("")
     print(ScoreTable.text(evaluation))
     print("")
@@ -110,8 +121,9 @@ enum DemoCommand: Command {
     if report.header.method == "slicing",
       evaluation.warnings.contains(where: { $0.metric.hasPrefix("columnPairTrends") })
     {
-      Console.error("(Pair trends below independent columns are a known limit of the paper's "
-        + "per-row slicing release on a table of this size; see Docs/benchmarks.md.)")
+      Console.error(
+        "(Pair trends below independent columns are a known limit of the paper's "
+          + "per-row slicing release on a table of this size; see Docs/benchmarks.md.)")
     }
   }
 
@@ -119,15 +131,17 @@ enum DemoCommand: Command {
   static func dataFolder(_ given: String?) throws -> String {
     if let given {
       guard FileManager.default.fileExists(atPath: given + "/schema.json") else {
-        throw DemoError(message: "--data \(given): no schema.json there (the folder needs "
-          + "train.csv, test.csv and schema.json)")
+        throw DemoError(
+          message: "--data \(given): no schema.json there (the folder needs "
+            + "train.csv, test.csv and schema.json)")
       }
       return given
     }
     if let found = BundledSamples.locate() { return found }
-    throw DemoError(message: BundledSamples.notFoundMessage(
-      currentDirectory: FileManager.default.currentDirectoryPath,
-      executable: BundledSamples.executablePath()))
+    throw DemoError(
+      message: BundledSamples.notFoundMessage(
+        currentDirectory: FileManager.default.currentDirectoryPath,
+        executable: BundledSamples.executablePath()))
   }
 }
 

@@ -112,9 +112,10 @@ enum ScoreTable {
     for key in EvaluationReport.keys {
       let t = summary[key]!
       if t.synthetic == nil && t.real == nil { continue }
-      lines.append(key.padding(toLength: 24, withPad: " ", startingAt: 0) + " "
-        + f(t.synthetic).padding(toLength: 10, withPad: " ", startingAt: 0) + " "
-        + f(t.independent).padding(toLength: 12, withPad: " ", startingAt: 0) + " " + f(t.real))
+      lines.append(
+        key.padding(toLength: 24, withPad: " ", startingAt: 0) + " "
+          + f(t.synthetic).padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+          + f(t.independent).padding(toLength: 12, withPad: " ", startingAt: 0) + " " + f(t.real))
     }
     return lines.joined(separator: "\n")
   }
@@ -124,8 +125,11 @@ enum ScoreTable {
     let columns = report.outsideSchema
     guard !columns.isEmpty else { return "Values outside the schema (synthetic table): none" }
     let total = columns.reduce(0) { $0 + $1.count }
-    return (["Values outside the schema (synthetic table): \(total) in \(columns.count) "
-      + "column\(columns.count == 1 ? "" : "s") (scored as written)"]
+    return
+      ([
+        "Values outside the schema (synthetic table): \(total) in \(columns.count) "
+          + "column\(columns.count == 1 ? "" : "s") (scored as written)"
+      ]
       + columns.map { "  " + $0.description }).joined(separator: "\n")
   }
 
@@ -138,23 +142,27 @@ enum ScoreTable {
     }
     if !report.outsideSchema.isEmpty && !outsideSchemaIsError {
       let total = report.outsideSchema.reduce(0) { $0 + $1.count }
-      Console.error("WARNING: the synthetic table has \(total) value\(total == 1 ? "" : "s") "
-        + "outside the schema ("
-        + report.outsideSchema.map { "\(ValueText.quoted($0.column)) \($0.count)" }
+      Console.error(
+        "WARNING: the synthetic table has \(total) value\(total == 1 ? "" : "s") "
+          + "outside the schema ("
+          + report.outsideSchema.map { "\(ValueText.quoted($0.column)) \($0.count)" }
           .joined(separator: ", ")
-        + "), scored as written; --strict makes this an error (exit 1).")
+          + "), scored as written; --strict makes this an error (exit 1).")
     }
-    let tables = [("synthetic", report.synthetic), ("independent", report.independent),
-                  ("real", report.real)]
+    let tables = [
+      ("synthetic", report.synthetic), ("independent", report.independent),
+      ("real", report.real),
+    ]
     for (name, scores) in tables {
       guard let unseen = scores?.unseenHoldoutCategories, !unseen.isEmpty else { continue }
-      Console.error("Note: the \(name) table's logistic regression met categories only in the "
-        + "holdout, encoded as zeros (SDMetrics raises and gives no score): "
-        + unseen.map { u in
-          let categories = "\(u.categories) categor\(u.categories == 1 ? "y" : "ies")"
-          let rows = "\(u.rows) row\(u.rows == 1 ? "" : "s")"
-          return "\(ValueText.quoted(u.column)) \(categories), \(rows) (first \"\(u.first)\")"
-        }.joined(separator: "; ") + ".")
+      Console.error(
+        "Note: the \(name) table's logistic regression met categories only in the "
+          + "holdout, encoded as zeros (SDMetrics raises and gives no score): "
+          + unseen.map { u in
+            let categories = "\(u.categories) categor\(u.categories == 1 ? "y" : "ies")"
+            let rows = "\(u.rows) row\(u.rows == 1 ? "" : "s")"
+            return "\(ValueText.quoted(u.column)) \(categories), \(rows) (first \"\(u.first)\")"
+          }.joined(separator: "; ") + ".")
     }
   }
 }

@@ -154,43 +154,52 @@ enum FitCommand: Command {
     let checksum = try Release.checksum(ofFileAt: releasePath)
     let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
     if release.header.marginals != nil {
-      let term = options.marginalLoss == .l2 ? "λ·Σ‖expected marginal − released‖²"
+      let term =
+        options.marginalLoss == .l2
+        ? "λ·Σ‖expected marginal − released‖²"
         : "λ·Σ KL(released ‖ expected marginal)"
-      Console.info("The release carries noisy marginals: the loss adds \(term) "
-        + "(λ = \(options.marginalWeight)), numeric columns use binned heads.")
+      Console.info(
+        "The release carries noisy marginals: the loss adds \(term) "
+          + "(λ = \(options.marginalWeight)), numeric columns use binned heads.")
     }
     signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-    Console.info("fit: \(release.header.rows) release rows, \(release.header.method), "
-      + "\(options.estimator.divergence.rawValue), batch \(options.batch), "
-      + "\(options.epochs) epochs → \(output)")
+    Console.info(
+      "fit: \(release.header.rows) release rows, \(release.header.method), "
+        + "\(options.estimator.divergence.rawValue), batch \(options.batch), "
+        + "\(options.epochs) epochs → \(output)")
     let progress = ProgressLine()
     let model = try Trainer.fit(
       release: release, releaseChecksum: checksum, options: options, resume: resume,
-      outputPath: output, shouldStop: { interrupted.load(ordering: .relaxed) }
-    ) { p in
-      let validation = p.validationLoss.map { String(format: "%.4f", $0) } ?? "–"
-      progress.update(String(
-        format: "epoch %d/%d  step %d/%d  %.1f steps/s  loss %.4f  validation %@  ETA %@",
-        p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.stepsPerSecond, p.loss, validation,
-        duration(p.secondsRemaining)))
-    }
+      outputPath: output, shouldStop: { interrupted.load(ordering: .relaxed) },
+      progress: { p in
+        let validation = p.validationLoss.map { String(format: "%.4f", $0) } ?? "–"
+        progress.update(
+          String(
+            format: "epoch %d/%d  step %d/%d  %.1f steps/s  loss %.4f  validation %@  ETA %@",
+            p.epoch, p.epochs, p.step, p.stepsPerEpoch, p.stepsPerSecond, p.loss, validation,
+            duration(p.secondsRemaining)))
+      })
     progress.finish()
     if interrupted.load(ordering: .relaxed) {
       Console.info("Interrupted: kept the model of epoch \(model.header.history.last?.epoch ?? 0).")
     }
     for record in model.header.history.suffix(options.epochs) {
       let fit = record.marginalFit.map { String(format: "  marginal fit %.4f", $0) } ?? ""
-      Console.info(String(
-        format: "epoch %3d  loss %.4f  validation %@%@  %.1f s", record.epoch,
-        record.trainingLoss, record.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
-        fit, record.seconds))
+      Console.info(
+        String(
+          format: "epoch %3d  loss %.4f  validation %@%@  %.1f s", record.epoch,
+          record.trainingLoss, record.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
+          fit, record.seconds))
     }
-    let judge = model.header.history.last?.marginalFit != nil
+    let judge =
+      model.header.history.last?.marginalFit != nil
       ? "best marginal fit" : "best validation loss"
     let why = model.header.training.keep == .last ? "the last" : judge
-    Console.info("Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
-      + "It inherits the release's guarantee: "
-      + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)).")
+    Console.info(
+      "Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
+        + "It inherits the release's guarantee: "
+        + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta))."
+    )
     for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 

@@ -70,26 +70,30 @@ enum PlanCommand: Command {
     let columns = arguments[Options.columns]
     let schemaPath = arguments[Options.schema]
     if columns != nil, schemaPath != nil {
-      throw UsageError(message: "--columns plans discovery, which runs without a schema: give "
-        + "--schema or --columns, not both")
+      throw UsageError(
+        message: "--columns plans discovery, which runs without a schema: give "
+          + "--schema or --columns, not both")
     }
     if columns == nil, schemaPath == nil {
-      throw UsageError(message: "--schema is required (or --columns C to plan a release without "
-        + "a schema)")
+      throw UsageError(
+        message: "--schema is required (or --columns C to plan a release without "
+          + "a schema)")
     }
     let n = try arguments.required(Options.rows)
     let epsilon = try arguments.required(Options.epsilon)
     if let columns {
       if let given = Options.releaseOnly.first(where: arguments.isGiven) {
-        throw UsageError(message: "--\(given.info.name) applies only with --schema (a plan of a "
-          + "release)")
+        throw UsageError(
+          message: "--\(given.info.name) applies only with --schema (a plan of a "
+            + "release)")
       }
       try runDiscovery(arguments, rows: n, epsilon: epsilon, columns: columns)
       return
     }
     if let given = Options.discoveryOnly.first(where: arguments.isGiven) {
-      throw UsageError(message: "--\(given.info.name) applies only with --columns (a plan of "
-        + "discovery)")
+      throw UsageError(
+        message: "--\(given.info.name) applies only with --columns (a plan of "
+          + "discovery)")
     }
     var options = ReleaseOptions(epsilon: epsilon)
     options.slices = arguments[Options.slices] ?? options.slices
@@ -111,9 +115,13 @@ enum PlanCommand: Command {
 
     var rows: [(String, ReleaseCalibration)] = []
     for accountant in [SlicingAccountantKind.profile, .theorem1] {
-      rows.append((accountant.rawValue, try ReleaseCalibration.calibrate(
-        epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
-        accountant: accountant, neighbors: .replaceOne, subsampling: q, fixedDirections: nil)))
+      rows.append(
+        (
+          accountant.rawValue,
+          try ReleaseCalibration.calibrate(
+            epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
+            accountant: accountant, neighbors: .replaceOne, subsampling: q, fixedDirections: nil)
+        ))
     }
     // The default release: projections plus `--marginals auto`, as `release` would calibrate it
     // (subsampling refuses the default, so with --subsample only the paper's mechanism is shown).
@@ -127,9 +135,13 @@ enum PlanCommand: Command {
     }
     // A user-fixed projection seed: the same computation the release would do, on a typical U.
     let u = SlicingMechanism.directions(encodedWidth: d, projectionCount: m * k, seed: 1)
-    rows.append(("fixed seed", try ReleaseCalibration.calibrate(
-      epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
-      accountant: .profile, neighbors: .replaceOne, subsampling: q, fixedDirections: u)))
+    rows.append(
+      (
+        "fixed seed",
+        try ReleaseCalibration.calibrate(
+          epsilon: epsilon, delta: delta, slices: m, sliceDim: k, encodedWidth: d,
+          accountant: .profile, neighbors: .replaceOne, subsampling: q, fixedDirections: u)
+      ))
 
     if arguments[Options.json] {
       var object: [String: JSONValue] = [
@@ -150,26 +162,36 @@ enum PlanCommand: Command {
       print(String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self))
       return
     }
-    print("Plan: n = \(n) rows, d = \(d), m = \(m) slices × k = \(k) (m' = \(m * k)), "
-      + "(ε, δ) = (\(epsilon), \(delta)), replace-one\(q.map { ", subsampling q = \($0)" } ?? "")")
+    print(
+      "Plan: n = \(n) rows, d = \(d), m = \(m) slices × k = \(k) (m' = \(m * k)), "
+        + "(ε, δ) = (\(epsilon), \(delta)), replace-one\(q.map { ", subsampling q = \($0)" } ?? "")"
+    )
     print("")
-    print("  analysis       σ           s = σ√d     noise/signal (‖x‖=1)  (middle row)  mean noise σ/√n")
+    print(
+      "  analysis       σ           s = σ√d     noise/signal (‖x‖=1)  (middle row)  mean noise σ/√n"
+    )
     for (name, c) in rows {
       let s = c.sigma * Double(d).squareRoot()
-      print("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0)
-        + String(format: "  %-10.5g  %-10.5g  %-20.4g  %-12.4g  %.3g", c.sigma, s, s, s / middleNorm,
-                 c.sigma / Double(n).squareRoot()))
+      print(
+        "  " + name.padding(toLength: 13, withPad: " ", startingAt: 0)
+          + String(
+            format: "  %-10.5g  %-10.5g  %-20.4g  %-12.4g  %.3g", c.sigma, s, s, s / middleNorm,
+            c.sigma / Double(n).squareRoot()))
     }
     for round in rounds {
-      print("    marginals: " + String(format: "σ = %-10.5g", round.sigma)
-        + " \(round.name) (\(round.queries) vector\(round.queries == 1 ? "" : "s"), \(mode))")
+      print(
+        "    marginals: " + String(format: "σ = %-10.5g", round.sigma)
+          + " \(round.name) (\(round.queries) vector\(round.queries == 1 ? "" : "s"), \(mode))")
     }
     print("")
-    print((rounds.isEmpty ? "" : "default is what `release` does: the projections with Gaussian "
-      + "noisy marginals (--marginals auto), the rounds' σ below it; ")
-      + "profile and theorem1 are the paper's mechanism alone (--marginals none) under the exact "
-      + "χ²-mixture profile over a random U and the paper's bound; 'fixed seed' is what "
-      + "--projection-seed costs (U known in advance).")
+    print(
+      (rounds.isEmpty
+        ? ""
+        : "default is what `release` does: the projections with Gaussian "
+          + "noisy marginals (--marginals auto), the rounds' σ below it; ")
+        + "profile and theorem1 are the paper's mechanism alone (--marginals none) under the exact "
+        + "χ²-mixture profile over a random U and the paper's bound; 'fixed seed' is what "
+        + "--projection-seed costs (U known in advance).")
   }
 
   /// `plan --columns C`: what private discovery would see (a public computation).
@@ -207,13 +229,15 @@ enum PlanCommand: Command {
     func rows(_ x: Double) -> String {
       String(format: "%8.0f rows  (%5.2f %% of n)", x.rounded(.up), 100 * x / Double(n))
     }
-    print("Discovery plan: n = \(n) rows, C = \(columns) columns, (ε, δ) = (\(epsilon), \(delta)), "
-      + "--discovery-budget \(f): discovery spends (ε, δ) = (\(String(format: "%.4g", c.epsilon)), "
-      + "\(String(format: "%.3g", c.delta))), the release the rest.")
-    print("Noise: σ₁ = \(String(format: "%.4g", c.firstRoundSigma)), σ₂ = "
-      + "\(String(format: "%.4g", c.secondRoundSigma)) rows a cell; a text value is kept above "
-      + "T = \(Int(c.selectionThreshold.rounded(.up))) rows; a range shows above τ = "
-      + "\(String(format: "%.2f", plan.detectionThreshold)) noise σ.")
+    print(
+      "Discovery plan: n = \(n) rows, C = \(columns) columns, (ε, δ) = (\(epsilon), \(delta)), "
+        + "--discovery-budget \(f): discovery spends (ε, δ) = (\(String(format: "%.4g", c.epsilon)), "
+        + "\(String(format: "%.3g", c.delta))), the release the rest.")
+    print(
+      "Noise: σ₁ = \(String(format: "%.4g", c.firstRoundSigma)), σ₂ = "
+        + "\(String(format: "%.4g", c.secondRoundSigma)) rows a cell; a text value is kept above "
+        + "T = \(Int(c.selectionThreshold.rounded(.up))) rows; a range shows above τ = "
+        + "\(String(format: "%.2f", plan.detectionThreshold)) noise σ.")
     print("")
     print("  passes with probability 95 % when it holds at least")
     print("  a category (a text value)          " + rows(plan.category))
@@ -225,19 +249,22 @@ enum PlanCommand: Command {
     print("  a numeric range of four octaves    " + rows(plan.numericRange(octaves: 4)))
     print("  a text column (non-missing rows)   " + rows(plan.textColumn))
     print("")
-    print("Values held by fewer rows go to the catch-all category (other); numbers outside the "
-      + "ranges that show are clamped.")
+    print(
+      "Values held by fewer rows go to the catch-all category (other); numbers outside the "
+        + "ranges that show are clamped.")
     if plan.likely {
-      print("Likely to succeed: a categorical column whose most common value holds a fifth of "
-        + "the rows, and a numeric column with half its rows within four octaves, pass"
-        + (plan.targetClass != nil ? " (and a target class of a tenth of the rows)" : "") + ".")
+      print(
+        "Likely to succeed: a categorical column whose most common value holds a fifth of "
+          + "the rows, and a numeric column with half its rows within four octaves, pass"
+          + (plan.targetClass != nil ? " (and a target class of a tenth of the rows)" : "") + ".")
     } else {
-      print("Unlikely to succeed on a typical table: a categorical column whose most common value "
-        + "holds a fifth of the rows, or a numeric column with half its rows within four "
-        + "octaves, may fail. "
-        + (better.map { "With --discovery-budget \(String(format: "%.2f", $0)) it is likely; " }
-          ?? "No --discovery-budget up to 0.9 makes it likely; ")
-        + "a schema from public knowledge costs nothing (Docs/schema.md).")
+      print(
+        "Unlikely to succeed on a typical table: a categorical column whose most common value "
+          + "holds a fifth of the rows, or a numeric column with half its rows within four "
+          + "octaves, may fail. "
+          + (better.map { "With --discovery-budget \(String(format: "%.2f", $0)) it is likely; " }
+            ?? "No --discovery-budget up to 0.9 makes it likely; ")
+          + "a schema from public knowledge costs nothing (Docs/schema.md).")
     }
   }
 }

@@ -168,15 +168,17 @@ enum ReleaseCommand: Command {
     }
     let schemaPath = arguments[Options.schema]
     if schemaPath != nil, arguments.isGiven(Options.discoveryBudget) {
-      throw UsageError(message: "--discovery-budget applies only without --schema (with a "
-        + "schema nothing is spent on discovery)")
+      throw UsageError(
+        message: "--discovery-budget applies only without --schema (with a "
+          + "schema nothing is spent on discovery)")
     }
     var options = try options(arguments)
     options.insecureTestNoiseSeed = try insecureTestNoiseSeed()
     let output = arguments[Options.output] ?? "release.slg"
     let progress = ProgressLine()
     let update = { (rows: Int) in
-      progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
+      progress.update(
+        "release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     let report: ReleaseReport
     let target = arguments[Options.target]
@@ -196,10 +198,11 @@ enum ReleaseCommand: Command {
       progress.finish()
       let c = result.discovery.calibration
       func g(_ x: Double) -> String { String(format: "%.4g", x) }
-      let targetNote = c.target.map { t in
-        "; the target \(target ?? "") gets σ₂ = \(g(t.secondRoundSigma)), threshold "
-          + "\(Int(t.selectionThreshold.rounded(.up))) rows"
-      } ?? ""
+      let targetNote =
+        c.target.map { t in
+          "; the target \(target ?? "") gets σ₂ = \(g(t.secondRoundSigma)), threshold "
+            + "\(Int(t.selectionThreshold.rounded(.up))) rows"
+        } ?? ""
       Console.info(
         "Discovered the domain under differential privacy (ε = \(g(c.epsilon)), "
           + "δ = \(String(format: "%.3g", c.delta)), replace-one; σ₁ = \(g(c.firstRoundSigma)), "
@@ -217,8 +220,9 @@ enum ReleaseCommand: Command {
   /// `release part.csv --like first.slg`: a shard with everything copied from the first release.
   static func runShard(_ arguments: Arguments, csv: String, first: String) throws {
     if let given = Options.copiedByShards.first(where: arguments.isGiven) {
-      throw UsageError(message: "--\(given.info.name) cannot be combined with --like: a shard "
-        + "copies U, the schema, σ and every privacy setting from \(first)")
+      throw UsageError(
+        message: "--\(given.info.name) cannot be combined with --like: a shard "
+          + "copies U, the schema, σ and every privacy setting from \(first)")
     }
     let template = try ReleaseTemplate(firstReleaseAt: first)
     var options = template.options
@@ -228,7 +232,8 @@ enum ReleaseCommand: Command {
     let report = try Releaser.release(
       csvPath: csv, schema: template.header.schema, options: options, outputPath: output
     ) { rows in
-      progress.update("release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
+      progress.update(
+        "release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
     }
     progress.finish()
     try printReport(report, output: output, showExactCounts: arguments[Options.showExactCounts])
@@ -240,12 +245,14 @@ enum ReleaseCommand: Command {
     let name = "SLICEGEN_INSECURE_TEST_NOISE_SEED"
     guard let text = ProcessInfo.processInfo.environment[name] else { return nil }
     guard let seed = UInt64(text) else {
-      throw UsageError(message: "\(name) is '\(ValueText.quoted(text))', must be a whole number "
-        + "from 0 to \(UInt64.max) (it makes reproducible test noise: the release is then "
-        + "labelled NOT private); unset it for a private release")
+      throw UsageError(
+        message: "\(name) is '\(ValueText.quoted(text))', must be a whole number "
+          + "from 0 to \(UInt64.max) (it makes reproducible test noise: the release is then "
+          + "labelled NOT private); unset it for a private release")
     }
-    Console.error("WARNING: \(name) is set: reproducible test noise; the release will be "
-      + "labelled NOT private.")
+    Console.error(
+      "WARNING: \(name) is set: reproducible test noise; the release will be "
+        + "labelled NOT private.")
     return seed
   }
 
@@ -256,26 +263,34 @@ enum ReleaseCommand: Command {
     Console.info(
       "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "
         + "k = \(h.sliceDim)), d = \(h.encodedWidth), σ = \(String(format: "%.4g", h.sigma)), "
-        + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s.")
+        + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s."
+    )
     for note in report.notes { Console.info("Note: " + note) }
-    Console.info("Method: " + (h.marginals == nil
-      ? "the paper's slicing mechanism alone (release method \"slicing\", --marginals none)"
-      : "slicing projections plus Gaussian noisy marginals under one exact budget (release "
-        + "method \"slicing+marginals\"; --marginals none runs the paper's mechanism alone)"))
+    Console.info(
+      "Method: "
+        + (h.marginals == nil
+          ? "the paper's slicing mechanism alone (release method \"slicing\", --marginals none)"
+          : "slicing projections plus Gaussian noisy marginals under one exact budget (release "
+            + "method \"slicing+marginals\"; --marginals none runs the paper's mechanism alone)"))
     Console.info("Privacy: " + h.privacy.statement)
     // Exact counts of the private table, NOT private: shown only on request. Even which columns
     // had such values depends on the data, so the default says nothing about them.
     guard showExactCounts else {
-      Console.info("Counts of values clamped into the bounds or mapped to a catch-all category "
-        + "are not shown (exact, NOT private): --show-exact-counts prints them.")
+      Console.info(
+        "Counts of values clamped into the bounds or mapped to a catch-all category "
+          + "are not shown (exact, NOT private): --show-exact-counts prints them.")
       return
     }
     Console.info("Exact counts, NOT private (for your eyes only; not in the release):")
-    Console.info("  clamped into the declared bounds: "
-      + (report.clamped.isEmpty ? "none"
-        : report.clamped.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
-    Console.info("  mapped to the catch-all category: "
-      + (report.catchAll.isEmpty ? "none"
-        : report.catchAll.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
+    Console.info(
+      "  clamped into the declared bounds: "
+        + (report.clamped.isEmpty
+          ? "none"
+          : report.clamped.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
+    Console.info(
+      "  mapped to the catch-all category: "
+        + (report.catchAll.isEmpty
+          ? "none"
+          : report.catchAll.map { "\($0.column) \($0.count)" }.joined(separator: ", ")))
   }
 }

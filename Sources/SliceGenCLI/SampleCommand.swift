@@ -38,9 +38,10 @@ enum SampleCommand: Command {
       progress.update("sample: \(done)/\(rows) rows")
     }
     progress.finish()
-    Console.info("Wrote \(output): \(rows) rows, \(model.header.schema.keptColumns.count) columns. "
-      + "Made from a release with (ε, δ) = (\(model.header.release.privacy.epsilon), "
-      + "\(model.header.release.privacy.delta)) under \(model.header.release.privacy.neighbors).")
+    Console.info(
+      "Wrote \(output): \(rows) rows, \(model.header.schema.keptColumns.count) columns. "
+        + "Made from a release with (ε, δ) = (\(model.header.release.privacy.epsilon), "
+        + "\(model.header.release.privacy.delta)) under \(model.header.release.privacy.neighbors).")
     for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 }

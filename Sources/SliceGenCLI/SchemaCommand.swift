@@ -46,12 +46,14 @@ enum SchemaCommand: Command {
     }
     let schema = try drafter.schema()
     try AtomicOutputFile.write(schema.jsonData(), to: output)
-    Console.info("Wrote \(output): \(schema.columns.count) columns "
-      + "(\(schema.columns.filter(\.isNumeric).count) numeric).")
+    Console.info(
+      "Wrote \(output): \(schema.columns.count) columns "
+        + "(\(schema.columns.filter(\.isNumeric).count) numeric).")
     for name in drafter.overfullColumns {
       Console.info("Column \"\(name)\" has more than \(limit) distinct values: marked \"drop\".")
     }
-    Console.error("""
+    Console.error(
+      """
       WARNING: this schema was read from the data, so it is NOT private. Its bounds are the observed
       minimum and maximum and its categories are every value seen, rare ones included: a release
       made with it can reveal, for example, that someone has the largest value or a one-off

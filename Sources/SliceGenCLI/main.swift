@@ -42,7 +42,8 @@ let overview = """
   text += "\nOPTIONS:\n"
   text += CommandSpec.row(CommandSpec.helpInfo.spelling, CommandSpec.helpInfo.help)
   text += CommandSpec.row("--version", "Print slicegen's version.")
-  text += "\nSee 'slicegen help <command>' or 'slicegen <command> --help' for a command's "
+  text +=
+    "\nSee 'slicegen help <command>' or 'slicegen <command> --help' for a command's "
     + "options.\n"
   return text
 }
@@ -81,15 +82,17 @@ if name == "help" {
     exitWithUsage("unknown command '\(ValueText.quoted(target))'", command: nil)
   }
   guard argv.count == 1 else {
-    exitWithUsage("unexpected argument '\(ValueText.quoted(argv[1]))' after 'help \(target)'",
-                  command: nil)
+    exitWithUsage(
+      "unexpected argument '\(ValueText.quoted(argv[1]))' after 'help \(target)'",
+      command: nil)
   }
   print(command.spec.help, terminator: "")
   exit(0)
 }
 guard let command = commands.first(where: { $0.spec.name == name }) else {
   exitWithUsage(
-    name.hasPrefix("-") ? "unknown option '\(ValueText.quoted(name))'"
+    name.hasPrefix("-")
+      ? "unknown option '\(ValueText.quoted(name))'"
       : "unknown command '\(ValueText.quoted(name))'", command: nil)
 }
 do {

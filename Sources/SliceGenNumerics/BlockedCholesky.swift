@@ -57,7 +57,8 @@ public final class BlockedCholesky {
   private let work: UnsafeMutablePointer<Float>  // (stride) padded right-hand side
   private let coefficients: UnsafeMutablePointer<Float>  // (4 · 16) −L[j, J] of four columns
   private let diagonal: UnsafeMutablePointer<SIMD16<Float>>  // (16) the diagonal block's columns
-  private let units: UnsafeMutablePointer<SIMD16<Float>>  // (16) e_p (a lane insert at a variable index goes through memory)
+  // (16) e_p (a lane insert at a variable index goes through memory)
+  private let units: UnsafeMutablePointer<SIMD16<Float>>
   /// The order of the last successful factorisation (0 before the first).
   public private(set) var order = 0
 
@@ -109,7 +110,8 @@ public final class BlockedCholesky {
 
   @inline(__always)
   private func store(_ v: SIMD16<Float>, _ column: Int, _ row: Int) {
-    UnsafeMutableRawPointer(matrix + (column &* stride &+ row)).storeBytes(of: v, as: SIMD16<Float>.self)
+    UnsafeMutableRawPointer(matrix + (column &* stride &+ row)).storeBytes(
+      of: v, as: SIMD16<Float>.self)
   }
 
   /// Factors the matrix (order n) in place.
@@ -177,13 +179,16 @@ public final class BlockedCholesky {
           var t0 = SIMD16<Float>(), t1 = SIMD16<Float>()
           var ic = c0 &+ 16
           while ic &+ 32 <= rowsEnd {
-            t0 = t0.adding(product: load(c0 &+ p, ic), raw.load(fromByteOffset: ic &* 4, as: SIMD16<Float>.self))
+            t0 = t0.adding(
+              product: load(c0 &+ p, ic), raw.load(fromByteOffset: ic &* 4, as: SIMD16<Float>.self))
             t1 = t1.adding(
-              product: load(c0 &+ p, ic &+ 16), raw.load(fromByteOffset: (ic &+ 16) &* 4, as: SIMD16<Float>.self))
+              product: load(c0 &+ p, ic &+ 16),
+              raw.load(fromByteOffset: (ic &+ 16) &* 4, as: SIMD16<Float>.self))
             ic &+= 32
           }
           if ic < rowsEnd {
-            t0 = t0.adding(product: load(c0 &+ p, ic), raw.load(fromByteOffset: ic &* 4, as: SIMD16<Float>.self))
+            t0 = t0.adding(
+              product: load(c0 &+ p, ic), raw.load(fromByteOffset: ic &* 4, as: SIMD16<Float>.self))
           }
           acc[p] -= (t0 + t1).sum()
         }
@@ -242,7 +247,10 @@ public final class BlockedCholesky {
     // N_p = (e_p − Σ_{q<p} L[p,q]·N_q)/L[p,p], L[p,q] = d[q][p].
     let nRows = inverseRows + block &* 16
     for p in 0..<16 {
-      guard p < w else { nRows[p] = SIMD16(); continue }
+      guard p < w else {
+        nRows[p] = SIMD16()
+        continue
+      }
       let v = combination(units[p], nRows, 0..<p) { q in -d[q][p] }
       nRows[p] = v * (1 / d[p][p])
     }
@@ -316,7 +324,9 @@ public final class BlockedCholesky {
           var ic = firstRow
           while ic < rowsEnd {
             var a = load(j &+ r, ic)
-            for p in 0..<16 { a = a.adding(product: SIMD16(repeating: negated[r &* 16 &+ p]), load(c0 &+ p, ic)) }
+            for p in 0..<16 {
+              a = a.adding(product: SIMD16(repeating: negated[r &* 16 &+ p]), load(c0 &+ p, ic))
+            }
             store(a, j &+ r, ic)
             ic &+= 16
           }

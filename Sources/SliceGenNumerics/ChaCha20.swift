@@ -31,7 +31,8 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     counterNonce = SIMD4(counter, nonceWords[0], nonceWords[1], nonceWords[2])
   }
 
-  public init(key: [UInt8], nonce: [UInt8] = [UInt8](repeating: 0, count: 12), counter: UInt32 = 0) {
+  public init(key: [UInt8], nonce: [UInt8] = [UInt8](repeating: 0, count: 12), counter: UInt32 = 0)
+  {
     precondition(key.count == 32, "ChaCha20 needs a 32-byte key")
     precondition(nonce.count == 12, "ChaCha20 needs a 12-byte nonce")
     func word(_ bytes: [UInt8], _ i: Int) -> UInt32 {
@@ -58,10 +59,18 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
   private static func quarter(
     _ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32
   ) {
-    a = a &+ b; d ^= a; d = rotl(d, 16)
-    c = c &+ d; b ^= c; b = rotl(b, 12)
-    a = a &+ b; d ^= a; d = rotl(d, 8)
-    c = c &+ d; b ^= c; b = rotl(b, 7)
+    a = a &+ b
+    d ^= a
+    d = rotl(d, 16)
+    c = c &+ d
+    b ^= c
+    b = rotl(b, 12)
+    a = a &+ b
+    d ^= a
+    d = rotl(d, 8)
+    c = c &+ d
+    b ^= c
+    b = rotl(b, 7)
   }
 
   /// The next 64-byte block (16 words) of keystream; advances the counter.
@@ -72,7 +81,7 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     var x8 = key1[0], x9 = key1[1], x10 = key1[2], x11 = key1[3]
     var x12 = counterNonce[0], x13 = counterNonce[1], x14 = counterNonce[2], x15 = counterNonce[3]
     for _ in 0..<10 {
-      Self.quarter(&x0, &x4, &x8, &x12)   // columns
+      Self.quarter(&x0, &x4, &x8, &x12)  // columns
       Self.quarter(&x1, &x5, &x9, &x13)
       Self.quarter(&x2, &x6, &x10, &x14)
       Self.quarter(&x3, &x7, &x11, &x15)
@@ -119,10 +128,18 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     _ a: inout SIMD16<UInt32>, _ b: inout SIMD16<UInt32>, _ c: inout SIMD16<UInt32>,
     _ d: inout SIMD16<UInt32>
   ) {
-    a &+= b; d ^= a; d = rotl(d, 16)
-    c &+= d; b ^= c; b = rotl(b, 12)
-    a &+= b; d ^= a; d = rotl(d, 8)
-    c &+= d; b ^= c; b = rotl(b, 7)
+    a &+= b
+    d ^= a
+    d = rotl(d, 16)
+    c &+= d
+    b ^= c
+    b = rotl(b, 12)
+    a &+= b
+    d ^= a
+    d = rotl(d, 8)
+    c &+= d
+    b ^= c
+    b = rotl(b, 7)
   }
 
   /// Sixteen blocks with counters counter ..< counter + 16 (wrapping, as `nextBlock()` does).
@@ -142,7 +159,7 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     var x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7
     var x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15
     for _ in 0..<10 {
-      Self.quarter(&x0, &x4, &x8, &x12)   // columns
+      Self.quarter(&x0, &x4, &x8, &x12)  // columns
       Self.quarter(&x1, &x5, &x9, &x13)
       Self.quarter(&x2, &x6, &x10, &x14)
       Self.quarter(&x3, &x7, &x11, &x15)
@@ -155,10 +172,22 @@ public struct ChaCha20: RandomNumberGenerator, Sendable {
     @inline(__always) func put(_ x: SIMD16<UInt32>, _ i: Int) {
       for j in 0..<16 { out[j &* 16 &+ i] = x[j] }
     }
-    put(x0 &+ s0, 0); put(x1 &+ s1, 1); put(x2 &+ s2, 2); put(x3 &+ s3, 3)
-    put(x4 &+ s4, 4); put(x5 &+ s5, 5); put(x6 &+ s6, 6); put(x7 &+ s7, 7)
-    put(x8 &+ s8, 8); put(x9 &+ s9, 9); put(x10 &+ s10, 10); put(x11 &+ s11, 11)
-    put(x12 &+ s12, 12); put(x13 &+ s13, 13); put(x14 &+ s14, 14); put(x15 &+ s15, 15)
+    put(x0 &+ s0, 0)
+    put(x1 &+ s1, 1)
+    put(x2 &+ s2, 2)
+    put(x3 &+ s3, 3)
+    put(x4 &+ s4, 4)
+    put(x5 &+ s5, 5)
+    put(x6 &+ s6, 6)
+    put(x7 &+ s7, 7)
+    put(x8 &+ s8, 8)
+    put(x9 &+ s9, 9)
+    put(x10 &+ s10, 10)
+    put(x11 &+ s11, 11)
+    put(x12 &+ s12, 12)
+    put(x13 &+ s13, 13)
+    put(x14 &+ s14, 14)
+    put(x15 &+ s15, 15)
   }
 
   /// 64 bits of keystream (two consecutive little-endian words).

@@ -30,7 +30,8 @@ public enum GEMM {
   /// Worker threads for large products (the `SLICEGEN_THREADS` environment variable, default the
   /// active processor count).
   public static let threads: Int = {
-    if let text = ProcessInfo.processInfo.environment["SLICEGEN_THREADS"], let n = Int(text), n > 0 {
+    if let text = ProcessInfo.processInfo.environment["SLICEGEN_THREADS"], let n = Int(text), n > 0
+    {
       return n
     }
     return ProcessInfo.processInfo.activeProcessorCount
@@ -47,8 +48,9 @@ public enum GEMM {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    product(m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: false, c: c,
-            accumulate: accumulate, workers: threads)
+    product(
+      m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: false, c: c,
+      accumulate: accumulate, workers: threads)
   }
 
   /// C (m × n) = A (m × k) · Bᵀ, B stored (n × k), or C += … when `accumulate`.
@@ -56,8 +58,9 @@ public enum GEMM {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    product(m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: true, c: c,
-            accumulate: accumulate, workers: threads)
+    product(
+      m: m, n: n, k: k, a: a, aTransposed: false, b: b, bTransposed: true, c: c,
+      accumulate: accumulate, workers: threads)
   }
 
   /// C (m × n) = Aᵀ · B, A stored (k × m), B (k × n), or C += … when `accumulate`.
@@ -65,8 +68,9 @@ public enum GEMM {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, accumulate: Bool = false
   ) {
-    product(m: m, n: n, k: k, a: a, aTransposed: true, b: b, bTransposed: false, c: c,
-            accumulate: accumulate, workers: threads)
+    product(
+      m: m, n: n, k: k, a: a, aTransposed: true, b: b, bTransposed: false, c: c,
+      accumulate: accumulate, workers: threads)
   }
 
   /// The one implementation behind the three layouts; `workers` is the most threads to use.
@@ -103,14 +107,20 @@ public enum GEMM {
         var i0 = w * panelsPerWorker * mr
         while i0 < end {
           let rows = min(mc, end - i0)
-          packA(sa, transposed: aTransposed, m: m, k: k, rows: i0..<(i0 + rows), from: start,
-                depth: depth, into: packedA)
-          multiplyBlock(rows: i0..<(i0 + rows), n: n, depth: depth, packedA: packedA,
-                        packedB: sb, c: sc, accumulate: add)
+          packA(
+            sa, transposed: aTransposed, m: m, k: k, rows: i0..<(i0 + rows), from: start,
+            depth: depth, into: packedA)
+          multiplyBlock(
+            rows: i0..<(i0 + rows), n: n, depth: depth, packedA: packedA,
+            packedB: sb, c: sc, accumulate: add)
           i0 += rows
         }
       }
-      if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+      if workers == 1 {
+        body(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+      }
       p0 += depth
     }
   }
@@ -179,9 +189,11 @@ public enum GEMM {
   ) {
     let panels = (n + nr - 1) / nr
     let rowPanels = (rows.count + mr - 1) / mr
-    var edge = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
-                SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
-                SIMD16<Float>(), SIMD16<Float>())  // a 6 × 32 tile for edges
+    var edge = (
+      SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+      SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+      SIMD16<Float>(), SIMD16<Float>()
+    )  // a 6 × 32 tile for edges
     for q in 0..<panels {
       let j0 = q * nr
       let width = min(nr, n - j0)
@@ -191,13 +203,18 @@ public enum GEMM {
         let height = min(mr, rows.upperBound - i0)
         let a = packedA + r &* mr &* depth
         if height == mr && width == nr {
-          microKernel(depth: depth, a: a, b: b, c: c + (i0 &* n &+ j0), ldc: n, accumulate: accumulate)
+          microKernel(
+            depth: depth, a: a, b: b, c: c + (i0 &* n &+ j0), ldc: n, accumulate: accumulate)
         } else {
           withUnsafeMutableBytes(of: &edge) { raw in
             let tile = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-            for i in 0..<height { for j in 0..<width { tile[i &* nr &+ j] = c[(i0 &+ i) &* n &+ j0 &+ j] } }
+            for i in 0..<height {
+              for j in 0..<width { tile[i &* nr &+ j] = c[(i0 &+ i) &* n &+ j0 &+ j] }
+            }
             microKernel(depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: accumulate)
-            for i in 0..<height { for j in 0..<width { c[(i0 &+ i) &* n &+ j0 &+ j] = tile[i &* nr &+ j] } }
+            for i in 0..<height {
+              for j in 0..<width { c[(i0 &+ i) &* n &+ j0 &+ j] = tile[i &* nr &+ j] }
+            }
           }
         }
       }
@@ -220,17 +237,23 @@ public enum GEMM {
       let b0 = rb.loadUnaligned(fromByteOffset: offset, as: V.self)
       let b1 = rb.loadUnaligned(fromByteOffset: offset &+ 64, as: V.self)
       var x = V(repeating: ap[0])
-      c00 = c00.adding(product: x, b0); c01 = c01.adding(product: x, b1)
+      c00 = c00.adding(product: x, b0)
+      c01 = c01.adding(product: x, b1)
       x = V(repeating: ap[1])
-      c10 = c10.adding(product: x, b0); c11 = c11.adding(product: x, b1)
+      c10 = c10.adding(product: x, b0)
+      c11 = c11.adding(product: x, b1)
       x = V(repeating: ap[2])
-      c20 = c20.adding(product: x, b0); c21 = c21.adding(product: x, b1)
+      c20 = c20.adding(product: x, b0)
+      c21 = c21.adding(product: x, b1)
       x = V(repeating: ap[3])
-      c30 = c30.adding(product: x, b0); c31 = c31.adding(product: x, b1)
+      c30 = c30.adding(product: x, b0)
+      c31 = c31.adding(product: x, b1)
       x = V(repeating: ap[4])
-      c40 = c40.adding(product: x, b0); c41 = c41.adding(product: x, b1)
+      c40 = c40.adding(product: x, b0)
+      c41 = c41.adding(product: x, b1)
       x = V(repeating: ap[5])
-      c50 = c50.adding(product: x, b0); c51 = c51.adding(product: x, b1)
+      c50 = c50.adding(product: x, b0)
+      c51 = c51.adding(product: x, b1)
       ap += 6
       offset &+= 128
     }
@@ -239,13 +262,18 @@ public enum GEMM {
       let out = UnsafeMutableRawPointer(c + row &* ldc)
       if accumulate {
         out.storeBytes(of: lo + out.loadUnaligned(as: V.self), as: V.self)
-        out.storeBytes(of: hi + out.loadUnaligned(fromByteOffset: 64, as: V.self), toByteOffset: 64, as: V.self)
+        out.storeBytes(
+          of: hi + out.loadUnaligned(fromByteOffset: 64, as: V.self), toByteOffset: 64, as: V.self)
       } else {
         out.storeBytes(of: lo, as: V.self)
         out.storeBytes(of: hi, toByteOffset: 64, as: V.self)
       }
     }
-    put(0, c00, c01); put(1, c10, c11); put(2, c20, c21)
-    put(3, c30, c31); put(4, c40, c41); put(5, c50, c51)
+    put(0, c00, c01)
+    put(1, c10, c11)
+    put(2, c20, c21)
+    put(3, c30, c31)
+    put(4, c40, c41)
+    put(5, c50, c51)
   }
 }

@@ -15,7 +15,8 @@ import Foundation
 /// Bounds on the largest singular value of a matrix.
 public enum SpectralNorm {
   /// (lower, upper) bounds on ‖U‖₂ for U (rows × columns) row-major Float.
-  public static func bounds(_ u: [Float], rows: Int, columns: Int) -> (lower: Double, upper: Double) {
+  public static func bounds(_ u: [Float], rows: Int, columns: Int) -> (lower: Double, upper: Double)
+  {
     precondition(u.count == rows * columns && rows > 0 && columns > 0)
     // Gram matrix of the smaller side, in Double.
     let n = min(rows, columns)
@@ -25,7 +26,7 @@ public enum SpectralNorm {
         var sum = 0.0
         if columns <= rows {  // UᵀU: columns × columns
           for r in 0..<rows { sum += Double(u[r * columns + i]) * Double(u[r * columns + j]) }
-        } else {              // UUᵀ: rows × rows
+        } else {  // UUᵀ: rows × rows
           for c in 0..<columns { sum += Double(u[i * columns + c]) * Double(u[j * columns + c]) }
         }
         a[i * n + j] = sum

@@ -118,9 +118,11 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
     let mu = GaussianMechanism.largestMu(epsilon: idealEpsilon, delta: half / margin.deltaFactor)
     let muSquared = mu * mu
     let totalWeight = targetColumn == nil ? c : c - 1 + targetWeight
-    guard let z = Bisection.smallestPassing({
-      SnappedGaussian.tailProbability(beyond: $0) <= tailTarget
-    }) else {
+    guard
+      let z = Bisection.smallestPassing({
+        SnappedGaussian.tailProbability(beyond: $0) <= tailTarget
+      })
+    else {
       throw PrivacyParameterError(message: "delta is \(delta): no selection threshold meets it")
     }
     // σ of a column of weight w in round r (share ρ_r of its μ²), and its threshold: rounded up.
@@ -140,8 +142,9 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
         secondRoundSigma: s2, selectionThreshold: threshold(s2))
     }
     // The largest per-value shift is one count: 1/σ in units of σ.
-    let smallest = min(sigma1, sigma2, target?.firstRoundSigma ?? .infinity,
-                       target?.secondRoundSigma ?? .infinity)
+    let smallest = min(
+      sigma1, sigma2, target?.firstRoundSigma ?? .infinity,
+      target?.secondRoundSigma ?? .infinity)
     try margin.checkTails(maximumShift: 1 / smallest, couplingFailure: 0)
     let result = DiscoveryCalibration(
       epsilon: epsilon, delta: delta, columns: columns, firstRoundShare: firstRoundShare,
@@ -177,10 +180,13 @@ public struct DiscoveryCalibration: Codable, Equatable, Sendable {
   /// μ of rounds 1 + 2 together: μ² = Σ_c 2/σ₁,c² + 2/σ₂,c².
   public var mu: Double {
     let ordinary = Double(target == nil ? columns : columns - 1)
-    var muSquared = ordinary * (2 / (firstRoundSigma * firstRoundSigma)
-      + 2 / (secondRoundSigma * secondRoundSigma))
+    var muSquared =
+      ordinary
+      * (2 / (firstRoundSigma * firstRoundSigma)
+        + 2 / (secondRoundSigma * secondRoundSigma))
     if let t = target {
-      muSquared += 2 / (t.firstRoundSigma * t.firstRoundSigma)
+      muSquared +=
+        2 / (t.firstRoundSigma * t.firstRoundSigma)
         + 2 / (t.secondRoundSigma * t.secondRoundSigma)
     }
     return muSquared.squareRoot()

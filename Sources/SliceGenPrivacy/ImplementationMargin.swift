@@ -188,7 +188,8 @@ public struct ImplementationMargin: Codable, Sendable, Equatable {
   /// not fit in the reserve (ε so large that σ is a small fraction of one row's shift).
   public mutating func checkTails(maximumShift: Double, couplingFailure: Double) throws {
     let beyond = SnappedGaussian.tailCut - maximumShift
-    let tails = Double(affectedValues) * SnappedGaussian.tailProbability(beyond: beyond)
+    let tails =
+      Double(affectedValues) * SnappedGaussian.tailProbability(beyond: beyond)
       + couplingFailure
     guard tails <= deltaReserve else {
       throw PrivacyParameterError(

@@ -175,8 +175,9 @@ public struct ReleaseCalibration: Sendable {
             + "slicegen's floating-point margin; use more projections or the exact profile "
             + "(the default)")
       }
-      let s = SlicingAccountant.theorem1NoiseScale(
-        epsilon: idealEpsilon, delta: idealDelta, projections: mPrime) * widening
+      let s =
+        SlicingAccountant.theorem1NoiseScale(
+          epsilon: idealEpsilon, delta: idealDelta, projections: mPrime) * widening
       result = ReleaseCalibration(
         sigma: (s / rootD).nextUp, accountantName: "theorem1",
         analysis: "Theorem 1 of Greenewald et al. (2024), an RDP bound over the random U drawn "
@@ -185,7 +186,8 @@ public struct ReleaseCalibration: Sendable {
     }
     // Tails: one row moves a projection by at most (1 + η)·(column norm) + a/√d, and an
     // aggregate value by `AggregateRound.valueShift` standard deviations.
-    let projectionShift = ((1 + shift.relative) * columnNorm + shift.absolute / rootD)
+    let projectionShift =
+      ((1 + shift.relative) * columnNorm + shift.absolute / rootD)
       / result.sigma
     let aggregateMu = result.aggregateMuSquared.squareRoot()
     let aggregateShift = aggregateRounds.map { $0.valueShift(aggregateMu: aggregateMu) }.max() ?? 0
@@ -194,8 +196,9 @@ public struct ReleaseCalibration: Sendable {
       maximumShift: max(projectionShift, aggregateShift),
       couplingFailure: couplingFailure + tLowFailure)
     // Every snapped projection must be a float (SnappedGaussian.grid).
-    guard 1.01 * columnNorm + 40 * result.sigma
-      < 0x1p23 * SnappedGaussian.grid(sigma: result.sigma)
+    guard
+      1.01 * columnNorm + 40 * result.sigma
+        < 0x1p23 * SnappedGaussian.grid(sigma: result.sigma)
     else {
       throw PrivacyParameterError(
         message: "epsilon is \(epsilon): σ = \(result.sigma) is too small for the projections' "
@@ -209,9 +212,10 @@ public struct ReleaseCalibration: Sendable {
   /// P(Q ≤ z·m') ≤ (z·e^{1−z})^{m'/2}, z < 1 (the largest passing z, so a true bound).
   static func chiLowerBound(projections mPrime: Int) -> Double {
     let m = Double(mPrime)
-    let z = Bisection.largestPassing { z in
-      z <= 0 || (z < 1 && m / 2 * (log(z) + 1 - z) <= -60)
-    } ?? 0
+    let z =
+      Bisection.largestPassing { z in
+        z <= 0 || (z < 1 && m / 2 * (log(z) + 1 - z) <= -60)
+      } ?? 0
     return (z * m).squareRoot()
   }
 }

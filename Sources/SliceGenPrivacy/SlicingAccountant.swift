@@ -46,8 +46,10 @@ public enum SlicingAccountant {
     func integrand(_ t: Double) -> Double {
       guard t > 0 else {
         let atZero = shift.absolute / s
-        return mPrime == 1 ? exp(-logNorm) * GaussianMechanism.delta(
-          epsilon: epsilon, mu: (atZero * atZero + aggregateMuSquared).squareRoot()) : 0
+        return mPrime == 1
+          ? exp(-logNorm)
+            * GaussianMechanism.delta(
+              epsilon: epsilon, mu: (atZero * atZero + aggregateMuSquared).squareRoot()) : 0
       }
       let logDensity = (m - 1) * log(t) - t * t / 2 - logNorm
       let widened = shift.widened(t) / s
@@ -80,8 +82,9 @@ public enum SlicingAccountant {
     aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero
   ) -> Double {
     smallestPassing { s in
-      delta(epsilon: epsilon, noiseScale: s, projections: mPrime,
-            aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
+      delta(
+        epsilon: epsilon, noiseScale: s, projections: mPrime,
+        aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
     }
   }
 
@@ -105,7 +108,10 @@ public enum SlicingAccountant {
     for i in 1..<points {
       let u = Double(i) / Double(points)
       let v = value(1 + (alphaMax - 1) * u)
-      if v < best { best = v; bestU = u }
+      if v < best {
+        best = v
+        bestU = u
+      }
     }
     var a = max(bestU - 1 / Double(points), 1e-12)
     var b = min(bestU + 1 / Double(points), 1 - 1e-12)
@@ -119,13 +125,16 @@ public enum SlicingAccountant {
   }
 
   /// The smallest ε (upper end of a bisection) with δ(ε; s, m') ≤ δ; ∞ when none up to 2^100.
-  public static func epsilon(delta target: Double, noiseScale s: Double, projections mPrime: Int,
-                             aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero)
+  public static func epsilon(
+    delta target: Double, noiseScale s: Double, projections mPrime: Int,
+    aggregateMuSquared: Double = 0, shift: ShiftMargin = .zero
+  )
     -> Double
   {
     Bisection.smallestPassing { e in
-      delta(epsilon: e, noiseScale: s, projections: mPrime,
-            aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
+      delta(
+        epsilon: e, noiseScale: s, projections: mPrime,
+        aggregateMuSquared: aggregateMuSquared, shift: shift) <= target
     } ?? .infinity
   }
 
@@ -152,7 +161,9 @@ public enum SlicingAccountant {
   public static func theorem1NoiseScale(epsilon: Double, delta: Double, projections mPrime: Int)
     -> Double
   {
-    smallestPassing { theorem1Epsilon(delta: delta, noiseScale: $0, projections: mPrime) <= epsilon }
+    smallestPassing {
+      theorem1Epsilon(delta: delta, noiseScale: $0, projections: mPrime) <= epsilon
+    }
   }
 
   // MARK: Exact RDP with the improved conversion (a third, intermediate analysis)
@@ -197,12 +208,14 @@ public enum SlicingAccountant {
       let s = slicing > 0 ? (Double(mPrime) / slicing).squareRoot() : .infinity
       return (s, share * muTotal * muTotal)
     }
-    let muTotal = Bisection.largestPassing { muTotal in
-      guard muTotal > 0 else { return true }
-      let (s, agg) = parts(muTotal)
-      return delta(epsilon: epsilon, noiseScale: s, projections: s.isFinite ? mPrime : 0,
-                   aggregateMuSquared: agg, shift: shift) <= target
-    } ?? 0
+    let muTotal =
+      Bisection.largestPassing { muTotal in
+        guard muTotal > 0 else { return true }
+        let (s, agg) = parts(muTotal)
+        return delta(
+          epsilon: epsilon, noiseScale: s, projections: s.isFinite ? mPrime : 0,
+          aggregateMuSquared: agg, shift: shift) <= target
+      } ?? 0
     precondition(muTotal > 0, "no μ meets the target")
     let (s, agg) = parts(muTotal)
     return (s, agg, muTotal)

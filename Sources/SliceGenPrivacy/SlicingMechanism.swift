@@ -63,8 +63,9 @@ public struct SlicingMechanism {
     var generator = ChaCha20(seed: seed)
     var u = [Float](repeating: 0, count: d * projectionCount)
     u.withUnsafeMutableBufferPointer {
-      GaussianSampling.fill($0, standardDeviation: Float(1 / Double(d).squareRoot()),
-                            using: &generator)
+      GaussianSampling.fill(
+        $0, standardDeviation: Float(1 / Double(d).squareRoot()),
+        using: &generator)
     }
     return u
   }

@@ -14,7 +14,9 @@ enum CLI {
     var candidates = [bundle.appendingPathComponent("slicegen")]
     // Swift Testing may run inside the .xctest bundle folder.
     candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("slicegen"))
-    for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
+      return url
+    }
     // Fall back to the default build folder.
     return repository.appendingPathComponent(".build/debug/slicegen")
   }()

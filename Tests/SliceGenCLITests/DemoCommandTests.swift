@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGenCLI
 
 @Suite("slicegen demo")
@@ -57,8 +58,9 @@ struct DemoCommandTests {
     CLI.write("{}", to: root + "/samples/adult/schema.json")
     #expect(BundledSamples.locate(roots: others) == resolvedRoot + "/samples/adult")
     // The current directory wins, and is written relative.
-    #expect(BundledSamples.locate(roots: roots, fileExists: { $0 == "samples/adult/schema.json" })
-      == "samples/adult")
+    #expect(
+      BundledSamples.locate(roots: roots, fileExists: { $0 == "samples/adult/schema.json" })
+        == "samples/adult")
   }
 
   @Test("the not-found message says where it looked and names --data")

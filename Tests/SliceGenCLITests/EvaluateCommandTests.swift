@@ -18,9 +18,11 @@ struct EvaluateCommandTests {
     // The metric keys hold {synthetic, independent, real}; outsideSchema and warnings are lists.
     let json = (object ?? [:]).compactMapValues { $0 as? [String: Any] }
     #expect(object?["outsideSchema"] as? [Any] != nil && object?["warnings"] as? [Any] != nil)
-    for key in ["quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
-                "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
-                "logisticRegressionF1", "minorityF1", "rocAuc"] {
+    for key in [
+      "quality", "qualityAll", "columnShapes", "columnPairTrends", "columnPairTrendsAll",
+      "ksComplement", "tvComplement", "contingencySimilarity", "correlationSimilarity",
+      "logisticRegressionF1", "minorityF1", "rocAuc",
+    ] {
       #expect(json[key]?["synthetic"] != nil, "\(key)")
       #expect(json[key]?["independent"] != nil, "\(key)")
       #expect(json[key]?["real"] != nil, "\(key)")
@@ -44,7 +46,8 @@ struct EvaluateCommandTests {
     func f1(_ extra: [String]) throws -> Double? {
       let result = try CLI.run(arguments + extra)
       #expect(result.status == 0, "\(result.stderr)")
-      let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+      let json =
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         as? [String: Any]
       return (json?["logisticRegressionF1"] as? [String: Any])?["synthetic"] as? Double
     }
@@ -52,25 +55,29 @@ struct EvaluateCommandTests {
     #expect(try f1(["--converged-logistic-regression"]).map { abs($0 - 0.8643) < 1e-3 } == true)
   }
 
-  static let header = "age,workclass,education,marital_status,occupation,relationship,race,sex,"
+  static let header =
+    "age,workclass,education,marital_status,occupation,relationship,race,sex,"
     + "capital_gain,capital_loss,hours_per_week,native_country,income"
 
   /// Runs evaluate on Adult's test split as the holdout and train as the references.
   static func evaluate(_ synthetic: String, _ extra: [String] = []) throws -> CLIResult {
-    try CLI.run([
-      "evaluate", "--real", CLI.path("samples/adult/test.csv"), "--synthetic", synthetic,
-      "--schema", CLI.path("samples/adult/schema.json"), "--train",
-      CLI.path("samples/adult/train.csv"),
-    ] + extra)
+    try CLI.run(
+      [
+        "evaluate", "--real", CLI.path("samples/adult/test.csv"), "--synthetic", synthetic,
+        "--schema", CLI.path("samples/adult/schema.json"), "--train",
+        CLI.path("samples/adult/train.csv"),
+      ] + extra)
   }
 
   @Test("each warning names its metric row and both numbers, as the table prints them")
   func warning() throws {
     let directory = CLI.temporaryDirectory()
     // Synthetic: every row identical → no pair structure at all, and poor column shapes.
-    let row = "39,Private,HS-grad,Married-civ-spouse,Craft-repair,Husband,White,Male,0,0,40,United-States,<=50K"
-    CLI.write(Self.header + "\n" + Array(repeating: row, count: 200).joined(separator: "\n") + "\n",
-              to: directory + "/s.csv")
+    let row =
+      "39,Private,HS-grad,Married-civ-spouse,Craft-repair,Husband,White,Male,0,0,40,United-States,<=50K"
+    CLI.write(
+      Self.header + "\n" + Array(repeating: row, count: 200).joined(separator: "\n") + "\n",
+      to: directory + "/s.csv")
     let result = try Self.evaluate(directory + "/s.csv")
     #expect(result.status == 0, "\(result.stderr)")
     // The printed rows: "columnPairTrends  0.282  0.803  0.986".
@@ -82,16 +89,22 @@ struct EvaluateCommandTests {
       let numbers = printed(key)
       #expect(numbers.count == 3)
       guard numbers.count == 3 else { continue }
-      #expect(result.stderr.contains("WARNING: \(key) is \(numbers[0]) for the synthetic table, "
-        + "below \(numbers[1]) for independent columns"), "\(result.stderr)")
+      #expect(
+        result.stderr.contains(
+          "WARNING: \(key) is \(numbers[0]) for the synthetic table, "
+            + "below \(numbers[1]) for independent columns"), "\(result.stderr)")
     }
     let shapes = printed("columnShapes")
     #expect(shapes.count == 3)
     if shapes.count == 3 {
-      #expect(result.stderr.contains("WARNING: columnShapes is \(shapes[0]) for the synthetic "
-        + "table"))
-      #expect(result.stderr.contains("below \(shapes[1]) for independent columns (more than 0.02 "
-        + "below)"))
+      #expect(
+        result.stderr.contains(
+          "WARNING: columnShapes is \(shapes[0]) for the synthetic "
+            + "table"))
+      #expect(
+        result.stderr.contains(
+          "below \(shapes[1]) for independent columns (more than 0.02 "
+            + "below)"))
     }
     #expect(!result.stderr.contains("outside the schema"))
     #expect(result.stdout.contains("Values outside the schema (synthetic table): none"))
@@ -124,14 +137,18 @@ struct EvaluateCommandTests {
     let html = CLI.temporaryDirectory() + "/report.html"
     let text = try Self.evaluate(synthetic, ["--html", html])
     #expect(text.status == 0, "\(text.stderr)")
-    #expect(text.stdout.contains("""
-      Values outside the schema (synthetic table): 16 in 3 columns (scored as written)
-        age 10 (above the upper bound 90: 10, largest 101; first at line 2: "95")
-        education 4 (not a declared category: 4; first at line 3: "Grade-13")
-        hours_per_week 2 (not a number: 2; first at line 4: "abc")
-      """), "\(text.stdout)")
-    #expect(text.stderr.contains("WARNING: the synthetic table has 16 values outside the schema "
-      + "(age 10, education 4, hours_per_week 2)"))
+    #expect(
+      text.stdout.contains(
+        """
+        Values outside the schema (synthetic table): 16 in 3 columns (scored as written)
+          age 10 (above the upper bound 90: 10, largest 101; first at line 2: "95")
+          education 4 (not a declared category: 4; first at line 3: "Grade-13")
+          hours_per_week 2 (not a number: 2; first at line 4: "abc")
+        """), "\(text.stdout)")
+    #expect(
+      text.stderr.contains(
+        "WARNING: the synthetic table has 16 values outside the schema "
+          + "(age 10, education 4, hours_per_week 2)"))
     let page = try String(contentsOfFile: html, encoding: .utf8)
     #expect(page.contains("<h2>Values outside the schema (synthetic table)</h2>"))
     #expect(page.contains("<tr><td>education</td><td>4</td><td>not a declared category: 4</td>"))
@@ -152,10 +169,12 @@ struct EvaluateCommandTests {
     let result = try Self.evaluate(synthetic, ["--strict"])
     #expect(result.status == 1)
     #expect(result.stdout.contains("metric                   synthetic"))
-    #expect(result.stderr.contains("Error: \(synthetic): 16 values outside the schema (--strict): "
-      + "age 10 (above the upper bound 90: 10, largest 101; first at line 2: \"95\"), "
-      + "education 4 (not a declared category: 4; first at line 3: \"Grade-13\"), "
-      + "hours_per_week 2 (not a number: 2; first at line 4: \"abc\")"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "Error: \(synthetic): 16 values outside the schema (--strict): "
+          + "age 10 (above the upper bound 90: 10, largest 101; first at line 2: \"95\"), "
+          + "education 4 (not a declared category: 4; first at line 3: \"Grade-13\"), "
+          + "hours_per_week 2 (not a number: 2; first at line 4: \"abc\")"), "\(result.stderr)")
     #expect(!result.stderr.contains("WARNING: the synthetic table has"))
     // A table inside the schema passes --strict.
     let clean = try Self.evaluate(CLI.path("samples/adult/test.csv"), ["--strict", "--json"])
@@ -174,8 +193,11 @@ struct EvaluateCommandTests {
       "--schema", CLI.path("samples/adult/schema.json"), "--target", "income",
     ])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("Note: the synthetic table's logistic regression met "
-      + "categories only in the holdout, encoded as zeros (SDMetrics raises and gives no score): "))
+    #expect(
+      result.stderr.contains(
+        "Note: the synthetic table's logistic regression met "
+          + "categories only in the holdout, encoded as zeros (SDMetrics raises and gives no score): "
+      ))
     #expect(result.stderr.contains("native_country "))
   }
 }

@@ -6,12 +6,17 @@ struct InspectCommandTests {
   func makeRelease(_ directory: String) throws -> String {
     let csv = directory + "/t.csv"
     let schema = directory + "/t.json"
-    CLI.write("x,c\n" + (0..<30).map { "\($0),\($0 % 2 == 0 ? "a" : "b")" }.joined(separator: "\n"), to: csv)
-    CLI.write(#"{"columns": [{"name": "x", "type": "numeric", "lower": 0, "upper": 30}, "#
-      + #"{"name": "c", "type": "categorical", "categories": ["a", "b"]}]}"#, to: schema)
+    CLI.write(
+      "x,c\n" + (0..<30).map { "\($0),\($0 % 2 == 0 ? "a" : "b")" }.joined(separator: "\n"), to: csv
+    )
+    CLI.write(
+      #"{"columns": [{"name": "x", "type": "numeric", "lower": 0, "upper": 30}, "#
+        + #"{"name": "c", "type": "categorical", "categories": ["a", "b"]}]}"#, to: schema)
     let output = directory + "/t.slg"
-    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "2", "--delta",
-                              "1e-3", "--slices", "5", "--output", output, "--quiet"])
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "2", "--delta",
+      "1e-3", "--slices", "5", "--output", output, "--quiet",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     return output
   }
@@ -38,7 +43,9 @@ struct InspectCommandTests {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     let result = try CLI.run(["inspect", path])
     #expect(result.status == 1)
-    let expected = ["flip": "checksum", "truncate": "truncated", "garbage": "not a slicegen release"]
+    let expected = [
+      "flip": "checksum", "truncate": "truncated", "garbage": "not a slicegen release",
+    ]
     #expect(result.stderr.contains(expected[kind]!), "\(result.stderr)")
   }
 }

@@ -12,8 +12,9 @@ struct OutputPathCommandTests {
     let before = try Data(contentsOf: URL(fileURLWithPath: input))
     let result = try CLI.run(arguments)
     #expect(result.status == 1, "\(result.stderr)", sourceLocation: sourceLocation)
-    #expect(result.stderr.contains("refusing to write \(output)"), "\(result.stderr)",
-            sourceLocation: sourceLocation)
+    #expect(
+      result.stderr.contains("refusing to write \(output)"), "\(result.stderr)",
+      sourceLocation: sourceLocation)
     #expect(result.stderr.contains(input), sourceLocation: sourceLocation)
     let after = try Data(contentsOf: URL(fileURLWithPath: input))
     #expect(after == before, "\(input) was modified", sourceLocation: sourceLocation)
@@ -27,13 +28,16 @@ struct OutputPathCommandTests {
     var text = "age,colour\n"
     for i in 0..<60 { text += "\(20 + i % 40),\(["red", "green", "blue"][i % 3])\n" }
     CLI.write(text, to: csv)
-    CLI.write("""
+    CLI.write(
+      """
       {"columns": [
         {"name": "age", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
         {"name": "colour", "type": "categorical", "categories": ["red", "green", "blue"]}]}
       """, to: schema)
-    let release = ["release", csv, "--schema", schema, "--epsilon", "2", "--delta", "1e-4",
-                   "--slices", "4", "--quiet"]
+    let release = [
+      "release", csv, "--schema", schema, "--epsilon", "2", "--delta", "1e-4",
+      "--slices", "4", "--quiet",
+    ]
     try expectRefused(release + ["-o", csv], output: csv, input: csv)
     try expectRefused(release + ["-o", schema], output: schema, input: schema)
     // Through another spelling of the same path.
@@ -53,12 +57,17 @@ struct OutputPathCommandTests {
     try expectRefused(["release", csv, "--like", first, "-o", first], output: first, input: first)
     try expectRefused(["fit", first, "-o", first], output: first, input: first)
     let second = directory + "/r2.slg"
-    #expect(try CLI.run(["release", csv, "--like", first, "-o", second, "--quiet"],
-                        environment: seed).status == 0)
+    #expect(
+      try CLI.run(
+        ["release", csv, "--like", first, "-o", second, "--quiet"],
+        environment: seed
+      ).status == 0)
     try expectRefused(["merge", first, second, "-o", first], output: first, input: first)
     let model = directory + "/m.slgm"
-    let fit = try CLI.run(["fit", first, "--epochs", "1", "--batch", "16", "--latent", "4",
-                           "--hidden", "8", "-o", model, "--quiet"])
+    let fit = try CLI.run([
+      "fit", first, "--epochs", "1", "--batch", "16", "--latent", "4",
+      "--hidden", "8", "-o", model, "--quiet",
+    ])
     #expect(fit.status == 0, "\(fit.stderr)")
     try expectRefused(["sample", model, "--rows", "5", "-o", model], output: model, input: model)
     try expectRefused(

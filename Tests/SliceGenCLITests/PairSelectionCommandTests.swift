@@ -17,22 +17,27 @@ private func table(in directory: String) -> (csv: String, schema: String) {
 
 @Suite("slicegen release --marginals tree / select:K")
 struct PairSelectionCommandTests {
-  @Test("tree and select:K release; inspect lists the three aggregate components and the pairs",
-        arguments: [("tree", 3), ("select:2", 2)])
+  @Test(
+    "tree and select:K release; inspect lists the three aggregate components and the pairs",
+    arguments: [("tree", 3), ("select:2", 2)])
   func modes(mode: String, pairs: Int) throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = table(in: directory)
     let output = directory + "/r.slg"
-    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "2", "--delta",
-                              "1e-4", "--slices", "10", "--marginals", mode, "-o", output,
-                              "--quiet"])
-    #expect(result.status == 0, "\(result.stderr)")
-    let json = try JSONSerialization.jsonObject(
-      with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
-    let components = json["components"] as! [[String: Any]]
-    #expect(components.map { $0["name"] as! String } == [
-      "projections", "one-way marginals", "pair-selection scores", "two-way marginals (\(mode))",
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "2", "--delta",
+      "1e-4", "--slices", "10", "--marginals", mode, "-o", output,
+      "--quiet",
     ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json =
+      try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+    let components = json["components"] as! [[String: Any]]
+    #expect(
+      components.map { $0["name"] as! String } == [
+        "projections", "one-way marginals", "pair-selection scores", "two-way marginals (\(mode))",
+      ])
     #expect(components.map { $0["queries"] as? Int } == [nil, 4, 1, pairs])
     for c in components {
       #expect((c["sigma"] as! Double) > 0 && (c["l2Sensitivity"] as! Double) > 0)
@@ -49,19 +54,25 @@ struct PairSelectionCommandTests {
     #expect(text.contains("compose adaptively"))
   }
 
-  @Test("bad selections: clear message, exit code, no output file", arguments: [
-    ("select:0", 64, "K in select:K must be a whole number of pairs, at least 1"),
-    ("select:abc", 64, "K in select:K must be a whole number of pairs, at least 1"),
-    ("select:7", 64,
-     "--marginals select:7 asks for 7 pairs, but the 4 released columns have only 6 pairs"),
-    ("tre", 64, "must be auto, none, one-way, all-pairs, tree, select:K"),
-  ])
+  @Test(
+    "bad selections: clear message, exit code, no output file",
+    arguments: [
+      ("select:0", 64, "K in select:K must be a whole number of pairs, at least 1"),
+      ("select:abc", 64, "K in select:K must be a whole number of pairs, at least 1"),
+      (
+        "select:7", 64,
+        "--marginals select:7 asks for 7 pairs, but the 4 released columns have only 6 pairs"
+      ),
+      ("tre", 64, "must be auto, none, one-way, all-pairs, tree, select:K"),
+    ])
   func bad(mode: String, status: Int32, message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = table(in: directory)
     let output = directory + "/out.slg"
-    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--delta",
-                              "1e-4", "--marginals", mode, "-o", output])
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "1", "--delta",
+      "1e-4", "--marginals", mode, "-o", output,
+    ])
     #expect(result.status == status, "\(result.stderr)")
     #expect(result.stderr.hasPrefix("Error: "))
     #expect(result.stderr.contains(message), "\(result.stderr)")

@@ -8,7 +8,8 @@ private func smallTable(in directory: String) -> (csv: String, schema: String) {
   var text = "age,colour\n"
   for i in 0..<50 { text += "\(20 + i % 40),\(["red", "green", "blue"][i % 3])\n" }
   CLI.write(text, to: csv)
-  CLI.write("""
+  CLI.write(
+    """
     {"columns": [
       {"name": "age", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
       {"name": "colour", "type": "categorical", "categories": ["red", "green", "blue"]}]}
@@ -35,8 +36,10 @@ struct ReleaseCommandTests {
       let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
       let s = json["noiseScale"] as! Double
       #expect(abs(s / expected - 1) < 1e-3, "\(accountant): s = \(s)")
-      for key in ["epsilon", "delta", "sigma", "noiseScale", "rows", "encodedWidth", "slices",
-                  "sliceDim", "accountant", "neighbors"] {
+      for key in [
+        "epsilon", "delta", "sigma", "noiseScale", "rows", "encodedWidth", "slices",
+        "sliceDim", "accountant", "neighbors",
+      ] {
         #expect(json[key] != nil, "missing key \(key)")
       }
       #expect(json["rows"] as? Int == 32561)
@@ -53,11 +56,15 @@ struct ReleaseCommandTests {
     var scales: [Double] = []
     for extra in [[], ["--projection-seed", "7"]] {
       let output = directory + "/r\(scales.count).slg"
-      let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--delta",
-                                "1e-3", "--slices", "10", "--output", output, "--quiet"] + extra)
+      let result = try CLI.run(
+        [
+          "release", csv, "--schema", schema, "--epsilon", "1", "--delta",
+          "1e-3", "--slices", "10", "--output", output, "--quiet",
+        ] + extra)
       #expect(result.status == 0, "\(result.stderr)")
-      let json = try JSONSerialization.jsonObject(
-        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+      let json =
+        try JSONSerialization.jsonObject(
+          with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
       scales.append(json["noiseScale"] as! Double)
       if !extra.isEmpty {
         #expect(json["accountant"] as? String == "analytic-gaussian")
@@ -68,31 +75,45 @@ struct ReleaseCommandTests {
     #expect(scales[1] > scales[0])
   }
 
-  @Test("bad input: clear message, exit code, no output file", arguments: [
-    (["--epsilon", "1"], "no-such.csv", 1, "no such file"),
-    (["--epsilon", "0"], "small.csv", 64, "epsilon is 0.0, must be positive"),
-    (["--epsilon", "nan"], "small.csv", 64, "epsilon"),
-    (["--epsilon", "inf"], "small.csv", 64, "epsilon"),
-    (["--epsilon", "-1"], "small.csv", 64, "epsilon"),
-    (["--epsilon", "1", "--delta", "1"], "small.csv", 64, "delta"),
-    (["--epsilon", "1", "--delta", "0"], "small.csv", 64, "delta"),
-    (["--epsilon", "1", "--delta", "0.05"], "small.csv", 64, "--delta is 0.05, must be below 1/n"),
-    (["--epsilon", "1", "--slices", "0"], "small.csv", 64, "--slices is 0"),
-    (["--epsilon", "1", "--slice-dim", "500"], "small.csv", 64,
-     "--slice-dim is 500, must be from 1 to d = "),
-    (["--epsilon", "1", "--accountant", "rdp"], "small.csv", 64, "must be one of"),
-    (["--epsilon", "1", "--subsample", "1.5"], "small.csv", 64, "--subsample"),
-    (["--epsilon", "1", "--bogus"], "small.csv", 64, "unknown option '--bogus'"),
-    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "0"], "small.csv", 64,
-     "--pair-bins is 0, must be from 1 to 4096"),
-    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "-3"], "small.csv", 64,
-     "--pair-bins is -3, must be from 1 to 4096"),
-    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "few"], "small.csv", 64,
-     "--pair-bins is 'few', must be a whole number"),
-    (["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "2.5"], "small.csv", 64,
-     "--pair-bins is '2.5', must be a whole number"),
-    ([], "small.csv", 64, "--epsilon is required"),
-  ])
+  @Test(
+    "bad input: clear message, exit code, no output file",
+    arguments: [
+      (["--epsilon", "1"], "no-such.csv", 1, "no such file"),
+      (["--epsilon", "0"], "small.csv", 64, "epsilon is 0.0, must be positive"),
+      (["--epsilon", "nan"], "small.csv", 64, "epsilon"),
+      (["--epsilon", "inf"], "small.csv", 64, "epsilon"),
+      (["--epsilon", "-1"], "small.csv", 64, "epsilon"),
+      (["--epsilon", "1", "--delta", "1"], "small.csv", 64, "delta"),
+      (["--epsilon", "1", "--delta", "0"], "small.csv", 64, "delta"),
+      (
+        ["--epsilon", "1", "--delta", "0.05"], "small.csv", 64, "--delta is 0.05, must be below 1/n"
+      ),
+      (["--epsilon", "1", "--slices", "0"], "small.csv", 64, "--slices is 0"),
+      (
+        ["--epsilon", "1", "--slice-dim", "500"], "small.csv", 64,
+        "--slice-dim is 500, must be from 1 to d = "
+      ),
+      (["--epsilon", "1", "--accountant", "rdp"], "small.csv", 64, "must be one of"),
+      (["--epsilon", "1", "--subsample", "1.5"], "small.csv", 64, "--subsample"),
+      (["--epsilon", "1", "--bogus"], "small.csv", 64, "unknown option '--bogus'"),
+      (
+        ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "0"], "small.csv", 64,
+        "--pair-bins is 0, must be from 1 to 4096"
+      ),
+      (
+        ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "-3"], "small.csv", 64,
+        "--pair-bins is -3, must be from 1 to 4096"
+      ),
+      (
+        ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "few"], "small.csv", 64,
+        "--pair-bins is 'few', must be a whole number"
+      ),
+      (
+        ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "2.5"], "small.csv", 64,
+        "--pair-bins is '2.5', must be a whole number"
+      ),
+      ([], "small.csv", 64, "--epsilon is required"),
+    ])
   func badInput(extra: [String], file: String, status: Int32, message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (_, schema) = smallTable(in: directory)
@@ -105,19 +126,20 @@ struct ReleaseCommandTests {
     #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
   }
 
-  @Test("bad CSV content: the message names the file, line and column; nothing is written",
-        arguments: [
-    ("", "empty"),
-    ("age,colour\n20,red\n21\n", ":3:"),
-    ("age,colour\n20,red\n21,\"blue\n", "unterminated"),
-    ("age,colour\n20,red\nabc,blue\n", ":3:1: column \"age\": value \"abc\" is not a number"),
-    ("age,colour\n20,purple\n", ":2:2: column \"colour\": value \"purple\""),
-    ("age,colour\nnan,red\n", "not a finite number"),
-    ("age\n20\n", "schema column \"colour\" is not in the CSV header"),
-    ("age,colour,extra\n20,red,1\n", "column \"extra\" is in the CSV but not in the schema"),
-    ("age,colour\n20,r\u{FF}d\n", "UTF-8"),
-    ("age,colour\n", "no rows"),
-  ])
+  @Test(
+    "bad CSV content: the message names the file, line and column; nothing is written",
+    arguments: [
+      ("", "empty"),
+      ("age,colour\n20,red\n21\n", ":3:"),
+      ("age,colour\n20,red\n21,\"blue\n", "unterminated"),
+      ("age,colour\n20,red\nabc,blue\n", ":3:1: column \"age\": value \"abc\" is not a number"),
+      ("age,colour\n20,purple\n", ":2:2: column \"colour\": value \"purple\""),
+      ("age,colour\nnan,red\n", "not a finite number"),
+      ("age\n20\n", "schema column \"colour\" is not in the CSV header"),
+      ("age,colour,extra\n20,red,1\n", "column \"extra\" is in the CSV but not in the schema"),
+      ("age,colour\n20,r\u{FF}d\n", "UTF-8"),
+      ("age,colour\n", "no rows"),
+    ])
   func badCSV(text: String, message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (_, schema) = smallTable(in: directory)
@@ -138,14 +160,17 @@ struct ReleaseCommandTests {
     #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
   }
 
-  @Test("no schema: the domain is discovered privately, written beside the release, and inspect lists both spends")
+  @Test(
+    "no schema: the domain is discovered privately, written beside the release, and inspect lists both spends"
+  )
   func noSchemaDiscovers() throws {
     let directory = CLI.temporaryDirectory()
     let output = directory + "/adult.slg"
-    let result = try CLI.run([
-      "release", CLI.path("samples/adult/train.csv"), "--epsilon", "4", "--slices", "10",
-      "--output", output,
-    ], environment: ["SLICEGEN_INSECURE_TEST_NOISE_SEED": "3"])
+    let result = try CLI.run(
+      [
+        "release", CLI.path("samples/adult/train.csv"), "--epsilon", "4", "--slices", "10",
+        "--output", output,
+      ], environment: ["SLICEGEN_INSECURE_TEST_NOISE_SEED": "3"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("Discovered the domain under differential privacy"))
     #expect(CLI.files(in: directory) == ["adult.slg", "adult.slg.schema.json"])
@@ -153,14 +178,17 @@ struct ReleaseCommandTests {
     // The default discovery budget is 0.4 of ε = 4 (Docs/discovery.md).
     #expect(inspect.stdout.contains("spend         domain discovery: ε = 1.6"))
     #expect(inspect.stdout.contains("spend         release: ε = 2.4"))
-    let json = try JSONSerialization.jsonObject(
-      with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
-    #expect((json["statement"] as! String).contains(
-      "the domain was discovered from this table under differential privacy"))
+    let json =
+      try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+    #expect(
+      (json["statement"] as! String).contains(
+        "the domain was discovered from this table under differential privacy"))
     let discovery = json["discovery"] as! [String: Any]
     #expect(discovery["fraction"] as? Double == 0.4)
-    #expect((discovery["epsilon"] as! Double) + (discovery["releaseEpsilon"] as! Double)
-      == json["epsilon"] as! Double)
+    #expect(
+      (discovery["epsilon"] as! Double) + (discovery["releaseEpsilon"] as! Double)
+        == json["epsilon"] as! Double)
     // inspect --schema shows the discovered schema; reusing it costs no discovery.
     let shown = try CLI.run(["inspect", output, "--schema"])
     #expect(shown.stdout.contains("\"discovery\": {\"epsilon\": 1.6"))
@@ -171,21 +199,30 @@ struct ReleaseCommandTests {
     #expect(reuse.status == 0, "\(reuse.stderr)")
   }
 
-  @Test("discovery and --like: bad options are usage errors, and nothing is written", arguments: [
-    (["--epsilon", "1", "--discovery-budget", "0"], "--discovery-budget is 0.0, must be in (0, 1)"),
-    (["--epsilon", "1", "--discovery-budget", "1"], "--discovery-budget is 1.0, must be in (0, 1)"),
-    (["--epsilon", "1", "--discovery-budget", "nan"], "--discovery-budget is nan"),
-    (["--epsilon", "1", "--neighbors", "zero-out"], "zero-out needs a --schema"),
-    (["--epsilon", "1", "--like", "first.slg"], "--epsilon cannot be combined with --like"),
-    (["--like", "first.slg", "--slices", "3"], "--slices cannot be combined with --like"),
-    (["--like", "first.slg", "--pair-bins", "8"], "--pair-bins cannot be combined with --like"),
-  ])
+  @Test(
+    "discovery and --like: bad options are usage errors, and nothing is written",
+    arguments: [
+      (
+        ["--epsilon", "1", "--discovery-budget", "0"],
+        "--discovery-budget is 0.0, must be in (0, 1)"
+      ),
+      (
+        ["--epsilon", "1", "--discovery-budget", "1"],
+        "--discovery-budget is 1.0, must be in (0, 1)"
+      ),
+      (["--epsilon", "1", "--discovery-budget", "nan"], "--discovery-budget is nan"),
+      (["--epsilon", "1", "--neighbors", "zero-out"], "zero-out needs a --schema"),
+      (["--epsilon", "1", "--like", "first.slg"], "--epsilon cannot be combined with --like"),
+      (["--like", "first.slg", "--slices", "3"], "--slices cannot be combined with --like"),
+      (["--like", "first.slg", "--pair-bins", "8"], "--pair-bins cannot be combined with --like"),
+    ])
   func discoveryUsage(extra: [String], message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (csv, _) = smallTable(in: directory)
     let result = try CLI.run(["release", csv, "--output", directory + "/out.slg"] + extra)
     #expect(result.status == 64, "\(result.stderr)")
-    #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(result.stderr)")
+    #expect(
+      result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "\(result.stderr)")
     #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
   }
 
@@ -193,13 +230,17 @@ struct ReleaseCommandTests {
   func discoveryBudgetWithSchema() throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = smallTable(in: directory)
-    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1",
-                              "--discovery-budget", "0.2"])
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "1",
+      "--discovery-budget", "0.2",
+    ])
     #expect(result.status == 64)
     #expect(result.stderr.contains("applies only without --schema"))
   }
 
-  @Test("a column empty after discovery fails naming it and the spend, writes no release, and keeps the partial schema")
+  @Test(
+    "a column empty after discovery fails naming it and the spend, writes no release, and keeps the partial schema"
+  )
   func emptyAfterDiscovery() throws {
     let directory = CLI.temporaryDirectory()
     let csv = directory + "/t.csv"
@@ -233,13 +274,17 @@ struct ReleaseCommandTests {
     #expect(draft.status == 0)
     #expect(draft.stderr.contains("NOT private"))
     let output = directory + "/r.slg"
-    let refused = try CLI.run(["release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
-                               "1e-3", "--output", output])
+    let refused = try CLI.run([
+      "release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
+      "1e-3", "--output", output,
+    ])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("--accept-data-derived-schema"))
     #expect(!FileManager.default.fileExists(atPath: output))
-    let accepted = try CLI.run(["release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
-                                "1e-3", "--output", output, "--accept-data-derived-schema"])
+    let accepted = try CLI.run([
+      "release", csv, "--schema", drafted, "--epsilon", "1", "--delta",
+      "1e-3", "--output", output, "--accept-data-derived-schema",
+    ])
     #expect(accepted.status == 0, "\(accepted.stderr)")
     let inspect = try CLI.run(["inspect", output])
     #expect(inspect.stdout.contains("NOT protected"))
@@ -253,16 +298,21 @@ struct ReleaseCommandTests {
     // in 2-way tables 0 alone and 4 groups: 5 × 3 with colour.
     for (bins, shape) in [(4, [5, 3]), (1000, [101, 3])] {
       let output = directory + "/p\(bins).slg"
-      let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "2", "--delta",
-                                "1e-3", "--slices", "5", "--marginals", "all-pairs",
-                                "--pair-bins", "\(bins)", "--output", output, "--quiet"])
+      let result = try CLI.run([
+        "release", csv, "--schema", schema, "--epsilon", "2", "--delta",
+        "1e-3", "--slices", "5", "--marginals", "all-pairs",
+        "--pair-bins", "\(bins)", "--output", output, "--quiet",
+      ])
       #expect(result.status == 0, "\(result.stderr)")
       let text = try CLI.run(["inspect", output]).stdout
-      #expect(text.contains("marginals     2 one-way on the fine bins, 1 two-way "
-        + "(\(bins == 4 ? 1 : 0) on coarser pair bins); two-way shapes:"), "\(text)")
+      #expect(
+        text.contains(
+          "marginals     2 one-way on the fine bins, 1 two-way "
+            + "(\(bins == 4 ? 1 : 0) on coarser pair bins); two-way shapes:"), "\(text)")
       #expect(text.contains("age:colour \(shape[0])×\(shape[1])"), "\(text)")
-      let json = try JSONSerialization.jsonObject(
-        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+      let json =
+        try JSONSerialization.jsonObject(
+          with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
       let marginals = json["marginals"] as! [[String: Any]]
       #expect(marginals.map { $0["shape"] as! [Int] } == [[101], [3], shape])
       #expect(marginals[2]["bins"] as! [Int] == [101, 3])
@@ -274,8 +324,10 @@ struct ReleaseCommandTests {
   func unwritable() throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = smallTable(in: directory)
-    let result = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--delta",
-                              "1e-3", "--output", directory + "/missing-dir/r.slg"])
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "1", "--delta",
+      "1e-3", "--output", directory + "/missing-dir/r.slg",
+    ])
     #expect(result.status == 1)
     #expect(result.stderr.contains("missing-dir"))
   }

@@ -36,8 +36,10 @@ struct SignalCleanupTests {
       kill(process.processIdentifier, signalNumber)
     }
     process.waitUntilExit()
-    return (seen, process.terminationReason == .uncaughtSignal, process.terminationStatus,
-            CLI.files(in: directory).filter { $0.hasPrefix(".") })
+    return (
+      seen, process.terminationReason == .uncaughtSignal, process.terminationStatus,
+      CLI.files(in: directory).filter { $0.hasPrefix(".") }
+    )
   }
 
   @Test("SIGTERM during a release and SIGINT during sample remove the hidden temporary output")
@@ -50,7 +52,8 @@ struct SignalCleanupTests {
     for i in 0..<80_000 { text += "\(i % 97),\(i % 89),\(i % 83)\n" }
     CLI.write(text, to: csv)
     let schema = directory + "/s.json"
-    CLI.write("""
+    CLI.write(
+      """
       {"columns": [
         {"name": "a", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
         {"name": "b", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
@@ -59,8 +62,10 @@ struct SignalCleanupTests {
     let output = directory + "/out"
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false)
     let release = try interrupted(
-      ["release", csv, "--schema", schema, "--epsilon", "1", "--slices", "500", "--slice-dim",
-       "2", "-o", output + "/r.slg"], in: output, with: SIGTERM)
+      [
+        "release", csv, "--schema", schema, "--epsilon", "1", "--slices", "500", "--slice-dim",
+        "2", "-o", output + "/r.slg",
+      ], in: output, with: SIGTERM)
     #expect(release.seen, "the release ended before its temporary file was seen")
     #expect(release.killedBySignal && release.status == SIGTERM, "status \(release.status)")
     #expect(release.left.isEmpty, "left behind: \(release.left)")
@@ -68,12 +73,16 @@ struct SignalCleanupTests {
 
     // sample: a small model, far more rows than it can write before the signal.
     let small = directory + "/small.slg"
-    let made = try CLI.run(["release", csv, "--schema", schema, "--epsilon", "1", "--slices",
-                            "3", "-o", small, "--quiet"])
+    let made = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "1", "--slices",
+      "3", "-o", small, "--quiet",
+    ])
     #expect(made.status == 0, "\(made.stderr)")
     let model = directory + "/m.slgm"
-    let fit = try CLI.run(["fit", small, "--epochs", "1", "--batch", "512", "--latent", "2",
-                           "--hidden", "4", "-o", model, "--quiet"])
+    let fit = try CLI.run([
+      "fit", small, "--epochs", "1", "--batch", "512", "--latent", "2",
+      "--hidden", "4", "-o", model, "--quiet",
+    ])
     #expect(fit.status == 0, "\(fit.stderr)")
     let sample = try interrupted(
       ["sample", model, "--rows", "100000000", "-o", output + "/s.csv"], in: output, with: SIGINT)

@@ -7,9 +7,12 @@ private func classTable(in directory: String) -> (csv: String, schema: String) {
   let csv = directory + "/t.csv"
   let schema = directory + "/t.json"
   var text = "age,colour,label\n"
-  for i in 0..<200 { text += "\(20 + i % 40),\(["red", "green", "blue"][i % 3]),\(i % 4 == 0 ? "yes" : "no")\n" }
+  for i in 0..<200 {
+    text += "\(20 + i % 40),\(["red", "green", "blue"][i % 3]),\(i % 4 == 0 ? "yes" : "no")\n"
+  }
   CLI.write(text, to: csv)
-  CLI.write("""
+  CLI.write(
+    """
     {"columns": [
       {"name": "age", "type": "numeric", "lower": 0, "upper": 100, "integer": true},
       {"name": "colour", "type": "categorical", "categories": ["red", "green", "blue"]},
@@ -20,7 +23,8 @@ private func classTable(in directory: String) -> (csv: String, schema: String) {
 
 @Suite("--target on release, fit and evaluate")
 struct TargetOptionTests {
-  @Test("release --target is stored in the release's schema; fit --target overrides it in the model")
+  @Test(
+    "release --target is stored in the release's schema; fit --target overrides it in the model")
   func releaseAndFit() throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = classTable(in: directory)
@@ -44,14 +48,16 @@ struct TargetOptionTests {
       "--output", directory + "/bad.slgm", "--quiet",
     ])
     #expect(badFit.status == 64)
-    #expect(badFit.stderr.contains("target \"nope\" is not a column of the schema"), "\(badFit.stderr)")
+    #expect(
+      badFit.stderr.contains("target \"nope\" is not a column of the schema"), "\(badFit.stderr)")
   }
 
-  @Test("a --target that names no kept column is refused before anything is read or written",
-        arguments: [
-          (["--schema"], "--target \"nope\" is not a column of the schema"),
-          ([], "--target \"nope\" is not a column of"),
-        ])
+  @Test(
+    "a --target that names no kept column is refused before anything is read or written",
+    arguments: [
+      (["--schema"], "--target \"nope\" is not a column of the schema"),
+      ([], "--target \"nope\" is not a column of"),
+    ])
   func refused(schemaFlag: [String], message: String) throws {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = classTable(in: directory)
@@ -68,9 +74,10 @@ struct TargetOptionTests {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = classTable(in: directory)
     func f1(_ schemaPath: String, _ extra: [String]) throws -> Double? {
-      let result = try CLI.run([
-        "evaluate", "--real", csv, "--synthetic", csv, "--schema", schemaPath, "--json",
-      ] + extra)
+      let result = try CLI.run(
+        [
+          "evaluate", "--real", csv, "--synthetic", csv, "--schema", schemaPath, "--json",
+        ] + extra)
       #expect(result.status == 0, "\(result.stderr)")
       // The top level holds metric objects and lists (`outsideSchema`, `warnings`).
       let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -80,8 +87,9 @@ struct TargetOptionTests {
     #expect(try f1(schema, ["--target", "label"]) != nil)
     let targeted = directory + "/targeted.json"
     let text = try String(contentsOfFile: schema, encoding: .utf8)
-    CLI.write(text.replacingOccurrences(of: "{\"columns\"", with: "{\"target\": \"label\", \"columns\""),
-              to: targeted)
+    CLI.write(
+      text.replacingOccurrences(of: "{\"columns\"", with: "{\"target\": \"label\", \"columns\""),
+      to: targeted)
     #expect(try f1(targeted, []) != nil)
     let bad = try CLI.run([
       "evaluate", "--real", csv, "--synthetic", csv, "--schema", schema, "--target", "nope",

@@ -7,7 +7,9 @@ import SliceGenNumerics
 import Testing
 
 /// Fills the workspace's upper triangle with a (n × n, row-major) and factors it.
-private func factorBlocked(_ a: [Double], order n: Int, into w: BlockedCholesky) throws(CholeskyFailure) {
+private func factorBlocked(_ a: [Double], order n: Int, into w: BlockedCholesky)
+  throws(CholeskyFailure)
+{
   for i in 0..<n { for j in i..<n { w.matrix[i * w.stride + j] = Float(a[i * n + j]) } }
   try w.factor(order: n)
 }
@@ -29,13 +31,17 @@ struct BlockedCholeskyTests {
     // inverted 16 × 16 diagonal blocks add a few more roundings per entry.
     var worst = 0.0
     for i in 0..<n {
-      for j in 0...i { worst = max(worst, abs(Double(w.factorEntry(row: i, column: j)) - reference[i * n + j])) }
+      for j in 0...i {
+        worst = max(worst, abs(Double(w.factorEntry(row: i, column: j)) - reference[i * n + j]))
+      }
       for j in (i + 1)..<n { #expect(w.factorEntry(row: i, column: j) == 0) }
     }
     #expect(worst < 2e-6 * Double(n + 1))
   }
 
-  @Test("solve matches the reference solve on kernel matrices", arguments: [1, 3, 16, 17, 40, 64, 127, 128, 129])
+  @Test(
+    "solve matches the reference solve on kernel matrices",
+    arguments: [1, 3, 16, 17, 40, 64, 127, 128, 129])
   func solveMatchesReference(order n: Int) throws {
     // The estimator's matrices: Gaussian kernel + τI, κ up to about (n + τ)/τ.
     let a = kernelMatrix(order: n, tau: 1e-2, seed: 40 + UInt64(n))
@@ -77,7 +83,11 @@ struct BlockedCholeskyTests {
       try factorBlocked(a, order: n, into: shared)
       let fresh = BlockedCholesky(capacity: 70)
       try factorBlocked(a, order: n, into: fresh)
-      for i in 0..<n { for j in 0...i { #expect(shared.factorEntry(row: i, column: j) == fresh.factorEntry(row: i, column: j)) } }
+      for i in 0..<n {
+        for j in 0...i {
+          #expect(shared.factorEntry(row: i, column: j) == fresh.factorEntry(row: i, column: j))
+        }
+      }
       var x = (0..<n).map { Float($0 % 5) - 2 }, y = x
       x.withUnsafeMutableBufferPointer { shared.solve($0.baseAddress!) }
       y.withUnsafeMutableBufferPointer { fresh.solve($0.baseAddress!) }

@@ -68,7 +68,9 @@ struct CholeskyTests {
   func doubleFactorMatchesReference(order n: Int) throws {
     let a = wellConditioned(order: n, seed: UInt64(n))
     var fast = a, reference = a
-    try fast.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+    try fast.withUnsafeMutableBufferPointer {
+      try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+    }
     try reference.withUnsafeMutableBufferPointer {
       try CholeskyReference.factor($0.baseAddress!, order: n, stride: n)
     }
@@ -82,7 +84,9 @@ struct CholeskyTests {
   func floatFactorMatchesReference(order n: Int) throws {
     let a = wellConditioned(order: n, seed: 100 + UInt64(n))
     var fast = a.map { Float($0) }, reference = a
-    try fast.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+    try fast.withUnsafeMutableBufferPointer {
+      try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+    }
     try reference.withUnsafeMutableBufferPointer {
       try CholeskyReference.factor($0.baseAddress!, order: n, stride: n)
     }
@@ -100,20 +104,25 @@ struct CholeskyTests {
     try padded.withUnsafeMutableBufferPointer {
       try Cholesky.factor($0.baseAddress!, order: n, stride: stride)
     }
-    try dense.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+    try dense.withUnsafeMutableBufferPointer {
+      try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+    }
     for i in 0..<n {
       for j in 0...i { #expect(padded[i * stride + j] == dense[i * n + j]) }
       for j in n..<stride { #expect(padded[i * stride + j] == -99) }
     }
   }
 
-  @Test("solve returns x with a small residual, matching the reference", arguments: [1, 4, 9, 33, 67])
+  @Test(
+    "solve returns x with a small residual, matching the reference", arguments: [1, 4, 9, 33, 67])
   func solveResidual(order n: Int) throws {
     let a = kernelMatrix(order: n, tau: 1e-2, seed: 3 + UInt64(n))
     var rng = SplitMix64(state: 99)
     let b = (0..<n).map { _ in rng.gaussian() }
     var l = a
-    try l.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+    try l.withUnsafeMutableBufferPointer {
+      try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+    }
     var x = b, xr = b
     l.withUnsafeBufferPointer { lp in
       x.withUnsafeMutableBufferPointer {
@@ -139,7 +148,9 @@ struct CholeskyTests {
   func twoTriangularSolves() throws {
     let n = 11
     var l = wellConditioned(order: n, seed: 5)
-    try l.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+    try l.withUnsafeMutableBufferPointer {
+      try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+    }
     let b = (0..<n).map { Double($0) - 4.5 }
     var once = b, twice = b
     l.withUnsafeBufferPointer { lp in
@@ -219,11 +230,15 @@ struct CholeskyTests {
     // [[1, 2], [2, 1]] has eigenvalues 3 and −1: pivot 1 is 1 − 4 = −3.
     var a: [Double] = [1, 2, 2, 1]
     #expect(throws: CholeskyFailure(pivot: 1, value: -3)) {
-      try a.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: 2, stride: 2) }
+      try a.withUnsafeMutableBufferPointer {
+        try Cholesky.factor($0.baseAddress!, order: 2, stride: 2)
+      }
     }
     var f: [Float] = [1, 2, 2, 1]
     #expect(throws: CholeskyFailure(pivot: 1, value: -3)) {
-      try f.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: 2, stride: 2) }
+      try f.withUnsafeMutableBufferPointer {
+        try Cholesky.factor($0.baseAddress!, order: 2, stride: 2)
+      }
     }
     var r: [Double] = [1, 2, 2, 1]
     #expect(throws: CholeskyFailure(pivot: 1, value: -3)) {
@@ -234,11 +249,14 @@ struct CholeskyTests {
     // A zero matrix fails at pivot 0; so does a negative first entry.
     var zero = [Double](repeating: 0, count: 9)
     #expect(throws: CholeskyFailure(pivot: 0, value: 0)) {
-      try zero.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: 3, stride: 3) }
+      try zero.withUnsafeMutableBufferPointer {
+        try Cholesky.factor($0.baseAddress!, order: 3, stride: 3)
+      }
     }
   }
 
-  @Test("NaN or infinity in the lower triangle is reported, on any block path", arguments: [3, 6, 9])
+  @Test(
+    "NaN or infinity in the lower triangle is reported, on any block path", arguments: [3, 6, 9])
   func nonFiniteFails(order n: Int) {
     for (i, j) in [(n - 1, 0), (n - 1, n - 2), (n / 2, n / 2)] {
       for bad in [Double.nan, Double.infinity] {
@@ -260,7 +278,8 @@ struct CholeskyTests {
   func emptyMatrix() throws {
     var a = [Double]()
     try a.withUnsafeMutableBufferPointer {
-      try Cholesky.factor($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, order: 0, stride: 0)
+      try Cholesky.factor(
+        $0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, order: 0, stride: 0)
     }
     #expect(a.isEmpty)
   }
@@ -275,7 +294,7 @@ struct CholeskyTests {
         let a = kernelMatrix(order: n, tau: tau, seed: 2024)
         var rng = SplitMix64(state: 1)
         // The estimator's right-hand side: row sums of a kernel matrix against other points.
-        let c = (0..<n).map { i in a[i * n ..< (i + 1) * n].reduce(0, +) + 0.1 * rng.gaussian() }
+        let c = (0..<n).map { i in a[i * n..<(i + 1) * n].reduce(0, +) + 0.1 * rng.gaussian() }
         var ld = a, lf = a.map { Float($0) }
         let clock = ContinuousClock()
         let repeats = 5
@@ -283,21 +302,33 @@ struct CholeskyTests {
         for _ in 0..<repeats {
           var x = a
           td += clock.measure {
-            try! x.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+            try! x.withUnsafeMutableBufferPointer {
+              try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+            }
           }
           var y = a.map { Float($0) }
           tf += clock.measure {
-            try! y.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+            try! y.withUnsafeMutableBufferPointer {
+              try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+            }
           }
         }
-        try ld.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
-        try lf.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, order: n, stride: n) }
+        try ld.withUnsafeMutableBufferPointer {
+          try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+        }
+        try lf.withUnsafeMutableBufferPointer {
+          try Cholesky.factor($0.baseAddress!, order: n, stride: n)
+        }
         var xd = c, xf = c.map { Float($0) }
         ld.withUnsafeBufferPointer { l in
-          xd.withUnsafeMutableBufferPointer { Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!) }
+          xd.withUnsafeMutableBufferPointer {
+            Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!)
+          }
         }
         lf.withUnsafeBufferPointer { l in
-          xf.withUnsafeMutableBufferPointer { Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!) }
+          xf.withUnsafeMutableBufferPointer {
+            Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!)
+          }
         }
         var worst = 0.0, mean = 0.0, scale = 0.0
         for i in 0..<n {

@@ -1,18 +1,23 @@
 import Foundation
 import Testing
+
 @testable import SliceGenNumerics
 
 @Suite("GEMM")
 struct GEMMTests {
   // Odd shapes around the tile (6 × 32) and block (96 rows, 128 steps of k) sizes.
-  static let shapes = [(1, 1, 1), (7, 13, 5), (33, 65, 17), (129, 257, 31), (4, 16, 3), (5, 17, 0),
-                       (64, 128, 64), (300, 40, 120), (6, 32, 128), (97, 33, 129), (13, 70, 300),
-                       (200, 96, 257)]
+  static let shapes = [
+    (1, 1, 1), (7, 13, 5), (33, 65, 17), (129, 257, 31), (4, 16, 3), (5, 17, 0),
+    (64, 128, 64), (300, 40, 120), (6, 32, 128), (97, 33, 129), (13, 70, 300),
+    (200, 96, 257),
+  ]
 
   func random(_ count: Int, _ seed: UInt64) -> [Float] {
     var rng = ChaCha20(seed: seed)
     var x = [Float](repeating: 0, count: count)
-    x.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
+    x.withUnsafeMutableBufferPointer {
+      GaussianSampling.fill($0, standardDeviation: 1, using: &rng)
+    }
     return x
   }
 
@@ -29,31 +34,47 @@ struct GEMMTests {
       for accumulate in [false, true] {
         let a = random(m * k, 1), b = random(k * n, 2), start = random(m * n, 3)
         var fast = start, reference = start
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-          fast.withUnsafeMutableBufferPointer {
-            GEMM.nn(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            fast.withUnsafeMutableBufferPointer {
+              GEMM.nn(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
+            reference.withUnsafeMutableBufferPointer {
+              GEMMReference.nn(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
           }
-          reference.withUnsafeMutableBufferPointer {
-            GEMMReference.nn(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
-          }
-        } }
+        }
         check(fast, reference, k: k)
         // NT: B stored (n × k); TN: A stored (k × m).
         var fastNT = start, referenceNT = start, fastTN = start, referenceTN = start
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-          fastNT.withUnsafeMutableBufferPointer {
-            GEMM.nt(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            fastNT.withUnsafeMutableBufferPointer {
+              GEMM.nt(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
+            referenceNT.withUnsafeMutableBufferPointer {
+              GEMMReference.nt(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
+            fastTN.withUnsafeMutableBufferPointer {
+              GEMM.tn(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
+            referenceTN.withUnsafeMutableBufferPointer {
+              GEMMReference.tn(
+                m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!,
+                accumulate: accumulate)
+            }
           }
-          referenceNT.withUnsafeMutableBufferPointer {
-            GEMMReference.nt(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
-          }
-          fastTN.withUnsafeMutableBufferPointer {
-            GEMM.tn(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
-          }
-          referenceTN.withUnsafeMutableBufferPointer {
-            GEMMReference.tn(m: m, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!, c: $0.baseAddress!, accumulate: accumulate)
-          }
-        } }
+        }
         check(fastNT, referenceNT, k: k)
         check(fastTN, referenceTN, k: k)
       }
@@ -68,10 +89,15 @@ struct GEMMTests {
       var results: [[Float]] = []
       for workers in [1, 2, 3, 7] {
         var c = [Float](repeating: 0, count: m * n)
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer {
-          GEMM.product(m: m, n: n, k: k, a: pa.baseAddress!, aTransposed: aT, b: pb.baseAddress!,
-                       bTransposed: bT, c: $0.baseAddress!, accumulate: false, workers: workers)
-        } } }
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer {
+              GEMM.product(
+                m: m, n: n, k: k, a: pa.baseAddress!, aTransposed: aT, b: pb.baseAddress!,
+                bTransposed: bT, c: $0.baseAddress!, accumulate: false, workers: workers)
+            }
+          }
+        }
         results.append(c)
       }
       for r in results.dropFirst() { #expect(r == results[0]) }

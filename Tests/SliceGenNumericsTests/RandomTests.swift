@@ -1,18 +1,22 @@
 import Foundation
-import Testing
 import SliceGenNumerics
+import Testing
 
 @Suite("ChaCha20 and Gaussian sampling")
 struct RandomTests {
   @Test("RFC 8439 §2.3.2 block test vector")
   func rfcVector() {
-    var rng = ChaCha20(key: Array(0..<32), nonce: [0, 0, 0, 9, 0, 0, 0, 0x4a, 0, 0, 0, 0], counter: 1)
+    var rng = ChaCha20(
+      key: Array(0..<32), nonce: [0, 0, 0, 9, 0, 0, 0, 0x4a, 0, 0, 0, 0], counter: 1)
     let block = rng.nextBlock()
     var bytes: [UInt8] = []
-    for i in 0..<16 { for s in [0, 8, 16, 24] as [UInt32] { bytes.append(UInt8(truncatingIfNeeded: block[i] >> s)) } }
+    for i in 0..<16 {
+      for s in [0, 8, 16, 24] as [UInt32] { bytes.append(UInt8(truncatingIfNeeded: block[i] >> s)) }
+    }
     let hex = bytes.map { String(format: "%02x", $0) }.joined()
-    #expect(hex == "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
-      + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
+    #expect(
+      hex == "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+        + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
   }
 
   @Test("a seeded generator matches an independent ChaCha20 (Python cryptography) keystream")
@@ -22,10 +26,13 @@ struct RandomTests {
     var bytes: [UInt8] = []
     for _ in 0..<4 {
       let v = rng.next()
-      for s in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(s))) }
+      for s in stride(from: 0, to: 64, by: 8) {
+        bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(s)))
+      }
     }
-    #expect(bytes.map { String(format: "%02x", $0) }.joined()
-      == "f19ee3b965429844e496af300ed6cb0ddf11e75412e4252c931663e75593c729")
+    #expect(
+      bytes.map { String(format: "%02x", $0) }.joined()
+        == "f19ee3b965429844e496af300ed6cb0ddf11e75412e4252c931663e75593c729")
     var a = ChaCha20(seed: 1), b = ChaCha20(seed: 1), c = ChaCha20(seed: 2)
     let xs = (0..<10).map { _ in a.next() }
     #expect(xs == (0..<10).map { _ in b.next() })
@@ -37,7 +44,9 @@ struct RandomTests {
     let n = 200_000
     var rng = ChaCha20(seed: 42)
     var x = [Float](repeating: 0, count: n)
-    x.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 2, using: &rng) }
+    x.withUnsafeMutableBufferPointer {
+      GaussianSampling.fill($0, standardDeviation: 2, using: &rng)
+    }
     let z = x.map { Double($0) / 2 }
     let mean = z.reduce(0, +) / Double(n)
     let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
@@ -61,7 +70,9 @@ struct RandomTests {
   func addNoise() {
     var rng = ChaCha20(seed: 5)
     var x = [Float](repeating: 3, count: 100_000)
-    x.withUnsafeMutableBufferPointer { GaussianSampling.addNoise(to: $0, standardDeviation: 0.5, using: &rng) }
+    x.withUnsafeMutableBufferPointer {
+      GaussianSampling.addNoise(to: $0, standardDeviation: 0.5, using: &rng)
+    }
     let residual = x.map { Double($0) - 3 }
     let sd = (residual.reduce(0) { $0 + $1 * $1 } / Double(x.count)).squareRoot()
     // Relative SE of a standard deviation: 1/√(2n) = 0.22 %; 5 SE.
@@ -105,9 +116,10 @@ struct RandomTests {
           bytes.append(UInt8(truncatingIfNeeded: words[16 * lane + i] >> s))
         }
       }
-      #expect(bytes.map { String(format: "%02x", $0) }.joined()
-        == "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
-        + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
+      #expect(
+        bytes.map { String(format: "%02x", $0) }.joined()
+          == "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+          + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
     }
   }
 

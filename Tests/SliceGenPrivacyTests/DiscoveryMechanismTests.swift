@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+
 @testable import SliceGenPrivacy
 
 @Suite("Discovery mechanism")
 struct DiscoveryMechanismTests {
-  @Test("the calibration spends at most its δ, and nearly all of it, with or without a target",
-        arguments: [(0.1, 1e-7, 15, nil), (0.4, 1e-9, 15, 14), (1.0, 1e-6, 2, 0),
-                    (5.0, 1e-5, 100, nil), (0.3, 3e-6, 86, 85)])
+  @Test(
+    "the calibration spends at most its δ, and nearly all of it, with or without a target",
+    arguments: [
+      (0.1, 1e-7, 15, nil), (0.4, 1e-9, 15, 14), (1.0, 1e-6, 2, 0),
+      (5.0, 1e-5, 100, nil), (0.3, 3e-6, 86, 85),
+    ])
   func spend(epsilon: Double, delta: Double, columns: Int, target: Int?) throws {
     let c = try DiscoveryCalibration.calibrate(
       epsilon: epsilon, delta: delta, columns: columns, targetColumn: target)
@@ -24,28 +28,37 @@ struct DiscoveryMechanismTests {
     if let target {
       // The target's weight w: its σ is the ordinary σ/√w in both rounds.
       let w = DiscoveryCalibration.defaultTargetWeight
-      #expect(abs(c.secondRoundSigma(column: target) * w.squareRoot() / c.secondRoundSigma - 1)
-        < 1e-12)
-      #expect(abs(c.firstRoundSigma(column: target) * w.squareRoot() / c.firstRoundSigma - 1)
-        < 1e-12)
+      #expect(
+        abs(c.secondRoundSigma(column: target) * w.squareRoot() / c.secondRoundSigma - 1)
+          < 1e-12)
+      #expect(
+        abs(c.firstRoundSigma(column: target) * w.squareRoot() / c.firstRoundSigma - 1)
+          < 1e-12)
       #expect(c.selectionThreshold(column: target) < c.selectionThreshold)
     }
     // The selection term alone is at most half of δ.
-    let selection = (1 + exp(epsilon)) * (0..<columns).reduce(0.0) {
-      $0 + GaussianMechanism.normalCDF(
-        -c.selectionThreshold(column: $1) / c.secondRoundSigma(column: $1))
-    }
+    let selection =
+      (1 + exp(epsilon))
+      * (0..<columns).reduce(0.0) {
+        $0
+          + GaussianMechanism.normalCDF(
+            -c.selectionThreshold(column: $1) / c.secondRoundSigma(column: $1))
+      }
     #expect(selection <= delta / 2)
     // The combined σ of a column is the inverse-variance average of its two rounds.
     let a = c.firstRoundSigma, b = c.secondRoundSigma
-    #expect(abs(c.combinedSigma(column: 0) * c.combinedSigma(column: 0) * (1 / (a * a) + 1 / (b * b))
-      - 1) < 1e-12 || target == 0)
+    #expect(
+      abs(
+        c.combinedSigma(column: 0) * c.combinedSigma(column: 0) * (1 / (a * a) + 1 / (b * b))
+          - 1) < 1e-12 || target == 0)
   }
 
-  @Test("invalid budgets are refused with the parameter's name", arguments: [
-    (0.0, 1e-6), (-1.0, 1e-6), (Double.nan, 1e-6), (Double.infinity, 1e-6), (1.0, 0.0),
-    (1.0, 1.0), (1.0, Double.nan),
-  ])
+  @Test(
+    "invalid budgets are refused with the parameter's name",
+    arguments: [
+      (0.0, 1e-6), (-1.0, 1e-6), (Double.nan, 1e-6), (Double.infinity, 1e-6), (1.0, 0.0),
+      (1.0, 1.0), (1.0, Double.nan),
+    ])
   func invalid(epsilon: Double, delta: Double) {
     #expect(throws: PrivacyParameterError.self) {
       try DiscoveryCalibration.calibrate(epsilon: epsilon, delta: delta, columns: 3)
@@ -60,7 +73,8 @@ struct DiscoveryMechanismTests {
     let c = try DiscoveryCalibration.calibrate(epsilon: 0.5, delta: 1e-7, columns: 3)
     for seed in 0..<300 {
       var m = DiscoveryMechanism(calibration: c, noise: .insecureForTesting(seed: UInt64(seed)))
-      let kept = m.selectedValues(["common": 5000, "rare": 1, "other rare": 1, "pair": 2], column: 1)
+      let kept = m.selectedValues(
+        ["common": 5000, "rare": 1, "other rare": 1, "pair": 2], column: 1)
       #expect(kept.map(\.value) == ["common"])
     }
     // And with the OS-seeded generator.

@@ -28,11 +28,14 @@ struct ImplementationMarginTests {
       #expect(c.sigma >= sigmaIdeal)
       #expect(c.sigma / sigmaIdeal - 1 < 2e-3, "ε = \(epsilon): \(c.sigma) vs \(sigmaIdeal)")
       // The stated δ, recomputed from the pieces.
-      let stated = margin.statedDelta(ideal: SlicingAccountant.delta(
-        epsilon: epsilon - margin.epsilon, noiseScale: c.sigma * 108.0.squareRoot(),
-        projections: 200, aggregateMuSquared: c.aggregateMuSquared, shift: margin.shift))
+      let stated = margin.statedDelta(
+        ideal: SlicingAccountant.delta(
+          epsilon: epsilon - margin.epsilon, noiseScale: c.sigma * 108.0.squareRoot(),
+          projections: 200, aggregateMuSquared: c.aggregateMuSquared, shift: margin.shift))
       #expect(stated <= 1e-6)
-      print("ε = \(epsilon): σ \(c.sigma) vs ideal \(sigmaIdeal) (+\((c.sigma / sigmaIdeal - 1) * 100) %), margin ε \(margin.epsilon), δ factor − 1 \(margin.deltaFactor - 1), tails \(margin.tailDelta)")
+      print(
+        "ε = \(epsilon): σ \(c.sigma) vs ideal \(sigmaIdeal) (+\((c.sigma / sigmaIdeal - 1) * 100) %), margin ε \(margin.epsilon), δ factor − 1 \(margin.deltaFactor - 1), tails \(margin.tailDelta)"
+      )
     }
   }
 

@@ -9,9 +9,11 @@ struct PairSelectionMechanismTests {
   func roundPlan() {
     let plan = MarginalRoundPlan(
       aggregateMuSquared: 0.05,
-      rounds: [("one-way", 13, 2.0.squareRoot(), 0.2),
-               ("scores", 1, 2 * 78.0.squareRoot(), 0.1),
-               ("two-way", 12, 2.0.squareRoot(), 0.7)])
+      rounds: [
+        ("one-way", 13, 2.0.squareRoot(), 0.2),
+        ("scores", 1, 2 * 78.0.squareRoot(), 0.1),
+        ("two-way", 12, 2.0.squareRoot(), 0.7),
+      ])
     for (round, fraction) in zip(plan.rounds, [0.2, 0.1, 0.7]) {
       #expect(round.muSquared <= fraction * 0.05)
       #expect(round.muSquared > fraction * 0.05 * (1 - 1e-12))

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SliceGenPrivacy
 import SliceGenNumerics
+import Testing
+
+@testable import SliceGenPrivacy
 
 /// The reference values of Tests/Fixtures/slicing-privacy.json (computed independently with
 /// scipy; a port should match to 1e-3 relative; Tests/Fixtures/README.md says where they come
@@ -169,7 +170,9 @@ struct ReleaseCalibrationTests {
   func knownNorm() {
     // diag(3, 1, 0.5) padded: ‖U‖₂ = 3.
     var u = [Float](repeating: 0, count: 4 * 3)
-    u[0] = 3; u[4] = 1; u[8] = 0.5
+    u[0] = 3
+    u[4] = 1
+    u[8] = 0.5
     let (lower, upper) = SpectralNorm.bounds(u, rows: 4, columns: 3)
     #expect(lower <= 3 + 1e-9 && upper >= 3)
     #expect(upper < 3 * 1.001)
@@ -192,8 +195,11 @@ struct ReleaseCalibrationTests {
       epsilon: try margin.idealEpsilon(1), delta: margin.idealDelta(baseDelta), projections: 200,
       shift: shift)
     #expect(relative(sub.sigma * 108.0.squareRoot(), s) < 1e-9)
-    #expect(relative(s, SlicingAccountant.calibrateNoiseScale(
-      epsilon: 1, delta: 4e-5, projections: 200)) < 1e-3)
+    #expect(
+      relative(
+        s,
+        SlicingAccountant.calibrateNoiseScale(
+          epsilon: 1, delta: 4e-5, projections: 200)) < 1e-3)
     #expect(sub.sigma < full.sigma)
   }
 }

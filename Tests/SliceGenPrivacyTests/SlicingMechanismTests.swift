@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SliceGenPrivacy
 
 @Suite("Slicing mechanism")
@@ -53,7 +54,9 @@ struct SlicingMechanismTests {
       start += count
     }
     if start < n {
-      x.withUnsafeBufferPointer { mechanism.append(encoded: $0.baseAddress! + start, rows: n - start) }
+      x.withUnsafeBufferPointer {
+        mechanism.append(encoded: $0.baseAddress! + start, rows: n - start)
+      }
     }
     return mechanism
   }
@@ -90,7 +93,8 @@ struct SlicingMechanismTests {
     var seen = [Int](repeating: 0, count: n)
     var fixed = 0
     for row in 0..<n {
-      let source = Int((Double(out[row * mPrime + column]) / Double(u[column]) * Double(n)).rounded()) - 1
+      let source =
+        Int((Double(out[row * mPrime + column]) / Double(u[column]) * Double(n)).rounded()) - 1
       #expect((0..<n).contains(source))
       if (0..<n).contains(source) { seen[source] += 1 }
       if source == row { fixed += 1 }

@@ -65,8 +65,9 @@ struct SnappedGaussianTests {
         }
         k = min(k + w[index].leadingZeroBitCount, PreciseGaussian.deepestBinade)
         let bits = w[index + 1]
-        let u = Float80(sign: .plus, exponent: Float80.Exponent(-k - 1),
-                        significand: 1 + Float80(bits >> 12) * 0x1p-52)
+        let u = Float80(
+          sign: .plus, exponent: Float80.Exponent(-k - 1),
+          significand: 1 + Float80(bits >> 12) * 0x1p-52)
         let e: Float80 = bits & 1 == 0 ? -log1p(-u) : -log(u)
         let v = Float80(w[index + 2] >> 11) * 0x1p-53
         let theta = 2 * Float80.pi * v
@@ -137,8 +138,9 @@ struct SnappedGaussianTests {
       #expect(y == (y / grid).rounded() * grid)
       #expect(abs(y - (q + z)) <= grid / 2 + 1e-9 * (abs(q) + abs(z)))
       let shift = Double(Int(rng.next() % 1000) - 500) * grid
-      #expect(SnappedGaussian.snap(q + shift, noise: z, grid: grid) == y + shift
-        || abs(SnappedGaussian.snap(q + shift, noise: z, grid: grid) - (y + shift)) == grid)
+      #expect(
+        SnappedGaussian.snap(q + shift, noise: z, grid: grid) == y + shift
+          || abs(SnappedGaussian.snap(q + shift, noise: z, grid: grid) - (y + shift)) == grid)
     }
   }
 
@@ -151,7 +153,9 @@ struct SnappedGaussianTests {
       let (a, _) = PreciseGaussian.pair(using: &rng)
       let z = 37.3 * a
       let c = Double(rng.next() % 10_000_000)
-      #expect(SnappedGaussian.snap(c, noise: z, grid: 1) - c == SnappedGaussian.snap(0, noise: z, grid: 1))
+      #expect(
+        SnappedGaussian.snap(c, noise: z, grid: 1) - c == SnappedGaussian.snap(0, noise: z, grid: 1)
+      )
     }
   }
 

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("CSV")
 struct CSVTests {
-  func read(_ bytes: [UInt8], chunkSize: Int = 1 << 20) throws -> (header: [String], rows: [[String]], lines: [Int]) {
+  func read(_ bytes: [UInt8], chunkSize: Int = 1 << 20) throws -> (
+    header: [String], rows: [[String]], lines: [Int]
+  ) {
     let path = TestPaths.temporary("t.csv")
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     var reader = try CSVReader(path: path, chunkSize: chunkSize)
@@ -17,36 +20,46 @@ struct CSVTests {
     return (reader.header, rows, lines)
   }
 
-  func read(_ text: String, chunkSize: Int = 1 << 20) throws -> (header: [String], rows: [[String]], lines: [Int]) {
+  func read(_ text: String, chunkSize: Int = 1 << 20) throws -> (
+    header: [String], rows: [[String]], lines: [Int]
+  ) {
     try read(Array(text.utf8), chunkSize: chunkSize)
   }
 
-  @Test("RFC 4180 features parse identically at every chunk size", arguments: [1, 2, 3, 7, 64, 1 << 20])
+  @Test(
+    "RFC 4180 features parse identically at every chunk size", arguments: [1, 2, 3, 7, 64, 1 << 20])
   func rfc4180(chunkSize: Int) throws {
-    let text = "\u{FEFF}a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\r\n,,\r\n\"multi\nline\",é,\"€\"\n\n4,5,6"
+    let text =
+      "\u{FEFF}a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\r\n,,\r\n\"multi\nline\",é,\"€\"\n\n4,5,6"
     let (header, rows, lines) = try read(text, chunkSize: chunkSize)
     #expect(header == ["a", "b", "c"])
-    #expect(rows == [["1", "x,y", "say \"hi\""], ["", "", ""], ["multi\nline", "é", "€"], ["4", "5", "6"]])
+    #expect(
+      rows == [
+        ["1", "x,y", "say \"hi\""], ["", "", ""], ["multi\nline", "é", "€"], ["4", "5", "6"],
+      ])
     #expect(lines == [2, 3, 4, 7])
   }
 
-  @Test("errors name the file, line and column", arguments: [
-    ("a,b\n1,2\n3\n", "t.csv:3:1: expected 2 fields, found 1"),
-    ("a,b\n1,2\n3,4,5\n", "t.csv:3:3: expected 2 fields, found 3"),
-    ("a,b\n1,\"2\n3,4\n", "t.csv:2:2: unterminated quoted field"),
-    ("a,b\n1,x\"y\n", "t.csv:2:2: a quote inside an unquoted field"),
-    ("a,b\n1,\"x\"y\n", "t.csv:2:2: text after a closing quote"),
-    ("", "the file is empty"),
-    ("\n\n", "the file is empty"),
-    ("a,a\n1,2\n", "t.csv:1:2: column name \"a\" appears twice"),
-    ("a,\n1,2\n", "t.csv:1:2: empty column name"),
-  ])
+  @Test(
+    "errors name the file, line and column",
+    arguments: [
+      ("a,b\n1,2\n3\n", "t.csv:3:1: expected 2 fields, found 1"),
+      ("a,b\n1,2\n3,4,5\n", "t.csv:3:3: expected 2 fields, found 3"),
+      ("a,b\n1,\"2\n3,4\n", "t.csv:2:2: unterminated quoted field"),
+      ("a,b\n1,x\"y\n", "t.csv:2:2: a quote inside an unquoted field"),
+      ("a,b\n1,\"x\"y\n", "t.csv:2:2: text after a closing quote"),
+      ("", "the file is empty"),
+      ("\n\n", "the file is empty"),
+      ("a,a\n1,2\n", "t.csv:1:2: column name \"a\" appears twice"),
+      ("a,\n1,2\n", "t.csv:1:2: empty column name"),
+    ])
   func errors(text: String, message: String) throws {
     do {
       _ = try read(text)
       Issue.record("no error for \(text.debugDescription)")
     } catch let error as CSVError {
-      #expect(error.description.hasSuffix(message) || error.description.contains(message), "\(error)")
+      #expect(
+        error.description.hasSuffix(message) || error.description.contains(message), "\(error)")
     }
   }
 
@@ -70,9 +83,11 @@ struct CSVTests {
     let alphabet = ["a", ",", "\"", "\n", "\r\n", " ", "é", "😀", "x", ""]
     var rows: [[String]] = []
     for _ in 0..<200 {
-      rows.append((0..<4).map { _ in
-        (0..<Int.random(in: 0..<6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
-      })
+      rows.append(
+        (0..<4).map { _ in
+          (0..<Int.random(in: 0..<6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            .joined()
+        })
     }
     // An all-empty record would be a blank line: give it one visible field.
     for i in rows.indices where rows[i].allSatisfy(\.isEmpty) { rows[i][0] = "e" }
@@ -134,8 +149,9 @@ struct CSVTests {
     }
   }
 
-  @Test("the fast reader gives the reference reader's records, lines and errors on random input",
-        arguments: [1, 2, 3, 7, 64, 1 << 20])
+  @Test(
+    "the fast reader gives the reference reader's records, lines and errors on random input",
+    arguments: [1, 2, 3, 7, 64, 1 << 20])
   func fastMatchesReference(chunkSize: Int) throws {
     var rng = TestRNG(seed: UInt64(chunkSize))
     // Pieces that exercise quoting, line ends, blank lines, BOM, Unicode and invalid UTF-8.
@@ -147,8 +163,10 @@ struct CSVTests {
       Array("\"a\r\nb\"".utf8), Array("\"a\rb\"".utf8), Array("\"q\"x".utf8), Array("x\"y".utf8),
     ]
     var cases: [[UInt8]] = [
-      [], Array("a,b\n".utf8), Array("a,b\n1,2".utf8), Array("a,b\n1,".utf8), Array("a,b\n1,\"".utf8),
-      Array("a,b\r".utf8), Array("a,b\r\n1,2\r".utf8), [0xEF, 0xBB], [0xEF, 0xBB, 0xBF] + Array("a\n1".utf8),
+      [], Array("a,b\n".utf8), Array("a,b\n1,2".utf8), Array("a,b\n1,".utf8),
+      Array("a,b\n1,\"".utf8),
+      Array("a,b\r".utf8), Array("a,b\r\n1,2\r".utf8), [0xEF, 0xBB],
+      [0xEF, 0xBB, 0xBF] + Array("a\n1".utf8),
       Array("a,b\n\"1\",\"2\"".utf8), Array("a,b\n\"1\"".utf8), Array("a,b\n1,2,".utf8),
     ]
     for _ in 0..<400 {
@@ -183,8 +201,10 @@ struct CSVTests {
     var seen: [[String]] = []
     var ascii: [[Bool]] = []
     while let (fields, flags) = try reader.withNextRawRecord({ raw in
-      ((0..<raw.count).map { String(decoding: raw.field($0), as: UTF8.self) },
-       (0..<raw.count).map { raw.isASCII($0) })
+      (
+        (0..<raw.count).map { String(decoding: raw.field($0), as: UTF8.self) },
+        (0..<raw.count).map { raw.isASCII($0) }
+      )
     }) {
       seen.append(fields)
       ascii.append(flags)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Encoding")
@@ -12,8 +13,12 @@ struct EncodingTests {
       case .numeric(let lower, let upper, let integer):
         // Half the draws at the bounds, where distances are largest.
         let pick = Int.random(in: 0..<4, using: &rng)
-        let value = pick == 0 ? lower : pick == 1 ? upper
-          : Double.random(in: lower...upper, using: &rng)
+        let value =
+          pick == 0
+          ? lower
+          : pick == 1
+            ? upper
+            : Double.random(in: lower...upper, using: &rng)
         return integer ? String(Int(value.rounded())) : String(value)
       case .categorical(let categories, _):
         return categories.randomElement(using: &rng)!
@@ -23,12 +28,15 @@ struct EncodingTests {
 
   func encode(_ encoder: inout RowEncoder, _ fields: [String]) throws -> [Float] {
     var row = [Float](repeating: .nan, count: encoder.encoding.width)
-    try row.withUnsafeMutableBufferPointer { try encoder.encode(fields, line: 2, into: $0.baseAddress!) }
+    try row.withUnsafeMutableBufferPointer {
+      try encoder.encode(fields, line: 2, into: $0.baseAddress!)
+    }
     return row
   }
 
-  @Test("any two encoded rows differ by at most 1 and every row has norm at most 1",
-        arguments: [[1.0, 1, 1, 1], [3, 0.2, 1, 5], [0.01, 10, 2, 0.5]])
+  @Test(
+    "any two encoded rows differ by at most 1 and every row has norm at most 1",
+    arguments: [[1.0, 1, 1, 1], [3, 0.2, 1, 5], [0.01, 10, 2, 0.5]])
   func sensitivity(weights: [Double]) throws {
     let schema = try mixedSchema(weights: weights)
     let encoding = Encoding(schema: schema)
@@ -40,7 +48,8 @@ struct EncodingTests {
     var largestDistance = 0.0
     var largestNorm = 0.0
     for a in rows.indices {
-      largestNorm = max(largestNorm, rows[a].reduce(0) { $0 + Double($1) * Double($1) }.squareRoot())
+      largestNorm = max(
+        largestNorm, rows[a].reduce(0) { $0 + Double($1) * Double($1) }.squareRoot())
       for b in rows.indices where b > a {
         var sum = 0.0
         for j in rows[a].indices { sum += pow(Double(rows[a][j]) - Double(rows[b][j]), 2) }
@@ -67,9 +76,9 @@ struct EncodingTests {
         encoding.decode($0.baseAddress!, into: &decoded, using: &rng, sample: false)
       }
       let kept = schema.columns.indices.filter { !schema.columns[$0].drop }
-      #expect(decoded[0] == fields[kept[0]])                       // integer age: exact
+      #expect(decoded[0] == fields[kept[0]])  // integer age: exact
       if fields[kept[1]] == "NA" {
-        #expect(decoded[1] == "")                                  // first missing token? no: ""
+        #expect(decoded[1] == "")  // first missing token? no: ""
       } else {
         #expect(abs(Double(decoded[1])! - Double(fields[kept[1]])!) <= 0.02)  // float32 · 1e5
       }
@@ -86,23 +95,30 @@ struct EncodingTests {
     let row = try encode(&encoder, ["200", "-5", "red", "A", "0.5"])
     #expect(encoder.clampedCounts == [1, 1, 0, 0])
     #expect(row[0] == encoder.encoding.blocks[0].scale)  // clamped to the upper bound: v = 1
-    #expect(row[1] == 0)                                 // clamped to the lower bound: v = 0
+    #expect(row[1] == 0)  // clamped to the lower bound: v = 0
   }
 
-  @Test("bad values are errors that name the line, column and value", arguments: [
-    (["abc", "1", "red", "A", "0"], "t:9:1: column \"age\": value \"abc\" is not a number"),
-    (["nan", "1", "red", "A", "0"], "is not a finite number"),
-    (["inf", "1", "red", "A", "0"], "is not a finite number"),
-    (["20", "1", "purple", "A", "0"], "t:9:3: column \"colour\": value \"purple\" is not a declared"),
-    (["", "1", "red", "A", "0"], "is missing, but the column is not nullable"),
-  ])
+  @Test(
+    "bad values are errors that name the line, column and value",
+    arguments: [
+      (["abc", "1", "red", "A", "0"], "t:9:1: column \"age\": value \"abc\" is not a number"),
+      (["nan", "1", "red", "A", "0"], "is not a finite number"),
+      (["inf", "1", "red", "A", "0"], "is not a finite number"),
+      (
+        ["20", "1", "purple", "A", "0"],
+        "t:9:3: column \"colour\": value \"purple\" is not a declared"
+      ),
+      (["", "1", "red", "A", "0"], "is missing, but the column is not nullable"),
+    ])
   func errors(fields: [String], expected: String) throws {
     let schema = try mixedSchema()
     var encoder = try RowEncoder(
       encoding: Encoding(schema: schema), header: schema.columns.map(\.name), path: "t")
     var row = [Float](repeating: 0, count: encoder.encoding.width)
     #expect {
-      try row.withUnsafeMutableBufferPointer { try encoder.encode(fields, line: 9, into: $0.baseAddress!) }
+      try row.withUnsafeMutableBufferPointer {
+        try encoder.encode(fields, line: 9, into: $0.baseAddress!)
+      }
     } throws: { error in
       "\(error)".contains(expected)
     }
@@ -148,7 +164,9 @@ struct EncodingTests {
         while true {
           let more: Void? = try row.withUnsafeMutableBufferPointer { buffer in
             if raw {
-              return try reader.withNextRawRecord { try encoder.encode($0, into: buffer.baseAddress!) }
+              return try reader.withNextRawRecord {
+                try encoder.encode($0, into: buffer.baseAddress!)
+              }
             }
             guard let record = try reader.nextRecord() else { return nil }
             try encoder.encode(record.fields, line: record.line, into: buffer.baseAddress!)
@@ -172,16 +190,19 @@ struct EncodingTests {
       categories: ["red", "green", "blue", "é", "K", "other"], catchAll: "other")
     var kelvin = try mixedSchema()  // a category that is canonically equal to ASCII "K"
     kelvin.columns[3].domain = .categorical(categories: ["A", "\u{212A}"], catchAll: nil)
-    let numbers = ["0", "17", "90", "91", "-0", "-1", "3.25", "0.1", "1e2", " 42", "42 ", "+5",
-                   ".5", "5.", "00017", "123456789012345", "1234567890123456", "0.30000000000000004",
-                   "17.000000000000001", "nan", "inf", "abc", "", "NA", "4\u{0301}", "0x1p4", "1_0"]
+    let numbers = [
+      "0", "17", "90", "91", "-0", "-1", "3.25", "0.1", "1e2", " 42", "42 ", "+5",
+      ".5", "5.", "00017", "123456789012345", "1234567890123456", "0.30000000000000004",
+      "17.000000000000001", "nan", "inf", "abc", "", "NA", "4\u{0301}", "0x1p4", "1_0",
+    ]
     let colours = ["red", "green", "é", "e\u{0301}", "K", "\u{212A}", "purple", "", "NA", "Red"]
     let cities = ["A", "B", "K", "\u{212A}", "", "NA", "C"]
     var rng = TestRNG(seed: 21)
     for case_ in 0..<60 {
       var lines: [String] = []
       for _ in 0..<20 {
-        let age = Int.random(in: 0..<3, using: &rng) == 0 ? numbers.randomElement(using: &rng)! : "40"
+        let age =
+          Int.random(in: 0..<3, using: &rng) == 0 ? numbers.randomElement(using: &rng)! : "40"
         let income = numbers.randomElement(using: &rng)!
         let colour = colours.randomElement(using: &rng)!
         let city = cities.randomElement(using: &rng)!
@@ -202,8 +223,10 @@ struct EncodingTests {
   @Test("simple decimals convert to the same Double as Double(String)")
   func simpleDecimals() {
     var rng = TestRNG(seed: 5)
-    var texts = ["0", "-0", "1", "0.1", "0.2", "0.3", "999999999999999", "0.000000000000001",
-                 "9007199254740993", "123.456", "-87.5"]
+    var texts = [
+      "0", "-0", "1", "0.1", "0.2", "0.3", "999999999999999", "0.000000000000001",
+      "9007199254740993", "123.456", "-87.5",
+    ]
     for _ in 0..<20_000 {
       let digits = Int.random(in: 1...15, using: &rng)
       let point = Int.random(in: 0...digits, using: &rng)

@@ -106,14 +106,17 @@ func evaluate(
 struct EstimatorTests {
   static let kernelDivergences: [Divergence] = [.kl, .reverseKL, .js, .chi2]
 
-  @Test("the loss equals a plain reimplementation of the design's estimator", arguments: kernelDivergences)
+  @Test(
+    "the loss equals a plain reimplementation of the design's estimator",
+    arguments: kernelDivergences)
   func lossMatchesPlainReference(divergence: Divergence) throws {
     let m = 3, k = 2, br = 10, bs = 7
     var rng = TestRNG(seed: 17)
     let real = gaussianMatrix(rows: br, width: m * k, rng: &rng)
     let synthetic = gaussianMatrix(rows: bs, width: m * k, mean: 0.4, sd: 1.2, rng: &rng)
     let configuration = EstimatorConfiguration(divergence: divergence, precision: .double)
-    var loss = try SlicedLoss(configuration: configuration, slices: m, sliceDimension: k, maxBatch: 12)
+    var loss = try SlicedLoss(
+      configuration: configuration, slices: m, sliceDimension: k, maxBatch: 12)
     let value = try evaluate(&loss, real: real, br: br, synthetic: synthetic, bs: bs)
     let expected = plainLoss(
       real: real, br: br, synthetic: synthetic, bs: bs, m: m, k: k, configuration: configuration)
@@ -133,9 +136,11 @@ struct EstimatorTests {
     let real = gaussianMatrix(rows: br, width: m * k, rng: &rng)
     let synthetic = gaussianMatrix(rows: bs, width: m * k, mean: 0.3, sd: 0.9, rng: &rng)
     let configuration = EstimatorConfiguration(divergence: divergence, precision: .double)
-    var loss = try SlicedLoss(configuration: configuration, slices: m, sliceDimension: k, maxBatch: 12)
+    var loss = try SlicedLoss(
+      configuration: configuration, slices: m, sliceDimension: k, maxBatch: 12)
     var gradient = [Double](repeating: .nan, count: bs * m * k)
-    let value = try evaluate(&loss, real: real, br: br, synthetic: synthetic, bs: bs, gradient: &gradient)
+    let value = try evaluate(
+      &loss, real: real, br: br, synthetic: synthetic, bs: bs, gradient: &gradient)
     #expect(value.isFinite)
     // Central differences: truncation ≈ step²·|L‴|/6 and rounding ≈ ε·|L|/step; step = 1e-5
     // keeps both near 1e-10, far below the 1e-6 tolerance (relative to the largest entry).
@@ -164,7 +169,8 @@ struct EstimatorTests {
     var results = [(Double, [Float])]()
     for threads in [1, 2, 3] {
       let configuration = EstimatorConfiguration(divergence: divergence, threads: threads)
-      var loss = try SlicedLoss(configuration: configuration, slices: m, sliceDimension: k, maxBatch: b)
+      var loss = try SlicedLoss(
+        configuration: configuration, slices: m, sliceDimension: k, maxBatch: b)
       var gradient = [Float](repeating: .nan, count: b * m * k)
       let value = try real.withUnsafeBufferPointer { r in
         try synthetic.withUnsafeBufferPointer { s in
@@ -200,7 +206,8 @@ struct EstimatorTests {
     }
     var double = try SlicedLoss(slices: m, sliceDimension: k, maxBatch: b)
     var gradientD = [Double](repeating: 0, count: b * m * k)
-    let valueD = try evaluate(&double, real: real, br: b, synthetic: synthetic, bs: b, gradient: &gradientD)
+    let valueD = try evaluate(
+      &double, real: real, br: b, synthetic: synthetic, bs: b, gradient: &gradientD)
     // Default divergence (kl). Measured: loss differs by 3e-5 relative, gradient by 5e-4 in
     // norm and 2e-3 of the largest entry; Float's κ·ε ≈ (64/τ)·6e-8 ≈ 4e-4 amplified by the
     // cancellation in Σ_i w_i K_ij (R_i − S_j). Tolerances are 5–10× the measured values.
@@ -228,7 +235,10 @@ struct EstimatorTests {
 
   @Test("bad settings and shapes are thrown with the evidence")
   func badInputsThrow() throws {
-    #expect(throws: EstimatorError.invalidSetting(name: "tau", value: "0.0", rule: "must be positive and finite")) {
+    #expect(
+      throws: EstimatorError.invalidSetting(
+        name: "tau", value: "0.0", rule: "must be positive and finite")
+    ) {
       _ = try SlicedLoss(configuration: .init(tau: 0), slices: 1, sliceDimension: 1, maxBatch: 4)
     }
     #expect(throws: EstimatorError.self) {
@@ -236,12 +246,16 @@ struct EstimatorTests {
     }
     #expect(throws: EstimatorError.self) {
       _ = try SlicedLoss(
-        configuration: .init(bandwidthMultipliers: [1, -2]), slices: 1, sliceDimension: 1, maxBatch: 4)
+        configuration: .init(bandwidthMultipliers: [1, -2]), slices: 1, sliceDimension: 1,
+        maxBatch: 4)
     }
     #expect(throws: EstimatorError.self) {
-      _ = try SlicedLoss(configuration: .init(ratioFloor: 0), slices: 1, sliceDimension: 1, maxBatch: 4)
+      _ = try SlicedLoss(
+        configuration: .init(ratioFloor: 0), slices: 1, sliceDimension: 1, maxBatch: 4)
     }
-    #expect(throws: EstimatorError.invalidShape(name: "slices", value: 0, rule: "must be at least 1")) {
+    #expect(
+      throws: EstimatorError.invalidShape(name: "slices", value: 0, rule: "must be at least 1")
+    ) {
       _ = try SlicedLoss(slices: 0, sliceDimension: 1, maxBatch: 4)
     }
     var loss = try SlicedLoss(slices: 2, sliceDimension: 1, maxBatch: 4)
@@ -252,13 +266,15 @@ struct EstimatorTests {
       _ = try evaluate(&loss, real: real, br: 4, synthetic: synthetic, bs: 4)
     }
     #expect(throws: EstimatorError.self) {
-      _ = try evaluate(&loss, real: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], br: 5, synthetic: synthetic, bs: 4)
+      _ = try evaluate(
+        &loss, real: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], br: 5, synthetic: synthetic, bs: 4)
     }
     #expect(throws: EstimatorError.self) {
       _ = try evaluate(&loss, real: [0, 1, 2, 3], br: 4, synthetic: synthetic, bs: 4)
     }
     var sw = try SlicedLoss(
-      configuration: .init(divergence: .slicedWasserstein), slices: 2, sliceDimension: 1, maxBatch: 4)
+      configuration: .init(divergence: .slicedWasserstein), slices: 2, sliceDimension: 1,
+      maxBatch: 4)
     #expect(throws: EstimatorError.self) {
       _ = try evaluate(&sw, real: [0, 1, 2, 3, 4, 5], br: 3, synthetic: synthetic, bs: 4)
     }
@@ -319,7 +335,8 @@ struct EstimatorTests {
     }
   }
 
-  @Test("quickselect puts the k-th smallest in place, with duplicates", arguments: [1, 2, 7, 64, 101])
+  @Test(
+    "quickselect puts the k-th smallest in place, with duplicates", arguments: [1, 2, 7, 64, 101])
   func quickselect(count n: Int) {
     var rng = TestRNG(seed: UInt64(n))
     for kth in Set([0, n / 2, n - 1]) {

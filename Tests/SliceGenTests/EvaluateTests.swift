@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Evaluate")
@@ -54,7 +55,9 @@ struct EvaluateTests {
     for _ in 0..<400 {
       let v = Double.random(in: 0...1, using: &rng)
       let c = Bool.random(using: &rng) ? "red" : "blue"
-      x.append(v); colour.append(c); y.append(v > 0.5 && c == "red" ? "yes" : "no")
+      x.append(v)
+      colour.append(c)
+      y.append(v > 0.5 && c == "red" ? "yes" : "no")
     }
     let table = EvaluationTable(
       names: ["x", "colour", "y"], columns: [.numeric(x), .categorical(colour), .categorical(y)])
@@ -66,7 +69,8 @@ struct EvaluateTests {
   func references() throws {
     let schema = try Schema(contentsOf: TestPaths.adultSchema)
     let test = try EvaluationTable(
-      path: TestPaths.repository.appendingPathComponent("samples/adult/test.csv").path, schema: schema)
+      path: TestPaths.repository.appendingPathComponent("samples/adult/test.csv").path,
+      schema: schema)
     let report = try Evaluator.evaluate(real: test, synthetic: test, train: test, target: "income")
     #expect(report.synthetic.quality == 1)
     #expect(report.independent!.columnShapes == 1)
@@ -95,16 +99,20 @@ struct EvaluateTests {
     #expect(report.warnings.map(\.metric) == ["columnPairTrendsAll"])
     let warning = report.warnings[0]
     #expect(warning.synthetic == 0.801 && warning.independent == 0.921)
-    #expect(warning.message.hasPrefix(
-      "columnPairTrendsAll is 0.801 for the synthetic table, below 0.921 for independent columns"))
+    #expect(
+      warning.message.hasPrefix(
+        "columnPairTrendsAll is 0.801 for the synthetic table, below 0.921 for independent columns")
+    )
     // Both rows below: two warnings, each with its own numbers.
     let both = EvaluationReport(
       synthetic: Self.scores(shapes: 0.99, trends: 0.6, trendsAll: 0.8),
       independent: Self.scores(shapes: 0.99, trends: 0.687, trendsAll: 0.921), real: nil,
       target: nil)
     #expect(both.warnings.map(\.metric) == ["columnPairTrends", "columnPairTrendsAll"])
-    #expect(both.warnings[0].message.hasPrefix("columnPairTrends is 0.600 for the synthetic "
-      + "table, below 0.687 for independent columns"))
+    #expect(
+      both.warnings[0].message.hasPrefix(
+        "columnPairTrends is 0.600 for the synthetic "
+          + "table, below 0.687 for independent columns"))
   }
 
   @Test("numbers that round alike are written with more digits")
@@ -126,10 +134,11 @@ struct EvaluateTests {
     #expect(report(0.975, ["age": 0.96, "sex": 0.99]).warnings.isEmpty)
     let warnings = report(0.951, ["age": 0.91, "sex": 0.992]).warnings
     #expect(warnings.map(\.metric) == ["columnShapes"])
-    #expect(warnings.first?.message == "columnShapes is 0.951 for the synthetic table, 0.043 "
-      + "below 0.994 for independent columns (more than 0.02 below): its columns' own "
-      + "distributions are further from the holdout than the real training columns'; furthest: "
-      + "age 0.910 (independent 0.996).")
+    #expect(
+      warnings.first?.message == "columnShapes is 0.951 for the synthetic table, 0.043 "
+        + "below 0.994 for independent columns (more than 0.02 below): its columns' own "
+        + "distributions are further from the holdout than the real training columns'; furthest: "
+        + "age 0.910 (independent 0.996).")
     // Without the reference (no --train), nothing to compare with.
     let alone = EvaluationReport(
       synthetic: Self.scores(shapes: 0.5, trends: 0.1, trendsAll: 0.1), independent: nil,
@@ -141,12 +150,16 @@ struct EvaluateTests {
   func unseenCategories() {
     let train = EvaluationTable(
       names: ["x", "colour", "y"],
-      columns: [.numeric([1, 2, 3, 4]), .categorical(["red", "blue", "red", "blue"]),
-                .categorical(["yes", "no", "yes", "no"])])
+      columns: [
+        .numeric([1, 2, 3, 4]), .categorical(["red", "blue", "red", "blue"]),
+        .categorical(["yes", "no", "yes", "no"]),
+      ])
     let test = EvaluationTable(
       names: ["x", "colour", "y"],
-      columns: [.numeric([1, 2, 3, 4]), .categorical(["red", "green", nil, "green"]),
-                .categorical(["yes", "no", "yes", "no"])])
+      columns: [
+        .numeric([1, 2, 3, 4]), .categorical(["red", "green", nil, "green"]),
+        .categorical(["yes", "no", "yes", "no"]),
+      ])
     let (_, _, _, unseen) = Evaluator.utility(test, train, 2)
     #expect(unseen == [UnseenCategories(column: "colour", categories: 2, rows: 3, first: "green")])
     let (_, _, _, none) = Evaluator.utility(train, train, 2)

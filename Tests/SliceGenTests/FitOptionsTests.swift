@@ -18,7 +18,8 @@ struct FitOptionsTests {
     for _ in 0..<1500 {
       let age = Int.random(in: 17...90, using: &rng)
       let city = Double.random(in: 0..<1, using: &rng) < 0.8 ? "A" : "B"
-      text += "\(age),\(Int.random(in: 0...100000, using: &rng)),"
+      text +=
+        "\(age),\(Int.random(in: 0...100000, using: &rng)),"
         + "\(["red", "green", "blue"].randomElement(using: &rng)!),\(city),0.5\n"
     }
     var options = ReleaseOptions(epsilon: 20)
@@ -28,7 +29,8 @@ struct FitOptionsTests {
     options.projectionSeed = 3
     options.insecureTestNoiseSeed = 4
     let path = TestPaths.temporary("fo.slg")
-    _ = try Releaser.release(csvPath: TestPaths.write(text), schema: schema, options: options, outputPath: path)
+    _ = try Releaser.release(
+      csvPath: TestPaths.write(text), schema: schema, options: options, outputPath: path)
     return (try Release(contentsOf: path), try Release.checksum(ofFileAt: path))
   }
 
@@ -56,23 +58,28 @@ struct FitOptionsTests {
     add({ $0.learningRate = .nan }, "--lr is nan, must be in (0, 1)")
     add({ $0.validation = 0.6 }, "--validation is 0.6, must be in [0, 0.5]")
     add({ $0.latent = 4097 }, "--latent is 4097, must be from 1 to 4096")
-    add({ $0.hidden = [64, 0] },
-        "--hidden is '64,0', must be one or more widths from 1 to 8192, like 256,256")
-    add({ $0.hidden = [] },
-        "--hidden is '', must be one or more widths from 1 to 8192, like 256,256")
+    add(
+      { $0.hidden = [64, 0] },
+      "--hidden is '64,0', must be one or more widths from 1 to 8192, like 256,256")
+    add(
+      { $0.hidden = [] },
+      "--hidden is '', must be one or more widths from 1 to 8192, like 256,256")
     add({ $0.marginalWeight = -1 }, "--marginal-weight is -1.0, must be non-negative")
     add({ $0.marginalBatch = 65537 }, "--marginal-batch is 65537, must be from 0 to 65536")
     add({ $0.kernelWeight = .infinity }, "--kernel-weight is inf, must be non-negative")
     add({ $0.estimator.tau = 0 }, "--tau is 0.0, must be positive and finite")
-    add({ $0.estimator.bandwidthMultipliers = [] },
-        "--bandwidths is [], must hold at least one multiplier")
-    add({ $0.estimator.bandwidthMultipliers = [1, -2] },
-        "--bandwidths is -2.0, each must be positive and finite")
+    add(
+      { $0.estimator.bandwidthMultipliers = [] },
+      "--bandwidths is [], must hold at least one multiplier")
+    add(
+      { $0.estimator.bandwidthMultipliers = [1, -2] },
+      "--bandwidths is -2.0, each must be positive and finite")
     return list
   }()
 
-  @Test("validate() names the option, the value and the rule, the estimator's included",
-        arguments: refusals)
+  @Test(
+    "validate() names the option, the value and the rule, the estimator's included",
+    arguments: refusals)
   func refused(options: FitOptions, message: String) {
     do {
       try options.validate()
@@ -93,8 +100,9 @@ struct FitOptionsTests {
     var fit = small()
     fit.kernelWeight = 0
     fit.epochs = 6
-    let model = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
-                                outputPath: TestPaths.temporary("fo.slgm"))
+    let model = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: fit,
+      outputPath: TestPaths.temporary("fo.slgm"))
     var a = 0
     try Sampler.generateRows(model: model, rows: 4000, seed: 2) { if $0[3] == "A" { a += 1 } }
     // Released (noisy, ε = 20) share of A ≈ 0.8; an untrained generator gives about 0.5. The
@@ -104,7 +112,11 @@ struct FitOptionsTests {
 
   @Test("kernel weight 0 without marginals is refused: there would be nothing to fit")
   func nothingToFit() throws {
-    let (csv, schema) = (TestPaths.write("age,income,colour,city,id\n" + String(repeating: "30,5,red,A,0.5\n", count: 50)), try mixedSchema())
+    let (csv, schema) = (
+      TestPaths.write(
+        "age,income,colour,city,id\n" + String(repeating: "30,5,red,A,0.5\n", count: 50)),
+      try mixedSchema()
+    )
     var options = ReleaseOptions(epsilon: 5)
     options.marginals = .none
     options.delta = 1e-4
@@ -114,12 +126,14 @@ struct FitOptionsTests {
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     var fit = small()
     fit.kernelWeight = 0
-    #expect(throws: OptionError(
-      option: "kernel-weight", value: nil,
-      rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
+    #expect(
+      throws: OptionError(
+        option: "kernel-weight", value: nil,
+        rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
     ) {
-      try Trainer.fit(release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
-                      outputPath: TestPaths.temporary("nf.slgm"))
+      try Trainer.fit(
+        release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
+        outputPath: TestPaths.temporary("nf.slgm"))
     }
   }
 
@@ -129,21 +143,26 @@ struct FitOptionsTests {
     func run(_ rows: Int) throws -> [Float] {
       var fit = small()
       fit.marginalBatch = rows
-      return try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
-                             outputPath: TestPaths.temporary("mb\(rows).slgm")).lastParameters
+      return try Trainer.fit(
+        release: release, releaseChecksum: checksum, options: fit,
+        outputPath: TestPaths.temporary("mb\(rows).slgm")
+      ).lastParameters
     }
     let own = try run(256)
     #expect(try run(256) == own)
     #expect(try run(0) != own)
   }
 
-  @Test("keep last keeps the last epoch; keep best keeps the smallest marginal fit (a release with marginals)")
+  @Test(
+    "keep last keeps the last epoch; keep best keeps the smallest marginal fit (a release with marginals)"
+  )
   func keptEpoch() throws {
     let (release, checksum) = try marginalRelease()
     var fit = small()
     fit.keep = .last
-    let last = try Trainer.fit(release: release, releaseChecksum: checksum, options: fit,
-                               outputPath: TestPaths.temporary("kl.slgm"))
+    let last = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: fit,
+      outputPath: TestPaths.temporary("kl.slgm"))
     #expect(last.header.bestEpoch == fit.epochs)
     #expect(last.parameters == last.lastParameters)
     fit.keep = .best
@@ -161,11 +180,14 @@ struct FitOptionsTests {
     #expect(best.lastParameters == last.lastParameters)
   }
 
-  @Test("options written before marginalBatch, kernelWeight and keep existed decode as they trained")
+  @Test(
+    "options written before marginalBatch, kernelWeight and keep existed decode as they trained")
   func olderModelOptions() throws {
-    var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FitOptions())) as! [String: Any]
+    var json =
+      try JSONSerialization.jsonObject(with: JSONEncoder().encode(FitOptions())) as! [String: Any]
     for key in ["marginalBatch", "kernelWeight", "keep"] { json.removeValue(forKey: key) }
-    let decoded = try JSONDecoder().decode(FitOptions.self, from: JSONSerialization.data(withJSONObject: json))
+    let decoded = try JSONDecoder().decode(
+      FitOptions.self, from: JSONSerialization.data(withJSONObject: json))
     #expect(decoded.marginalBatch == 0)  // those models trained the marginal term on the batch
     #expect(decoded.kernelWeight == 1)
     #expect(decoded.keep == .best)
@@ -175,6 +197,7 @@ struct FitOptionsTests {
     options.marginalBatch = 77
     options.kernelWeight = 0.5
     options.keep = .last
-    #expect(try JSONDecoder().decode(FitOptions.self, from: JSONEncoder().encode(options)) == options)
+    #expect(
+      try JSONDecoder().decode(FitOptions.self, from: JSONEncoder().encode(options)) == options)
   }
 }

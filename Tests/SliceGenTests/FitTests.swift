@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SliceGen
 import SliceGenNumerics
+import Testing
+
+@testable import SliceGen
 
 @Suite("Fit")
 struct FitTests {
@@ -17,24 +18,39 @@ struct FitTests {
     let noise = (0..<(b * m * k)).map { _ in 0.3 * Double.random(in: -1...1, using: &rng) }
     let z = (0..<(b * 2)).map { _ in Double.random(in: -1...1, using: &rng) }
     var loss = try SlicedLoss(slices: m, sliceDimension: k, maxBatch: b)
-    func evaluate(_ net: Network<Double>, gradient: UnsafeMutableBufferPointer<Double>?) throws -> (Double, ForwardCache<Double>) {
+    func evaluate(_ net: Network<Double>, gradient: UnsafeMutableBufferPointer<Double>?) throws -> (
+      Double, ForwardCache<Double>
+    ) {
       let cache = z.withUnsafeBufferPointer { net.forward(latents: $0.baseAddress!, batch: b) }
       var s = [Double](repeating: 0, count: b * m * k)
-      cache.output.withUnsafeBufferPointer { x in u.withUnsafeBufferPointer { uu in s.withUnsafeMutableBufferPointer {
-        Double.nn(b, m * k, d, x.baseAddress!, uu.baseAddress!, $0.baseAddress!, accumulate: false)
-      } } }
+      cache.output.withUnsafeBufferPointer { x in
+        u.withUnsafeBufferPointer { uu in
+          s.withUnsafeMutableBufferPointer {
+            Double.nn(
+              b, m * k, d, x.baseAddress!, uu.baseAddress!, $0.baseAddress!, accumulate: false)
+          }
+        }
+      }
       for i in s.indices { s[i] += noise[i] }
-      let value = try real.withUnsafeBufferPointer { r in try s.withUnsafeBufferPointer { sp in
-        try loss.evaluate(real: r, realRows: b, synthetic: sp, syntheticRows: b, gradient: gradient)
-      } }
+      let value = try real.withUnsafeBufferPointer { r in
+        try s.withUnsafeBufferPointer { sp in
+          try loss.evaluate(
+            real: r, realRows: b, synthetic: sp, syntheticRows: b, gradient: gradient)
+        }
+      }
       return (value, cache)
     }
     var dS = [Double](repeating: 0, count: b * m * k)
     let (_, cache) = try dS.withUnsafeMutableBufferPointer { try evaluate(net, gradient: $0) }
     var dX = [Double](repeating: 0, count: b * d)
-    dS.withUnsafeBufferPointer { g in u.withUnsafeBufferPointer { uu in dX.withUnsafeMutableBufferPointer {
-      Double.nt(b, d, m * k, g.baseAddress!, uu.baseAddress!, $0.baseAddress!, accumulate: false)
-    } } }
+    dS.withUnsafeBufferPointer { g in
+      u.withUnsafeBufferPointer { uu in
+        dX.withUnsafeMutableBufferPointer {
+          Double.nt(
+            b, d, m * k, g.baseAddress!, uu.baseAddress!, $0.baseAddress!, accumulate: false)
+        }
+      }
+    }
     net.zeroGradients()
     dX.withUnsafeBufferPointer { net.backward(cache, outputGradient: $0.baseAddress!) }
     let analytic = net.gradients
@@ -108,11 +124,15 @@ struct FitTests {
       let x = Double(fields[0])!, y = Double(fields[1])!
       xs.append(x)
       ys.append(y)
-      if fields[2] == "low" { low += 1; if x < 0.5 { lowAndSmallX += 1 } }
+      if fields[2] == "low" {
+        low += 1
+        if x < 0.5 { lowAndSmallX += 1 }
+      }
     }
     let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
     let cov = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let vx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }, vy = ys.reduce(0) { $0 + ($1 - my) * ($1 - my) }
+    let vx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) },
+      vy = ys.reduce(0) { $0 + ($1 - my) * ($1 - my) }
     let correlation = cov / (vx * vy).squareRoot()
     // The real correlation is 0.99; independent columns would give about 0.
     #expect(correlation > 0.6, "synthetic correlation \(correlation)")
@@ -122,24 +142,29 @@ struct FitTests {
   func determinismAndResume() throws {
     let (csv, schema) = try correlatedTable(rows: 600)
     let (release, checksum) = try release(csv, schema)
-    let a = try Trainer.fit(release: release, releaseChecksum: checksum,
-                            options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("a.slgm"))
-    let b = try Trainer.fit(release: release, releaseChecksum: checksum,
-                            options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("b.slgm"))
+    let a = try Trainer.fit(
+      release: release, releaseChecksum: checksum,
+      options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("a.slgm"))
+    let b = try Trainer.fit(
+      release: release, releaseChecksum: checksum,
+      options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("b.slgm"))
     #expect(a.parameters == b.parameters)
     #expect(a.lastParameters == b.lastParameters)
     // 1 epoch, then resume for 1 more: the same as 2 epochs straight (cosine schedule aside,
     // which depends on the planned total: use a constant rate for this comparison).
     var constant = quickOptions(epochs: 2)
     constant.cosineDecay = false
-    let straight = try Trainer.fit(release: release, releaseChecksum: checksum, options: constant,
-                                   outputPath: TestPaths.temporary("s.slgm"))
+    let straight = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: constant,
+      outputPath: TestPaths.temporary("s.slgm"))
     var first = constant
     first.epochs = 1
-    let half = try Trainer.fit(release: release, releaseChecksum: checksum, options: first,
-                               outputPath: TestPaths.temporary("h.slgm"))
-    let resumed = try Trainer.fit(release: release, releaseChecksum: checksum, options: first,
-                                  resume: half, outputPath: TestPaths.temporary("r.slgm"))
+    let half = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: first,
+      outputPath: TestPaths.temporary("h.slgm"))
+    let resumed = try Trainer.fit(
+      release: release, releaseChecksum: checksum, options: first,
+      resume: half, outputPath: TestPaths.temporary("r.slgm"))
     #expect(resumed.lastParameters == straight.lastParameters)
     #expect(resumed.header.history.count == 2)
   }
@@ -149,8 +174,9 @@ struct FitTests {
     let (csv, schema) = try correlatedTable(rows: 200)
     let (release, checksum) = try release(csv, schema)
     let path = TestPaths.temporary("m.slgm")
-    let model = try Trainer.fit(release: release, releaseChecksum: checksum,
-                                options: quickOptions(epochs: 1), outputPath: path)
+    let model = try Trainer.fit(
+      release: release, releaseChecksum: checksum,
+      options: quickOptions(epochs: 1), outputPath: path)
     let back = try Model(contentsOf: path)
     #expect(back.parameters == model.parameters)
     #expect(back.header == model.header)
@@ -165,7 +191,9 @@ struct FitTests {
     try model.write(to: path)
     var good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     let marker = Array("\"formatVersion\" : 1".utf8)
-    if let start = (0..<(good.count - marker.count)).first(where: { Array(good[$0..<($0 + marker.count)]) == marker }) {
+    if let start = (0..<(good.count - marker.count)).first(where: {
+      Array(good[$0..<($0 + marker.count)]) == marker
+    }) {
       good[start + marker.count - 1] = UInt8(ascii: "9")
     }
     try Data(good).write(to: URL(fileURLWithPath: path))
@@ -181,11 +209,13 @@ struct FitTests {
     let (csv, schema) = try correlatedTable(rows: 200)
     let (r1, c1) = try release(csv, schema)
     let (r2, c2) = try release(csv, schema, epsilon: 40)
-    let model = try Trainer.fit(release: r1, releaseChecksum: c1, options: quickOptions(epochs: 1),
-                                outputPath: TestPaths.temporary("m.slgm"))
+    let model = try Trainer.fit(
+      release: r1, releaseChecksum: c1, options: quickOptions(epochs: 1),
+      outputPath: TestPaths.temporary("m.slgm"))
     #expect(throws: FitError.self) {
-      try Trainer.fit(release: r2, releaseChecksum: c2, options: quickOptions(epochs: 1),
-                      resume: model, outputPath: TestPaths.temporary("n.slgm"))
+      try Trainer.fit(
+        release: r2, releaseChecksum: c2, options: quickOptions(epochs: 1),
+        resume: model, outputPath: TestPaths.temporary("n.slgm"))
     }
   }
 
@@ -193,8 +223,9 @@ struct FitTests {
   func sampling() throws {
     let (csv, schema) = try correlatedTable(rows: 300)
     let (release, checksum) = try release(csv, schema)
-    let model = try Trainer.fit(release: release, releaseChecksum: checksum,
-                                options: quickOptions(epochs: 1), outputPath: TestPaths.temporary("m.slgm"))
+    let model = try Trainer.fit(
+      release: release, releaseChecksum: checksum,
+      options: quickOptions(epochs: 1), outputPath: TestPaths.temporary("m.slgm"))
     let out = TestPaths.temporary("s.csv")
     try Sampler.sample(model: model, rows: 500, seed: 3, outputPath: out)
     var reader = try CSVReader(path: out)
@@ -215,7 +246,8 @@ struct FitTests {
 @Test("fitting a release without rows is refused with a clear message")
 func emptyRelease() throws {
   let schema = try Schema(columns: [
-    SchemaColumn(name: "x", domain: .numeric(lower: 0, upper: 1, integer: false))])
+    SchemaColumn(name: "x", domain: .numeric(lower: 0, upper: 1, integer: false))
+  ])
   let header = ReleaseHeader(
     toolVersion: "test", method: "slicing", schema: schema, rows: 0, encodedWidth: 1, slices: 1,
     sliceDim: 1, projections: 1, projectionSeed: "0", projectionSeedSource: "user", sigma: 1,
@@ -226,7 +258,9 @@ func emptyRelease() throws {
       noiseIsPrivate: true, statement: ""),
     marginals: nil, projectionsOffset: 0, releaseOffset: 0)
   let release = Release(header: header, projections: [1], released: [])
-  #expect { try Trainer.fit(release: release, releaseChecksum: "x", options: FitOptions(),
-                            outputPath: TestPaths.temporary("m.slgm")) }
-    throws: { "\($0)".contains("has 0 rows") }
+  #expect {
+    try Trainer.fit(
+      release: release, releaseChecksum: "x", options: FitOptions(),
+      outputPath: TestPaths.temporary("m.slgm"))
+  } throws: { "\($0)".contains("has 0 rows") }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Generator")
@@ -17,15 +18,21 @@ struct GeneratorTests {
       + zip(cache.heads, e).reduce(0) { $0 + $1.0 * $1.1 }
   }
 
-  @Test("finite differences (Double) match backward for every parameter, every head and both activations",
-        arguments: [(Activation.relu, NumericHead.sigmoid), (.leakyRelu, .sigmoid), (.relu, .clamp), (.relu, .linear)])
+  @Test(
+    "finite differences (Double) match backward for every parameter, every head and both activations",
+    arguments: [
+      (Activation.relu, NumericHead.sigmoid), (.leakyRelu, .sigmoid), (.relu, .clamp),
+      (.relu, .linear),
+    ])
   func gradientCheck(activation: Activation, head: NumericHead) throws {
     var rng = TestRNG(seed: 1)
     let architecture = GeneratorArchitecture(
       latent: 3, hidden: [5, 4], activation: activation, numericHead: head, blocks: Self.blocks)
     var net = Network<Double>(architecture: architecture, using: &rng)
     // Non-zero biases so that the check also covers them.
-    for i in net.parameters.indices { net.parameters[i] += Double.random(in: -0.1...0.1, using: &rng) }
+    for i in net.parameters.indices {
+      net.parameters[i] += Double.random(in: -0.1...0.1, using: &rng)
+    }
     let z = (0..<9).map { _ in Double.random(in: -1...1, using: &rng) }
     let c = (0..<(3 * architecture.outputWidth)).map { _ in Double.random(in: -1...1, using: &rng) }
     let e = (0..<(3 * architecture.logitCount)).map { _ in Double.random(in: -1...1, using: &rng) }
@@ -86,11 +93,14 @@ struct GeneratorTests {
   @Test("a parameter count that does not match the architecture is refused")
   func parameterCount() {
     let architecture = GeneratorArchitecture(latent: 2, hidden: [3], blocks: [.numeric(scale: 1)])
-    #expect(throws: FitError.self) { try Network<Float>(architecture: architecture, parameters: [1, 2]) }
+    #expect(throws: FitError.self) {
+      try Network<Float>(architecture: architecture, parameters: [1, 2])
+    }
   }
 }
 
-@Test("clamp-recover: clamp forward; outside [0, 1] the gradient passes only back toward the interval")
+@Test(
+  "clamp-recover: clamp forward; outside [0, 1] the gradient passes only back toward the interval")
 func clampRecoverHead() throws {
   let architecture = GeneratorArchitecture(
     latent: 1, hidden: [2], numericHead: .clampRecover, blocks: [.numeric(scale: 1)])
@@ -106,12 +116,14 @@ func clampRecoverHead() throws {
   #expect(net.squashDerivative(1.5, 1, upstream: 2) == 1)
   #expect(net.squashDerivative(1.5, 1, upstream: -2) == 0)
   // The plain clamp passes nothing outside.
-  let clamp = Network<Double>(architecture: GeneratorArchitecture(
-    latent: 1, hidden: [2], numericHead: .clamp, blocks: [.numeric(scale: 1)]), using: &rng)
+  let clamp = Network<Double>(
+    architecture: GeneratorArchitecture(
+      latent: 1, hidden: [2], numericHead: .clamp, blocks: [.numeric(scale: 1)]), using: &rng)
   #expect(clamp.squashDerivative(-0.5, 0, upstream: -2) == 0)
 }
 
-@Test("clamp-straight-through: clamp forward (what decoding writes); the gradient passes everywhere")
+@Test(
+  "clamp-straight-through: clamp forward (what decoding writes); the gradient passes everywhere")
 func clampStraightThroughHead() throws {
   let architecture = GeneratorArchitecture(
     latent: 1, hidden: [2], numericHead: .clampStraightThrough, blocks: [.numeric(scale: 1)])

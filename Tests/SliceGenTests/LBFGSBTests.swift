@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 /// Reference values from scipy 1.17.1 (`Docs/bench/lbfgsb_fixtures.py`, section by section).
@@ -34,14 +35,16 @@ struct LBFGSBTests {
       36: [0.999998945349282, 0.9999980209057328],
     ]
     var seen: [Int: [Double]] = [:]
-    let result = LBFGSB.minimize(from: [-1.2, 1], onIteration: { k, x, _ in seen[k] = x },
-                                 Self.rosenbrock)
+    let result = LBFGSB.minimize(
+      from: [-1.2, 1], onIteration: { k, x, _ in seen[k] = x },
+      Self.rosenbrock)
     #expect(result.iterations == 36)
     #expect(result.evaluations == 44)
     #expect(result.stop == .relativeDecrease)
     for (k, x) in expected {
-      #expect(seen[k].map { zip($0, x).allSatisfy { Self.close($0, $1) } } == true,
-              "iterate \(k): \(seen[k] ?? []) vs \(x)")
+      #expect(
+        seen[k].map { zip($0, x).allSatisfy { Self.close($0, $1) } } == true,
+        "iterate \(k): \(seen[k] ?? []) vs \(x)")
     }
     #expect(seen[6] == expected[6])
     #expect(abs(result.value - 2.8076498487712216e-12) < 1e-13)
@@ -108,8 +111,10 @@ struct LBFGSBTests {
     // Central differences: error O(h²·f''') ≈ 1e-10 at h = 1e-5, rounding ε/h ≈ 1e-11.
     for j in 0..<3 {
       var plus = w, minus = w, scratch = g
-      plus[j] += 1e-5; minus[j] -= 1e-5
-      let numeric = (loss.value(plus, gradient: &scratch) - loss.value(minus, gradient: &scratch))
+      plus[j] += 1e-5
+      minus[j] -= 1e-5
+      let numeric =
+        (loss.value(plus, gradient: &scratch) - loss.value(minus, gradient: &scratch))
         / 2e-5
       #expect(abs(numeric - g[j]) < 1e-8, "component \(j)")
     }
@@ -121,8 +126,10 @@ struct LBFGSBTests {
   @Test("tiny logistic regression, 3 iterations: scikit-learn's coefficients, nit 3, nfev 4")
   func tinyLogisticRegression() {
     // Section 4: LogisticRegression(lbfgs, C=1, class_weight="balanced", max_iter=3) on 12 rows.
-    let x: [Double] = [0.5, 1.0, 1.5, -0.5, -1.0, 2.0, 2.0, 0.0, 0.0, 0.5, -0.5, -1.5,
-                       1.0, 1.0, 3.0, -1.0, -2.0, 0.5, 0.5, -0.5, 1.5, 2.5, -1.5, -0.5]
+    let x: [Double] = [
+      0.5, 1.0, 1.5, -0.5, -1.0, 2.0, 2.0, 0.0, 0.0, 0.5, -0.5, -1.5,
+      1.0, 1.0, 3.0, -1.0, -2.0, 0.5, 0.5, -0.5, 1.5, 2.5, -1.5, -0.5,
+    ]
     let y = [1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0].map { $0 == 1 }
     let loss = BalancedLogisticLoss(x: x, width: 2, labels: y)
     var options = LBFGSB.Options()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 /// Small valid files to mutate: a release without marginals (usable as a first release), one with
@@ -8,7 +9,8 @@ private func validFiles() throws -> (release: String, marginals: String, model: 
   let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
   var text = "age,income,colour,city,id\n"
   for i in 0..<80 {
-    text += "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+    text +=
+      "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
       + "\(i % 5 == 0 ? "" : "A"),0.5\n"
   }
   let csv = directory + "/data.csv"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 /// The logistic regression against SDMetrics 0.32 / scikit-learn 1.9.1 / scipy 1.17.1 on the
@@ -20,14 +21,19 @@ struct LogisticRegressionTests {
   func featureOrder() {
     let table = EvaluationTable(
       names: ["colour", "x", "y", "size"],
-      columns: [.categorical(["red", nil, "blue"]), .numeric([1, .nan, 5]),
-                .categorical(["a", "b", "a"]), .categorical(["S", "L", "S"])])
+      columns: [
+        .categorical(["red", nil, "blue"]), .numeric([1, .nan, 5]),
+        .categorical(["a", "b", "a"]), .categorical(["S", "L", "S"]),
+      ])
     let featurizer = Featurizer(table, excluding: 2)
     // x (mean 3 fills the gap), colour: blue, red, missing; size: L, S.
     #expect(featurizer.width == 1 + 3 + 2)
-    #expect(featurizer.rawFeatures(table) == [1, 0, 1, 0, 0, 1,
-                                              3, 0, 0, 1, 1, 0,
-                                              5, 1, 0, 0, 0, 1])
+    #expect(
+      featurizer.rawFeatures(table) == [
+        1, 0, 1, 0, 0, 1,
+        3, 0, 0, 1, 1, 0,
+        5, 1, 0, 0, 0, 1,
+      ])
     // RobustScaler: x has median 3 and IQR 2; a one-hot column of [0, 1, 0] has median 0 and
     // IQR 0.5; [1, 0, 1] has median 1 and IQR 0.5.
     #expect(featurizer.median == [3, 0, 0, 0, 0, 1])
@@ -39,7 +45,10 @@ struct LogisticRegressionTests {
     let (train, test, target) = try Self.adult()
     guard case .categorical(let labels) = train.columns[target],
       case .categorical(let testLabels) = test.columns[target]
-    else { Issue.record("income is not categorical"); return }
+    else {
+      Issue.record("income is not categorical")
+      return
+    }
     let first = testLabels[0]
     let model = LogisticModel.fit(train, target: target, labels: labels.map { $0 == first })
     #expect(model.iterations == 50 && model.evaluations == 63)
@@ -47,8 +56,10 @@ struct LogisticRegressionTests {
     // hours_per_week), to 1e-4 relative: 50 iterations on an ill-conditioned problem
     // (capital_gain unscaled) let rounding differences grow from 1e-16 to 1e-5 relative in the
     // whole vector (measured: max |difference| 6.4e-6 over the 107 entries).
-    let expected = [-0.46334654376992424, -0.00042206711210402944, -0.0007912127967452706,
-                    -0.17389478599242922]
+    let expected = [
+      -0.46334654376992424, -0.00042206711210402944, -0.0007912127967452706,
+      -0.17389478599242922,
+    ]
     for (a, b) in zip(model.weights.prefix(4), expected) {
       #expect(abs(a - b) <= 1e-4 * abs(b), "\(a) vs \(b)")
     }
@@ -72,7 +83,10 @@ struct LogisticRegressionTests {
       names: keep.map { train.names[$0] }, columns: keep.map { train.columns[$0] })
     guard case .categorical(let labels) = few.columns[3],
       case .categorical(let testLabels) = test.columns[keep[3]]
-    else { Issue.record("income is not categorical"); return }
+    else {
+      Issue.record("income is not categorical")
+      return
+    }
     let model = LogisticModel.fit(few, target: 3, labels: labels.map { $0 == testLabels[0] })
     #expect(model.iterations == 47 && model.evaluations == 50)
     #expect(abs(model.bias - 0.917632846430327) < 1e-6)

@@ -18,7 +18,8 @@ private func ungroupedConsistentTables(
     MarginalTable(columns: query.columns, shape: query.shape, probabilities: c.map { $0 / n })
   }
   for index in tables.indices {
-    tables[index].probabilities = MarginalConsistency.projectOntoSimplex(tables[index].probabilities)
+    tables[index].probabilities = MarginalConsistency.projectOntoSimplex(
+      tables[index].probabilities)
   }
   var columns = Set<Int>()
   for t in tables { columns.formUnion(t.columns) }
@@ -44,7 +45,8 @@ private func ungroupedConsistentTables(
       }
     }
     for index in tables.indices {
-      tables[index].probabilities = MarginalConsistency.projectOntoSimplex(tables[index].probabilities)
+      tables[index].probabilities = MarginalConsistency.projectOntoSimplex(
+        tables[index].probabilities)
     }
   }
   return tables
@@ -90,8 +92,9 @@ struct MarginalConsistencyTests {
         counts: counts, sigmas: sigmas, rows: 1500)
       #expect(plain.map(\.probabilities) == reference.map(\.probabilities), "seed \(seed)")
       #expect(identity.map(\.probabilities) == reference.map(\.probabilities), "seed \(seed)")
-      #expect(MarginalConsistency.maximumDisagreement(identity)
-        == MarginalConsistency.maximumDisagreement(reference))
+      #expect(
+        MarginalConsistency.maximumDisagreement(identity)
+          == MarginalConsistency.maximumDisagreement(reference))
     }
   }
 
@@ -116,15 +119,19 @@ struct MarginalConsistencyTests {
     let total = joint.reduce(0, +)
     joint = joint.map { $0 / total * Double(n) }
     var tables = groupedQueries.map { [Double](repeating: 0, count: $0.shape.reduce(1, *)) }
-    for x in 0..<10 { for y in 0..<3 { for z in 0..<6 {
-      let v = joint[(x * 3 + y) * 6 + z]
-      tables[0][x] += v
-      tables[1][y] += v
-      tables[2][z] += v
-      tables[3][map0[x] * 3 + y] += v
-      tables[4][map0[x] * 3 + map2[z]] += v
-      tables[5][y * 3 + map2[z]] += v
-    } } }
+    for x in 0..<10 {
+      for y in 0..<3 {
+        for z in 0..<6 {
+          let v = joint[(x * 3 + y) * 6 + z]
+          tables[0][x] += v
+          tables[1][y] += v
+          tables[2][z] += v
+          tables[3][map0[x] * 3 + y] += v
+          tables[4][map0[x] * 3 + map2[z]] += v
+          tables[5][y * 3 + map2[z]] += v
+        }
+      }
+    }
     return tables
   }
 
@@ -181,10 +188,11 @@ struct MarginalConsistencyTests {
       counts: [fine, other, pair], sigmas: [sigma1, sigma1, sigma2], rows: 1000, rounds: 1)
     let sums = BinGroups.sums(fine, map: [0, 1, 1, 2]), marginal: [Double] = [140, 500, 360]
     let sizes = [1.0, 2, 1]
-    let combined = MarginalConsistency.projectOntoSimplex((0..<3).map { g in
-      let w1 = 1 / (sizes[g] * sigma1 * sigma1), w2 = 1 / (2 * sigma2 * sigma2)
-      return (w1 * sums[g] + w2 * marginal[g]) / (w1 + w2) / n
-    })
+    let combined = MarginalConsistency.projectOntoSimplex(
+      (0..<3).map { g in
+        let w1 = 1 / (sizes[g] * sigma1 * sigma1), w2 = 1 / (2 * sigma2 * sigma2)
+        return (w1 * sums[g] + w2 * marginal[g]) / (w1 + w2) / n
+      })
     // The 2-way table's marginal of column 0 is the combination (column 1's combination comes
     // after and shifts along column 0's cells evenly, which leaves this marginal as it is).
     let got = MarginalConsistency.marginal(of: tables[2], position: 0)
@@ -194,8 +202,9 @@ struct MarginalConsistencyTests {
       let g = [0, 1, 1, 2][x]
       return fine[x] / n + (combined[g] - sums[g] / n) / sizes[g]
     }
-    #expect(zip(tables[0].probabilities, expected).allSatisfy { abs($0 - $1) < 1e-12 },
-            "\(tables[0].probabilities) vs \(expected)")
+    #expect(
+      zip(tables[0].probabilities, expected).allSatisfy { abs($0 - $1) < 1e-12 },
+      "\(tables[0].probabilities) vs \(expected)")
   }
 
   @Test("weights: a precise 2-way fixes the 1-way group sums; the fine shape within groups stays")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Marginals")
@@ -17,7 +18,9 @@ struct MarginalTests {
     var rng = TestRNG(seed: 2)
     // True joint of two columns (3 × 2), n = 1000, noisy counts with σ = 20.
     let joint: [Double] = [0.1, 0.2, 0.3, 0.1, 0.05, 0.25]
-    func noisy(_ x: [Double]) -> [Double] { x.map { $0 * 1000 + 20 * Double.random(in: -1...1, using: &rng) } }
+    func noisy(_ x: [Double]) -> [Double] {
+      x.map { $0 * 1000 + 20 * Double.random(in: -1...1, using: &rng) }
+    }
     let a: [Double] = [0.3, 0.4, 0.3], b: [Double] = [0.45, 0.55]
     let tables = MarginalConsistency.consistentTables(
       queries: [([0], [3]), ([1], [2]), ([0, 1], [3, 2])],
@@ -54,7 +57,8 @@ struct MarginalTests {
     options.slices = 10
     options.marginals = .allPairs
     let path = TestPaths.temporary("m.slg")
-    let report = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+    let report = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: path)
     let release = try Release(contentsOf: path)
     #expect(release.header.method == "slicing+marginals")
     let marginals = try #require(release.header.marginals)
@@ -89,26 +93,35 @@ func marginalLossGradient() throws {
   var rng = TestRNG(seed: 9)
   let architecture = GeneratorArchitecture(
     latent: 2, hidden: [4],
-    blocks: [.categorical(count: 3, scale: 0.5), .binned(centers: [0, 0.5, 1], missingBin: true, scale: 0.5)])
-  let bins3 = ColumnBins(name: "a", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
-                         integer: false, missingBin: nil)
-  let bins4 = ColumnBins(name: "b", kind: .pointAndWidth, count: 4, lower: 0, upper: 1, widthBins: 2,
-                         integer: false, missingBin: 3)
+    blocks: [
+      .categorical(count: 3, scale: 0.5),
+      .binned(centers: [0, 0.5, 1], missingBin: true, scale: 0.5),
+    ])
+  let bins3 = ColumnBins(
+    name: "a", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
+    integer: false, missingBin: nil)
+  let bins4 = ColumnBins(
+    name: "b", kind: .pointAndWidth, count: 4, lower: 0, upper: 1, widthBins: 2,
+    integer: false, missingBin: 3)
   func random(_ n: Int) -> [Double] {
     let x = (0..<n).map { _ in Double.random(in: 0.1...1, using: &rng) }
     let s = x.reduce(0, +)
     return x.map { $0 / s }
   }
   let marginals = [
-    ReleasedMarginal(columns: ["a"], bins: [bins3], shape: [3], sigma: 1, l2Sensitivity: 1,
-                     noisyCounts: [], probabilities: random(3)),
-    ReleasedMarginal(columns: ["a", "b"], bins: [bins3, bins4], shape: [3, 4], sigma: 1,
-                     l2Sensitivity: 1, noisyCounts: [], probabilities: random(12)),
+    ReleasedMarginal(
+      columns: ["a"], bins: [bins3], shape: [3], sigma: 1, l2Sensitivity: 1,
+      noisyCounts: [], probabilities: random(3)),
+    ReleasedMarginal(
+      columns: ["a", "b"], bins: [bins3, bins4], shape: [3, 4], sigma: 1,
+      l2Sensitivity: 1, noisyCounts: [], probabilities: random(12)),
   ]
-  let loss = MarginalLoss(marginals: marginals, names: ["a", "b"], architecture: architecture,
-                          weight: 3)
+  let loss = MarginalLoss(
+    marginals: marginals, names: ["a", "b"], architecture: architecture,
+    weight: 3)
   let b = 5
-  let heads: [Float] = (0..<b).flatMap { _ in random(3).map(Float.init) + random(4).map(Float.init) }
+  let heads: [Float] = (0..<b).flatMap { _ in random(3).map(Float.init) + random(4).map(Float.init)
+  }
   var gradient = [Float](repeating: 0, count: heads.count)
   _ = loss.evaluate(heads: heads, batch: b, gradient: &gradient)
   var scratch = [Float](repeating: 0, count: heads.count)
@@ -116,24 +129,29 @@ func marginalLossGradient() throws {
     var up = heads, down = heads
     up[index] += 1e-2
     down[index] -= 1e-2
-    let numeric = (loss.evaluate(heads: up, batch: b, gradient: &scratch)
-      - loss.evaluate(heads: down, batch: b, gradient: &scratch)) / 2e-2
+    let numeric =
+      (loss.evaluate(heads: up, batch: b, gradient: &scratch)
+        - loss.evaluate(heads: down, batch: b, gradient: &scratch)) / 2e-2
     // The term is quadratic in the heads: central differences are exact up to float rounding.
-    #expect(abs(numeric - Double(gradient[index])) < 1e-3 * max(1, abs(numeric)),
-            "head \(index): \(numeric) vs \(gradient[index])")
+    #expect(
+      abs(numeric - Double(gradient[index])) < 1e-3 * max(1, abs(numeric)),
+      "head \(index): \(numeric) vs \(gradient[index])")
   }
 }
 
-@Test("the marginal term by matrix products equals its plain Double reference, grouped columns too",
-      arguments: [MarginalDistance.l2, .kl])
+@Test(
+  "the marginal term by matrix products equals its plain Double reference, grouped columns too",
+  arguments: [MarginalDistance.l2, .kl])
 func marginalTermMatchesReference(distance: MarginalDistance) throws {
   // Two categorical columns (4 and 3 bins), a numeric one binned in 6, and a numeric one binned
   // in 9 whose 2-way tables count it on 4 groups (pair bins): every 1-way table (fine) and every
   // 2-way table, random head distributions over an odd batch.
   let groupsOfD = [0, 1, 1, 1, 2, 2, 3, 3, 3]
   let fine = ["a": 4, "b": 3, "c": 6, "d": 9]
-  let pairs = [["a"], ["b"], ["c"], ["d"], ["a", "b"], ["a", "c"], ["b", "c"], ["a", "d"],
-               ["d", "c"], ["b", "d"]]
+  let pairs = [
+    ["a"], ["b"], ["c"], ["d"], ["a", "b"], ["a", "c"], ["b", "c"], ["a", "d"],
+    ["d", "c"], ["b", "d"],
+  ]
   let marginals = pairs.map { columns in
     let grouped = columns.count == 2 && columns.contains("d")
     let shape = columns.map { grouped && $0 == "d" ? 4 : fine[$0]! }
@@ -147,11 +165,14 @@ func marginalTermMatchesReference(distance: MarginalDistance) throws {
   }
   let architecture = GeneratorArchitecture(
     latent: 2, hidden: [4], numericHead: .clamp,
-    blocks: [.categorical(count: 4, scale: 1), .categorical(count: 3, scale: 1),
-             .binned(centers: (0..<6).map { Float($0) / 5 }, missingBin: false, scale: 1),
-             .binned(centers: (0..<9).map { Float($0) / 8 }, missingBin: false, scale: 1)])
-  let loss = MarginalLoss(marginals: marginals, names: ["a", "b", "c", "d"],
-                          architecture: architecture, weight: 37, distance: distance)
+    blocks: [
+      .categorical(count: 4, scale: 1), .categorical(count: 3, scale: 1),
+      .binned(centers: (0..<6).map { Float($0) / 5 }, missingBin: false, scale: 1),
+      .binned(centers: (0..<9).map { Float($0) / 8 }, missingBin: false, scale: 1),
+    ])
+  let loss = MarginalLoss(
+    marginals: marginals, names: ["a", "b", "c", "d"],
+    architecture: architecture, weight: 37, distance: distance)
   #expect(loss.groups[3] == groupsOfD && loss.groups[0...2].allSatisfy { $0 == nil })
   let b = 101, width = 22
   var rng = TestRNG(seed: 12)
@@ -191,27 +212,34 @@ func groupedMarginalLossGradient() throws {
   var rng = TestRNG(seed: 19)
   let architecture = GeneratorArchitecture(
     latent: 2, hidden: [4],
-    blocks: [.categorical(count: 3, scale: 0.5),
-             .binned(centers: [0, 0.25, 0.5, 0.75, 1], missingBin: true, scale: 0.5)])
+    blocks: [
+      .categorical(count: 3, scale: 0.5),
+      .binned(centers: [0, 0.25, 0.5, 0.75, 1], missingBin: true, scale: 0.5),
+    ])
   func random(_ n: Int) -> [Double] {
     let x = (0..<n).map { _ in Double.random(in: 0.1...1, using: &rng) }
     let s = x.reduce(0, +)
     return x.map { $0 / s }
   }
   let marginals = [
-    ReleasedMarginal(columns: ["b"], bins: [], shape: [6], sigma: 1, l2Sensitivity: 1,
-                     noisyCounts: [], probabilities: random(6)),
-    ReleasedMarginal(columns: ["a", "b"], bins: [], shape: [3, 4], sigma: 1, l2Sensitivity: 1,
-                     noisyCounts: [], probabilities: random(12),
-                     binGroups: [[0, 1, 2], [0, 1, 1, 2, 2, 3]]),
+    ReleasedMarginal(
+      columns: ["b"], bins: [], shape: [6], sigma: 1, l2Sensitivity: 1,
+      noisyCounts: [], probabilities: random(6)),
+    ReleasedMarginal(
+      columns: ["a", "b"], bins: [], shape: [3, 4], sigma: 1, l2Sensitivity: 1,
+      noisyCounts: [], probabilities: random(12),
+      binGroups: [[0, 1, 2], [0, 1, 1, 2, 2, 3]]),
   ]
-  let loss = MarginalLoss(marginals: marginals, names: ["a", "b"], architecture: architecture,
-                          weight: 3)
+  let loss = MarginalLoss(
+    marginals: marginals, names: ["a", "b"], architecture: architecture,
+    weight: 3)
   let b = 5
-  let heads: [Float] = (0..<b).flatMap { _ in random(3).map(Float.init) + random(6).map(Float.init) }
+  let heads: [Float] = (0..<b).flatMap { _ in random(3).map(Float.init) + random(6).map(Float.init)
+  }
   for fast in [false, true] {
     func evaluate(_ h: [Float], _ g: inout [Float]) -> Double {
-      fast ? loss.evaluate(heads: h, batch: b, gradient: &g)
+      fast
+        ? loss.evaluate(heads: h, batch: b, gradient: &g)
         : loss.evaluateReference(heads: h, batch: b, gradient: &g)
     }
     var gradient = [Float](repeating: 0, count: heads.count)
@@ -223,8 +251,9 @@ func groupedMarginalLossGradient() throws {
       down[index] -= 1e-2
       let numeric = (evaluate(up, &scratch) - evaluate(down, &scratch)) / 2e-2
       // Quadratic in the heads: central differences are exact up to float rounding.
-      #expect(abs(numeric - Double(gradient[index])) < 1e-3 * max(1, abs(numeric)),
-              "\(fast ? "fast" : "reference") head \(index): \(numeric) vs \(gradient[index])")
+      #expect(
+        abs(numeric - Double(gradient[index])) < 1e-3 * max(1, abs(numeric)),
+        "\(fast ? "fast" : "reference") head \(index): \(numeric) vs \(gradient[index])")
     }
   }
 }
@@ -237,7 +266,8 @@ func fitWithMarginals() throws {
   for _ in 0..<600 {
     let age = Int.random(in: 17...90, using: &rng)
     let income = Bool.random(using: &rng) ? "NA" : String(Int.random(in: 0...100000, using: &rng))
-    text += "\(age),\(income),\(["red", "green", "blue"].randomElement(using: &rng)!),"
+    text +=
+      "\(age),\(income),\(["red", "green", "blue"].randomElement(using: &rng)!),"
       + "\(age > 50 ? "A" : "B"),0.5\n"
   }
   var options = ReleaseOptions(epsilon: 8)
@@ -247,17 +277,20 @@ func fitWithMarginals() throws {
   options.projectionSeed = 3
   options.insecureTestNoiseSeed = 4
   let path = TestPaths.temporary("m.slg")
-  _ = try Releaser.release(csvPath: TestPaths.write(text), schema: schema, options: options,
-                           outputPath: path)
+  _ = try Releaser.release(
+    csvPath: TestPaths.write(text), schema: schema, options: options,
+    outputPath: path)
   let release = try Release(contentsOf: path)
   var fit = FitOptions()
   fit.epochs = 2
   fit.batch = 32
   fit.hidden = [16]
-  let model = try Trainer.fit(release: release, releaseChecksum: try Release.checksum(ofFileAt: path),
-                              options: fit, outputPath: TestPaths.temporary("m.slgm"))
+  let model = try Trainer.fit(
+    release: release, releaseChecksum: try Release.checksum(ofFileAt: path),
+    options: fit, outputPath: TestPaths.temporary("m.slgm"))
   #expect(model.header.bins != nil)
-  #expect(model.header.architecture.blocks.contains { if case .binned = $0 { true } else { false } })
+  #expect(
+    model.header.architecture.blocks.contains { if case .binned = $0 { true } else { false } })
   var missing = 0
   try Sampler.generateRows(model: model, rows: 300, seed: 1) { fields in
     #expect((17...90).contains(Int(fields[0])!))
@@ -282,10 +315,13 @@ func marginalFitMatchesPlainTotalVariation() {
   ]
   let architecture = GeneratorArchitecture(
     latent: 2, hidden: [4], numericHead: .clamp,
-    blocks: [.categorical(count: 3, scale: 1),
-             .binned(centers: (0..<5).map { Float($0) / 4 }, missingBin: false, scale: 1)])
-  let loss = MarginalLoss(marginals: marginals, names: ["a", "d"], architecture: architecture,
-                          weight: 1, distance: .kl)
+    blocks: [
+      .categorical(count: 3, scale: 1),
+      .binned(centers: (0..<5).map { Float($0) / 4 }, missingBin: false, scale: 1),
+    ])
+  let loss = MarginalLoss(
+    marginals: marginals, names: ["a", "d"], architecture: architecture,
+    weight: 1, distance: .kl)
   let b = 57, width = 8
   var rng = TestRNG(seed: 31)
   var heads = [Float](repeating: 0, count: b * width)
@@ -306,10 +342,12 @@ func marginalFitMatchesPlainTotalVariation() {
       }
     }
   }
-  func tv(_ q: [Double], _ p: [Double]) -> Double { zip(q, p).map { abs($0 - $1) }.reduce(0, +) / 2 }
-  let expected = (tv(oneWay, marginals[0].probabilities) + tv(twoWay, marginals[1].probabilities)) / 2
+  func tv(_ q: [Double], _ p: [Double]) -> Double {
+    zip(q, p).map { abs($0 - $1) }.reduce(0, +) / 2
+  }
+  let expected =
+    (tv(oneWay, marginals[0].probabilities) + tv(twoWay, marginals[1].probabilities)) / 2
   let value = loss.meanTotalVariation(heads: heads, batch: b)
   #expect(abs(value - expected) <= 1e-6, "\(value) against \(expected)")
   #expect(value > 0.01)  // random heads do not match these tables
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 /// Trial steps from scipy's `DCSRCH` (the Python twin of the C `dcsrch` L-BFGS-B calls), with
@@ -52,17 +53,27 @@ struct MoreThuenteLineSearchTests {
     #expect(Self.same(steps, [1000, 332.83537094698613, 110.78382764820593, 36.88760696396662]))
     #expect(verdict == .converged)
     let (steps3, verdict3) = Self.trials(Self.f3, from: 1000, gtol: 0.1)
-    #expect(Self.same(steps3, [1000, 332.8337077718858, 110.94456925729527, 36.98152308576509,
-                               12.32717429564801, 4.1040156973890545, 1.3143541157583298,
-                               1.1226037351020641]))
+    #expect(
+      Self.same(
+        steps3,
+        [
+          1000, 332.8337077718858, 110.94456925729527, 36.98152308576509,
+          12.32717429564801, 4.1040156973890545, 1.3143541157583298,
+          1.1226037351020641,
+        ]))
     #expect(verdict3 == .converged)
   }
 
   @Test("a bracket that shrinks below xtol ends with a warning (function 2 from 10)")
   func bracketWarning() {
     let (steps, verdict) = Self.trials(Self.f2, from: 10, gtol: 0.9)
-    #expect(Self.same(steps, [10.0, 2.306989958039605, 0.6872867127876888, 1.5661413536177324,
-                              1.6123738059384738, 1.6123738059384738]))
+    #expect(
+      Self.same(
+        steps,
+        [
+          10.0, 2.306989958039605, 0.6872867127876888, 1.5661413536177324,
+          1.6123738059384738, 1.6123738059384738,
+        ]))
     #expect(verdict == .warning)
   }
 

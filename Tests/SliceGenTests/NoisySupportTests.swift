@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 @testable import SliceGenPrivacy
 
@@ -31,10 +32,14 @@ struct NoisySupportTests {
     // 1000 rows on cells 3…6 and 4 rows (0.4 % of the mass) on cell 9: a window holding cell 9
     // alone is detected (σ tiny), then cut by the quantile at the top.
     var line = [Double](repeating: 0, count: 12)
-    line[3] = 100; line[4] = 400; line[5] = 400; line[6] = 100; line[9] = 4
-    #expect(NoisySupport.support(line, sigma: 0.01, threshold: 5) == 3 ..< 7)
+    line[3] = 100
+    line[4] = 400
+    line[5] = 400
+    line[6] = 100
+    line[9] = 4
+    #expect(NoisySupport.support(line, sigma: 0.01, threshold: 5) == 3..<7)
     line[9] = 40  // 3.8 %: kept
-    #expect(NoisySupport.support(line, sigma: 0.01, threshold: 5) == 3 ..< 10)
+    #expect(NoisySupport.support(line, sigma: 0.01, threshold: 5) == 3..<10)
     // Nothing detected.
     #expect(NoisySupport.support([Double](repeating: 0, count: 12), sigma: 1, threshold: 5) == nil)
   }
@@ -45,13 +50,13 @@ struct NoisySupportTests {
     // no cell passes, the 8-cell window has 1,600 > 5·100·√8 = 1,414.
     var line = [Double](repeating: 0, count: 40)
     line[10] = 20_000
-    for i in 20 ..< 28 { line[i] = 200 }
+    for i in 20..<28 { line[i] = 200 }
     let support = NoisySupport.support(line, sigma: 100, threshold: 5)
-    #expect(support == 10 ..< 28)
+    #expect(support == 10..<28)
     // A window that overlaps the core proves nothing beyond it: with the tail gone, the core's
     // own wide windows do not widen the support.
-    for i in 20 ..< 28 { line[i] = 0 }
-    #expect(NoisySupport.support(line, sigma: 100, threshold: 5) == 10 ..< 11)
+    for i in 20..<28 { line[i] = 0 }
+    #expect(NoisySupport.support(line, sigma: 100, threshold: 5) == 10..<11)
   }
 
   @Test("windows never hold cells on both sides of zero")
@@ -72,8 +77,8 @@ struct NoisySupportTests {
     #expect(tau > 3.5 && tau < 4.5, "\(tau)")
     var normals = Normals(rng: SplitMix(state: 7))
     var falseSupports = 0
-    for _ in 0 ..< 300 {
-      let line = (0 ..< 256).map { _ in normals.next() }
+    for _ in 0..<300 {
+      let line = (0..<256).map { _ in normals.next() }
       if NoisySupport.support(line, sigma: 1, threshold: tau) != nil { falseSupports += 1 }
     }
     #expect(falseSupports < 5)

@@ -13,15 +13,27 @@ struct OrderStatisticsTests {
     let stride = n + 3
     var a = [Float](repeating: -1, count: n * stride)  // on and below the diagonal: not read
     var lower: [Float] = []
-    for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { a[i * stride + j] = value(i, j); lower.append(value(i, j)) } }
+    for i in 0..<n {
+      for j in (i + 1)..<max(n, i + 1) {
+        a[i * stride + j] = value(i, j)
+        lower.append(value(i, j))
+      }
+    }
     let sorted = lower.sorted()
     let scratch = OrderStatisticsScratch(capacity: lower.count)
-    for rank in Set([0, 1, lower.count / 2, lower.count - 1].filter { $0 >= 0 && $0 < lower.count }) {
+    for rank in Set(
+      [0, 1, lower.count / 2, lower.count - 1].filter { $0 >= 0 && $0 < lower.count })
+    {
       let (below, at) = a.withUnsafeBufferPointer {
-        upperTriangleOrderStatistics($0.baseAddress!, order: n, stride: stride, rank: rank, scratch: scratch)
+        upperTriangleOrderStatistics(
+          $0.baseAddress!, order: n, stride: stride, rank: rank, scratch: scratch)
       }
       #expect(at.bitPattern == sorted[rank].bitPattern)
-      if rank > 0 { #expect(below?.bitPattern == sorted[rank - 1].bitPattern) } else { #expect(below == nil) }
+      if rank > 0 {
+        #expect(below?.bitPattern == sorted[rank - 1].bitPattern)
+      } else {
+        #expect(below == nil)
+      }
     }
   }
 

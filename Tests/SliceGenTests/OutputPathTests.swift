@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 /// A small table of the mixed schema, and a release of it (test noise).
@@ -50,7 +51,8 @@ struct OutputPathTests {
     try manager.createSymbolicLink(atPath: directory + "/dirlink", withDestinationPath: directory)
     // A relative path to the input from the working directory (never changed: tests run in
     // parallel): up to the root, then down.
-    let depth = URL(fileURLWithPath: manager.currentDirectoryPath).standardizedFileURL
+    let depth =
+      URL(fileURLWithPath: manager.currentDirectoryPath).standardizedFileURL
       .pathComponents.count - 1
     let relative = String(repeating: "../", count: depth) + input.dropFirst()
     let spellings = [

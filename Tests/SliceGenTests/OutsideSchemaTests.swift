@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Values outside the schema")
@@ -8,8 +9,10 @@ struct OutsideSchemaTests {
   static let income = SchemaColumn(
     name: "income", domain: .numeric(lower: 0, upper: 1e5, integer: false), nullable: true)
   static let colour = SchemaColumn(
-    name: "colour", domain: .categorical(categories: ["red", "blue", "(other)"],
-                                         catchAll: "(other)"))
+    name: "colour",
+    domain: .categorical(
+      categories: ["red", "blue", "(other)"],
+      catchAll: "(other)"))
   static let city = SchemaColumn(
     name: "city", domain: .categorical(categories: ["A", "B"], catchAll: nil), nullable: true)
 
@@ -56,7 +59,8 @@ struct OutsideSchemaTests {
   @Test("a table counts per column, keeps values as written, and names the first line")
   func table() throws {
     let schema = try Schema(columns: [Self.age, Self.income, Self.colour, Self.city])
-    let path = TestPaths.write("""
+    let path = TestPaths.write(
+      """
       age,income,colour,city
       39,10,red,A
       95,,blue,B
@@ -82,9 +86,10 @@ struct OutsideSchemaTests {
     #expect(a.count == 4 && a.aboveUpper == 2 && a.belowLower == 1 && a.notWhole == 1)
     #expect(a.largest == 99 && a.smallest == 16)
     #expect(a.firstLine == 3 && a.firstValue == "95")
-    #expect(a.description == "age 4 (below the lower bound 17: 1, smallest 16; above the upper "
-      + "bound 90: 2, largest 99; not a whole number in an integer column: 1; first at line 3: "
-      + "\"95\")")
+    #expect(
+      a.description == "age 4 (below the lower bound 17: 1, smallest 16; above the upper "
+        + "bound 90: 2, largest 99; not a whole number in an integer column: 1; first at line 3: "
+        + "\"95\")")
     let i = table.outsideSchema[1]
     #expect(i.count == 2 && i.notANumber == 1 && i.aboveUpper == 1 && i.firstLine == 4)
     let c = table.outsideSchema[2]
@@ -111,9 +116,10 @@ struct OutsideSchemaTests {
     #expect(report.outsideSchema == synthetic.outsideSchema)
     #expect(report.outsideSchema.map(\.count) == [1, 1])
     let error = OutsideSchemaError(path: "s.csv", columns: report.outsideSchema)
-    #expect(error.description == "s.csv: 2 values outside the schema (--strict): age 1 (above the "
-      + "upper bound 90: 1, largest 120; first at line 3: \"120\"), colour 1 (not a declared "
-      + "category: 1; first at line 4: \"grey\")")
+    #expect(
+      error.description == "s.csv: 2 values outside the schema (--strict): age 1 (above the "
+        + "upper bound 90: 1, largest 120; first at line 3: \"120\"), colour 1 (not a declared "
+        + "category: 1; first at line 4: \"grey\")")
     let json = try JSONSerialization.jsonObject(with: report.json()) as? [String: Any]
     let columns = json?["outsideSchema"] as? [[String: Any]]
     #expect(columns?.map { $0["column"] as? String } == ["age", "colour"])

@@ -38,29 +38,37 @@ struct PairBinsTests {
     // Nearly equal widths: the B groups above the lower bound differ by at most one fine bin
     // (the fine bins above the lower bound have equal widths in value).
     let sizes = BinGroups.sizes(map)[1...b]
-    #expect(sizes.max()! - sizes.min()! <= 1, "sizes \(Array(sizes))", sourceLocation: sourceLocation)
+    #expect(
+      sizes.max()! - sizes.min()! <= 1, "sizes \(Array(sizes))", sourceLocation: sourceLocation)
     let width = bins.unitInterval(of: 1).upperBound - bins.unitInterval(of: 1).lowerBound
     for j in 2..<present where bins.kind == .pointAndWidth {
       let interval = bins.unitInterval(of: j)
-      #expect(abs(interval.upperBound - interval.lowerBound - width) < 1e-12,
-              sourceLocation: sourceLocation)
+      #expect(
+        abs(interval.upperBound - interval.lowerBound - width) < 1e-12,
+        sourceLocation: sourceLocation)
     }
   }
 
-  @Test("the group map: every fine bin in one group, contiguous, point and missing bins alone, ≤ B + 1 groups")
+  @Test(
+    "the group map: every fine bin in one group, contiguous, point and missing bins alone, ≤ B + 1 groups"
+  )
   func mapProperties() throws {
     let schema = try Schema(
       columns: [
         SchemaColumn(name: "real", domain: .numeric(lower: -5, upper: 5, integer: false)),
-        SchemaColumn(name: "nullable", domain: .numeric(lower: 0, upper: 1e5, integer: false),
-                     nullable: true),
+        SchemaColumn(
+          name: "nullable", domain: .numeric(lower: 0, upper: 1e5, integer: false),
+          nullable: true),
         SchemaColumn(name: "wide", domain: .numeric(lower: 0, upper: 99_999, integer: true)),
         SchemaColumn(name: "values", domain: .numeric(lower: 17, upper: 90, integer: true)),
-        SchemaColumn(name: "nullableValues", domain: .numeric(lower: 1, upper: 40, integer: true),
-                     nullable: true),
+        SchemaColumn(
+          name: "nullableValues", domain: .numeric(lower: 1, upper: 40, integer: true),
+          nullable: true),
         SchemaColumn(name: "narrow", domain: .numeric(lower: 0, upper: 4, integer: true)),
-        SchemaColumn(name: "colour", domain: .categorical(
-          categories: (0..<40).map { "c\($0)" }, catchAll: nil), nullable: true),
+        SchemaColumn(
+          name: "colour",
+          domain: .categorical(
+            categories: (0..<40).map { "c\($0)" }, catchAll: nil), nullable: true),
       ], missingTokens: [""])
     for marginalBins in [2, 7, 32, 100] {
       let bins = Encoding(schema: schema).publicBins(maximumBins: marginalBins)
@@ -72,20 +80,24 @@ struct PairBinsTests {
 
   @Test("identity for categorical and narrow columns, groups for wide ones (B = 4)")
   func identityWhenNarrow() {
-    let categorical = ColumnBins(name: "c", kind: .categorical, count: 50, lower: 0, upper: 0,
-                                 widthBins: 0, integer: false, missingBin: 49)
+    let categorical = ColumnBins(
+      name: "c", kind: .categorical, count: 50, lower: 0, upper: 0,
+      widthBins: 0, integer: false, missingBin: 49)
     #expect(categorical.pairGroups(maximumGroups: 4) == nil)
     // Integer values 0…4: 5 present bins = B + 1, plus missing: identity.
-    let five = ColumnBins(name: "n", kind: .integerValues, count: 6, lower: 0, upper: 4,
-                          widthBins: 0, integer: true, missingBin: 5)
+    let five = ColumnBins(
+      name: "n", kind: .integerValues, count: 6, lower: 0, upper: 4,
+      widthBins: 0, integer: true, missingBin: 5)
     #expect(five.pairGroups(maximumGroups: 4) == nil)
     // Integer values 0…5: 6 present bins > B + 1: 0 alone, then {1, 2}, {3}, {4}, {5}.
-    let six = ColumnBins(name: "n", kind: .integerValues, count: 6, lower: 0, upper: 5,
-                         widthBins: 0, integer: true, missingBin: nil)
+    let six = ColumnBins(
+      name: "n", kind: .integerValues, count: 6, lower: 0, upper: 5,
+      widthBins: 0, integer: true, missingBin: nil)
     #expect(six.pairGroups(maximumGroups: 4) == [0, 1, 1, 2, 3, 4])
     // A point bin and 10 equal-width bins, nullable: 0 | 1 2 3 | 4 5 | 6 7 8 | 9 10 | missing.
-    let width = ColumnBins(name: "x", kind: .pointAndWidth, count: 12, lower: 0, upper: 1,
-                           widthBins: 10, integer: false, missingBin: 11)
+    let width = ColumnBins(
+      name: "x", kind: .pointAndWidth, count: 12, lower: 0, upper: 1,
+      widthBins: 10, integer: false, missingBin: 11)
     #expect(width.pairGroups(maximumGroups: 4) == [0, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5])
   }
 
@@ -111,24 +123,31 @@ struct PairBinsTests {
   @Test("row codes map through the groups; the record writes identity maps of ungrouped columns")
   func binning() {
     let bins = [
-      ColumnBins(name: "x", kind: .pointAndWidth, count: 12, lower: 0, upper: 1, widthBins: 10,
-                 integer: false, missingBin: 11),
-      ColumnBins(name: "c", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
-                 integer: false, missingBin: nil),
+      ColumnBins(
+        name: "x", kind: .pointAndWidth, count: 12, lower: 0, upper: 1, widthBins: 10,
+        integer: false, missingBin: 11),
+      ColumnBins(
+        name: "c", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
+        integer: false, missingBin: nil),
     ]
     let binning = PairBinning(bins: bins, maximumGroups: 4)
     #expect(binning.counts == [6, 3])
     var pair = [Int32](repeating: -1, count: 2)
-    for (fine, expected) in [([0, 2], [0, 2]), ([3, 1], [1, 1]), ([10, 0], [4, 0]), ([11, 2], [5, 2])] {
+    for (fine, expected) in [
+      ([0, 2], [0, 2]), ([3, 1], [1, 1]), ([10, 0], [4, 0]), ([11, 2], [5, 2]),
+    ] {
       let codes = fine.map(Int32.init)
       codes.withUnsafeBufferPointer { f in
-        pair.withUnsafeMutableBufferPointer { binning.mapCodes(f.baseAddress!, into: $0.baseAddress!) }
+        pair.withUnsafeMutableBufferPointer {
+          binning.mapCodes(f.baseAddress!, into: $0.baseAddress!)
+        }
       }
       #expect(pair == expected.map(Int32.init), "\(fine)")
     }
     #expect(binning.record(columns: [1], fineCounts: [3]) == nil)
-    #expect(binning.record(columns: [0, 1], fineCounts: [12, 3])
-      == [[0, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5], [0, 1, 2]])
+    #expect(
+      binning.record(columns: [0, 1], fineCounts: [12, 3])
+        == [[0, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5], [0, 1, 2]])
   }
 }
 
@@ -158,8 +177,9 @@ struct PairBinsReleaseTests {
     }
     let schema = try! Schema(
       columns: [
-        SchemaColumn(name: "x", domain: .numeric(lower: 0, upper: 100, integer: false),
-                     nullable: true),
+        SchemaColumn(
+          name: "x", domain: .numeric(lower: 0, upper: 100, integer: false),
+          nullable: true),
         SchemaColumn(name: "n", domain: .numeric(lower: 0, upper: 40, integer: true)),
         SchemaColumn(name: "k", domain: .numeric(lower: 0, upper: 4, integer: true)),
         SchemaColumn(name: "c", domain: .categorical(categories: ["p", "q", "r"], catchAll: nil)),
@@ -169,8 +189,12 @@ struct PairBinsReleaseTests {
 
   /// Bins of a value by the rules above, written out: (fine bin, pair bin) per column.
   static func bins(_ row: [String]) -> [(fine: Int, pair: Int)] {
-    let x: (Int, Int) = row[0] == "NA" ? (21, 5) : row[0] == "0" ? (0, 0)
-      : (Int((Double(row[0])! / 5).rounded(.up)), 1 + Int(Double(row[0])! / 25))
+    let x: (Int, Int) =
+      row[0] == "NA"
+      ? (21, 5)
+      : row[0] == "0"
+        ? (0, 0)
+        : (Int((Double(row[0])! / 5).rounded(.up)), 1 + Int(Double(row[0])! / 25))
     let v = Int(row[1])!
     let n = v == 0 ? (0, 0) : ((v + 1) / 2, 1 + (v - 1) / 10)
     let k = Int(row[2])!
@@ -178,8 +202,9 @@ struct PairBinsReleaseTests {
     return [x, n, (k, k), (c, c)]
   }
 
-  @Test("2-way counts are the exact counts on pair bins, 1-way on fine bins (large ε, test noise)",
-        arguments: [MarginalSelection.allPairs, .select(6)])
+  @Test(
+    "2-way counts are the exact counts on pair bins, 1-way on fine bins (large ε, test noise)",
+    arguments: [MarginalSelection.allPairs, .select(6)])
   func exactCounts(mode: MarginalSelection) throws {
     let (csv, schema, rows) = Self.table(rows: 700, seed: 31)
     var options = ReleaseOptions(epsilon: 1000)
@@ -257,8 +282,9 @@ struct PairBinsReleaseTests {
     #expect(!raw.contains("binGroups"))
   }
 
-  @Test("the numpy marginals snippet in Docs reads pair-bin tables and their group maps",
-        .enabled(if: ReleaserTests.numpyAvailable))
+  @Test(
+    "the numpy marginals snippet in Docs reads pair-bin tables and their group maps",
+    .enabled(if: ReleaserTests.numpyAvailable))
   func numpySnippet() throws {
     let (csv, schema, _) = Self.table(rows: 500, seed: 34)
     var options = ReleaseOptions(epsilon: 4)
@@ -282,9 +308,10 @@ struct PairBinsReleaseTests {
     let lines = text.split(separator: "\n").map { $0.split(separator: " ") }
     // Every pair of x (6 pair bins), n (5), k (5), c (3), in order; the consistent tables agree
     // with the 1-way tables summed over the groups (8 rounds of consistency: well below 1e-2).
-    #expect(lines.map { $0[0...3].joined(separator: " ") } == [
-      "x n 6 5", "x k 6 5", "x c 6 3", "n k 5 5", "n c 5 3", "k c 5 3",
-    ])
+    #expect(
+      lines.map { $0[0...3].joined(separator: " ") } == [
+        "x n 6 5", "x k 6 5", "x c 6 3", "n k 5 5", "n c 5 3", "k c 5 3",
+      ])
     #expect(lines.allSatisfy { Double($0[4])! < 1e-2 }, "\(text)")
   }
 
@@ -328,9 +355,10 @@ struct BinGroupsFormatTests {
     if let version {
       // `encodedHeader` stamps the required version; put another digit in its place.
       let stamped = Array("\"formatVersion\" : \(release.header.requiredFormatVersion)".utf8)
-      let start = try #require((0...(encoded.count - stamped.count)).first {
-        Array(encoded[$0..<($0 + stamped.count)]) == stamped
-      })
+      let start = try #require(
+        (0...(encoded.count - stamped.count)).first {
+          Array(encoded[$0..<($0 + stamped.count)]) == stamped
+        })
       encoded[start + stamped.count - 1] = UInt8(ascii: "0") + UInt8(version)
     }
     var bytes = Release.magic
@@ -363,8 +391,11 @@ struct BinGroupsFormatTests {
     #expect(good.formatVersion == 3)
     let pair = try #require(good.marginals?.last)
     #expect(pair.columns == ["x", "c"] && pair.shape == [6, 3])
-    #expect(pair.binGroups == [[0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5],
-                               [0, 1, 2]])
+    #expect(
+      pair.binGroups == [
+        [0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5],
+        [0, 1, 2],
+      ])
     try refused({ $0.marginals![4].binGroups![0][3] = 9 }, "points outside its 6 groups")
     try refused({ $0.marginals![4].binGroups![0][21] = 4 }, "leaves a group empty")
     try refused({ $0.marginals![4].binGroups![0].removeLast() }, "21 entries for 22 bins")
@@ -380,8 +411,9 @@ struct BinGroupsFormatTests {
     // A format-2 file (group maps, noise not snapped) still reads back.
     let two = try roundTrip(version: 2) { $0.privacy.implementation = nil }.get()
     #expect(two.formatVersion == 2 && two.hasFloatingPointLeak)
-    #expect(ReleaseSummary(header: two).text(path: "two.slg").contains(
-      "WARNING: written before format 3"))
+    #expect(
+      ReleaseSummary(header: two).text(path: "two.slg").contains(
+        "WARNING: written before format 3"))
     #expect(!ReleaseSummary(header: good).text(path: "good.slg").contains("WARNING"))
     // Without group maps and without snapped noise, a version-1 file reads back.
     let old = try roundTrip(version: 1) { header in

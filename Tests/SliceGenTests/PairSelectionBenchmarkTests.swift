@@ -35,8 +35,9 @@ struct PairSelectionBenchmarkTests {
     let c = bins.count
     var oneWay = bins.map { [Double](repeating: 0, count: $0.count) }
     for r in 0..<rows { for k in 0..<c { oneWay[k][Int(codes[r * c + k])] += 1 / Double(rows) } }
-    return Truth(rows: rows, oneWay: oneWay, pairs: pairs, names: bins.map(\.name),
-                 exactScores: pairs.scores(oneWay: oneWay, rows: rows))
+    return Truth(
+      rows: rows, oneWay: oneWay, pairs: pairs, names: bins.map(\.name),
+      exactScores: pairs.scores(oneWay: oneWay, rows: rows))
   }
 
   /// (pair TV, 1-way TV, captured dependence of the chosen pairs / of the best tree).
@@ -46,8 +47,11 @@ struct PairSelectionBenchmarkTests {
     var oneWay = [[Double]](repeating: [], count: truth.names.count)
     var twoWayMarginals: [String: ReleasedMarginal] = [:]
     for m in marginals {
-      if m.columns.count == 1 { oneWay[index[m.columns[0]]!] = m.probabilities }
-      else { twoWayMarginals[m.columns.joined(separator: ":")] = m }
+      if m.columns.count == 1 {
+        oneWay[index[m.columns[0]]!] = m.probabilities
+      } else {
+        twoWayMarginals[m.columns.joined(separator: ":")] = m
+      }
     }
     // A 2-way table on pair bins, brought to the fine bins: each coarse cell's mass spread over
     // its fine cells in proportion to the released fine 1-way tables within the groups
@@ -68,9 +72,10 @@ struct PairSelectionBenchmarkTests {
         }
       }
     }
-    let oneTV = zip(oneWay, truth.oneWay).map { a, b in
-      0.5 * zip(a, b).reduce(0) { $0 + abs($1.0 - $1.1) }
-    }.reduce(0, +) / Double(oneWay.count)
+    let oneTV =
+      zip(oneWay, truth.oneWay).map { a, b in
+        0.5 * zip(a, b).reduce(0) { $0 + abs($1.0 - $1.1) }
+      }.reduce(0, +) / Double(oneWay.count)
     var pairTV = 0.0
     var captured = 0.0
     for (p, (a, b)) in truth.pairs.pairs.enumerated() {
@@ -93,8 +98,10 @@ struct PairSelectionBenchmarkTests {
     let samples = TestPaths.repository.appendingPathComponent("samples").path
     let data: [(String, String, String, [MarginalSelection])] = [
       ("adult", TestPaths.adultTrain, TestPaths.adultSchema, [.tree, .select(13), .select(26)]),
-      ("digits", samples + "/digits/train.csv", samples + "/digits/schema.json",
-       [.tree, .select(32), .select(128)]),
+      (
+        "digits", samples + "/digits/train.csv", samples + "/digits/schema.json",
+        [.tree, .select(32), .select(128)]
+      ),
     ]
     let splits: [PairSelectionSplit] = [
       .init(oneWay: 1.0 / 3, selection: 1.0 / 3, twoWay: 1.0 / 3),
@@ -125,13 +132,17 @@ struct PairSelectionBenchmarkTests {
             csvPath: csv, schema: schema, options: options, outputPath: path)
           try? FileManager.default.removeItem(atPath: path)
           let (a, b, c) = Self.proxy(report.header, truth)
-          sums[0] += a; sums[1] += b; sums[2] += c
+          sums[0] += a
+          sums[1] += b
+          sums[2] += c
         }
         return sums.map { $0 / Double(seeds.count) }
       }
       func line(_ label: String, _ v: [Double]) {
-        print(String(format: "BENCH %@ %-12@ %-20@ pairTV %.4f oneTV %.4f captured %.3f",
-                     name, label, "", v[0], v[1], v[2]))
+        print(
+          String(
+            format: "BENCH %@ %-12@ %-20@ pairTV %.4f oneTV %.4f captured %.3f",
+            name, label, "", v[0], v[1], v[2]))
       }
       for mode in [MarginalSelection.oneWay, .allPairs] {
         line(mode == .oneWay ? "one-way" : "all-pairs", try run(mode, .standard))
@@ -139,9 +150,11 @@ struct PairSelectionBenchmarkTests {
       for mode in modes {
         for split in splits {
           let v = try run(mode, split)
-          print(String(format: "BENCH %@ %-12@ split %.2f/%.2f/%.2f pairTV %.4f oneTV %.4f captured %.3f",
-                       name, mode.selectionMode!, split.oneWay, split.selection, split.twoWay,
-                       v[0], v[1], v[2]))
+          print(
+            String(
+              format: "BENCH %@ %-12@ split %.2f/%.2f/%.2f pairTV %.4f oneTV %.4f captured %.3f",
+              name, mode.selectionMode!, split.oneWay, split.selection, split.twoWay,
+              v[0], v[1], v[2]))
         }
       }
     }

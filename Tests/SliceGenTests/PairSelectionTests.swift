@@ -49,7 +49,8 @@ func plantedTable(rows: Int, seed: UInt64) -> (csv: String, schema: Schema) {
 
 @Suite("Pair selection")
 struct PairSelectionTests {
-  @Test("the score vector moves by at most 2√P in L2 over every replace-one neighbour (brute force)")
+  @Test(
+    "the score vector moves by at most 2√P in L2 over every replace-one neighbour (brute force)")
   func sensitivity() throws {
     // Three columns with 2, 3 and 3 bins (P = 3 pairs), n = 5 rows: every row of every table is
     // replaced by each of the 18 points of the domain; p̂ is any fixed (public) distribution.
@@ -72,14 +73,19 @@ struct PairSelectionTests {
       }
       let base = try scores(table, p)
       for row in 0..<5 {
-        for a in 0..<2 { for b in 0..<3 { for c in 0..<3 {
-          var neighbour = table
-          neighbour.replaceSubrange((row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
-          let moved = try scores(neighbour, p)
-          let change = zip(base, moved).map { $0 - $1 }
-          worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
-          worstSingle = max(worstSingle, change.map(abs).max()!)
-        } } }
+        for a in 0..<2 {
+          for b in 0..<3 {
+            for c in 0..<3 {
+              var neighbour = table
+              neighbour.replaceSubrange(
+                (row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
+              let moved = try scores(neighbour, p)
+              let change = zip(base, moved).map { $0 - $1 }
+              worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
+              worstSingle = max(worstSingle, change.map(abs).max()!)
+            }
+          }
+        }
       }
     }
     #expect(worstSingle <= 2 + 1e-9)
@@ -95,12 +101,15 @@ struct PairSelectionTests {
     var rng = TestRNG(seed: 23)
     let fine = [2, 6, 3]
     let bins = [
-      ColumnBins(name: "a", kind: .categorical, count: 2, lower: 0, upper: 0, widthBins: 0,
-                 integer: false, missingBin: nil),
-      ColumnBins(name: "b", kind: .integerValues, count: 6, lower: 0, upper: 5, widthBins: 0,
-                 integer: true, missingBin: nil),
-      ColumnBins(name: "c", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
-                 integer: false, missingBin: nil),
+      ColumnBins(
+        name: "a", kind: .categorical, count: 2, lower: 0, upper: 0, widthBins: 0,
+        integer: false, missingBin: nil),
+      ColumnBins(
+        name: "b", kind: .integerValues, count: 6, lower: 0, upper: 5, widthBins: 0,
+        integer: true, missingBin: nil),
+      ColumnBins(
+        name: "c", kind: .categorical, count: 3, lower: 0, upper: 0, widthBins: 0,
+        integer: false, missingBin: nil),
     ]
     let binning = PairBinning(bins: bins, maximumGroups: 2)
     #expect(binning.groups[1] == [0, 1, 1, 1, 2, 2] && binning.counts == [2, 3, 3])
@@ -127,14 +136,19 @@ struct PairSelectionTests {
       }
       let base = try scores(table, p)
       for row in 0..<4 {
-        for a in 0..<2 { for b in 0..<6 { for c in 0..<3 {
-          var neighbour = table
-          neighbour.replaceSubrange((row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
-          let moved = try scores(neighbour, p)
-          let change = zip(base, moved).map { $0 - $1 }
-          #expect(change.allSatisfy { abs($0) <= 2 + 1e-9 })
-          worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
-        } } }
+        for a in 0..<2 {
+          for b in 0..<6 {
+            for c in 0..<3 {
+              var neighbour = table
+              neighbour.replaceSubrange(
+                (row * 3)..<(row * 3 + 3), with: [Int32(a), Int32(b), Int32(c)])
+              let moved = try scores(neighbour, p)
+              let change = zip(base, moved).map { $0 - $1 }
+              #expect(change.allSatisfy { abs($0) <= 2 + 1e-9 })
+              worstL2 = max(worstL2, change.reduce(0) { $0 + $1 * $1 }.squareRoot())
+            }
+          }
+        }
       }
     }
     #expect(worstL2 <= bound + 1e-9)
@@ -153,7 +167,10 @@ struct PairSelectionTests {
       #expect(isSpanningTree(tree.map { pairs[$0] }, columns: c))
       // Prim's algorithm, written independently, on the dense weight matrix.
       var weight = [[Double]](repeating: [Double](repeating: 0, count: c), count: c)
-      for (e, (a, b)) in pairs.enumerated() { weight[a][b] = w[e]; weight[b][a] = w[e] }
+      for (e, (a, b)) in pairs.enumerated() {
+        weight[a][b] = w[e]
+        weight[b][a] = w[e]
+      }
       var inTree = [true] + [Bool](repeating: false, count: c - 1)
       var best = weight[0], total = 0.0
       for _ in 1..<c {
@@ -190,7 +207,8 @@ struct PairSelectionTests {
       #expect(marginals.filter { $0.columns.count == 2 }.map { $0.columns } == selection.chosen)
       if mode == .tree {
         #expect(selection.chosen.count == 5)
-        let index = Dictionary(uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
+        let index = Dictionary(
+          uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
         #expect(isSpanningTree(selection.chosen.map { (index[$0[0]]!, index[$0[1]]!) }, columns: 6))
       }
     }
@@ -206,12 +224,16 @@ struct PairSelectionTests {
       options.marginals = mode
       options.insecureTestNoiseSeed = 4
       let path = TestPaths.temporary("c.slg")
-      let report = try Releaser.release(csvPath: csv, schema: schema, options: options,
-                                        outputPath: path)
+      let report = try Releaser.release(
+        csvPath: csv, schema: schema, options: options,
+        outputPath: path)
       let header = report.header
       let components = header.privacy.components
-      #expect(components.map(\.name) == ["projections", "one-way marginals",
-                                         "pair-selection scores", "two-way marginals (\(mode.selectionMode!))"])
+      #expect(
+        components.map(\.name) == [
+          "projections", "one-way marginals",
+          "pair-selection scores", "two-way marginals (\(mode.selectionMode!))",
+        ])
       #expect(components.map(\.queries) == [nil, 6, 1, picks])
       #expect(abs(components.map(\.share).reduce(0, +) - 1) < 1e-12)
       // 2√P plus the scores' floating-point margin (PairSelectionMechanism.scoreSensitivity).
@@ -243,15 +265,18 @@ struct PairSelectionTests {
         #expect(abs(mu2 / (f * granted) - 1) < 1e-9)
       }
       // The stated δ: the ideal profile at ε − margin, times (1+ρ)^N, plus the tails.
-      let delta = margin.statedDelta(ideal: SlicingAccountant.delta(
-        epsilon: 1 - margin.epsilon, noiseScale: header.noiseScale,
-        projections: header.projections, aggregateMuSquared: spent, shift: margin.shift))
+      let delta = margin.statedDelta(
+        ideal: SlicingAccountant.delta(
+          epsilon: 1 - margin.epsilon, noiseScale: header.noiseScale,
+          projections: header.projections, aggregateMuSquared: spent, shift: margin.shift))
       #expect(delta <= 1e-5)
       #expect(delta > 0.9e-5)  // tight, not wasteful
       // The noisy counts carry each round's σ.
       let marginals = try #require(header.marginals)
-      #expect(marginals.filter { $0.columns.count == 1 }.allSatisfy { $0.sigma == components[1].sigma })
-      #expect(marginals.filter { $0.columns.count == 2 }.allSatisfy { $0.sigma == components[3].sigma })
+      #expect(
+        marginals.filter { $0.columns.count == 1 }.allSatisfy { $0.sigma == components[1].sigma })
+      #expect(
+        marginals.filter { $0.columns.count == 2 }.allSatisfy { $0.sigma == components[3].sigma })
       #expect(header.pairSelection?.sigma == components[2].sigma)
       #expect(header.privacy.statement.contains("2√P"))
       #expect(header.privacy.statement.contains("adaptively"))
@@ -283,7 +308,9 @@ struct PairSelectionTests {
 
   @Test("candidate counting has limits, with messages that say what to do")
   func limits() {
-    #expect(throws: Never.self) { try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: "tree") }
+    #expect(throws: Never.self) {
+      try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: "tree")
+    }
     #expect {
       try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: "tree")
     } throws: { error in
@@ -309,7 +336,9 @@ struct PairSelectionTests {
     for p in [0, 40, 77] {
       let (a, b) = counts.pairs[p]
       var direct = [Double](repeating: 0, count: bins[a].count * bins[b].count)
-      for r in 0..<rows { direct[Int(codes[r * c + a]) * bins[b].count + Int(codes[r * c + b])] += 1 }
+      for r in 0..<rows {
+        direct[Int(codes[r * c + a]) * bins[b].count + Int(codes[r * c + b])] += 1
+      }
       #expect(counts.table(p) == direct)
     }
   }
@@ -342,8 +371,9 @@ func autoSelection() throws {
   // Wider than private selection counts (a 785-column image: 307,720 pairs), or too many
   // cells: 1-way marginals, with the reason.
   #expect(MarginalSelection.auto.resolved(columns: 785) == .oneWay)
-  #expect(MarginalSelection.autoFallback(columns: 785, candidateCells: nil)?
-    .contains("307720 candidate pairs") == true)
+  #expect(
+    MarginalSelection.autoFallback(columns: 785, candidateCells: nil)?
+      .contains("307720 candidate pairs") == true)
   #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 25) == .oneWay)
   #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 20) == .tree)
   #expect(MarginalSelection.autoFallback(columns: 65, candidateCells: 600_000) == nil)

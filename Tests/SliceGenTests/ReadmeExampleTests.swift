@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import SliceGen
+import Testing
 
 /// The README's library example, verbatim apart from paths (a temporary directory) and a short
 /// run (1 epoch, 300 rows).
@@ -14,14 +14,16 @@ func readmeExample() throws {
   let schema = try Schema(contentsOf: TestPaths.adultSchema)
   var options = ReleaseOptions(epsilon: 4)
   options.delta = 1e-5
-  _ = try Releaser.release(csvPath: TestPaths.adultTrain, schema: schema,
-                           options: options, outputPath: releasePath)
+  _ = try Releaser.release(
+    csvPath: TestPaths.adultTrain, schema: schema,
+    options: options, outputPath: releasePath)
   let release = try Release(contentsOf: releasePath)
   var fit = FitOptions()
   fit.epochs = 1
-  let model = try Trainer.fit(release: release,
-                              releaseChecksum: try Release.checksum(ofFileAt: releasePath),
-                              options: fit, outputPath: modelPath)
+  let model = try Trainer.fit(
+    release: release,
+    releaseChecksum: try Release.checksum(ofFileAt: releasePath),
+    options: fit, outputPath: modelPath)
   try Sampler.sample(model: model, rows: 300, seed: 0, outputPath: syntheticPath)
 
   var reader = try CSVReader(path: syntheticPath)

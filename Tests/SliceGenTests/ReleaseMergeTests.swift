@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 @testable import SliceGenPrivacy
 
@@ -15,7 +16,8 @@ private func shards(
   for (k, count) in rows.enumerated() {
     var text = "age,income,colour,city,id\n"
     for i in 0..<count {
-      text += "\(20 + (i + k) % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+      text +=
+        "\(20 + (i + k) % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
         + "\(i % 5 == 0 ? "" : "A"),0.5\n"
     }
     let csv = directory + "/part\(k).csv"
@@ -40,8 +42,9 @@ private func shards(
 
 @Suite("Release merge")
 struct ReleaseMergeTests {
-  @Test("shards with marginals count the first release's tables; the merge sums them (σ√k)",
-        arguments: [MarginalSelection.auto, .oneWay])
+  @Test(
+    "shards with marginals count the first release's tables; the merge sums them (σ√k)",
+    arguments: [MarginalSelection.auto, .oneWay])
   func marginals(mode: MarginalSelection) throws {
     let (paths, directory) = try shards(marginals: mode)
     let parts = try paths.map { try Release(contentsOf: $0).header }
@@ -131,15 +134,23 @@ struct ReleaseMergeTests {
     try reordered.write(to: reorderedPath)
     refused([paths[0], paths[2], reorderedPath], "hold the same noisy rows")
     refused([paths[0], try altered(paths[1]) { $0.sigma = $0.sigma.nextUp }], "differ in σ")
-    refused([paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
-            "differ in the projection seed")
-    refused([paths[0], try altered(paths[1]) { $0.privacy.neighbors = "zero-out" }],
-            "differ in the neighbouring relation")
-    refused([paths[0], try altered(paths[1]) { $0.privacy.accountant = "theorem1" }],
-            "differ in the accountant")
-    refused([paths[0], try altered(paths[1]) {
-      $0.schema.columns[2].domain = .categorical(categories: ["red", "green", "pink"], catchAll: nil)
-    }], "column \"colour\" is declared differently")
+    refused(
+      [paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
+      "differ in the projection seed")
+    refused(
+      [paths[0], try altered(paths[1]) { $0.privacy.neighbors = "zero-out" }],
+      "differ in the neighbouring relation")
+    refused(
+      [paths[0], try altered(paths[1]) { $0.privacy.accountant = "theorem1" }],
+      "differ in the accountant")
+    refused(
+      [
+        paths[0],
+        try altered(paths[1]) {
+          $0.schema.columns[2].domain = .categorical(
+            categories: ["red", "green", "pink"], catchAll: nil)
+        },
+      ], "column \"colour\" is declared differently")
     // A shard whose U bytes were changed (the seed still agrees).
     var tampered = try Release(contentsOf: paths[2])
     tampered.projections[0] += 1
@@ -273,7 +284,8 @@ struct ReleaseMergeAssumptionTests {
     let error = #expect(throws: ReleaseError.self) {
       try ReleaseMerge.merge(paths: forged, outputPath: TestPaths.temporary("all.slg"))
     }
-    #expect(error?.message.hasPrefix("\(forged[0]): header field sigma is 0.001") == true,
-            "\(error?.message ?? "")")
+    #expect(
+      error?.message.hasPrefix("\(forged[0]): header field sigma is 0.001") == true,
+      "\(error?.message ?? "")")
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 @testable import SliceGenPrivacy
 
@@ -86,13 +87,15 @@ struct ReleaseTemplateTests {
   func sigmaTolerance() throws {
     let (path, header) = try firstRelease()
     func template(sigma: Double) throws -> ReleaseTemplate {
-      try ReleaseTemplate(firstReleaseAt: try rewritingHeader(of: path) {
-        setSigma(&$0, sigma, encodedWidth: header.encodedWidth)
-      })
+      try ReleaseTemplate(
+        firstReleaseAt: try rewritingHeader(of: path) {
+          setSigma(&$0, sigma, encodedWidth: header.encodedWidth)
+        })
     }
     // A root finder that stops a little lower (1e-12 relative) still passes.
-    #expect(try template(sigma: header.sigma * (1 - 1e-12)).calibration.sigma
-      == header.sigma * (1 - 1e-12))
+    #expect(
+      try template(sigma: header.sigma * (1 - 1e-12)).calibration.sigma
+        == header.sigma * (1 - 1e-12))
     // More noise than needed is sound (δ(ε) falls as σ grows): copied as is.
     #expect(try template(sigma: 2 * header.sigma).calibration.sigma == 2 * header.sigma)
     let error = #expect(throws: ReleaseError.self) {
@@ -106,12 +109,18 @@ struct ReleaseTemplateTests {
     let (path, header) = try firstRelease()
     let d = header.encodedWidth
     let cases: [(edit: (inout [String: Any]) -> Void, expected: String)] = [
-      ({ $0.set("privacy.accountant", "magic") },
-       "header field privacy.accountant is \"magic\", must be \"profile\" or \"theorem1\""),
-      ({ $0.set("privacy.accountant", "analytic-gaussian") },
-       "header field privacy.accountant is \"analytic-gaussian\""),
-      ({ $0.set("privacy.neighbors", "zero-in") },
-       "header field privacy.neighbors is \"zero-in\", must be \"replace-one\" or \"zero-out\""),
+      (
+        { $0.set("privacy.accountant", "magic") },
+        "header field privacy.accountant is \"magic\", must be \"profile\" or \"theorem1\""
+      ),
+      (
+        { $0.set("privacy.accountant", "analytic-gaussian") },
+        "header field privacy.accountant is \"analytic-gaussian\""
+      ),
+      (
+        { $0.set("privacy.neighbors", "zero-in") },
+        "header field privacy.neighbors is \"zero-in\", must be \"replace-one\" or \"zero-out\""
+      ),
       // Numbers out of range are refused by the release loader itself (every command that reads
       // a release), before --like sees them: the message names the file, the field and the value.
       ({ setSigma(&$0, 0, encodedWidth: d) }, "sigma is 0.0, must be finite and positive"),
@@ -121,7 +130,12 @@ struct ReleaseTemplateTests {
       ({ $0.set("privacy.epsilon", -1.0) }, "epsilon is -1.0, must be finite and positive"),
       ({ $0.set("privacy.subsampling", 1.5) }, "subsampling is 1.5, must be in (0, 1)"),
       // −1 × −16 = 16 = m': the file's size checks pass, the count check does not.
-      ({ $0["slices"] = -1; $0["sliceDim"] = -16 }, "slices is -1, must be"),
+      (
+        {
+          $0["slices"] = -1
+          $0["sliceDim"] = -16
+        }, "slices is -1, must be"
+      ),
     ]
     for (edit, expected) in cases {
       let edited = try rewritingHeader(of: path, edit)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Releaser")
@@ -93,8 +94,9 @@ struct ReleaserTests {
     #expect(abs(rms / release.header.sigma - 1) < 5 / (2 * count).squareRoot() + 1e-4)
   }
 
-  @Test("the numpy snippet in Docs loads U and O with the stated σ",
-        .enabled(if: ReleaserTests.numpyAvailable))
+  @Test(
+    "the numpy snippet in Docs loads U and O with the stated σ",
+    .enabled(if: ReleaserTests.numpyAvailable))
   func numpySnippet() throws {
     let (csv, schema) = try constantTable(rows: 1000)
     let output = TestPaths.temporary("r.slg")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 @testable import SliceGenPrivacy
 
@@ -34,7 +35,9 @@ private func censusTable(rows: Int, minority: Double) -> String {
 
 @Suite("Schema discovery")
 struct SchemaDiscoveryTests {
-  @Test("a zero-inflated money column gets [0, a large power of two]; codes are categorical; a wide quantity numeric")
+  @Test(
+    "a zero-inflated money column gets [0, a large power of two]; codes are categorical; a wide quantity numeric"
+  )
   func censusLike() throws {
     // n = 20,000, C = 4 (the target weighs 4), ε = 0.3, δ = 1e-7: a column's combined σ ≈ 57,
     // τ ≈ 4.75; no octave of the gain holds more than 200 rows (a cell needs ≈ 270), but windows
@@ -46,23 +49,27 @@ struct SchemaDiscoveryTests {
         insecureTestNoiseSeed: UInt64(seed))
       let columns = result.schema.columns
       guard case .numeric(let lower, let upper, let integer) = columns[0].domain else {
-        Issue.record("gain is not numeric"); continue
+        Issue.record("gain is not numeric")
+        continue
       }
       #expect(lower == 0 && integer)
       // The top octave [2^16, 2^17) holds 1 % of the rows: the bound covers at least the
       // octave below it, whose largest whole number is 2^16 − 1.
       #expect(upper >= 0x1p15 - 1, "seed \(seed): gain upper \(upper)")
-      #expect(columns[1].domain
-        == .categorical(categories: ["1", "2", "3", "5", "(other)"], catchAll: "(other)"))
+      #expect(
+        columns[1].domain
+          == .categorical(categories: ["1", "2", "3", "5", "(other)"], catchAll: "(other)"))
       guard case .numeric(let hoursLower, let hoursUpper, true) = columns[2].domain else {
-        Issue.record("hours is not numeric integer"); continue
+        Issue.record("hours is not numeric integer")
+        continue
       }
       // 1 … 99, 202 rows a value: values 1 … 3 (3 % of the rows) are below what the noise lets
       // round 2 see (σ₂ ≈ 67 a value), so the lower bound is 4 (round 1's octave [4, 8)) or
       // lower.
       #expect(hoursLower <= 4 && hoursUpper >= 99, "[\(hoursLower), \(hoursUpper)]")
       guard case .categorical(let labels, _) = columns[3].domain else {
-        Issue.record("label is not categorical"); continue
+        Issue.record("label is not categorical")
+        continue
       }
       #expect(Set(labels) == ["no", "yes", "(other)"])
       #expect(result.schema.target == "label")
@@ -70,7 +77,9 @@ struct SchemaDiscoveryTests {
     }
   }
 
-  @Test("a declared target whose minority cannot pass fails, naming the kept value, the spend and a budget")
+  @Test(
+    "a declared target whose minority cannot pass fails, naming the kept value, the spend and a budget"
+  )
   func targetClassWouldVanish() throws {
     // Minority 2 % = 400 rows; the target's threshold at ε = 0.05 is well above that.
     let csv = TestPaths.write(censusTable(rows: 20_000, minority: 0.02))
@@ -89,8 +98,9 @@ struct SchemaDiscoveryTests {
     // Undeclared, the same column is not protected: discovery succeeds with the catch-all.
     let plain = try SchemaDiscovery.discover(
       csvPath: csv, budget: { _ in (0.05, 1e-8) }, insecureTestNoiseSeed: 3)
-    #expect(plain.schema.columns[3].domain
-      == .categorical(categories: ["no", "(other)"], catchAll: "(other)"))
+    #expect(
+      plain.schema.columns[3].domain
+        == .categorical(categories: ["no", "(other)"], catchAll: "(other)"))
   }
 
   @Test("numeric columns stay numeric when round 1 is noisy (40 columns, small ε, 5 seeds)")
@@ -107,10 +117,13 @@ struct SchemaDiscoveryTests {
         let result = try SchemaDiscovery.discover(
           csvPath: csv, budget: { _ in (0.2, 1e-7) }, insecureTestNoiseSeed: UInt64(seed))
         // Numeric, or integer codes: never text categories.
-        #expect(!result.schema.columns.contains {
-          if case .categorical(let c, _) = $0.domain { return c.contains { Double($0) == nil && $0 != "(other)" } }
-          return false
-        })
+        #expect(
+          !result.schema.columns.contains {
+            if case .categorical(let c, _) = $0.domain {
+              return c.contains { Double($0) == nil && $0 != "(other)" }
+            }
+            return false
+          })
       } catch let error as SchemaDiscoveryError {
         // Too little budget for some column is allowed; a numeric column must fail as numeric.
         #expect(error.failures.allSatisfy { $0.kind == .numeric }, "\(error)")
@@ -120,8 +133,10 @@ struct SchemaDiscoveryTests {
 
   @Test("every finite value lies in its grid cell; special values")
   func grid() {
-    for x in [0.0, 1, -1, 0.5, 3, 17, 90, 99_999, -1e-30, 1e-30, 2e19, -2e19, 1e300, 0x1p-20,
-              0x1p64, 7.25, -7.25] {
+    for x in [
+      0.0, 1, -1, 0.5, 3, 17, 90, 99_999, -1e-30, 1e-30, 2e19, -2e19, 1e300, 0x1p-20,
+      0x1p64, 7.25, -7.25,
+    ] {
       let (lower, upper) = DiscoveryGrid.edges(DiscoveryGrid.cell(x))
       #expect(lower <= x || abs(x) >= 0x1p64, "\(x): [\(lower), \(upper)]")
       #expect(x <= upper || abs(x) >= 0x1p64, "\(x): [\(lower), \(upper)]")
@@ -129,14 +144,15 @@ struct SchemaDiscoveryTests {
     #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(90)) == (64, 128))
     #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(0)) == (0, 0))
     #expect(DiscoveryGrid.edges(DiscoveryGrid.cell(-3)) == (-4, -2))
-    #expect(DiscoveryGrid.cell(-1e300) == 0 && DiscoveryGrid.cell(1e300) == DiscoveryGrid.cellCount - 1)
+    #expect(
+      DiscoveryGrid.cell(-1e300) == 0 && DiscoveryGrid.cell(1e300) == DiscoveryGrid.cellCount - 1)
   }
 
   @Test("whole-number bounds of octaves hold exactly the whole numbers in them")
   func wholeNumberBounds() {
     for (from, to) in [(0, 127), (16, 127), (-3, 90), (-100, -3), (5, 5), (-1, 0), (1, 1)] {
       let bounds = DiscoveryGrid.wholeNumberBounds(
-        DiscoveryGrid.cell(Double(from)) ..< DiscoveryGrid.cell(Double(to)) + 1)
+        DiscoveryGrid.cell(Double(from))..<DiscoveryGrid.cell(Double(to)) + 1)
       // Every whole number of the cells, and nothing outside them, lies within the bounds.
       let inside = (-300...300).filter {
         let c = DiscoveryGrid.cell(Double($0))
@@ -144,8 +160,9 @@ struct SchemaDiscoveryTests {
       }
       #expect(bounds == (Double(inside.first!), Double(inside.last!)), "\(from)…\(to): \(bounds)")
     }
-    #expect(DiscoveryGrid.wholeNumberBounds(DiscoveryGrid.cell(0) ..< DiscoveryGrid.cell(100) + 1)
-      == (0, 127))
+    #expect(
+      DiscoveryGrid.wholeNumberBounds(DiscoveryGrid.cell(0)..<DiscoveryGrid.cell(100) + 1)
+        == (0, 127))
   }
 
   @Test("types, bounds on the public grid, nullability, integer-ness; the one-row value is absent")
@@ -168,14 +185,20 @@ struct SchemaDiscoveryTests {
       #expect(columns[1].domain == .numeric(lower: 2, upper: 256, integer: false))
       // A column without missing values is called nullable when its noisy missing count passes
       // 3√2σ₁: probability P(Z > 3) = 0.13 % a run, so allow one of the 20 runs.
-      if columns[1].nullable { falselyNullable += 1 } else { #expect(columns[1].nonNumeric == .lower) }
+      if columns[1].nullable {
+        falselyNullable += 1
+      } else {
+        #expect(columns[1].nonNumeric == .lower)
+      }
       guard case .categorical(let categories, let catchAll) = columns[2].domain else {
-        Issue.record("colour is not categorical"); continue
+        Issue.record("colour is not categorical")
+        continue
       }
       #expect(Set(categories) == ["red", "green", "blue", "(other)"])
       #expect(catchAll == "(other)")
       #expect(!categories.contains("ultraviolet"))
-      #expect(result.schema.discovery == SchemaDiscoveryRecord(epsilon: 1, delta: 1e-7, rows: 20_000))
+      #expect(
+        result.schema.discovery == SchemaDiscoveryRecord(epsilon: 1, delta: 1e-7, rows: 20_000))
     }
     #expect(falselyNullable <= 1)
   }
@@ -187,7 +210,8 @@ struct SchemaDiscoveryTests {
       let result = try SchemaDiscovery.discover(csvPath: csv, budget: { _ in (0.2, 1e-7) })
       #expect(result.noiseIsPrivate)
       guard case .categorical(let categories, _) = result.schema.columns[2].domain else {
-        Issue.record("colour is not categorical"); continue
+        Issue.record("colour is not categorical")
+        continue
       }
       #expect(!categories.contains("ultraviolet"))
     }
@@ -209,7 +233,8 @@ struct SchemaDiscoveryTests {
     // The partial schema keeps what was discovered and drops the failed column, noted.
     let partial = try #require(error?.partialSchema)
     #expect(partial.columns.map(\.name) == ["age", "score", "colour", "id"])
-    #expect(partial.columns[3].drop && partial.columns[3].note?.hasPrefix("discovery failed") == true)
+    #expect(
+      partial.columns[3].drop && partial.columns[3].note?.hasPrefix("discovery failed") == true)
     #expect(partial.columns[0].isNumeric && !partial.columns[0].drop)
   }
 
@@ -259,8 +284,9 @@ struct SchemaDiscoveryTests {
     }
   }
 
-  @Test("a discovery budget of 0 or ≥ 1 is refused, and nothing is written",
-        arguments: [0.0, 1.0, 1.5, -0.1, Double.nan])
+  @Test(
+    "a discovery budget of 0 or ≥ 1 is refused, and nothing is written",
+    arguments: [0.0, 1.0, 1.5, -0.1, Double.nan])
   func badFraction(f: Double) throws {
     let csv = TestPaths.write(mixedTable(rows: 100))
     let output = TestPaths.temporary("r.slg")
@@ -276,10 +302,12 @@ struct SchemaDiscoveryTests {
   @Test("nonNumeric: missing reads a non-number as missing; lower reads it as the lower bound")
   func nonNumericPolicy() throws {
     let schema = try Schema(columns: [
-      SchemaColumn(name: "a", domain: .numeric(lower: 0, upper: 10, integer: false),
-                   nullable: true, nonNumeric: .missing),
-      SchemaColumn(name: "b", domain: .numeric(lower: 2, upper: 4, integer: false),
-                   nonNumeric: .lower),
+      SchemaColumn(
+        name: "a", domain: .numeric(lower: 0, upper: 10, integer: false),
+        nullable: true, nonNumeric: .missing),
+      SchemaColumn(
+        name: "b", domain: .numeric(lower: 2, upper: 4, integer: false),
+        nonNumeric: .lower),
     ])
     let encoding = Encoding(schema: schema)
     var encoder = try RowEncoder(encoding: encoding, header: ["a", "b"], path: "t")
@@ -295,8 +323,10 @@ struct SchemaDiscoveryTests {
       columns: schema.columns, discovery: SchemaDiscoveryRecord(epsilon: 0.1, delta: 1e-8, rows: 7))
     #expect(try Schema(jsonData: discovered.jsonData()) == discovered)
     #expect(throws: SchemaError.self) {
-      try Schema(columns: [SchemaColumn(
-        name: "x", domain: .numeric(lower: 0, upper: 1, integer: false), nonNumeric: .missing)])
+      try Schema(columns: [
+        SchemaColumn(
+          name: "x", domain: .numeric(lower: 0, upper: 1, integer: false), nonNumeric: .missing)
+      ])
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Schema")
@@ -43,30 +44,54 @@ struct SchemaTests {
     #expect(again == schema)
   }
 
-  @Test("errors name the rule that is broken", arguments: [
-    (#"{"columns": []}"#, "no columns"),
-    (#"{"columns": [{"name": "a", "type": "numeric", "lower": 2, "upper": 1}]}"#, "must be below"),
-    (#"{"columns": [{"name": "a", "type": "numeric", "lower": 0}]}"#, "needs \"lower\" and \"upper\""),
-    (#"{"columns": [{"name": "a", "type": "categorical", "categories": ["x", "x"]}]}"#, "distinct"),
-    (#"{"columns": [{"name": "a", "type": "text"}]}"#, "\"type\" must be"),
-    (#"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1, "wieght": 2}]}"#,
-     "unknown key \"wieght\""),
-    (#"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1, "weight": -1}]}"#,
-     "weight is -1.0"),
-    (#"{"columns": [{"name": "a", "type": "categorical", "categories": ["x"], "catchAll": "y"}]}"#,
-     "catchAll"),
-    (#"{"columns": [{"name": "a", "drop": true}]}"#, "every column is dropped"),
-    (#"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
-     "declared twice"),
-    (#"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
-     "target \"b\" is not a column"),
-    (#"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "b", "drop": true}]}"#,
-     "target \"b\" is a dropped column"),
-    (#"{"target": 3, "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
-     "\"target\" must be a column name"),
-    ("[1, 2]", "top level"),
-    ("{not json", "not valid JSON"),
-  ])
+  @Test(
+    "errors name the rule that is broken",
+    arguments: [
+      (#"{"columns": []}"#, "no columns"),
+      (
+        #"{"columns": [{"name": "a", "type": "numeric", "lower": 2, "upper": 1}]}"#, "must be below"
+      ),
+      (
+        #"{"columns": [{"name": "a", "type": "numeric", "lower": 0}]}"#,
+        "needs \"lower\" and \"upper\""
+      ),
+      (
+        #"{"columns": [{"name": "a", "type": "categorical", "categories": ["x", "x"]}]}"#,
+        "distinct"
+      ),
+      (#"{"columns": [{"name": "a", "type": "text"}]}"#, "\"type\" must be"),
+      (
+        #"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1, "wieght": 2}]}"#,
+        "unknown key \"wieght\""
+      ),
+      (
+        #"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1, "weight": -1}]}"#,
+        "weight is -1.0"
+      ),
+      (
+        #"{"columns": [{"name": "a", "type": "categorical", "categories": ["x"], "catchAll": "y"}]}"#,
+        "catchAll"
+      ),
+      (#"{"columns": [{"name": "a", "drop": true}]}"#, "every column is dropped"),
+      (
+        #"{"columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
+        "declared twice"
+      ),
+      (
+        #"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
+        "target \"b\" is not a column"
+      ),
+      (
+        #"{"target": "b", "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}, {"name": "b", "drop": true}]}"#,
+        "target \"b\" is a dropped column"
+      ),
+      (
+        #"{"target": 3, "columns": [{"name": "a", "type": "numeric", "lower": 0, "upper": 1}]}"#,
+        "\"target\" must be a column name"
+      ),
+      ("[1, 2]", "top level"),
+      ("{not json", "not valid JSON"),
+    ])
   func invalid(json: String, expected: String) throws {
     do {
       _ = try Schema(jsonData: Data(json.utf8))

@@ -1,6 +1,7 @@
 // Helpers shared by the SliceGen tests: temporary paths, the shared data folder, small schemas.
 
 import Foundation
+
 @testable import SliceGen
 
 enum TestPaths {
@@ -42,14 +43,20 @@ enum TestPaths {
 func mixedSchema(weights: [Double] = [1, 1, 1, 1]) throws -> Schema {
   try Schema(
     columns: [
-      SchemaColumn(name: "age", domain: .numeric(lower: 17, upper: 90, integer: true),
-                   weight: weights[0]),
-      SchemaColumn(name: "income", domain: .numeric(lower: 0, upper: 1e5, integer: false),
-                   nullable: true, weight: weights[1]),
-      SchemaColumn(name: "colour", domain: .categorical(categories: ["red", "green", "blue"],
-                   catchAll: nil), weight: weights[2]),
-      SchemaColumn(name: "city", domain: .categorical(categories: ["A", "B"], catchAll: nil),
-                   nullable: true, weight: weights[3]),
+      SchemaColumn(
+        name: "age", domain: .numeric(lower: 17, upper: 90, integer: true),
+        weight: weights[0]),
+      SchemaColumn(
+        name: "income", domain: .numeric(lower: 0, upper: 1e5, integer: false),
+        nullable: true, weight: weights[1]),
+      SchemaColumn(
+        name: "colour",
+        domain: .categorical(
+          categories: ["red", "green", "blue"],
+          catchAll: nil), weight: weights[2]),
+      SchemaColumn(
+        name: "city", domain: .categorical(categories: ["A", "B"], catchAll: nil),
+        nullable: true, weight: weights[3]),
       SchemaColumn(name: "id", domain: .numeric(lower: 0, upper: 1, integer: false), drop: true),
     ], missingTokens: ["", "NA"])
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SliceGen
 
 @Suite("Values quoted in messages")

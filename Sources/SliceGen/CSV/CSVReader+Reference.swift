@@ -34,7 +34,12 @@ struct ReferenceCSVReader {
       let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
       var matched = true
       for b in bom {
-        if try source.peek() == b { _ = try source.next() } else { matched = false; break }
+        if try source.peek() == b {
+          _ = try source.next()
+        } else {
+          matched = false
+          break
+        }
       }
       if !matched {
         throw CSVError(path: path, line: 1, column: 1, kind: .invalidUTF8)
@@ -114,8 +119,14 @@ struct ReferenceCSVReader {
       } else {
         // Fast scan of an unquoted field.
         while true {
-          guard let b = try source.next() else { terminator = nil; break }
-          if b == comma || b == lf || b == cr { terminator = b; break }
+          guard let b = try source.next() else {
+            terminator = nil
+            break
+          }
+          if b == comma || b == lf || b == cr {
+            terminator = b
+            break
+          }
           if b == quote {
             throw CSVError(path: path, line: line, column: column, kind: .quoteInUnquotedField)
           }

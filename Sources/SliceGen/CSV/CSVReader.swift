@@ -383,8 +383,9 @@ public struct CSVReader {
       }
       if !span.ascii {
         let base = (span.quoted ? UnsafePointer(s.scratch) : UnsafePointer(bytes)) + span.start
-        guard String(validating: UnsafeBufferPointer(start: base, count: span.count), as: UTF8.self)
-          != nil
+        guard
+          String(validating: UnsafeBufferPointer(start: base, count: span.count), as: UTF8.self)
+            != nil
         else {
           throw CSVError(path: path, line: l, column: column, kind: .invalidUTF8)
         }
@@ -417,9 +418,10 @@ public struct CSVReader {
     }
     s.start = p
     line = l
-    return Outcome(record: CSVRawRecord(
-      spans: s.spans, data: bytes, scratch: s.scratch, count: fieldCount, line: startLine,
-      asciiMask: asciiMask))
+    return Outcome(
+      record: CSVRawRecord(
+        spans: s.spans, data: bytes, scratch: s.scratch, count: fieldCount, line: startLine,
+        asciiMask: asciiMask))
   }
 }
 

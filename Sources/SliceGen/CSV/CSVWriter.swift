@@ -26,7 +26,8 @@ public final class CSVWriter {
 
   static func appendField(_ field: String, to out: inout [UInt8]) {
     let utf8 = field.utf8
-    let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+    let needsQuotes =
+      utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
       || utf8.first == 0x20 || utf8.last == 0x20
     guard needsQuotes else {
       out.append(contentsOf: utf8)

@@ -98,8 +98,9 @@ public struct RowEncoder {
       return table
     }
     catchAllIndex = encoding.blocks.map { block in
-      guard case .categorical(let categories, catchAll: let catchAll?) =
-        schema.columns[block.schemaIndex].domain
+      guard
+        case .categorical(let categories, catchAll: let catchAll?) =
+          schema.columns[block.schemaIndex].domain
       else { return nil }
       return categories.firstIndex(of: catchAll)
     }
@@ -140,7 +141,8 @@ public struct RowEncoder {
 
   /// Encodes one raw record into `row` (encoding.width entries, overwritten): the byte path
   /// where it applies, the String path otherwise; the same results either way.
-  public mutating func encode(_ record: CSVRawRecord, into row: UnsafeMutablePointer<Float>) throws {
+  public mutating func encode(_ record: CSVRawRecord, into row: UnsafeMutablePointer<Float>) throws
+  {
     try plans.withUnsafeBufferPointer { plans in
       for blockIndex in 0..<plans.count {
         let plan = plans[blockIndex]
@@ -276,7 +278,8 @@ public struct RowEncoder {
         return
       }
       guard let value = parsed else {
-        let reason = missing.contains(text)
+        let reason =
+          missing.contains(text)
           ? "is missing, but the column is not nullable"
           : "is not a number"
         throw error(line: line, field: field, block: block, value: text, reason: reason)
@@ -299,7 +302,8 @@ public struct RowEncoder {
         out[index] = block.scale
         catchAllCounts[blockIndex] += 1
       } else {
-        let reason = missing.contains(text) && !nullable
+        let reason =
+          missing.contains(text) && !nullable
           ? "is missing, but the column is not nullable"
           : "is not a declared category (\(categories.count) declared; add it to the schema "
             + "or declare a \"catchAll\" category)"

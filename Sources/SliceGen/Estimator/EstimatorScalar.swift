@@ -34,7 +34,8 @@ extension Float: EstimatorScalar {
     typealias V = SIMD16<Float>
     let low: Float = -87.33654  // ln(FLT_MIN): below it the result is set to 0
     let x = y.replacing(with: low, where: y .< low)
-    let shifted = V(repeating: 12_582_912).adding(product: x, V(repeating: 1.442_695_04))  // 1.5·2^23
+    // 12,582,912 = 1.5·2^23
+    let shifted = V(repeating: 12_582_912).adding(product: x, V(repeating: 1.442_695_04))
     let nf = shifted - 12_582_912
     let n = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
     var r = x.adding(product: nf, V(repeating: -0.693_359_375))

@@ -63,7 +63,8 @@ final class KernelWorkspace<T: EstimatorScalar> {
     drr = make(b2, T.self)
     drs = make(b2, T.self)
     factors = make(T.self == Float.self ? 0 : bandwidths * b2, T.self)
-    blocked = T.self == Float.self
+    blocked =
+      T.self == Float.self
       ? (0..<bandwidths).map { _ in BlockedCholesky(capacity: maxBatch) } : []
     kernels = make(bandwidths * b2, T.self)
     perBandwidth = make(bandwidths * maxBatch, T.self)
@@ -121,16 +122,23 @@ final class KernelWorkspace<T: EstimatorScalar> {
     let sources = blocked.isEmpty ? [Int?](repeating: nil, count: h) : kernelSources(multipliers)
     for pass in 0..<2 {
       for q in 0..<h where (sources[q] == nil) == (pass == 0) {
-        fillKernels(q, source: sources[q], gamma: 1 / (2 * T(multipliers[q]) * base * T(multipliers[q]) * base),
-                    br: br, bs: bs, tau: tau, ratioScale: T(ratioScale))
+        fillKernels(
+          q, source: sources[q],
+          gamma: 1 / (2 * T(multipliers[q]) * base * T(multipliers[q]) * base),
+          br: br, bs: bs, tau: tau, ratioScale: T(ratioScale))
       }
     }
     for q in 0..<h {
       let rq = perBandwidth + q &* nb
       do throws(CholeskyFailure) {
-        if blocked.isEmpty { try factorInPlace(factors + q &* nb &* nb, br, nb) } else { try blocked[q].factor(order: br) }
+        if blocked.isEmpty {
+          try factorInPlace(factors + q &* nb &* nb, br, nb)
+        } else {
+          try blocked[q].factor(order: br)
+        }
       } catch {
-        throw .notPositiveDefinite(slice: t, bandwidth: Double(T(multipliers[q]) * base), pivot: error.pivot)
+        throw .notPositiveDefinite(
+          slice: t, bandwidth: Double(T(multipliers[q]) * base), pivot: error.pivot)
       }
       solve(q, rq, br)
       for i in 0..<br { ratio[i] += Double(rq[i]) }
@@ -216,7 +224,9 @@ final class KernelWorkspace<T: EstimatorScalar> {
   private func kernelSources(_ multipliers: [Double]) -> [Int?] {
     var sources = [Int?](repeating: nil, count: multipliers.count)
     for q in multipliers.indices.sorted(by: { multipliers[$0] > multipliers[$1] }) {
-      sources[q] = multipliers.indices.first { multipliers[$0] == 2 * multipliers[q] && sources[$0] == nil }
+      sources[q] = multipliers.indices.first {
+        multipliers[$0] == 2 * multipliers[q] && sources[$0] == nil
+      }
     }
     return sources
   }
@@ -229,7 +239,8 @@ final class KernelWorkspace<T: EstimatorScalar> {
   ) {
     let fast = blocked.isEmpty ? nil : blocked[q]
     let lStride = fast?.stride ?? nb
-    let l = fast.map { UnsafeMutableRawPointer($0.matrix).assumingMemoryBound(to: T.self) }
+    let l =
+      fast.map { UnsafeMutableRawPointer($0.matrix).assumingMemoryBound(to: T.self) }
       ?? factors + q &* nb &* nb
     let kq = kernels + q &* nb &* nb
     let rq = perBandwidth + q &* nb
@@ -238,19 +249,23 @@ final class KernelWorkspace<T: EstimatorScalar> {
       func float(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
         UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
       }
-      let from = float(UnsafeMutableRawPointer(blocked[source].matrix).assumingMemoryBound(to: T.self))
+      let from = float(
+        UnsafeMutableRawPointer(blocked[source].matrix).assumingMemoryBound(to: T.self))
       let kFrom = float(kernels + source &* nb &* nb)
       for i in 0..<br {
         let diagonal = i &* lStride &+ i
-        _ = Float.fourthPower(from + (diagonal &+ 1), into: float(l) + (diagonal &+ 1), count: br &- i &- 1)
+        _ = Float.fourthPower(
+          from + (diagonal &+ 1), into: float(l) + (diagonal &+ 1), count: br &- i &- 1)
         l[diagonal] = 1 + tau
-        rq[i] = ratioScale * T(Float.fourthPower(kFrom + i &* nb, into: float(kq) + i &* nb, count: bs))
+        rq[i] =
+          ratioScale * T(Float.fourthPower(kFrom + i &* nb, into: float(kq) + i &* nb, count: bs))
       }
       return
     }
     for i in 0..<br {
       let diagonal = i &* lStride &+ i
-      _ = T.negativeExp(drr + (i &* nb &+ i &+ 1), scale: gamma, into: l + (diagonal &+ 1), count: br &- i &- 1)
+      _ = T.negativeExp(
+        drr + (i &* nb &+ i &+ 1), scale: gamma, into: l + (diagonal &+ 1), count: br &- i &- 1)
       l[diagonal] = 1 + tau
       rq[i] = ratioScale * T.negativeExp(drs + i &* nb, scale: gamma, into: kq + i &* nb, count: bs)
     }
@@ -355,9 +370,11 @@ func factorInPlace<T: EstimatorScalar>(
   _ l: UnsafeMutablePointer<T>, _ n: Int, _ stride: Int
 ) throws(CholeskyFailure) {
   if T.self == Float.self {
-    try Cholesky.factor(UnsafeMutableRawPointer(l).assumingMemoryBound(to: Float.self), order: n, stride: stride)
+    try Cholesky.factor(
+      UnsafeMutableRawPointer(l).assumingMemoryBound(to: Float.self), order: n, stride: stride)
   } else {
-    try Cholesky.factor(UnsafeMutableRawPointer(l).assumingMemoryBound(to: Double.self), order: n, stride: stride)
+    try Cholesky.factor(
+      UnsafeMutableRawPointer(l).assumingMemoryBound(to: Double.self), order: n, stride: stride)
   }
 }
 

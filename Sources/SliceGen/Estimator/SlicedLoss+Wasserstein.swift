@@ -40,7 +40,9 @@ final class WassersteinWorkspace {
       synthetic[p] = Double(y[p &* rowWidth &+ c])
       order[p] = p
     }
-    heapSort(count: b) { i, j in real[i] < real[j] } swap: { i, j in
+    heapSort(count: b) { i, j in
+      real[i] < real[j]
+    } swap: { i, j in
       swap(&real[i], &real[j])
     }
     let values = synthetic

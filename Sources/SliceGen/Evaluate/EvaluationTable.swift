@@ -49,8 +49,9 @@ public struct EvaluationTable: Sendable {
           let (value, reason) = rules[c].numeric(field)
           numeric[c].append(value)
           if let reason {
-            outside[c].add(reason, value: field, number: value.isNaN ? nil : value,
-                           line: record.line)
+            outside[c].add(
+              reason, value: field, number: value.isNaN ? nil : value,
+              line: record.line)
           }
         } else {
           let (value, reason) = rules[c].categorical(field)
@@ -81,11 +82,13 @@ public struct EvaluationTable: Sendable {
   /// Each column shuffled on its own (the independent-columns reference): exact 1-way
   /// distributions, no dependence between columns.
   public func independentColumns(using rng: inout some RandomNumberGenerator) -> EvaluationTable {
-    EvaluationTable(names: names, columns: columns.map { column in
-      switch column {
-      case .numeric(let v): return .numeric(v.shuffled(using: &rng))
-      case .categorical(let v): return .categorical(v.shuffled(using: &rng))
-      }
-    })
+    EvaluationTable(
+      names: names,
+      columns: columns.map { column in
+        switch column {
+        case .numeric(let v): return .numeric(v.shuffled(using: &rng))
+        case .categorical(let v): return .categorical(v.shuffled(using: &rng))
+        }
+      })
   }
 }

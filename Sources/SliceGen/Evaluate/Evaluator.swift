@@ -86,12 +86,14 @@ public struct EvaluationReport: Sendable {
   /// Each key with synthetic, independent and real.
   public func summary() -> [String: Triple] {
     func triple(_ key: KeyPath<TableScores, Double>) -> Triple {
-      Triple(synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key],
-             real: real?[keyPath: key])
+      Triple(
+        synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key],
+        real: real?[keyPath: key])
     }
     func triple(_ key: KeyPath<TableScores, Double?>) -> Triple {
-      Triple(synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key] ?? nil,
-             real: real?[keyPath: key] ?? nil)
+      Triple(
+        synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key] ?? nil,
+        real: real?[keyPath: key] ?? nil)
     }
     return [
       "quality": triple(\.quality), "qualityAll": triple(\.qualityAll),
@@ -113,19 +115,22 @@ public struct EvaluationReport: Sendable {
     guard let independent else { return [] }
     var warnings: [EvaluationWarning] = []
     let rows: [(String, KeyPath<TableScores, Double>, String)] = [
-      ("columnPairTrends", \.columnPairTrends,
-       "the QualityReport's pairs, those with real association above its thresholds"),
+      (
+        "columnPairTrends", \.columnPairTrends,
+        "the QualityReport's pairs, those with real association above its thresholds"
+      ),
       ("columnPairTrendsAll", \.columnPairTrendsAll, "every pair, no threshold"),
     ]
     for (key, path, pairs) in rows {
       let s = synthetic[keyPath: path], i = independent[keyPath: path]
       guard s < i else { continue }
       let (st, it) = Self.distinct(s, i)
-      warnings.append(EvaluationWarning(
-        metric: key, synthetic: s, independent: i,
-        message: "\(key) is \(st) for the synthetic table, below \(it) for independent "
-          + "columns (\(pairs)): on these pairs it keeps less of the relationships between "
-          + "columns than shuffling each real column on its own."))
+      warnings.append(
+        EvaluationWarning(
+          metric: key, synthetic: s, independent: i,
+          message: "\(key) is \(st) for the synthetic table, below \(it) for independent "
+            + "columns (\(pairs)): on these pairs it keeps less of the relationships between "
+            + "columns than shuffling each real column on its own."))
     }
     let s = synthetic.columnShapes, i = independent.columnShapes
     if i - s > Self.columnShapesMargin {
@@ -140,12 +145,13 @@ public struct EvaluationReport: Sendable {
       let worst = gaps.map {
         "\(ValueText.quoted($0.0)) \(Self.format($0.1, 3)) (independent \(Self.format($0.2, 3)))"
       }.joined(separator: ", ")
-      warnings.append(EvaluationWarning(
-        metric: "columnShapes", synthetic: s, independent: i,
-        message: "columnShapes is \(st) for the synthetic table, \(Self.format(i - s, 3)) below "
-          + "\(it) for independent columns (more than \(Self.columnShapesMargin) below): its "
-          + "columns' own distributions are further from the holdout than the real training "
-          + "columns'" + (worst.isEmpty ? "." : "; furthest: \(worst).")))
+      warnings.append(
+        EvaluationWarning(
+          metric: "columnShapes", synthetic: s, independent: i,
+          message: "columnShapes is \(st) for the synthetic table, \(Self.format(i - s, 3)) below "
+            + "\(it) for independent columns (more than \(Self.columnShapesMargin) below): its "
+            + "columns' own distributions are further from the holdout than the real training "
+            + "columns'" + (worst.isEmpty ? "." : "; furthest: \(worst).")))
     }
     return warnings
   }
@@ -235,8 +241,7 @@ public enum Evaluator {
   static func scores(
     _ real: EvaluationTable, _ table: EvaluationTable, _ target: Int?,
     _ solver: LogisticSolver = .scikitLearn
-  ) -> TableScores
-  {
+  ) -> TableScores {
     var columnScores: [String: Double] = [:]
     var ks: [Double] = [], tv: [Double] = []
     for c in real.names.indices {
@@ -278,17 +283,21 @@ public enum Evaluator {
           let rho = Metrics.pearson(ra, rb)
           let score = 1 - abs(rho - Metrics.pearson(sa, sb)) / 2
           correlation.append(score)
-          pairs.append(PairScore(first: real.names[i], second: real.names[j],
-                                 metric: "CorrelationSimilarity", score: score,
-                                 meetsThreshold: !rho.isNaN && abs(rho) > 0.5))
+          pairs.append(
+            PairScore(
+              first: real.names[i], second: real.names[j],
+              metric: "CorrelationSimilarity", score: score,
+              meetsThreshold: !rho.isNaN && abs(rho) > 0.5))
         } else {
           let score = Metrics.contingencySimilarity(
             realDiscrete[i], realDiscrete[j], tableDiscrete[i], tableDiscrete[j])
           let v = Metrics.cramersV(realDiscrete[i], realDiscrete[j])
           contingency.append(score)
-          pairs.append(PairScore(first: real.names[i], second: real.names[j],
-                                 metric: "ContingencySimilarity", score: score,
-                                 meetsThreshold: !v.isNaN && v > 0.3))
+          pairs.append(
+            PairScore(
+              first: real.names[i], second: real.names[j],
+              metric: "ContingencySimilarity", score: score,
+              meetsThreshold: !v.isNaN && v > 0.3))
         }
       }
     }

@@ -25,34 +25,42 @@ public enum HTMLReport {
       """
     if let model {
       let p = model.header.release.privacy
-      html += "<div class=\"privacy\"><b>Privacy.</b> \(escape(p.statement))<br>"
+      html +=
+        "<div class=\"privacy\"><b>Privacy.</b> \(escape(p.statement))<br>"
         + "Release method: \(escape(model.header.release.method)); accountant \(escape(p.accountant)); "
         + "(ε, δ) = (\(p.epsilon), \(p.delta)) under \(escape(p.neighbors)).</div>"
     } else {
       html += "<p>No model file given: the privacy statement of the release is not shown.</p>"
     }
     for warning in report.warnings {
-      html += "<p class=\"warn\"><b>Warning (\(escape(warning.metric))):</b> "
+      html +=
+        "<p class=\"warn\"><b>Warning (\(escape(warning.metric))):</b> "
         + "\(escape(warning.message))</p>"
     }
     html += outsideSchema(report.outsideSchema)
-    for (name, scores) in [("synthetic", report.synthetic), ("independent", report.independent),
-                           ("real", report.real)] {
+    for (name, scores) in [
+      ("synthetic", report.synthetic), ("independent", report.independent),
+      ("real", report.real),
+    ] {
       guard let unseen = scores?.unseenHoldoutCategories, !unseen.isEmpty else { continue }
-      html += "<p>Note: the \(name) table's logistic regression met categories only in the "
+      html +=
+        "<p>Note: the \(name) table's logistic regression met categories only in the "
         + "holdout, encoded as zeros (SDMetrics raises and gives no score): "
         + unseen.map {
           "\(escape($0.column)) \($0.categories) (\($0.rows) rows, first “\(escape($0.first))”)"
         }.joined(separator: "; ") + ".</p>"
     }
-    html += "<p>Evaluation reads real data; this report is for the data owner and is not private.</p>"
+    html +=
+      "<p>Evaluation reads real data; this report is for the data owner and is not private.</p>"
     // Score table.
-    html += "<h2>Scores (SDMetrics definitions)</h2><table><tr><th>metric</th><th>synthetic</th>"
+    html +=
+      "<h2>Scores (SDMetrics definitions)</h2><table><tr><th>metric</th><th>synthetic</th>"
       + "<th>independent columns</th><th>real training rows</th></tr>"
     let summary = report.summary()
     for key in EvaluationReport.keys {
       let t = summary[key]!
-      html += "<tr><td>\(key)</td><td>\(f(t.synthetic))</td><td>\(f(t.independent))</td>"
+      html +=
+        "<tr><td>\(key)</td><td>\(f(t.synthetic))</td><td>\(f(t.independent))</td>"
         + "<td>\(f(t.real))</td></tr>"
     }
     html += "</table>"
@@ -64,11 +72,13 @@ public enum HTMLReport {
     html += "<h2>Columns: real (blue) vs synthetic (orange)</h2><div class=\"grid\">"
     for c in real.names.indices {
       let score = report.synthetic.columns[real.names[c]] ?? .nan
-      html += "<div class=\"card\"><div><b>\(escape(real.names[c]))</b> "
+      html +=
+        "<div class=\"card\"><div><b>\(escape(real.names[c]))</b> "
         + "score \(f(score))</div>\(overlay(real.columns[c], synthetic.columns[c]))</div>"
     }
     html += "</div><h2>Pair trends (synthetic)</h2>" + heatMap(real.names, report.synthetic.pairs)
-    html += "<p>Cells with a bold outline are the pairs the QualityReport counts (real association "
+    html +=
+      "<p>Cells with a bold outline are the pairs the QualityReport counts (real association "
       + "above its thresholds).</p></body></html>\n"
     try AtomicOutputFile.write(Data(html.utf8), to: path)
   }
@@ -80,12 +90,14 @@ public enum HTMLReport {
       return "<p>Values outside the schema (synthetic table): none.</p>"
     }
     let total = columns.reduce(0) { $0 + $1.count }
-    var html = "<h2>Values outside the schema (synthetic table)</h2><p class=\"warn\">\(total) "
+    var html =
+      "<h2>Values outside the schema (synthetic table)</h2><p class=\"warn\">\(total) "
       + "value\(total == 1 ? "" : "s") in \(columns.count) column\(columns.count == 1 ? "" : "s") "
       + "lie outside the schema; they are scored as written.</p><table><tr><th>column</th>"
       + "<th>values</th><th>why</th><th>first (line)</th></tr>"
     for column in columns {
-      html += "<tr><td>\(escape(column.column))</td><td>\(column.count)</td>"
+      html +=
+        "<tr><td>\(escape(column.column))</td><td>\(column.count)</td>"
         + "<td>\(escape(column.reasons))</td>"
         + "<td>\(escape(column.firstValue)) (\(column.firstLine))</td></tr>"
     }
@@ -133,22 +145,31 @@ public enum HTMLReport {
     let w = 260.0, h = 110.0
     let peak = max(pa.max() ?? 1, pb.max() ?? 1, 1e-9)
     let bw = w / Double(pa.count)
-    var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h + 16))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    var svg =
+      "<svg width=\"\(Int(w))\" height=\"\(Int(h + 16))\" xmlns=\"http://www.w3.org/2000/svg\">"
     for (i, (va, vb)) in zip(pa, pb).enumerated() {
       let x = Double(i) * bw
       let ha = va / peak * h, hb = vb / peak * h
-      svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a7bd0\" opacity=\"0.6\"/>", x, h - ha, bw * 0.9, ha)
-      svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f08a24\" opacity=\"0.55\"/>", x + bw * 0.2, h - hb, bw * 0.6, hb)
+      svg += String(
+        format:
+          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a7bd0\" opacity=\"0.6\"/>",
+        x, h - ha, bw * 0.9, ha)
+      svg += String(
+        format:
+          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f08a24\" opacity=\"0.55\"/>",
+        x + bw * 0.2, h - hb, bw * 0.6, hb)
     }
     svg += "<text x=\"0\" y=\"\(Int(h + 13))\" font-size=\"10\">\(escape(labels[0]))</text>"
-    svg += "<text x=\"\(Int(w))\" y=\"\(Int(h + 13))\" font-size=\"10\" text-anchor=\"end\">\(escape(labels[1]))</text></svg>"
+    svg +=
+      "<text x=\"\(Int(w))\" y=\"\(Int(h + 13))\" font-size=\"10\" text-anchor=\"end\">\(escape(labels[1]))</text></svg>"
     return svg
   }
 
   static func heatMap(_ names: [String], _ pairs: [PairScore]) -> String {
     let cell = 34.0, left = 130.0, top = 10.0
     let n = names.count
-    var svg = "<svg width=\"\(Int(left + cell * Double(n) + 10))\" height=\"\(Int(top + cell * Double(n) + 120))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    var svg =
+      "<svg width=\"\(Int(left + cell * Double(n) + 10))\" height=\"\(Int(top + cell * Double(n) + 120))\" xmlns=\"http://www.w3.org/2000/svg\">"
     var index: [String: Int] = [:]
     for (i, name) in names.enumerated() { index[name] = i }
     for p in pairs {
@@ -156,13 +177,25 @@ public enum HTMLReport {
       for (r, c) in [(i, j), (j, i)] {
         let v = p.score.isNaN ? 0 : p.score
         let red = Int(255 * (1 - v)), green = Int(200 * v)
-        svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"rgb(%d,%d,80)\" stroke=\"%@\" stroke-width=\"%@\"><title>%@ × %@: %.3f</title></rect>", left + Double(c) * cell, top + Double(r) * cell, cell - 2, cell - 2, red, green, p.meetsThreshold ? "#000" : "none", p.meetsThreshold ? "2" : "0", escape(p.first), escape(p.second), v)
-        svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"9\" fill=\"#fff\" text-anchor=\"middle\">%.2f</text>", left + Double(c) * cell + cell / 2 - 1, top + Double(r) * cell + cell / 2 + 3, v)
+        svg += String(
+          format:
+            "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"rgb(%d,%d,80)\" stroke=\"%@\" stroke-width=\"%@\"><title>%@ × %@: %.3f</title></rect>",
+          left + Double(c) * cell, top + Double(r) * cell, cell - 2, cell - 2, red, green,
+          p.meetsThreshold ? "#000" : "none", p.meetsThreshold ? "2" : "0", escape(p.first),
+          escape(p.second), v)
+        svg += String(
+          format:
+            "<text x=\"%.0f\" y=\"%.0f\" font-size=\"9\" fill=\"#fff\" text-anchor=\"middle\">%.2f</text>",
+          left + Double(c) * cell + cell / 2 - 1, top + Double(r) * cell + cell / 2 + 3, v)
       }
     }
     for (i, name) in names.enumerated() {
-      svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"end\">%@</text>", left - 4, top + Double(i) * cell + cell / 2 + 4, escape(name))
-      svg += String(format: "<text transform=\"translate(%.0f,%.0f) rotate(60)\" font-size=\"11\">%@</text>", left + Double(i) * cell + cell / 2, top + Double(n) * cell + 6, escape(name))
+      svg += String(
+        format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"end\">%@</text>",
+        left - 4, top + Double(i) * cell + cell / 2 + 4, escape(name))
+      svg += String(
+        format: "<text transform=\"translate(%.0f,%.0f) rotate(60)\" font-size=\"11\">%@</text>",
+        left + Double(i) * cell + cell / 2, top + Double(n) * cell + 6, escape(name))
     }
     return svg + "</svg>"
   }
@@ -175,18 +208,26 @@ public enum HTMLReport {
       guard let lo = v.min(), let hi = v.max() else { return ("", 0, 0) }
       let span = hi > lo ? hi - lo : 1
       let points = v.enumerated().map { i, y in
-        String(format: "%.1f,%.1f", pad + Double(i) / Double(max(v.count - 1, 1)) * (w - 2 * pad),
-               h - pad / 2 - (y - lo) / span * (h - pad))
+        String(
+          format: "%.1f,%.1f", pad + Double(i) / Double(max(v.count - 1, 1)) * (w - 2 * pad),
+          h - pad / 2 - (y - lo) / span * (h - pad))
       }
       return (points.joined(separator: " "), lo, hi)
     }
     let (tp, tlo, thi) = path(train)
     let (vp, vlo, vhi) = path(validation)
-    var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h + 20))\" xmlns=\"http://www.w3.org/2000/svg\">"
+    var svg =
+      "<svg width=\"\(Int(w))\" height=\"\(Int(h + 20))\" xmlns=\"http://www.w3.org/2000/svg\">"
     svg += "<polyline points=\"\(tp)\" fill=\"none\" stroke=\"#4a7bd0\" stroke-width=\"2\"/>"
     svg += "<polyline points=\"\(vp)\" fill=\"none\" stroke=\"#f08a24\" stroke-width=\"2\"/>"
-    svg += String(format: "<text x=\"4\" y=\"%.0f\" font-size=\"11\" fill=\"#4a7bd0\">training loss (%.4g … %.4g)</text>", h + 14, tlo, thi)
-    svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#f08a24\">validation sliced-W₂ (%.4g … %.4g), per epoch, each curve on its own scale</text>", 230.0, h + 14, vlo, vhi)
+    svg += String(
+      format:
+        "<text x=\"4\" y=\"%.0f\" font-size=\"11\" fill=\"#4a7bd0\">training loss (%.4g … %.4g)</text>",
+      h + 14, tlo, thi)
+    svg += String(
+      format:
+        "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#f08a24\">validation sliced-W₂ (%.4g … %.4g), per epoch, each curve on its own scale</text>",
+      230.0, h + 14, vlo, vhi)
     return svg + "</svg>"
   }
 }

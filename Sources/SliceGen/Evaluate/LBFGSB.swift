@@ -99,8 +99,9 @@ enum LBFGSB {
     var f = objective(x, &g)
     var evaluations = 1
     func result(_ stop: Stop, _ iterations: Int) -> Result {
-      Result(x: x, value: f, gradient: g, iterations: iterations, evaluations: evaluations,
-             stop: stop)
+      Result(
+        x: x, value: f, gradient: g, iterations: iterations, evaluations: evaluations,
+        stop: stop)
     }
     guard f.isFinite, g.allSatisfy(\.isFinite) else { return result(.abnormal, 0) }
     if infinityNorm(g) <= options.gradientTolerance { return result(.gradientTolerance, 0) }
@@ -162,7 +163,10 @@ enum LBFGSB {
         var verdict = MoreThuenteLineSearch.Verdict.evaluate(firstStep)
         var trials = 0
         while case .evaluate(let next) = verdict {
-          if trials >= options.maxLineSearchSteps { failed = true; break }
+          if trials >= options.maxLineSearchSteps {
+            failed = true
+            break
+          }
           step = next
           if step == 1 {
             x = z
@@ -177,9 +181,13 @@ enum LBFGSB {
         }
       }
       if failed {
-        x = xOld; g = gOld; f = fOld
+        x = xOld
+        g = gOld
+        f = fOld
         if count == 0 { return result(.abnormal, iterations) }
-        count = 0; head = 0; theta = 1
+        count = 0
+        head = 0
+        theta = 1
         continue
       }
 

@@ -101,7 +101,10 @@ struct LogisticModel {
     for _ in 0..<50 {
       var gradient = [Double](repeating: 0, count: d + 1)
       var hessian = [Double](repeating: 0, count: (d + 1) * (d + 1))
-      for j in 0..<d { gradient[j] = w[j]; hessian[j * (d + 1) + j] = 1 }
+      for j in 0..<d {
+        gradient[j] = w[j]
+        hessian[j * (d + 1) + j] = 1
+      }
       x.withUnsafeBufferPointer { xp in
         hessian.withUnsafeMutableBufferPointer { h in
           var row = [Double](repeating: 1, count: d + 1)
@@ -126,7 +129,10 @@ struct LogisticModel {
       guard let step = solve(hessian, gradient, d + 1) else { break }
       steps += 1
       var largest = 0.0
-      for j in 0...d { w[j] -= step[j]; largest = max(largest, abs(step[j])) }
+      for j in 0...d {
+        w[j] -= step[j]
+        largest = max(largest, abs(step[j]))
+      }
       if largest < 1e-8 { break }
     }
     return (w, steps)
@@ -244,7 +250,10 @@ struct BalancedLogisticLoss {
 
 /// Features as SDMetrics builds them, fitted on the training table.
 struct Featurizer {
-  enum Part { case numeric(column: Int, mean: Double), oneHot(column: Int, [String?: Int]) }
+  enum Part {
+    case numeric(column: Int, mean: Double)
+    case oneHot(column: Int, [String?: Int])
+  }
   /// In feature order: numeric columns, then one-hot blocks.
   var parts: [Part]
   var median: [Double] = []
@@ -258,8 +267,9 @@ struct Featurizer {
       switch column {
       case .numeric(let v):
         let finite = v.filter { !$0.isNaN }
-        numeric.append(.numeric(
-          column: c, mean: finite.isEmpty ? 0 : finite.reduce(0, +) / Double(finite.count)))
+        numeric.append(
+          .numeric(
+            column: c, mean: finite.isEmpty ? 0 : finite.reduce(0, +) / Double(finite.count)))
         width += 1
       case .categorical(let v):
         // OneHotEncoder: sorted categories, missing (nil) last.
@@ -330,9 +340,10 @@ struct Featurizer {
         if first == nil { first = .some(value) }
       }
       if let first {
-        result.append(UnseenCategories(
-          column: table.names[c], categories: categories.count, rows: rows,
-          first: first.map(ValueText.quoted) ?? "(missing)"))
+        result.append(
+          UnseenCategories(
+            column: table.names[c], categories: categories.count, rows: rows,
+            first: first.map(ValueText.quoted) ?? "(missing)"))
       }
     }
     return result

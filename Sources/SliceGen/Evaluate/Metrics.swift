@@ -47,7 +47,10 @@ enum Metrics {
   static func digitize(_ x: [Double]) -> [Int] {
     let finite = x.filter { !$0.isNaN }
     guard var lo = finite.min(), var hi = finite.max() else { return x.map { _ in 12 } }
-    if lo == hi { lo -= 0.5; hi += 0.5 }
+    if lo == hi {
+      lo -= 0.5
+      hi += 0.5
+    }
     let edges = (0...10).map { lo + (hi - lo) * Double($0) / 10 }
     return x.map { v in
       if v.isNaN { return 12 }
@@ -106,7 +109,11 @@ enum Metrics {
 
   static func pearson(_ x: [Double], _ y: [Double]) -> Double {
     var n = 0.0, sx = 0.0, sy = 0.0
-    for i in x.indices where !x[i].isNaN && !y[i].isNaN { n += 1; sx += x[i]; sy += y[i] }
+    for i in x.indices where !x[i].isNaN && !y[i].isNaN {
+      n += 1
+      sx += x[i]
+      sy += y[i]
+    }
     guard n > 1 else { return .nan }
     let mx = sx / n, my = sy / n
     var cxy = 0.0, cxx = 0.0, cyy = 0.0

@@ -45,17 +45,28 @@ struct MoreThuenteLineSearch {
   /// Starts a search at `step` from φ(0) = `value` and φ'(0) = `slope` (negative).
   /// L-BFGS-B uses ftol = 1e-3, gtol = 0.9, xtol = 0.1, stpmin = 0.
   /// The first verdict is always `.evaluate(step)`.
-  init(step: Double, value: Double, slope: Double, ftol: Double = 1e-3, gtol: Double = 0.9,
-       xtol: Double = 0.1, stpmin: Double = 0, stpmax: Double) {
+  init(
+    step: Double, value: Double, slope: Double, ftol: Double = 1e-3, gtol: Double = 0.9,
+    xtol: Double = 0.1, stpmin: Double = 0, stpmax: Double
+  ) {
     precondition(step >= stpmin && step <= stpmax, "initial step outside [stpmin, stpmax]")
     precondition(slope < 0, "not a descent direction")
     precondition(ftol >= 0 && gtol >= 0 && xtol >= 0 && stpmin >= 0 && stpmax >= stpmin)
-    self.ftol = ftol; self.gtol = gtol; self.xtol = xtol
-    self.stpmin = stpmin; self.stpmax = stpmax
+    self.ftol = ftol
+    self.gtol = gtol
+    self.xtol = xtol
+    self.stpmin = stpmin
+    self.stpmax = stpmax
     self.step = step
-    finit = value; ginit = slope; gtest = ftol * slope
-    width = stpmax - stpmin; width1 = width / 0.5
-    fx = value; gx = slope; fy = value; gy = slope
+    finit = value
+    ginit = slope
+    gtest = ftol * slope
+    width = stpmax - stpmin
+    width1 = width / 0.5
+    fx = value
+    gx = slope
+    fy = value
+    gy = slope
     stmax = step + 4 * step
   }
 
@@ -76,24 +87,30 @@ struct MoreThuenteLineSearch {
       // Lower value but not sufficient decrease: interpolate ψ, whose slope is φ' − gtest.
       var fxm = fx - stx * gtest, fym = fy - sty * gtest
       var gxm = gx - gtest, gym = gy - gtest
-      Self.interpolate(stx: &stx, fx: &fxm, dx: &gxm, sty: &sty, fy: &fym, dy: &gym,
-                       stp: &step, fp: f - step * gtest, dp: g - gtest,
-                       bracketed: &bracketed, stpmin: stmin, stpmax: stmax)
-      fx = fxm + stx * gtest; fy = fym + sty * gtest
-      gx = gxm + gtest; gy = gym + gtest
+      Self.interpolate(
+        stx: &stx, fx: &fxm, dx: &gxm, sty: &sty, fy: &fym, dy: &gym,
+        stp: &step, fp: f - step * gtest, dp: g - gtest,
+        bracketed: &bracketed, stpmin: stmin, stpmax: stmax)
+      fx = fxm + stx * gtest
+      fy = fym + sty * gtest
+      gx = gxm + gtest
+      gy = gym + gtest
     } else {
-      Self.interpolate(stx: &stx, fx: &fx, dx: &gx, sty: &sty, fy: &fy, dy: &gy,
-                       stp: &step, fp: f, dp: g,
-                       bracketed: &bracketed, stpmin: stmin, stpmax: stmax)
+      Self.interpolate(
+        stx: &stx, fx: &fx, dx: &gx, sty: &sty, fy: &fy, dy: &gy,
+        stp: &step, fp: f, dp: g,
+        bracketed: &bracketed, stpmin: stmin, stpmax: stmax)
     }
     if bracketed {
       // Bisect when two steps have not shrunk the bracket to two thirds.
       if abs(sty - stx) >= 0.66 * width1 { step = stx + 0.5 * (sty - stx) }
       width1 = width
       width = abs(sty - stx)
-      stmin = min(stx, sty); stmax = max(stx, sty)
+      stmin = min(stx, sty)
+      stmax = max(stx, sty)
     } else {
-      stmin = step + 1.1 * (step - stx); stmax = step + 4 * (step - stx)
+      stmin = step + 1.1 * (step - stx)
+      stmax = step + 4 * (step - stx)
     }
     step = min(max(step, stpmin), stpmax)
     // No further progress possible: fall back on the best step.
@@ -189,10 +206,18 @@ struct MoreThuenteLineSearch {
     }
     // Update the interval: stx keeps the least value, sty the other end.
     if fp > fx {
-      sty = stp; fy = fp; dy = dp
+      sty = stp
+      fy = fp
+      dy = dp
     } else {
-      if sgnd < 0 { sty = stx; fy = fx; dy = dx }
-      stx = stp; fx = fp; dx = dp
+      if sgnd < 0 {
+        sty = stx
+        fy = fx
+        dy = dx
+      }
+      stx = stp
+      fx = fp
+      dx = dp
     }
     stp = stpf
   }

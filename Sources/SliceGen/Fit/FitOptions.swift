@@ -61,13 +61,15 @@ public struct FitOptions: Codable, Equatable, Sendable {
     learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
     cosineDecay = try c.decodeIfPresent(Bool.self, forKey: .cosineDecay) ?? d.cosineDecay
     finalLearningRateFactor =
-      try c.decodeIfPresent(Double.self, forKey: .finalLearningRateFactor) ?? d.finalLearningRateFactor
+      try c.decodeIfPresent(Double.self, forKey: .finalLearningRateFactor)
+      ?? d.finalLearningRateFactor
     seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     validation = try c.decodeIfPresent(Double.self, forKey: .validation) ?? d.validation
     latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? d.latent
     hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
     numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
-    estimator = try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
+    estimator =
+      try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
     marginalWeight = try c.decodeIfPresent(Double.self, forKey: .marginalWeight) ?? d.marginalWeight
     marginalLoss = try c.decodeIfPresent(MarginalDistance.self, forKey: .marginalLoss) ?? .l2
     // Absent in files written before the option: those trained on the kernel batch.

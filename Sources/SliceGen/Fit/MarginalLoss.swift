@@ -47,8 +47,10 @@ struct MarginalLoss {
   /// For each kept column, its group map (fine bin → group) where a target groups it, else nil.
   let groups: [[Int]?]
 
-  init(marginals: [ReleasedMarginal], names: [String], architecture: GeneratorArchitecture,
-       weight: Double, distance: MarginalDistance = .l2) {
+  init(
+    marginals: [ReleasedMarginal], names: [String], architecture: GeneratorArchitecture,
+    weight: Double, distance: MarginalDistance = .l2
+  ) {
     var offsets: [Int] = [], counts: [Int] = []
     var offset = 0
     for block in architecture.blocks {
@@ -71,14 +73,16 @@ struct MarginalLoss {
           grouped.append(false)
           continue
         }
-        precondition(map.count == counts[c] && m.shape[position] == BinGroups.count(map),
-                     "head and marginal disagree on the bins")
+        precondition(
+          map.count == counts[c] && m.shape[position] == BinGroups.count(map),
+          "head and marginal disagree on the bins")
         precondition(groups[c] == nil || groups[c]! == map, "a column is grouped in two ways")
         groups[c] = map
         grouped.append(true)
       }
-      return Target(columns: columns, shape: m.shape, probabilities: m.probabilities,
-                    grouped: grouped)
+      return Target(
+        columns: columns, shape: m.shape, probabilities: m.probabilities,
+        grouped: grouped)
     }
     self.groups = groups
   }
@@ -97,15 +101,18 @@ struct MarginalLoss {
     var blocks = [[Float]](repeating: [], count: 2 * columns)
     let widths = headCounts + groups.map { $0.map(BinGroups.count) ?? 0 }
     let used = Set(targets.flatMap(\.columns))
-    let usedGrouped = Set(targets.flatMap { t in
-      t.columns.indices.filter { t.grouped[$0] }.map { t.columns[$0] }
-    })
+    let usedGrouped = Set(
+      targets.flatMap { t in
+        t.columns.indices.filter { t.grouped[$0] }.map { t.columns[$0] }
+      })
     for c in used {
       let k = headCounts[c], o = headOffsets[c]
       var block = [Float](repeating: 0, count: b * k)
       heads.withUnsafeBufferPointer { h in
         block.withUnsafeMutableBufferPointer { out in
-          for i in 0..<b { (out.baseAddress! + i * k).update(from: h.baseAddress! + i * headWidth + o, count: k) }
+          for i in 0..<b {
+            (out.baseAddress! + i * k).update(from: h.baseAddress! + i * headWidth + o, count: k)
+          }
         }
       }
       blocks[c] = block
@@ -219,14 +226,16 @@ struct MarginalLoss {
       residual.withUnsafeBufferPointer { rr in
         blocks[cb].withUnsafeBufferPointer { pb in
           blockGradients[ca].withUnsafeMutableBufferPointer { ga in
-            GEMM.nt(m: b, n: ka, k: kb, a: pb.baseAddress!, b: rr.baseAddress!, c: ga.baseAddress!,
-                    accumulate: true)
+            GEMM.nt(
+              m: b, n: ka, k: kb, a: pb.baseAddress!, b: rr.baseAddress!, c: ga.baseAddress!,
+              accumulate: true)
           }
         }
         blocks[ca].withUnsafeBufferPointer { pa in
           blockGradients[cb].withUnsafeMutableBufferPointer { gb in
-            GEMM.nn(m: b, n: kb, k: ka, a: pa.baseAddress!, b: rr.baseAddress!, c: gb.baseAddress!,
-                    accumulate: true)
+            GEMM.nn(
+              m: b, n: kb, k: ka, a: pa.baseAddress!, b: rr.baseAddress!, c: gb.baseAddress!,
+              accumulate: true)
           }
         }
       }
@@ -354,7 +363,8 @@ extension Encoding {
           let interval = columnBins.unitInterval(of: k)
           return Float((interval.lowerBound + interval.upperBound) / 2)
         }
-        return .binned(centers: centers, missingBin: columnBins.missingBin != nil, scale: block.scale)
+        return .binned(
+          centers: centers, missingBin: columnBins.missingBin != nil, scale: block.scale)
       }
     }
   }

@@ -44,9 +44,11 @@ public struct FitPhaseTimes: Sendable {
 
   /// (name, seconds) in pipeline order.
   public var named: [(String, Double)] {
-    [("batch", batch), ("generator", generator), ("projection", projection),
-     ("estimator", estimator), ("backward", backward), ("optimizer", optimizer),
-     ("epochEnd", epochEnd)]
+    [
+      ("batch", batch), ("generator", generator), ("projection", projection),
+      ("estimator", estimator), ("backward", backward), ("optimizer", optimizer),
+      ("epochEnd", epochEnd),
+    ]
   }
 }
 
@@ -122,9 +124,12 @@ public enum Trainer {
         option: "kernel-weight", value: nil,
         rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
     }
-    let marginalLoss = bins == nil ? nil : MarginalLoss(
-      marginals: header.marginals!, names: names, architecture: architecture,
-      weight: options.marginalWeight, distance: options.marginalLoss)
+    let marginalLoss =
+      bins == nil
+      ? nil
+      : MarginalLoss(
+        marginals: header.marginals!, names: names, architecture: architecture,
+        weight: options.marginalWeight, distance: options.marginalLoss)
     var generator: MLPGenerator
     var adam: Adam
     var history: [EpochRecord] = []
@@ -134,23 +139,26 @@ public enum Trainer {
     var optimizerSteps = 0
     if let resume {
       guard resume.header.release.checksum == releaseChecksum else {
-        throw FitError(message: "--resume: the model was trained on another release "
-          + "(checksum \(resume.header.release.checksum.prefix(12))…, this release "
-          + "\(releaseChecksum.prefix(12))…)")
+        throw FitError(
+          message: "--resume: the model was trained on another release "
+            + "(checksum \(resume.header.release.checksum.prefix(12))…, this release "
+            + "\(releaseChecksum.prefix(12))…)")
       }
       guard resume.header.architecture == architecture else {
         throw FitError(message: "--resume: the model's architecture differs from --latent/--hidden")
       }
       generator = try MLPGenerator(architecture: architecture, parameters: resume.lastParameters)
       adam = Adam(parameterCount: generator.parameterCount)
-      adam.restore(firstMoment: resume.adamFirstMoment, secondMoment: resume.adamSecondMoment,
-                   steps: resume.header.optimizerSteps)
+      adam.restore(
+        firstMoment: resume.adamFirstMoment, secondMoment: resume.adamSecondMoment,
+        steps: resume.header.optimizerSteps)
       history = resume.header.history
       bestParameters = resume.parameters
       bestEpoch = resume.header.bestEpoch
-      bestValidation = history.first { $0.epoch == bestEpoch }.flatMap {
-        $0.marginalFit ?? $0.validationLoss
-      } ?? .infinity
+      bestValidation =
+        history.first { $0.epoch == bestEpoch }.flatMap {
+          $0.marginalFit ?? $0.validationLoss
+        } ?? .infinity
       optimizerSteps = resume.header.optimizerSteps
     } else {
       var initRNG = trainingStream(seed: options.seed, stream: .max)
@@ -187,8 +195,10 @@ public enum Trainer {
           throw FitError(message: "interrupted before the first epoch finished: nothing written")
         }
         let progressFraction = Double(optimizerSteps) / Double(max(totalSteps, 1))
-        let rate = options.cosineDecay
-          ? options.learningRate * (options.finalLearningRateFactor + (1 - options.finalLearningRateFactor)
+        let rate =
+          options.cosineDecay
+          ? options.learningRate
+            * (options.finalLearningRateFactor + (1 - options.finalLearningRateFactor)
               * 0.5 * (1 + cos(Double.pi * min(progressFraction, 1))))
           : options.learningRate
         let value = try step.run(
@@ -196,8 +206,9 @@ public enum Trainer {
           generator: &generator, loss: &loss, rng: &rng, train: true, marginal: marginalLoss,
           phases: &phases)
         let optimizerStart = monotonicSeconds()
-        adam.step(parameters: &generator.parameters, gradients: generator.gradients,
-                  learningRate: Float(rate))
+        adam.step(
+          parameters: &generator.parameters, gradients: generator.gradients,
+          learningRate: Float(rate))
         phases.optimizer += monotonicSeconds() - optimizerStart
         optimizerSteps += 1
         stepsThisRun += 1
@@ -205,11 +216,12 @@ public enum Trainer {
         let elapsed = Date().timeIntervalSince(runStart)
         let perSecond = Double(stepsThisRun) / max(elapsed, 1e-9)
         let remaining = Double((lastEpoch - epoch) * stepsPerEpoch + stepsPerEpoch - s - 1)
-        progress(TrainingProgress(
-          epoch: epoch, epochs: lastEpoch, step: s + 1, stepsPerEpoch: stepsPerEpoch,
-          loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
-          stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9),
-          phases: phases))
+        progress(
+          TrainingProgress(
+            epoch: epoch, epochs: lastEpoch, step: s + 1, stepsPerEpoch: stepsPerEpoch,
+            loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
+            stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9),
+            phases: phases))
       }
       let epochEndStart = monotonicSeconds()
       // Validation: the held-out release rows against smoothed synthetic projections, by the
@@ -223,10 +235,11 @@ public enum Trainer {
       let marginalFit = marginalLoss.map {
         Self.marginalFit($0, generator: generator, seed: options.seed)
       }
-      history.append(EpochRecord(
-        epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
-        validationLoss: validationLoss, marginalFit: marginalFit,
-        seconds: Date().timeIntervalSince(epochStart)))
+      history.append(
+        EpochRecord(
+          epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
+          validationLoss: validationLoss, marginalFit: marginalFit,
+          seconds: Date().timeIntervalSince(epochStart)))
       // The epoch kept by `--keep best`: the best marginal fit for a combined release (it
       // tracks the evaluation; Docs/tuning.md), else the best validation loss.
       let score = marginalFit ?? validationLoss ?? lossSum / Double(stepsPerEpoch)
@@ -239,8 +252,9 @@ public enum Trainer {
       let current = Model(
         header: ModelHeader(
           toolVersion: SliceGenVersion.current,
-          release: ReleaseReference(checksum: releaseChecksum, method: header.method, rows: n,
-                                    privacy: header.privacy),
+          release: ReleaseReference(
+            checksum: releaseChecksum, method: header.method, rows: n,
+            privacy: header.privacy),
           schema: modelSchema, architecture: architecture, training: options, history: history,
           bestEpoch: bestEpoch, parameterCount: generator.parameterCount,
           optimizerSteps: optimizerSteps, bins: bins),
@@ -262,12 +276,17 @@ extension Trainer {
 
   /// The marginal-fit criterion (`MarginalLoss.meanTotalVariation`) on a fixed batch of
   /// `marginalFitRows` latents drawn from their own stream, so that epochs compare fairly.
-  static func marginalFit(_ marginal: MarginalLoss, generator: MLPGenerator, seed: UInt64) -> Double {
+  static func marginalFit(_ marginal: MarginalLoss, generator: MLPGenerator, seed: UInt64) -> Double
+  {
     let rows = marginalFitRows
     var rng = trainingStream(seed: seed, stream: .max - 2)
     var z = [Float](repeating: 0, count: rows * generator.architecture.latent)
-    z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
-    let cache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: rows) }
+    z.withUnsafeMutableBufferPointer {
+      GaussianSampling.fill($0, standardDeviation: 1, using: &rng)
+    }
+    let cache = z.withUnsafeBufferPointer {
+      generator.forward(latents: $0.baseAddress!, batch: rows)
+    }
     return marginal.meanTotalVariation(heads: cache.heads, batch: rows)
   }
 
@@ -285,7 +304,9 @@ extension Trainer {
     let mPrime = release.header.projections
     var rng = trainingStream(seed: seed, stream: .max - 1)
     var z = [Float](repeating: 0, count: v * generator.architecture.latent)
-    z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
+    z.withUnsafeMutableBufferPointer {
+      GaussianSampling.fill($0, standardDeviation: 1, using: &rng)
+    }
     let cache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: v) }
     var s = [Float](repeating: 0, count: v * mPrime)
     cache.output.withUnsafeBufferPointer { x in
@@ -310,7 +331,10 @@ extension Trainer {
         real.sort()
         synthetic.sort()
         var sum = 0.0
-        for i in 0..<v { let e = Double(real[i] - synthetic[i]); sum += e * e }
+        for i in 0..<v {
+          let e = Double(real[i] - synthetic[i])
+          sum += e * e
+        }
         total += sum / Double(v)
       }
     }
@@ -324,10 +348,10 @@ struct StepBuffers {
   let latent: Int
   let width: Int
   let projections: Int
-  var real: [Float]        // (batch, m')
-  var latents: [Float]     // (batch, latent)
-  var synthetic: [Float]   // (batch, m')
-  var gradient: [Float]    // (batch, m')
+  var real: [Float]  // (batch, m')
+  var latents: [Float]  // (batch, latent)
+  var synthetic: [Float]  // (batch, m')
+  var gradient: [Float]  // (batch, m')
   var outputGradient: [Float]  // (batch, d)
   /// Weight of the kernel term (0: skipped).
   var kernelWeight: Float = 1
@@ -371,11 +395,14 @@ struct StepBuffers {
     }
     // S = G(Z)·U + N(0, σ²).
     latents.withUnsafeMutableBufferPointer {
-      GaussianSampling.fill(UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
-                            standardDeviation: 1, using: &rng)
+      GaussianSampling.fill(
+        UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
+        standardDeviation: 1, using: &rng)
     }
     lap(\.batch, &phases)
-    let cache = latents.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: b) }
+    let cache = latents.withUnsafeBufferPointer {
+      generator.forward(latents: $0.baseAddress!, batch: b)
+    }
     lap(\.generator, &phases)
     cache.output.withUnsafeBufferPointer { x in
       u.withUnsafeBufferPointer { uu in
@@ -385,8 +412,9 @@ struct StepBuffers {
       }
     }
     synthetic.withUnsafeMutableBufferPointer {
-      GaussianSampling.addNoise(to: UnsafeMutableBufferPointer(rebasing: $0[0..<(b * mPrime)]),
-                                standardDeviation: sigma, using: &rng)
+      GaussianSampling.addNoise(
+        to: UnsafeMutableBufferPointer(rebasing: $0[0..<(b * mPrime)]),
+        standardDeviation: sigma, using: &rng)
     }
     lap(\.projection, &phases)
     var value = 0.0
@@ -424,12 +452,18 @@ struct StepBuffers {
     if let marginal, marginalBatch > 0 {
       // The marginal term on its own rows: G(Z′) for marginalBatch fresh latents.
       if kernelWeight > 0 {
-        outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+        outputGradient.withUnsafeBufferPointer {
+          generator.backward(cache, outputGradient: $0.baseAddress!)
+        }
       }
       let rows = marginalBatch
       var z = [Float](repeating: 0, count: rows * latent)
-      z.withUnsafeMutableBufferPointer { GaussianSampling.fill($0, standardDeviation: 1, using: &rng) }
-      let marginalCache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: rows) }
+      z.withUnsafeMutableBufferPointer {
+        GaussianSampling.fill($0, standardDeviation: 1, using: &rng)
+      }
+      let marginalCache = z.withUnsafeBufferPointer {
+        generator.forward(latents: $0.baseAddress!, batch: rows)
+      }
       var headGradient = [Float](repeating: 0, count: rows * marginal.headWidth)
       total += marginal.evaluate(heads: marginalCache.heads, batch: rows, gradient: &headGradient)
       headGradient.withUnsafeBufferPointer { h in
@@ -444,7 +478,9 @@ struct StepBuffers {
         }
       }
     } else {
-      outputGradient.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+      outputGradient.withUnsafeBufferPointer {
+        generator.backward(cache, outputGradient: $0.baseAddress!)
+      }
     }
     return total
   }

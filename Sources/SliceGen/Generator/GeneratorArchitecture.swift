@@ -104,7 +104,8 @@ extension Encoding {
       switch block.kind {
       case .numeric: return .numeric(scale: block.scale)
       case .nullableNumeric: return .nullableNumeric(scale: block.scale)
-      case .categorical(let categories, _): return .categorical(count: categories.count, scale: block.scale)
+      case .categorical(let categories, _):
+        return .categorical(count: categories.count, scale: block.scale)
       }
     }
   }

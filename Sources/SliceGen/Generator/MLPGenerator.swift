@@ -25,61 +25,82 @@ import SliceGenNumerics
 /// Scalars the network runs in.
 public protocol NetworkScalar: BinaryFloatingPoint, Codable, Sendable {
   /// C (m × n) = A (m × k) · B (k × n) (+= when accumulate).
-  static func nn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
-                 _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
+  static func nn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+    _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
   /// C (m × n) = A (m × k) · Bᵀ, B stored (n × k).
-  static func nt(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
-                 _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
+  static func nt(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+    _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
   /// C (m × n) = Aᵀ · B, A stored (k × m), B (k × n).
-  static func tn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
-                 _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
+  static func tn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+    _ c: UnsafeMutablePointer<Self>, accumulate: Bool)
 }
 
 extension Float: NetworkScalar {
-  public static func nn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        accumulate: Bool) {
+  public static func nn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+    _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    accumulate: Bool
+  ) {
     GEMM.nn(m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
-  public static func nt(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        accumulate: Bool) {
+  public static func nt(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+    _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    accumulate: Bool
+  ) {
     GEMM.nt(m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
-  public static func tn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        accumulate: Bool) {
+  public static func tn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+    _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    accumulate: Bool
+  ) {
     GEMM.tn(m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
 }
 
 extension Double: NetworkScalar {
-  public static func nn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
-                        _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                        accumulate: Bool) {
-    for i in 0..<m { for j in 0..<n {
-      var s = 0.0
-      for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
-      c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-    } }
+  public static func nn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
+    _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+    accumulate: Bool
+  ) {
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0
+        for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
+        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
+      }
+    }
   }
-  public static func nt(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
-                        _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                        accumulate: Bool) {
-    for i in 0..<m { for j in 0..<n {
-      var s = 0.0
-      for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
-      c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-    } }
+  public static func nt(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
+    _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+    accumulate: Bool
+  ) {
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0
+        for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
+        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
+      }
+    }
   }
-  public static func tn(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
-                        _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                        accumulate: Bool) {
-    for i in 0..<m { for j in 0..<n {
-      var s = 0.0
-      for p in 0..<k { s += a[p * m + i] * b[p * n + j] }
-      c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-    } }
+  public static func tn(
+    _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
+    _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+    accumulate: Bool
+  ) {
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0
+        for p in 0..<k { s += a[p * m + i] * b[p * n + j] }
+        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
+      }
+    }
   }
 }
 
@@ -144,8 +165,9 @@ public struct Network<T: NetworkScalar> {
   /// A network with the given parameters; throws when the count does not match.
   public init(architecture: GeneratorArchitecture, parameters: [T]) throws {
     guard parameters.count == architecture.parameterCount else {
-      throw FitError(message: "the model has \(parameters.count) parameters, its architecture "
-        + "needs \(architecture.parameterCount)")
+      throw FitError(
+        message: "the model has \(parameters.count) parameters, its architecture "
+          + "needs \(architecture.parameterCount)")
     }
     self.architecture = architecture
     let widths = architecture.widths
@@ -362,8 +384,9 @@ public struct Network<T: NetworkScalar> {
           var previous = [T](repeating: 0, count: b * fanIn)
           delta.withUnsafeBufferPointer { da in
             previous.withUnsafeMutableBufferPointer { out in
-              T.nt(b, fanIn, fanOut, da.baseAddress!, p.baseAddress! + weightOffsets[l],
-                   out.baseAddress!, accumulate: false)
+              T.nt(
+                b, fanIn, fanOut, da.baseAddress!, p.baseAddress! + weightOffsets[l],
+                out.baseAddress!, accumulate: false)
             }
           }
           let pre = cache.preActivations[l - 1]

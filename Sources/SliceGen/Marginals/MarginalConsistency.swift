@@ -72,10 +72,13 @@ public enum MarginalConsistency {
   ) -> [MarginalTable] {
     let n = Double(max(rows, 1))
     var tables = zip(queries, counts).map { query, c in
-      MarginalTable(columns: query.columns, shape: query.shape, probabilities: c.map { $0 / n },
-                    groups: query.groups)
+      MarginalTable(
+        columns: query.columns, shape: query.shape, probabilities: c.map { $0 / n },
+        groups: query.groups)
     }
-    for index in tables.indices { tables[index].probabilities = projectOntoSimplex(tables[index].probabilities) }
+    for index in tables.indices {
+      tables[index].probabilities = projectOntoSimplex(tables[index].probabilities)
+    }
     var columns = Set<Int>()
     for t in tables { columns.formUnion(t.columns) }
     // Per column, the group map of the combined estimate (nil: the fine bins).
@@ -128,8 +131,9 @@ public enum MarginalConsistency {
         for index in tables.indices {
           guard let position = tables[index].columns.firstIndex(of: column) else { continue }
           if let coarse, tables[index].axisGroups(position) == nil {
-            shift(&tables[index], position: position, groups: coarse, sizes: sizes[column]!,
-                  to: combined)
+            shift(
+              &tables[index], position: position, groups: coarse, sizes: sizes[column]!,
+              to: combined)
           } else {
             shift(&tables[index], position: position, to: combined)
           }

@@ -241,7 +241,9 @@ extension ReleaseHeader {
 
 extension Encoding {
   /// Public bin codes of one encoded row (one per kept column), for counting marginals.
-  func binCodes(_ row: UnsafePointer<Float>, bins: [ColumnBins], into codes: UnsafeMutablePointer<Int32>) {
+  func binCodes(
+    _ row: UnsafePointer<Float>, bins: [ColumnBins], into codes: UnsafeMutablePointer<Int32>
+  ) {
     for (c, block) in blocks.enumerated() {
       let values = row + block.offset
       let scale = Double(block.scale)

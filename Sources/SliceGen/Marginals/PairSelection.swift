@@ -53,7 +53,9 @@ enum PairPick {
   /// - Complexity: O(P log P).
   static func maximumSpanningTree(columns: Int, pairs: [(Int, Int)], weights: [Double]) -> [Int] {
     precondition(pairs.count == weights.count)
-    let order = pairs.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+    let order = pairs.indices.sorted {
+      weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1)
+    }
     var parent = Array(0..<columns)
     func root(_ x: Int) -> Int {
       var x = x
@@ -78,7 +80,9 @@ enum PairPick {
   /// Indices of the `k` largest weights, in candidate order.
   static func largest(_ k: Int, of weights: [Double]) -> [Int] {
     precondition(k <= weights.count)
-    let order = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+    let order = weights.indices.sorted {
+      weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1)
+    }
     return order.prefix(k).sorted()
   }
 }

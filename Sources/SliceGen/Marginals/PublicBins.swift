@@ -59,20 +59,23 @@ extension Encoding {
     blocks.map { block in
       switch block.kind {
       case .categorical(let categories, let missingIndex):
-        return ColumnBins(name: block.name, kind: .categorical, count: categories.count,
-                          lower: 0, upper: 0, widthBins: 0, integer: false, missingBin: missingIndex)
+        return ColumnBins(
+          name: block.name, kind: .categorical, count: categories.count,
+          lower: 0, upper: 0, widthBins: 0, integer: false, missingBin: missingIndex)
       case .numeric(let lower, let upper, let integer),
         .nullableNumeric(let lower, let upper, let integer):
         let nullable: Bool
         if case .nullableNumeric = block.kind { nullable = true } else { nullable = false }
         var bins: ColumnBins
         if integer, upper - lower + 1 <= Double(maximumBins) {
-          bins = ColumnBins(name: block.name, kind: .integerValues, count: Int(upper - lower) + 1,
-                            lower: lower, upper: upper, widthBins: 0, integer: true, missingBin: nil)
+          bins = ColumnBins(
+            name: block.name, kind: .integerValues, count: Int(upper - lower) + 1,
+            lower: lower, upper: upper, widthBins: 0, integer: true, missingBin: nil)
         } else {
-          bins = ColumnBins(name: block.name, kind: .pointAndWidth, count: maximumBins + 1,
-                            lower: lower, upper: upper, widthBins: maximumBins, integer: integer,
-                            missingBin: nil)
+          bins = ColumnBins(
+            name: block.name, kind: .pointAndWidth, count: maximumBins + 1,
+            lower: lower, upper: upper, widthBins: maximumBins, integer: integer,
+            missingBin: nil)
         }
         if nullable {
           bins.missingBin = bins.count

@@ -169,8 +169,9 @@ extension Model {
     if let object = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
       let version = object["formatVersion"] as? Int, version != ModelHeader.currentVersion
     {
-      throw fail("model format version \(version); this slicegen (\(SliceGenVersion.current)) "
-        + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
+      throw fail(
+        "model format version \(version); this slicegen (\(SliceGenVersion.current)) "
+          + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
     }
     var hasher = SHA256()
     bytes.withUnsafeBytes {
@@ -191,20 +192,25 @@ extension Model {
     guard let expected = CheckedSize.sum(16, length, CheckedSize.product(16, p), 32),
       bytes.count == expected
     else {
-      throw fail("inconsistent sizes: parameterCount \(p) needs 16 + \(length) + 16 × \(p) + 32 "
-        + "bytes, the file has \(bytes.count)")
+      throw fail(
+        "inconsistent sizes: parameterCount \(p) needs 16 + \(length) + 16 × \(p) + 32 "
+          + "bytes, the file has \(bytes.count)")
     }
     var buffers: [[Float]] = []
     bytes.withUnsafeBytes { raw in
       for index in 0..<4 {
         let offset = 16 + length + 4 * p * index
-        buffers.append((0..<p).map {
-          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self)))
-        })
+        buffers.append(
+          (0..<p).map {
+            Float(
+              bitPattern: UInt32(
+                littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self)))
+          })
       }
     }
-    self.init(header: header, parameters: buffers[0], lastParameters: buffers[1],
-              adamFirstMoment: buffers[2], adamSecondMoment: buffers[3])
+    self.init(
+      header: header, parameters: buffers[0], lastParameters: buffers[1],
+      adamFirstMoment: buffers[2], adamSecondMoment: buffers[3])
     self.path = path
   }
 }

@@ -6,15 +6,18 @@ import Foundation
 enum PrivacyText {
   static func statement(for header: ReleaseHeader, populationRows n: Int) -> String {
     let p = header.privacy
-    let relation = p.neighbors == "zero-out"
+    let relation =
+      p.neighbors == "zero-out"
       ? "two tables that differ in one row, that row replaced by the all-zero encoded row (the "
         + "paper's zero-out relation)"
       : "two tables of the same size that differ in one row, replaced by any other row of the "
         + "declared domain (replace-one, bounded DP)"
-    var text = "This release satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential "
+    var text =
+      "This release satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential "
       + "privacy for \(relation). "
     if let spend = p.discovery {
-      text += "No schema was given: the domain was discovered from this table under differential "
+      text +=
+        "No schema was given: the domain was discovered from this table under differential "
         + "privacy, spending (ε = \(g(spend.epsilon)), δ = \(g(spend.delta))), a fraction "
         + "\(g(spend.fraction)) of the budget, under replace-one (two rounds of Gaussian noisy "
         + "histograms per column: the types and a grid of signed powers of two, then the grid "
@@ -23,36 +26,43 @@ enum PrivacyText {
         + "\(g(spend.releaseEpsilon)), δ = \(g(spend.releaseDelta))); by sequential composition "
         + "the two together satisfy the (ε, δ) above. "
     } else if let d = header.schema.discovery, header.shard == nil {
-      text += "The schema was itself discovered under differential privacy, spending (ε = "
+      text +=
+        "The schema was itself discovered under differential privacy, spending (ε = "
         + "\(g(d.epsilon)), δ = \(g(d.delta))) on a table of \(d.rows) rows; if that was this "
         + "table, the total for it is (ε = \(g(p.epsilon + d.epsilon)), δ = "
         + "\(g(p.delta + d.delta))). "
     }
     switch p.accountant {
     case "analytic-gaussian":
-      text += "The projection directions U were fixed by the user before the release, so it is "
+      text +=
+        "The projection directions U were fixed by the user before the release, so it is "
         + "accounted as a Gaussian mechanism with L2 sensitivity ‖U‖₂ ≤ \(g(p.spectralNormBound ?? .nan)) "
         + "(analytic Gaussian mechanism, Balle & Wang 2018). "
     case "theorem1":
-      text += "U was drawn at release time from a secure seed; the guarantee follows the paper's "
+      text +=
+        "U was drawn at release time from a secure seed; the guarantee follows the paper's "
         + "Theorem 1 (Greenewald et al. 2024), a looser RDP bound kept for reproduction. "
     default:
-      text += "U was drawn at release time from a secure seed; the guarantee is the exact "
+      text +=
+        "U was drawn at release time from a secure seed; the guarantee is the exact "
         + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
         + "Gaussian mechanisms; Docs/privacy.md, “The accountant”). "
     }
     if header.marginals != nil {
-      text += "The release also holds Gaussian noisy marginals over public bins (each count vector "
+      text +=
+        "The release also holds Gaussian noisy marginals over public bins (each count vector "
         + "has L2 sensitivity √2); they are composed exactly with the projections (Gaussian "
         + "mechanisms compose with μ² adding), and the (ε, δ) above covers the whole release. "
       if header.marginals!.contains(where: { $0.binGroups != nil }) {
-        text += "The 2-way marginals count numeric columns on coarser public groups of their bins "
+        text +=
+          "The 2-way marginals count numeric columns on coarser public groups of their bins "
           + "(fixed by the schema and --pair-bins before the data was read), so each row still "
           + "adds 1 to exactly one cell of every table. "
       }
     }
     if let selection = header.pairSelection {
-      text += "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
+      text +=
+        "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
         + "marginals were released, each of the \(selection.candidates.count) candidate pairs got "
         + "the score ‖C − n·p̂_a⊗p̂_b‖₁ (exact 2-way counts against the independent model of the "
         + "released 1-way marginals; one replaced row moves each score by at most 2, plus a "
@@ -64,7 +74,8 @@ enum PrivacyText {
         + "too. "
     }
     if let m = p.implementation {
-      text += "Every noisy value was drawn in double precision and published rounded to a grid "
+      text +=
+        "Every noisy value was drawn in double precision and published rounded to a grid "
         + "far coarser than the sampler's resolution (integers for counts), so its low-order bits "
         + "carry nothing about the data; the sampler's distance from an exact Gaussian and the "
         + "rounding of the computed projections are accounted and included in the (ε, δ) above "
@@ -73,34 +84,40 @@ enum PrivacyText {
         + "for bit”). "
     }
     if let q = p.subsampling {
-      text += "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "
+      text +=
+        "Rows were Poisson-subsampled at rate \(g(q)) with a secure coin before release; "
         + "the stated δ already includes the amplification (δ = q·δ_base(ε), same relation). "
     }
     if let shard = header.shard {
-      text += "This is a shard released with --like: U, the schema and σ were copied from a first "
+      text +=
+        "This is a shard released with --like: U, the schema and σ were copied from a first "
         + "release (SHA-256 \(shard.likeChecksum.prefix(16))…), so U was public before these rows "
         + "were released. The guarantee above averages over U and holds for rows that do not "
         + "depend on U; for a contributor who chose a row after seeing U only the fixed-U "
         + "Gaussian bound holds (L2 sensitivity ‖U‖₂ ≤ \(g(shard.spectralNormBound)), same σ): "
         + "ε = \(g(shard.fixedDirectionsEpsilon)) at the same δ. "
       if header.marginals != nil {
-        text += "Its marginals are the first release's tables (the 2-way ones as the first "
+        text +=
+          "Its marginals are the first release's tables (the 2-way ones as the first "
           + "release chose them, from its own noisy output), counted on these rows with the first "
           + "release's σ; no selection round ran here, so this shard spends no more than the first "
           + "release did. "
       }
     }
-    text += "Public, and not protected: the number of rows (\(n)), the schema"
+    text +=
+      "Public, and not protected: the number of rows (\(n)), the schema"
       + (p.discovery != nil ? " (protected by the discovery spend above)" : "")
       + ", U and every parameter. "
     if !p.domainProtected {
-      text += "The schema was drafted from the data, so the domain itself (bounds and categories) "
+      text +=
+        "The schema was drafted from the data, so the domain itself (bounds and categories) "
         + "is NOT protected. "
     }
     if !p.noiseIsPrivate {
       text = "NOT PRIVATE: made with reproducible test noise. " + text
     }
-    text += "Everything computed from this release alone (fitting, sampling, tuning) is "
+    text +=
+      "Everything computed from this release alone (fitting, sampling, tuning) is "
       + "post-processing and keeps this guarantee."
     return text
   }
@@ -115,12 +132,14 @@ enum PrivacyText {
   static func mergedStatement(for header: ReleaseHeader) -> String {
     let p = header.privacy
     let m = header.merged!
-    let relation = p.neighbors == "zero-out"
+    let relation =
+      p.neighbors == "zero-out"
       ? "two tables that differ in one row, that row replaced by the all-zero encoded row "
         + "(zero-out)"
       : "two tables of the same size that differ in one row, replaced by any other row of the "
         + "declared domain (replace-one, bounded DP)"
-    var text = "If the shards hold disjoint rows (each row in exactly one shard, the shard each "
+    var text =
+      "If the shards hold disjoint rows (each row in exactly one shard, the shard each "
       + "row belongs to public), this merged release of \(m.parts.count) shards (\(header.rows) "
       + "rows in all) satisfies (ε = \(g(p.epsilon)), δ = \(g(p.delta)))-differential privacy for "
       + "\(relation): every row is protected once, by its own shard's release (the shards were "
@@ -131,36 +150,43 @@ enum PrivacyText {
       + "one release given twice: the same file, or the same noisy rows in any order), and the "
       + "unit protected is a row, not a person. "
     if let repeated = m.repeatedRows, !repeated.isEmpty {
-      text += "A row released k times (in k shards, or k times in one table) is protected by the "
+      text +=
+        "A row released k times (in k shards, or k times in one table) is protected by the "
         + "k-fold composition of the shard mechanism (given U, μ² adds: the exact profile "
         + "accountant at noise scale s/√k): "
         + repeated.map { "ε = \(g($0.epsilon)) for k = \($0.copies)" }.joined(separator: " and ")
         + " at δ = \(g(m.releaseDelta)). "
     }
-    text += "A person with k different rows is protected as a group: (kε, k·e^((k−1)ε)·δ) from "
+    text +=
+      "A person with k different rows is protected as a group: (kε, k·e^((k−1)ε)·δ) from "
       + "the (ε, δ) above (group privacy). "
     if let spend = p.discovery {
-      text += "The schema was discovered privately from the first shard's rows, spending (ε = "
+      text +=
+        "The schema was discovered privately from the first shard's rows, spending (ε = "
         + "\(g(spend.epsilon)), δ = \(g(spend.delta))) more on those rows only. "
     }
     if m.parts.contains(where: \.like) {
-      text += "U was public before the shards released with --like: their guarantee averages over "
+      text +=
+        "U was public before the shards released with --like: their guarantee averages over "
         + "U and holds for rows that do not depend on U; for a contributor who chose a row after "
         + "seeing U only the fixed-U Gaussian bound holds (‖U‖₂ ≤ \(g(m.spectralNormBound)), same "
         + "σ): ε = \(g(m.fixedDirectionsEpsilon)) at δ = \(g(m.releaseDelta)). "
     }
     if let marginals = header.marginals, let sample = marginals.first {
-      text += "Its \(marginals.count) marginals are the sums of the shards' noisy counts: each "
+      text +=
+        "Its \(marginals.count) marginals are the sums of the shards' noisy counts: each "
         + "shard counted its own rows and added its own noise, so every row's counts were "
         + "released once, and each summed table carries the noise of \(m.parts.count) shards, "
         + "σ = \(g(sample.sigma)) for the first table (√\(m.parts.count) times a shard's). "
     }
-    text += "Public, and not protected: the number of rows of every shard, the schema, U and every "
+    text +=
+      "Public, and not protected: the number of rows of every shard, the schema, U and every "
       + "parameter. "
     if !p.noiseIsPrivate {
       text = "NOT PRIVATE: at least one shard was made with reproducible test noise. " + text
     }
-    text += "Everything computed from this release alone (fitting, sampling, tuning) is "
+    text +=
+      "Everything computed from this release alone (fitting, sampling, tuning) is "
       + "post-processing and keeps this guarantee."
     return text
   }

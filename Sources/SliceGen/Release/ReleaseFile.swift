@@ -133,7 +133,9 @@ extension Release {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
           let source = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 4 * count)])
           _ = UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
-          for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern)) }
+          for i in 0..<count {
+            buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern))
+          }
           initialized = count
         }
       }
@@ -177,12 +179,14 @@ extension ReleaseHeader {
     }
     let readable = ReleaseHeader.readableVersions
     guard readable.contains(header.formatVersion) else {
-      throw fail("format version \(header.formatVersion); this slicegen reads versions "
-        + "\(readable.lowerBound) to \(readable.upperBound)")
+      throw fail(
+        "format version \(header.formatVersion); this slicegen reads versions "
+          + "\(readable.lowerBound) to \(readable.upperBound)")
     }
     guard header.formatVersion >= header.requiredFormatVersion else {
-      throw fail("format version \(header.formatVersion), but its contents (binGroups or snapped "
-        + "noise) need version \(header.requiredFormatVersion)")
+      throw fail(
+        "format version \(header.formatVersion), but its contents (binGroups or snapped "
+          + "noise) need version \(header.requiredFormatVersion)")
     }
     if let why = header.marginalsProblem() { throw fail(why) }
     if let why = header.sizeProblem() { throw fail("inconsistent sizes in the header: " + why) }
@@ -195,13 +199,15 @@ extension ReleaseHeader {
       let expected = CheckedSize.sum(
         16, json.count, CheckedSize.product(4, d, mPrime), CheckedSize.product(4, n, mPrime), 32)
     else {
-      throw fail("inconsistent sizes in the header: rows \(n) × projections \(mPrime) × 4 bytes "
-        + "is more than any file can hold")
+      throw fail(
+        "inconsistent sizes in the header: rows \(n) × projections \(mPrime) × 4 bytes "
+          + "is more than any file can hold")
     }
     guard fileSize == expected else {
-      throw fail(fileSize < expected
-        ? "truncated: \(fileSize) bytes, expected \(expected)"
-        : "\(fileSize - expected) unexpected trailing bytes")
+      throw fail(
+        fileSize < expected
+          ? "truncated: \(fileSize) bytes, expected \(expected)"
+          : "\(fileSize - expected) unexpected trailing bytes")
     }
     return header
   }

@@ -104,7 +104,9 @@ extension Data {
   func littleEndianFloats() -> [Float] {
     withUnsafeBytes { raw in
       (0..<(count / 4)).map {
-        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+        Float(
+          bitPattern: UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
       }
     }
   }

@@ -40,12 +40,14 @@ public enum ReleaseMerge {
         throw ReleaseError("\(path) is already a merged release; merge the shards in one command")
       }
       guard h.projectionSeedSource == "secure" else {
-        throw ReleaseError("\(path): its projection seed was chosen by the user; shards need U "
-          + "drawn at random by the first release and copied with --like")
+        throw ReleaseError(
+          "\(path): its projection seed was chosen by the user; shards need U "
+            + "drawn at random by the first release and copied with --like")
       }
       if let j = checksums[..<i].firstIndex(of: checksums[i]) {
-        throw ReleaseError("\(path) and \(paths[j]) are the same release (SHA-256 "
-          + "\(checksums[i].prefix(16))…): merging it twice would count its rows twice")
+        throw ReleaseError(
+          "\(path) and \(paths[j]) are the same release (SHA-256 "
+            + "\(checksums[i].prefix(16))…): merging it twice would count its rows twice")
       }
     }
     let first = readers[0].header
@@ -58,8 +60,9 @@ public enum ReleaseMerge {
     }
     let discovered = readers.indices.filter { readers[$0].header.privacy.discovery != nil }
     guard discovered.count <= 1 else {
-      throw ReleaseError("\(paths[discovered[1]]) and \(paths[discovered[0]]) both discovered "
-        + "their schema; only the first release discovers, the others copy it with --like")
+      throw ReleaseError(
+        "\(paths[discovered[1]]) and \(paths[discovered[0]]) both discovered "
+          + "their schema; only the first release discovers, the others copy it with --like")
     }
     // Every part's settings in range and its σ no smaller than they calibrate (a release file is
     // checksummed, not authenticated): the same checks as a --like template.
@@ -70,17 +73,19 @@ public enum ReleaseMerge {
     // U: the same bytes in every part, and the U of the seed.
     let directions = try readers.map { try $0.directionBytes() }
     for i in 1..<readers.count where directions[i] != directions[0] {
-      throw ReleaseError("\(paths[i]) cannot be merged with \(paths[0]): they differ in U (the "
-        + "stored projection directions; SHA-256 \(hex(directions[i]).prefix(16))… vs "
-        + "\(hex(directions[0]).prefix(16))…)")
+      throw ReleaseError(
+        "\(paths[i]) cannot be merged with \(paths[0]): they differ in U (the "
+          + "stored projection directions; SHA-256 \(hex(directions[i]).prefix(16))… vs "
+          + "\(hex(directions[0]).prefix(16))…)")
     }
     let u = directions[0].littleEndianFloats()
     let regenerated = SlicingMechanism.directions(
       encodedWidth: first.encodedWidth, projectionCount: first.projections,
       seed: UInt64(first.projectionSeed) ?? 0)
     guard u.map(\.bitPattern) == regenerated.map(\.bitPattern) else {
-      throw ReleaseError("\(paths[0]): its stored U is not the U of its seed "
-        + "\(first.projectionSeed) (a different slicegen version, or a modified file)")
+      throw ReleaseError(
+        "\(paths[0]): its stored U is not the U of its seed "
+          + "\(first.projectionSeed) (a different slicegen version, or a modified file)")
     }
 
     // The merged guarantee.
@@ -157,8 +162,9 @@ public enum ReleaseMerge {
         $0 < i && readers[$0].header.rows == readers[i].header.rows
           && rowDigests[$0] == rowDigests[i]
       }) {
-        throw ReleaseError("\(paths[i]) and \(paths[j]) hold the same noisy rows (in some order): "
-          + "they are one release given twice, and merging would count its rows twice")
+        throw ReleaseError(
+          "\(paths[i]) and \(paths[j]) hold the same noisy rows (in some order): "
+            + "they are one release given twice, and merging would count its rows twice")
       }
     }
     try file.write(file.digest())
@@ -233,9 +239,10 @@ public enum ReleaseMerge {
             && a.binGroups == b.binGroups && a.sigma.bitPattern == b.sigma.bitPattern
         })
       else {
-        throw ReleaseError("\(paths[i]) cannot be merged with \(paths[0]): their marginals "
-          + "differ (tables, bins or σ); shards with marginals come from one first release "
-          + "with --like")
+        throw ReleaseError(
+          "\(paths[i]) cannot be merged with \(paths[0]): their marginals "
+            + "differ (tables, bins or σ); shards with marginals come from one first release "
+            + "with --like")
       }
     }
     let names = headers[0].schema.keptColumns.map(\.name)

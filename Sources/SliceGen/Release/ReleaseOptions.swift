@@ -129,7 +129,8 @@ extension ReleaseOptions {
   /// discovering the domain, in (0, 1).
   public static func validate(discoveryFraction f: Double) throws(OptionError) {
     if let error = OptionError.notFraction(
-      "discovery-budget", f, ": the fraction of ε and δ spent discovering the domain (the "
+      "discovery-budget", f,
+      ": the fraction of ε and δ spent discovering the domain (the "
         + "release gets the rest)")
     {
       throw error

@@ -9,12 +9,14 @@ extension ReleasePrivacy {
   public var warningLabels: [String] {
     var labels: [String] = []
     if !noiseIsPrivate {
-      labels.append("NOT PRIVATE: the release was made with reproducible test noise "
-        + "(SLICEGEN_INSECURE_TEST_NOISE_SEED); nothing made from it is private.")
+      labels.append(
+        "NOT PRIVATE: the release was made with reproducible test noise "
+          + "(SLICEGEN_INSECURE_TEST_NOISE_SEED); nothing made from it is private.")
     }
     if !domainProtected {
-      labels.append("domain NOT protected: the release's schema was drafted from the data "
-        + "(--accept-data-derived-schema); its bounds and categories are not private.")
+      labels.append(
+        "domain NOT protected: the release's schema was drafted from the data "
+          + "(--accept-data-derived-schema); its bounds and categories are not private.")
     }
     return labels
   }

@@ -36,13 +36,14 @@ public struct ReleaseSummary {
       "statement": .string(p.statement),
       "floatingPointLeak": .bool(header.hasFloatingPointLeak),
       "columns": .number(Double(header.schema.keptColumns.count)),
-      "components": .array(p.components.map { c in
-        .object([
-          "name": .string(c.name), "sigma": .number(c.sigma),
-          "l2Sensitivity": .number(c.l2Sensitivity), "share": .number(c.share),
-          "queries": c.queries.map { .number(Double($0)) } ?? .null,
-        ])
-      }),
+      "components": .array(
+        p.components.map { c in
+          .object([
+            "name": .string(c.name), "sigma": .number(c.sigma),
+            "l2Sensitivity": .number(c.l2Sensitivity), "share": .number(c.share),
+            "queries": c.queries.map { .number(Double($0)) } ?? .null,
+          ])
+        }),
     ]
     object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
     if let m = p.implementation {
@@ -83,43 +84,48 @@ public struct ReleaseSummary {
     }
     if let m = header.merged {
       object["merged"] = .object([
-        "parts": .array(m.parts.map { part in
-          .object([
-            "rows": .number(Double(part.rows)), "checksum": .string(part.checksum),
-            "epsilon": .number(part.epsilon), "delta": .number(part.delta),
-            "like": .bool(part.like),
-          ])
-        }),
+        "parts": .array(
+          m.parts.map { part in
+            .object([
+              "rows": .number(Double(part.rows)), "checksum": .string(part.checksum),
+              "epsilon": .number(part.epsilon), "delta": .number(part.delta),
+              "like": .bool(part.like),
+            ])
+          }),
         "releaseEpsilon": .number(m.releaseEpsilon), "releaseDelta": .number(m.releaseDelta),
         "fixedDirectionsEpsilon": .number(m.fixedDirectionsEpsilon),
         "spectralNormBound": .number(m.spectralNormBound),
         "repeatedRows": m.repeatedRows.map { rows in
-          .array(rows.map { row in
-            .object(["copies": .number(Double(row.copies)), "epsilon": .number(row.epsilon)])
-          })
+          .array(
+            rows.map { row in
+              .object(["copies": .number(Double(row.copies)), "epsilon": .number(row.epsilon)])
+            })
         } ?? .null,
       ])
     }
-    object["pairSelection"] = header.pairSelection.map { selection in
-      .object([
-        "mode": .string(selection.mode),
-        "candidates": .number(Double(selection.candidates.count)),
-        "sigma": .number(selection.sigma),
-        "l2Sensitivity": .number(selection.l2Sensitivity),
-        "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
-      ])
-    } ?? .null
-    object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
-    object["marginals"] = header.marginals.map { marginals in
-      .array(marginals.map { m in
+    object["pairSelection"] =
+      header.pairSelection.map { selection in
         .object([
-          "columns": .array(m.columns.map(JSONValue.string)),
-          "shape": .array(m.shape.map { .number(Double($0)) }),
-          "bins": .array(m.bins.map { .number(Double($0.count)) }),
-          "sigma": .number(m.sigma),
+          "mode": .string(selection.mode),
+          "candidates": .number(Double(selection.candidates.count)),
+          "sigma": .number(selection.sigma),
+          "l2Sensitivity": .number(selection.l2Sensitivity),
+          "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
         ])
-      })
-    } ?? .null
+      } ?? .null
+    object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
+    object["marginals"] =
+      header.marginals.map { marginals in
+        .array(
+          marginals.map { m in
+            .object([
+              "columns": .array(m.columns.map(JSONValue.string)),
+              "shape": .array(m.shape.map { .number(Double($0)) }),
+              "bins": .array(m.bins.map { .number(Double($0.count)) }),
+              "sigma": .number(m.sigma),
+            ])
+          })
+      } ?? .null
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
@@ -130,34 +136,50 @@ public struct ReleaseSummary {
     let p = header.privacy
     var lines: [String] = []
     lines.append("Release \(path)")
-    lines.append("  method        \(header.method == "slicing" ? "slicing (the paper's mechanism)" : header.method)")
+    lines.append(
+      "  method        \(header.method == "slicing" ? "slicing (the paper's mechanism)" : header.method)"
+    )
     lines.append("  rows          \(header.rows)")
-    lines.append("  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)")
-    lines.append("  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)")
-    lines.append("  noise         σ = \(fmt(header.sigma)) per projection, s = σ·√d = \(fmt(header.noiseScale))")
-    lines.append("  projections U seed \(header.projectionSeed) (\(header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"))")
+    lines.append(
+      "  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)"
+    )
+    lines.append(
+      "  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)"
+    )
+    lines.append(
+      "  noise         σ = \(fmt(header.sigma)) per projection, s = σ·√d = \(fmt(header.noiseScale))"
+    )
+    lines.append(
+      "  projections U seed \(header.projectionSeed) (\(header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"))"
+    )
     lines.append("")
     lines.append("Privacy")
     if !p.noiseIsPrivate {
       lines.append("  WARNING: made with reproducible TEST noise. This release is NOT private.")
     }
     if header.hasFloatingPointLeak {
-      lines.append("  WARNING: written before format 3: its noisy counts were published in full "
-        + "precision, and their low-order bits can reveal exact counts. Do not publish it; "
-        + "release again with this slicegen.")
+      lines.append(
+        "  WARNING: written before format 3: its noisy counts were published in full "
+          + "precision, and their low-order bits can reveal exact counts. Do not publish it; "
+          + "release again with this slicegen.")
     }
     lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
     if let m = p.implementation {
-      lines.append("  floating point: every noisy value snapped to a coarse grid; the sampler "
-        + "and computed-query margin is inside (ε, δ): ε + \(sci(m.epsilon)), δ × (1 + "
-        + "\(sci(m.deltaFactor - 1))) + \(sci(m.tailDelta)) over \(m.affectedValues) values")
+      lines.append(
+        "  floating point: every noisy value snapped to a coarse grid; the sampler "
+          + "and computed-query margin is inside (ε, δ): ε + \(sci(m.epsilon)), δ × (1 + "
+          + "\(sci(m.deltaFactor - 1))) + \(sci(m.tailDelta)) over \(m.affectedValues) values")
     }
     lines.append("  accountant    \(p.accountant): \(p.analysis)")
-    if let bound = p.spectralNormBound { lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)") }
+    if let bound = p.spectralNormBound {
+      lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)")
+    }
     if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
     for c in p.components {
       let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
-      lines.append("  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)")
+      lines.append(
+        "  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)"
+      )
     }
     if let marginals = header.marginals {
       let oneWay = marginals.filter { $0.columns.count == 1 }
@@ -184,28 +206,44 @@ public struct ReleaseSummary {
       }
     }
     if let selection = header.pairSelection {
-      lines.append("  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
-        + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
+      lines.append(
+        "  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
+          + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
     }
     if let spend = p.discovery {
-      lines.append("  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows\(spend.target.map { t in "; target \(t): σ₂ = \(fmt(spend.targetValueSigma ?? .nan)), threshold \(fmt(spend.targetSelectionThreshold ?? .nan)) rows" } ?? ""))")
-      lines.append("  spend         release: ε = \(fmt(spend.releaseEpsilon)), δ = \(sci(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)")
+      lines.append(
+        "  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows\(spend.target.map { t in "; target \(t): σ₂ = \(fmt(spend.targetValueSigma ?? .nan)), threshold \(fmt(spend.targetSelectionThreshold ?? .nan)) rows" } ?? ""))"
+      )
+      lines.append(
+        "  spend         release: ε = \(fmt(spend.releaseEpsilon)), δ = \(sci(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)"
+      )
     } else if let d = header.schema.discovery, header.shard == nil, header.merged == nil {
-      lines.append("  note          the schema was discovered privately with ε = \(fmt(d.epsilon)), δ = \(sci(d.delta)) on \(d.rows) rows; add that if it was this table")
+      lines.append(
+        "  note          the schema was discovered privately with ε = \(fmt(d.epsilon)), δ = \(sci(d.delta)) on \(d.rows) rows; add that if it was this table"
+      )
     }
     if let shard = header.shard {
-      lines.append("  shard         released --like \(shard.likeChecksum.prefix(16))…; if a row was chosen after seeing U: ε = \(fmt(shard.fixedDirectionsEpsilon)) (fixed-U bound, ‖U‖₂ ≤ \(fmt(shard.spectralNormBound)))")
+      lines.append(
+        "  shard         released --like \(shard.likeChecksum.prefix(16))…; if a row was chosen after seeing U: ε = \(fmt(shard.fixedDirectionsEpsilon)) (fixed-U bound, ‖U‖₂ ≤ \(fmt(shard.spectralNormBound)))"
+      )
     }
     if let m = header.merged {
-      lines.append("  merged        \(m.parts.count) shards: " + m.parts.map { "\($0.rows) rows (ε = \(fmt($0.epsilon)))" }.joined(separator: ", "))
-      lines.append("  merged        projections alone: ε = \(fmt(m.releaseEpsilon)), δ = \(sci(m.releaseDelta)); if a row was chosen after seeing U: ε = \(fmt(m.fixedDirectionsEpsilon))")
+      lines.append(
+        "  merged        \(m.parts.count) shards: "
+          + m.parts.map { "\($0.rows) rows (ε = \(fmt($0.epsilon)))" }.joined(separator: ", "))
+      lines.append(
+        "  merged        projections alone: ε = \(fmt(m.releaseEpsilon)), δ = \(sci(m.releaseDelta)); if a row was chosen after seeing U: ε = \(fmt(m.fixedDirectionsEpsilon))"
+      )
       if let repeated = m.repeatedRows {
-        lines.append("  merged        if the shards overlap, a row released k times: "
-          + repeated.map { "ε = \(fmt($0.epsilon)) (k = \($0.copies))" }.joined(separator: ", "))
+        lines.append(
+          "  merged        if the shards overlap, a row released k times: "
+            + repeated.map { "ε = \(fmt($0.epsilon)) (k = \($0.copies))" }.joined(separator: ", "))
       }
     }
     if !p.domainProtected {
-      lines.append("  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected.")
+      lines.append(
+        "  WARNING: the schema was drafted from the data; the domain itself (bounds, categories) is NOT protected."
+      )
     }
     lines.append("")
     lines.append(wrap(p.statement, indent: "  "))

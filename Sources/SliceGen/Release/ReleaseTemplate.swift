@@ -31,26 +31,31 @@ public struct ReleaseTemplate: Sendable {
     let h = reader.header
     func refuse(_ reason: String) -> ReleaseError { ReleaseError("--like \(path): \(reason)") }
     guard h.projectionSeedSource == "secure" else {
-      throw refuse("its projection seed was chosen by the user (--projection-seed), so U was "
-        + "known before the data; shards need a first release whose seed was drawn at random")
+      throw refuse(
+        "its projection seed was chosen by the user (--projection-seed), so U was "
+          + "known before the data; shards need a first release whose seed was drawn at random")
     }
     guard h.merged == nil else {
       throw refuse("it is a merged release; give one of the shards (the first release)")
     }
     if h.marginals != nil {
       guard h.marginalBins != nil, h.pairBins != nil, h.privacy.implementation != nil else {
-        throw refuse("its marginals were released before format 3 (no record of their bins, "
-          + "and their noisy counts were not snapped); release the first shard again")
+        throw refuse(
+          "its marginals were released before format 3 (no record of their bins, "
+            + "and their noisy counts were not snapped); release the first shard again")
       }
     }
-    guard let seed = UInt64(h.projectionSeed) else { throw refuse("its projection seed is not a number") }
+    guard let seed = UInt64(h.projectionSeed) else {
+      throw refuse("its projection seed is not a number")
+    }
     let settings = try ShardSettings(header: h, file: "--like \(path)")
     let u = try reader.directionBytes().littleEndianFloats()
     let regenerated = SlicingMechanism.directions(
       encodedWidth: h.encodedWidth, projectionCount: h.projections, seed: seed)
     guard u.map(\.bitPattern) == regenerated.map(\.bitPattern) else {
-      throw refuse("its stored U is not the U of its seed \(h.projectionSeed) (a different "
-        + "slicegen version, or a modified file)")
+      throw refuse(
+        "its stored U is not the U of its seed \(h.projectionSeed) (a different "
+          + "slicegen version, or a modified file)")
     }
     try reader.skipToEnd()
     header = h

@@ -47,8 +47,10 @@ extension Releaser {
           + "reads raw rows (it is stated under replace-one)")
     }
     guard !options.acceptDataDerivedSchema else {
-      throw OptionError(option: "accept-data-derived-schema", value: nil, rule: "applies only "
-        + "with --schema (a discovered domain is private; no schema is drafted from the data)")
+      throw OptionError(
+        option: "accept-data-derived-schema", value: nil,
+        rule: "applies only "
+          + "with --schema (a discovered domain is private; no schema is drafted from the data)")
     }
     precondition(options.template == nil, "a shard copies its schema; it never discovers one")
     // Open the schema output first, so a path that cannot be written fails before any spend.

@@ -52,7 +52,8 @@ extension Releaser {
     if let template = options.template, let sigmaOf = template.marginalSigmas {
       let sigmas = try attributeSets.map { set -> Double in
         guard let sigma = sigmaOf[set.map { names[$0] }] else {
-          throw ReleaseError("--like \(template.path): no σ for the marginal \(set.map { names[$0] })")
+          throw ReleaseError(
+            "--like \(template.path): no σ for the marginal \(set.map { names[$0] })")
         }
         return sigma
       }
@@ -91,10 +92,12 @@ extension Releaser {
       aggregateMuSquared: aggregateMuSquared,
       rounds: [
         ("one-way marginals", names.count, countSensitivity, split.oneWay),
-        ("pair-selection scores", 1,
-         PairSelectionMechanism.l2Sensitivity(
-           candidates: candidates, rows: n, cells: pairCounts.largestTable),
-         split.selection),
+        (
+          "pair-selection scores", 1,
+          PairSelectionMechanism.l2Sensitivity(
+            candidates: candidates, rows: n, cells: pairCounts.largestTable),
+          split.selection
+        ),
         ("two-way marginals", picks, countSensitivity, split.twoWay),
       ])
     let (oneWay, selection, twoWay) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])

@@ -52,11 +52,14 @@ public enum Releaser {
     let pairBinCounts = PairBinning(bins: publicBins, maximumGroups: options.pairBins).counts
     var candidateCells = 0
     for a in pairBinCounts.indices {
-      for b in pairBinCounts.indices where b > a { candidateCells += pairBinCounts[a] * pairBinCounts[b] }
+      for b in pairBinCounts.indices where b > a {
+        candidateCells += pairBinCounts[a] * pairBinCounts[b]
+      }
     }
     var notes: [String] = []
-    if options.marginals == .auto, let why = MarginalSelection.autoFallback(
-      columns: encoding.blocks.count, candidateCells: candidateCells)
+    if options.marginals == .auto,
+      let why = MarginalSelection.autoFallback(
+        columns: encoding.blocks.count, candidateCells: candidateCells)
     {
       notes.append(why)
     }
@@ -93,9 +96,11 @@ public enum Releaser {
 
     // SecureNoise is a value: each mechanism gets its own source, never a copy of another's
     // (a copy would replay the same keystream).
-    var noise = options.insecureTestNoiseSeed.map(SecureNoise.insecureForTesting(seed:))
+    var noise =
+      options.insecureTestNoiseSeed.map(SecureNoise.insecureForTesting(seed:))
       ?? SecureNoise()
-    var marginalNoise = options.insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 1) }
+    var marginalNoise =
+      options.insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 1) }
       ?? SecureNoise()
     let seedSource = options.projectionSeed == nil ? "secure" : "user"
     let seed = options.template?.seed ?? options.projectionSeed ?? noise.randomSeed()
@@ -163,8 +168,10 @@ public enum Releaser {
     try options.validate(rows: n)
     let delta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
 
-    let calibration = try early ?? calibrate(
-      delta: delta, directions: options.projectionSeed == nil ? nil : mechanism.directions)
+    let calibration =
+      try early
+      ?? calibrate(
+        delta: delta, directions: options.projectionSeed == nil ? nil : mechanism.directions)
 
     var components = [
       ReleaseComponent(
@@ -234,8 +241,9 @@ public enum Releaser {
     if let picks = try options.marginals.pairsToSelect(columns: c) {
       let split = options.pairSelectionSplit
       guard split.isValid else {
-        throw ReleaseError("the pair-selection split is \(split), its fractions must be positive "
-          + "and sum to 1")
+        throw ReleaseError(
+          "the pair-selection split is \(split), its fractions must be positive "
+            + "and sum to 1")
       }
       return [
         .counts(tables: c, fraction: split.oneWay),
@@ -250,8 +258,10 @@ public enum Releaser {
   /// What `release` would do with `options` on a table of `schema` and n rows (public facts
   /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
   public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
-    throws -> (marginals: MarginalSelection, calibration: ReleaseCalibration,
-               rounds: [(name: String, queries: Int, sigma: Double)])
+    throws -> (
+      marginals: MarginalSelection, calibration: ReleaseCalibration,
+      rounds: [(name: String, queries: Int, sigma: Double)]
+    )
   {
     let encoding = Encoding(schema: schema)
     let names = encoding.blocks.map(\.name)
@@ -276,12 +286,14 @@ public enum Releaser {
       subsampling: options.subsampling, fixedDirections: nil,
       aggregateShare: rounds.isEmpty ? 0 : options.aggregateShare, aggregateRounds: rounds)
     guard !rounds.isEmpty else { return (options.marginals, calibration, []) }
-    let names3 = rounds.count == 3
+    let names3 =
+      rounds.count == 3
       ? ["one-way marginals", "pair-selection scores", "two-way marginals"] : ["marginals"]
     let plan = MarginalRoundPlan(
       aggregateMuSquared: calibration.aggregateMuSquared,
       rounds: zip(rounds, names3).map { round, name in
-        let delta = round.affectedValuesPerQuery == 2
+        let delta =
+          round.affectedValuesPerQuery == 2
           ? MarginalMechanism.l2Sensitivity
           : PairSelectionMechanism.l2Sensitivity(
             candidates: round.affectedValuesPerQuery, rows: n, cells: largest)

@@ -56,7 +56,8 @@ public struct ShardSettings: Sendable {
     let p = h.privacy
     let d = Encoding(schema: h.schema).width
     guard h.encodedWidth == d else {
-      throw refuse("encodedWidth", h.encodedWidth,
+      throw refuse(
+        "encodedWidth", h.encodedWidth,
         "must be \(d), the encoded width of the header's own schema")
     }
     guard (1...100_000).contains(h.slices) else {
@@ -67,7 +68,8 @@ public struct ShardSettings: Sendable {
     }
     let (mPrime, overflow) = h.slices.multipliedReportingOverflow(by: h.sliceDim)
     guard !overflow, h.projections == mPrime, mPrime <= 1_000_000 else {
-      throw refuse("projections", h.projections,
+      throw refuse(
+        "projections", h.projections,
         "must be slices × sliceDim = \(h.slices) × \(h.sliceDim), at most 1000000")
     }
     guard h.method == "slicing" || h.method == "slicing+marginals" else {
@@ -79,11 +81,13 @@ public struct ShardSettings: Sendable {
 
     // Names: an unknown one is an error, never a default.
     guard let accountant = SlicingAccountantKind(rawValue: p.accountant) else {
-      throw refuse("privacy.accountant", quoted(p.accountant),
+      throw refuse(
+        "privacy.accountant", quoted(p.accountant),
         "must be \(names(SlicingAccountantKind.self)) (the analyses of a U drawn at random)")
     }
     guard let neighbors = NeighbouringRelation(rawValue: p.neighbors) else {
-      throw refuse("privacy.neighbors", quoted(p.neighbors),
+      throw refuse(
+        "privacy.neighbors", quoted(p.neighbors),
         "must be \(names(NeighbouringRelation.self))")
     }
 
@@ -113,7 +117,8 @@ public struct ShardSettings: Sendable {
       c.sigma.bitPattern == h.sigma.bitPattern, c.l2Sensitivity == 1, c.queries == nil,
       h.marginals == nil ? p.components.count == 1 && c.share == 1 : c.share > 0 && c.share < 1
     else {
-      throw refuse("privacy.components", p.components.map(\.name),
+      throw refuse(
+        "privacy.components", p.components.map(\.name),
         "must start with \"projections\" with the header's sigma and l2Sensitivity 1 (share 1 "
           + "without marginals)")
     }
@@ -129,7 +134,8 @@ public struct ShardSettings: Sendable {
           $0.share > 0 && $0.sigma.isFinite && $0.sigma > 0 && ($0.queries ?? 0) > 0
         })
       else {
-        throw refuse("privacy.components", p.components.map(\.share),
+        throw refuse(
+          "privacy.components", p.components.map(\.share),
           "must have positive shares adding up to 1, positive σ and query counts")
       }
       let columns = h.schema.keptColumns.count
@@ -141,7 +147,8 @@ public struct ShardSettings: Sendable {
           selection.candidates.count == candidates,
           aggregates[1].l2Sensitivity >= 2 * Double(candidates).squareRoot()
         else {
-          throw refuse("privacy.components", aggregates.map(\.name),
+          throw refuse(
+            "privacy.components", aggregates.map(\.name),
             "must be the three rounds of pair selection: \(columns) one-way tables, one score "
               + "vector of \(candidates) candidates, \(twoWay) two-way tables")
         }
@@ -152,20 +159,24 @@ public struct ShardSettings: Sendable {
         ]
       } else {
         guard aggregates.count == 1, aggregates[0].queries == marginals.count else {
-          throw refuse("privacy.components", aggregates.map(\.name),
+          throw refuse(
+            "privacy.components", aggregates.map(\.name),
             "must be one round of \(marginals.count) count tables")
         }
         rounds = [.counts(tables: marginals.count, fraction: 1)]
       }
       // Every table's σ is its round's σ.
       for m in marginals {
-        let round = h.pairSelection == nil ? aggregates[0]
+        let round =
+          h.pairSelection == nil
+          ? aggregates[0]
           : m.columns.count == 1 ? aggregates[0] : aggregates[2]
         guard m.sigma.bitPattern == round.sigma.bitPattern,
           m.l2Sensitivity == MarginalMechanism.l2Sensitivity,
           round.l2Sensitivity == MarginalMechanism.l2Sensitivity
         else {
-          throw refuse("marginals \(m.columns) sigma", m.sigma,
+          throw refuse(
+            "marginals \(m.columns) sigma", m.sigma,
             "must be its round's σ \(round.sigma), with L2 sensitivity √2")
         }
       }
@@ -176,7 +187,8 @@ public struct ShardSettings: Sendable {
     var delta = p.delta
     if let spend = p.discovery {
       guard neighbors == .replaceOne else {
-        throw refuse("privacy.neighbors", quoted(p.neighbors),
+        throw refuse(
+          "privacy.neighbors", quoted(p.neighbors),
           "must be \"replace-one\" when the schema was discovered (privacy.discovery is set)")
       }
       guard spend.fraction.isFinite, spend.fraction > 0, spend.fraction < 1 else {
@@ -191,12 +203,14 @@ public struct ShardSettings: Sendable {
         throw refuse("privacy.discovery.\(field)", value, "must be in (0, 1)")
       }
       guard spend.epsilon + spend.releaseEpsilon <= p.epsilon else {
-        throw refuse("privacy.epsilon", p.epsilon,
+        throw refuse(
+          "privacy.epsilon", p.epsilon,
           "must be at least discovery's epsilon + releaseEpsilon = "
             + "\(spend.epsilon + spend.releaseEpsilon) (sequential composition)")
       }
       guard spend.delta + spend.releaseDelta <= p.delta else {
-        throw refuse("privacy.delta", p.delta,
+        throw refuse(
+          "privacy.delta", p.delta,
           "must be at least discovery's delta + releaseDelta = "
             + "\(spend.delta + spend.releaseDelta) (sequential composition)")
       }
@@ -214,14 +228,16 @@ public struct ShardSettings: Sendable {
     } catch let error as PrivacyParameterError {
       throw ReleaseError("\(file): its privacy settings cannot be calibrated: \(error.message)")
     }
-    let settings = "ε = \(epsilon), δ = \(delta), m' = \(h.projections) projections, d = \(d), "
+    let settings =
+      "ε = \(epsilon), δ = \(delta), m' = \(h.projections) projections, d = \(d), "
       + "accountant \(accountant.rawValue), \(neighbors.rawValue), "
       + (p.subsampling.map { "subsampling \($0)" } ?? "no subsampling")
     guard derived.sigma.isFinite else {
       throw ReleaseError("\(file): no finite σ meets \(settings)")
     }
     guard h.sigma >= derived.sigma * (1 - Self.sigmaTolerance) else {
-      throw refuse("sigma", h.sigma,
+      throw refuse(
+        "sigma", h.sigma,
         "must be at least \(derived.sigma), the σ calibrated for \(settings): less noise than "
           + "its stated guarantee needs (the file was edited, or made by a faulty slicegen)")
     }
@@ -235,7 +251,8 @@ public struct ShardSettings: Sendable {
         })
       for (component, round) in zip(aggregates, plan.rounds)
       where component.sigma < round.sigma * (1 - Self.sigmaTolerance) {
-        throw refuse("privacy.components \(component.name) sigma", component.sigma,
+        throw refuse(
+          "privacy.components \(component.name) sigma", component.sigma,
           "must be at least \(round.sigma), the σ its share of μ² gives for \(settings)")
       }
     }

@@ -44,8 +44,9 @@ public enum Sampler {
     let encoding = Encoding(schema: model.header.schema)
     let generator = try MLPGenerator(
       architecture: model.header.architecture, parameters: model.parameters)
-    var rng = Trainer.trainingStream(seed: seed, stream: 0x5A4D_504C)  // "ZMPL" in ASCII: the sampler's fixed stream
-    // id (a typo of "SMPL" kept as it is, so that seeded samples stay reproducible)
+    // The sampler's fixed stream id, "ZMPL" in ASCII (a typo of "SMPL" kept as it is, so that
+    // seeded samples stay reproducible).
+    var rng = Trainer.trainingStream(seed: seed, stream: 0x5A4D_504C)
     let latent = model.header.architecture.latent
     var latents = [Float](repeating: 0, count: blockRows * latent)
     var fields: [String] = []
@@ -53,17 +54,22 @@ public enum Sampler {
     while done < rows {
       let b = min(blockRows, rows - done)
       latents.withUnsafeMutableBufferPointer {
-        GaussianSampling.fill(UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
-                              standardDeviation: 1, using: &rng)
+        GaussianSampling.fill(
+          UnsafeMutableBufferPointer(rebasing: $0[0..<(b * latent)]),
+          standardDeviation: 1, using: &rng)
       }
-      let cache = latents.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: b) }
+      let cache = latents.withUnsafeBufferPointer {
+        generator.forward(latents: $0.baseAddress!, batch: b)
+      }
       try cache.output.withUnsafeBufferPointer { out in
         for i in 0..<b {
-          encoding.decode(out.baseAddress! + i * encoding.width, into: &fields, using: &rng,
-                          sample: true)
+          encoding.decode(
+            out.baseAddress! + i * encoding.width, into: &fields, using: &rng,
+            sample: true)
           if let bins = model.header.bins {
-            decodeBinned(heads: cache.heads, row: i, architecture: model.header.architecture,
-                         bins: bins, encoding: encoding, into: &fields, using: &rng)
+            decodeBinned(
+              heads: cache.heads, row: i, architecture: model.header.architecture,
+              bins: bins, encoding: encoding, into: &fields, using: &rng)
           }
           try body(fields)
         }
@@ -90,7 +96,10 @@ public enum Sampler {
       var chosen = block.logitCount - 1
       for (k, value) in p.enumerated() {
         u -= Double(value)
-        if u < 0 { chosen = k; break }
+        if u < 0 {
+          chosen = k
+          break
+        }
       }
       let columnBins = bins[c]
       if chosen == columnBins.missingBin {

@@ -84,9 +84,10 @@ public enum NoisySupport {
         let end = min(start + w, counts.count)
         if let zero, start < zero, end > zero + 1 { continue }
         let mass = prefix[end] - prefix[start]
-        result.append(Window(
-          start: start, end: end, mass: mass,
-          score: mass / (sigma * Double(end - start).squareRoot())))
+        result.append(
+          Window(
+            start: start, end: end, mass: mass,
+            score: mass / (sigma * Double(end - start).squareRoot())))
       }
     }
     return result
@@ -129,7 +130,7 @@ public enum NoisySupport {
         grown = true
       }
     }
-    return trimmed(counts, lower ..< upper)
+    return trimmed(counts, lower..<upper)
   }
 
   /// `range` without the cells at either end whose cumulative noisy mass (negative counts read
@@ -150,6 +151,6 @@ public enum NoisySupport {
       above += max(counts[upper - 1], 0)
       upper -= 1
     }
-    return lower ..< upper
+    return lower..<upper
   }
 }

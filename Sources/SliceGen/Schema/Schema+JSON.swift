@@ -34,8 +34,10 @@ extension Schema {
     guard let root = object as? [String: Any] else {
       throw SchemaError.invalid("the top level must be a JSON object")
     }
-    let known: Set = ["format", "version", "dataDerived", "missingValues", "source", "columns",
-                      "note", "discovery", "target"]
+    let known: Set = [
+      "format", "version", "dataDerived", "missingValues", "source", "columns",
+      "note", "discovery", "target",
+    ]
     if let bad = root.keys.sorted().first(where: { !known.contains($0) }) {
       throw SchemaError.invalid("unknown key \"\(ValueText.quoted(bad))\" at the top level")
     }
@@ -99,8 +101,10 @@ extension Schema {
     }
     // Messages show at most ValueText.limit characters of it.
     let name = ValueText.quoted(fullName)
-    let known: Set = ["name", "type", "lower", "upper", "integer", "nullable", "categories",
-                      "catchAll", "weight", "drop", "note", "nonNumeric"]
+    let known: Set = [
+      "name", "type", "lower", "upper", "integer", "nullable", "categories",
+      "catchAll", "weight", "drop", "note", "nonNumeric",
+    ]
     if let bad = dict.keys.sorted().first(where: { !known.contains($0) }) {
       throw SchemaError.invalid("column \"\(name)\": unknown key \"\(ValueText.quoted(bad))\"")
     }
@@ -126,7 +130,8 @@ extension Schema {
     switch type {
     case "numeric":
       guard let lower = number(dict["lower"]), let upper = number(dict["upper"]) else {
-        throw SchemaError.invalid("column \"\(name)\": a numeric column needs \"lower\" and \"upper\"")
+        throw SchemaError.invalid(
+          "column \"\(name)\": a numeric column needs \"lower\" and \"upper\"")
       }
       let integer = try bool(dict["integer"], key: "\(name).integer", default: false)
       domain = .numeric(lower: lower, upper: upper, integer: integer)
@@ -184,7 +189,8 @@ extension Schema {
     text += "  \"missingValues\": [\(missingTokens.map(Self.quote).joined(separator: ", "))],\n"
     if let target { text += "  \"target\": \(Self.quote(target)),\n" }
     if let d = discovery {
-      text += "  \"discovery\": {\"epsilon\": \(d.epsilon), \"delta\": \(d.delta), "
+      text +=
+        "  \"discovery\": {\"epsilon\": \(d.epsilon), \"delta\": \(d.delta), "
         + "\"neighbors\": \(Self.quote(d.neighbors)), \"rows\": \(d.rows)},\n"
     }
     text += "  \"columns\": [\n"

@@ -112,10 +112,12 @@ extension SchemaDiscovery {
         firstRoundShare: calibration.firstRoundShare)
     }
     func smallestScale(_ passes: @escaping (DiscoveryCalibration) -> Bool) -> Double? {
-      guard let k = Bisection.smallestPassing({ k in
-        let clamped = max(1, min(k, largestScale))
-        return scaled(clamped).map(passes) ?? false
-      }), k <= largestScale else { return nil }
+      guard
+        let k = Bisection.smallestPassing({ k in
+          let clamped = max(1, min(k, largestScale))
+          return scaled(clamped).map(passes) ?? false
+        }), k <= largestScale
+      else { return nil }
       return max(1, k)
     }
     func budget(_ k: Double) -> String {

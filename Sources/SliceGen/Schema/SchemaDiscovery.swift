@@ -79,8 +79,10 @@ public enum DiscoveryGrid {
     case octaves + 2: positive = (0x1p64, 0x1p64)
     default:
       let j = offset - 2 + minimumExponent
-      positive = (Double(sign: .plus, exponent: j, significand: 1),
-                  Double(sign: .plus, exponent: j + 1, significand: 1))
+      positive = (
+        Double(sign: .plus, exponent: j, significand: 1),
+        Double(sign: .plus, exponent: j + 1, significand: 1)
+      )
     }
     return cell > zeroCell ? positive : (-positive.1, -positive.0)
   }
@@ -214,7 +216,8 @@ public enum SchemaDiscovery {
     let (epsilon, delta) = try budget(n)
     let calibration = try DiscoveryCalibration.calibrate(
       epsilon: epsilon, delta: delta, columns: columnCount, targetColumn: targetIndex)
-    let noise = insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 2) }
+    let noise =
+      insecureTestNoiseSeed.map { SecureNoise.insecureForTesting(seed: $0 &+ 2) }
       ?? SecureNoise()
     var mechanism = DiscoveryMechanism(calibration: calibration, noise: noise)
     let tau = NoisySupport.threshold(columns: columnCount)
@@ -224,8 +227,9 @@ public enum SchemaDiscovery {
     var firstRound: [FirstRound] = []
     for c in 0..<columnCount {
       let noisy = mechanism.noisyFirstRound(classes[c] + grid[c], column: c)
-      firstRound.append(FirstRound(
-        noisy: noisy, rows: rows, sigma: calibration.firstRoundSigma(column: c), tau: tau))
+      firstRound.append(
+        FirstRound(
+          noisy: noisy, rows: rows, sigma: calibration.firstRoundSigma(column: c), tau: tau))
     }
 
     // Pass 2, only for text columns: the count of every value present.
@@ -264,12 +268,14 @@ public enum SchemaDiscovery {
         outcome = context.numeric(secondRound: noisy)
       }
       columns.append(outcome.column)
-      findings.append(DiscoveredColumn(
-        name: header[c], missing: first.missing, text: first.text, summary: outcome.summary))
+      findings.append(
+        DiscoveredColumn(
+          name: header[c], missing: first.missing, text: first.text, summary: outcome.summary))
       if let failure = outcome.failure { failures.append(failure) }
     }
     let record = SchemaDiscoveryRecord(epsilon: epsilon, delta: delta, rows: n)
-    let source = "Discovered under differential privacy by slicegen release without --schema "
+    let source =
+      "Discovered under differential privacy by slicegen release without --schema "
       + "(ε = \(epsilon), δ = \(delta), replace-one; Docs/discovery.md). Review it: values below "
       + "the thresholds map to the catch-all category, numbers outside the bounds are clamped."
     guard failures.isEmpty else {
@@ -328,14 +334,16 @@ struct FirstRound {
   init(noisy: [Double], rows: Double, sigma: Double, tau: Double) {
     let cells = DiscoveryGrid.cellCount
     let numbers = rows - noisy[0] - noisy[1]
-    let fractional = Array(noisy[2 + cells ..< 2 + 2 * cells])
-    let fractionalMass = NoisySupport.support(
-      fractional, sigma: sigma, threshold: tau, zero: DiscoveryGrid.zeroCell)
+    let fractional = Array(noisy[2 + cells..<2 + 2 * cells])
+    let fractionalMass =
+      NoisySupport.support(
+        fractional, sigma: sigma, threshold: tau, zero: DiscoveryGrid.zeroCell
+      )
       .map { fractional[$0].reduce(0, +) } ?? 0
     missing = noisy[0]
     text = noisy[1]
     self.numbers = numbers
-    whole = Array(noisy[2 ..< 2 + cells])
+    whole = Array(noisy[2..<2 + cells])
     self.fractional = fractional
     integer = fractionalMass <= SchemaDiscovery.fractionalShare * max(numbers, 0)
     // Text only when its noisy count is significant: a numeric column's text count is noise
@@ -384,7 +392,7 @@ struct FirstRound {
   /// Grid cells of a range of the line.
   static func cellRange(_ range: Range<Int>, integer: Bool) -> Range<Int> {
     integer
-      ? DiscoveryGrid.wholeNumberCells[range.lowerBound] ..< DiscoveryGrid.wholeNumberCells[
+      ? DiscoveryGrid.wholeNumberCells[range.lowerBound]..<DiscoveryGrid.wholeNumberCells[
         range.upperBound - 1] + 1
       : range
   }
@@ -415,13 +423,14 @@ struct ColumnContext {
     let nullable = first.missing > SchemaDiscovery.nullableMultiple * sigma1
     let nonMissing = first.numbers + first.text
     guard !selected.isEmpty else {
-      return failed(DiscoveryFailure(
-        column: name, index: index, kind: .categorical, noisyRows: nonMissing, neededRows: nil,
-        why: "no value is held by enough rows to pass the partition-selection threshold (a "
-          + "noisy count above \(rowCount(calibration.selectionThreshold(column: index))) rows "
-          + "at this budget: a rarer value could single out the rows that hold it, so it is "
-          + "never published), so only the catch-all \(SchemaDiscovery.catchAllName) would "
-          + "remain"))
+      return failed(
+        DiscoveryFailure(
+          column: name, index: index, kind: .categorical, noisyRows: nonMissing, neededRows: nil,
+          why: "no value is held by enough rows to pass the partition-selection threshold (a "
+            + "noisy count above \(rowCount(calibration.selectionThreshold(column: index))) rows "
+            + "at this budget: a rarer value could single out the rows that hold it, so it is "
+            + "never published), so only the catch-all \(SchemaDiscovery.catchAllName) would "
+            + "remain"))
     }
     return categories(
       selected.map(\.value), counts: selected.map(\.count), of: nonMissing, nullable: nullable,
@@ -461,18 +470,20 @@ struct ColumnContext {
     func average(_ a: [Double], _ b: ArraySlice<Double>) -> [Double] {
       zip(a, b).map { ($0 * w1 + $1 * w2) / (w1 + w2) }
     }
-    let whole = average(first.whole, noisy[0 ..< cells])
-    let fractional = average(first.fractional, noisy[cells ..< 2 * cells])
+    let whole = average(first.whole, noisy[0..<cells])
+    let fractional = average(first.fractional, noisy[cells..<2 * cells])
     let integer = first.integer
     let line = FirstRound.line(whole: whole, fractional: fractional, integer: integer)
     let sigma = calibration.combinedSigma(column: index) * (integer ? 1 : 2.0.squareRoot())
     let zero = FirstRound.zero(integer: integer)
     let strong = NoisySupport.support(line, sigma: sigma, threshold: tau, zero: zero)
-    guard let support = strong ?? NoisySupport.support(
-      line, sigma: sigma, threshold: tau, zero: zero, fallback: SchemaDiscovery.weakEvidence)
+    guard
+      let support = strong
+        ?? NoisySupport.support(
+          line, sigma: sigma, threshold: tau, zero: zero, fallback: SchemaDiscovery.weakEvidence)
     else {
       let best = NoisySupport.bestWindow(line, sigma: sigma, zero: zero)
-      let range = best.map { FirstRound.cellRange($0.start ..< $0.end, integer: integer) }
+      let range = best.map { FirstRound.cellRange($0.start..<$0.end, integer: integer) }
       let densest = range.map { cells -> String in
         let lower = DiscoveryGrid.edges(cells.lowerBound).lower
         let upper = DiscoveryGrid.edges(cells.upperBound - 1).upper
@@ -481,24 +492,34 @@ struct ColumnContext {
           : "[\(Schema.format(lower)), \(Schema.format(upper)))"
       }
       let width = Double(best.map { $0.end - $0.start } ?? 1)
-      var why = "no range of the public grid of powers of two holds enough of its values to "
+      var why =
+        "no range of the public grid of powers of two holds enough of its values to "
         + "show above the noise"
       if let best, let densest {
-        why += ": the densest, \(densest), shows about \(rowCount(best.mass)) ± "
+        why +=
+          ": the densest, \(densest), shows about \(rowCount(best.mass)) ± "
           + "\(rowCount(sigma * width.squareRoot())) rows, and at this budget a range of k "
           + "octaves needs about \(rowCount(tau * sigma))·√k rows"
       }
-      return failed(DiscoveryFailure(
-        column: name, index: index, kind: .numeric, noisyRows: first.numbers,
-        neededRows: best.map { max(0, $0.mass - SchemaDiscovery.lowerBoundMultiple * sigma
-          * width.squareRoot()) }, width: width,
-        sigmaScale: integer ? 1 : 2.0.squareRoot(), why: why))
+      return failed(
+        DiscoveryFailure(
+          column: name, index: index, kind: .numeric, noisyRows: first.numbers,
+          neededRows: best.map {
+            max(
+              0,
+              $0.mass - SchemaDiscovery.lowerBoundMultiple * sigma
+                * width.squareRoot())
+          }, width: width,
+          sigmaScale: integer ? 1 : 2.0.squareRoot(), why: why))
     }
     let cellRange = FirstRound.cellRange(support, integer: integer)
-    let bounds = integer
+    let bounds =
+      integer
       ? DiscoveryGrid.wholeNumberBounds(cellRange)
-      : (lower: DiscoveryGrid.edges(cellRange.lowerBound).lower,
-         upper: DiscoveryGrid.edges(cellRange.upperBound - 1).upper)
+      : (
+        lower: DiscoveryGrid.edges(cellRange.lowerBound).lower,
+        upper: DiscoveryGrid.edges(cellRange.upperBound - 1).upper
+      )
     return numericColumn(
       lower: bounds.lower, upper: bounds.upper, integer: integer, weak: strong == nil)
   }
@@ -510,12 +531,15 @@ struct ColumnContext {
       upper = upper.rounded(.up)
     }
     if lower >= upper { upper = max(lower + 1, lower.nextUp) }
-    let nullable = first.missing + first.text
+    let nullable =
+      first.missing + first.text
       > SchemaDiscovery.nullableMultiple * 2.0.squareRoot() * sigma1
-    let summary = "numeric\(integer ? " integer" : "") in [\(Schema.format(lower)), "
+    let summary =
+      "numeric\(integer ? " integer" : "") in [\(Schema.format(lower)), "
       + "\(Schema.format(upper))]\(nullable ? ", nullable" : "")"
-      + (weak ? " (weak evidence: no range passed the detection threshold; the best one was "
-        + "taken, review it)" : "")
+      + (weak
+        ? " (weak evidence: no range passed the detection threshold; the best one was "
+          + "taken, review it)" : "")
     return ColumnOutcome(
       column: SchemaColumn(
         name: name, domain: .numeric(lower: lower, upper: upper, integer: integer),
@@ -541,21 +565,25 @@ struct ColumnContext {
     let column = SchemaColumn(
       name: name, domain: .categorical(categories: categories, catchAll: catchAll),
       nullable: nullable)
-    var summary = "\(kind), \(kept.count) \(kept.count == 1 ? "category" : "categories") + "
+    var summary =
+      "\(kind), \(kept.count) \(kept.count == 1 ? "category" : "categories") + "
       + "\(catchAll)\(nullable ? ", nullable" : "")"
     guard isTarget else { return ColumnOutcome(column: column, summary: summary) }
     // The catch-all's noisy mass: the non-missing rows (n less round 1's noisy missing count)
     // less the kept values' noisy counts: variance σ₁² + (kept values)·σ₂².
     let residual = total - counts.reduce(0, +)
     let spread = (sigma1 * sigma1 + Double(counts.count) * sigma2 * sigma2).squareRoot()
-    summary += "; target: \(catchAll) holds about \(rowCount(residual)) ± \(rowCount(spread)) "
+    summary +=
+      "; target: \(catchAll) holds about \(rowCount(residual)) ± \(rowCount(spread)) "
       + "rows by the noisy counts"
-    let shown = kept.prefix(5).map { "\"\(ValueText.quoted($0))\"" }.joined(separator: ", ")
+    let shown =
+      kept.prefix(5).map { "\"\(ValueText.quoted($0))\"" }.joined(separator: ", ")
       + (kept.count > 5 ? ", …" : "")
     if kept.count < 2 || residual > SchemaDiscovery.targetResidualMultiple * spread {
-      let why = (kept.count < 2
-        ? "only \(shown) passed the threshold, so every other value of the target"
-        : "the values kept are \(shown); the others")
+      let why =
+        (kept.count < 2
+          ? "only \(shown) passed the threshold, so every other value of the target"
+          : "the values kept are \(shown); the others")
         + " (about \(rowCount(residual)) ± \(rowCount(spread)) rows by the noisy counts) "
         + "would all map to the catch-all \(catchAll): a class of the target would vanish "
         + "(a value needs a noisy count above \(rowCount(threshold)) rows at this budget)"

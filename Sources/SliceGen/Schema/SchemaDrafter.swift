@@ -31,8 +31,10 @@ public struct SchemaDrafter {
     }
   }
 
-  public init(header: [String], missingTokens: [String] = ["", "?", "NA", "NaN", "null"],
-              categoryLimit: Int = SchemaDrafter.defaultCategoryLimit) {
+  public init(
+    header: [String], missingTokens: [String] = ["", "?", "NA", "NaN", "null"],
+    categoryLimit: Int = SchemaDrafter.defaultCategoryLimit
+  ) {
     self.header = header
     self.missingTokens = Set(missingTokens)
     self.categoryLimit = categoryLimit

@@ -36,8 +36,9 @@ enum CheckedSize {
   ) throws -> Int {
     let room = max(fileSize - 16 - 32, 0)
     guard field > 0, field <= UInt64(room) else {
-      throw fail("truncated or corrupted: the header length field (bytes 8 to 15) is \(field), "
-        + "but the file of \(fileSize) bytes has room for a header of at most \(room) bytes")
+      throw fail(
+        "truncated or corrupted: the header length field (bytes 8 to 15) is \(field), "
+          + "but the file of \(fileSize) bytes has room for a header of at most \(room) bytes")
     }
     return Int(field)
   }

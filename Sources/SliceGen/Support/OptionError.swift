@@ -33,14 +33,17 @@ public struct OptionError: Error, Equatable, Sendable, CustomStringConvertible {
   static func outside<T: Comparable & CustomStringConvertible>(
     _ option: String, _ value: T, _ range: ClosedRange<T>
   ) -> OptionError? {
-    range.contains(value) ? nil : OptionError(
-      option: option, value: "\(value)",
-      rule: "must be from \(range.lowerBound) to \(range.upperBound)")
+    range.contains(value)
+      ? nil
+      : OptionError(
+        option: option, value: "\(value)",
+        rule: "must be from \(range.lowerBound) to \(range.upperBound)")
   }
 
   /// `value` must be finite and in the open interval (0, 1): nil when it is.
   static func notFraction(_ option: String, _ value: Double, _ why: String = "") -> OptionError? {
-    value.isFinite && value > 0 && value < 1 ? nil
+    value.isFinite && value > 0 && value < 1
+      ? nil
       : OptionError(option: option, value: "\(value)", rule: "must be in (0, 1)" + why)
   }
 }

@@ -68,7 +68,9 @@ public struct SHA256 {
     let afterOne = (Int(length % 64) + 1) % 64
     let zeros = afterOne <= 56 ? 56 - afterOne : 120 - afterOne
     padding += [UInt8](repeating: 0, count: zeros)
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     let savedLength = length
     update(padding)
     length = savedLength
@@ -76,8 +78,10 @@ public struct SHA256 {
     var out: [UInt8] = []
     out.reserveCapacity(32)
     for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-      out += [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-              UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+      out += [
+        UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+        UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
+      ]
     }
     return out
   }
@@ -123,8 +127,10 @@ public struct SHA256 {
           b = a
           a = t1 &+ t2
         }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                 state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+        state = (
+          state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+          state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+        )
       }
     }
     self.state = state
@@ -191,8 +197,14 @@ public struct SHA256 {
             Self.round(c, d, e, &f, g, h, a, &b, kt[14] &+ w[14])
             Self.round(b, c, d, &e, f, g, h, &a, kt[15] &+ w[15])
           }
-          a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
-          e0 = e0 &+ e; f0 = f0 &+ f; g0 = g0 &+ g; h0 = h0 &+ h
+          a0 = a0 &+ a
+          b0 = b0 &+ b
+          c0 = c0 &+ c
+          d0 = d0 &+ d
+          e0 = e0 &+ e
+          f0 = f0 &+ f
+          g0 = g0 &+ g
+          h0 = h0 &+ h
           block += 64
         }
       }
