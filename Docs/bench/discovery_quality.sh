@@ -2,7 +2,8 @@
 # Discovery against a given schema, end to end (Docs/discovery.md): for each table, release at
 # ε = 1 with every other setting at its default, once with the given schema and once without
 # (private discovery), then fit (defaults), sample as many rows as the holdout and evaluate
-# against the holdout with the given schema. Prints one line per run; resumable (a run whose
+# against the holdout with the given schema (with the training rows, so that the shuffled real
+# columns stand beside it; the private floor is Docs/bench/private_floor.py). Prints one line per run; resumable (a run whose
 # evaluation exists is printed, not redone).
 #
 # Usage: Docs/bench/discovery_quality.sh SLICEGEN OUT TABLE TRAIN.csv HOLDOUT.csv SCHEMA.json TARGET RUNS [declare]
@@ -31,8 +32,8 @@ for run in $(seq 1 "$RUNS"); do
         > "$D/release.log" 2>&1
       "$BIN" fit "$D/r.slg" -o "$D/m.slgm" --quiet > "$D/fit.log" 2>&1
       "$BIN" sample "$D/m.slgm" --rows "$ROWS" -o "$D/syn.csv" --quiet
-      "$BIN" evaluate --real "$HOLDOUT" --synthetic "$D/syn.csv" --schema "$SCHEMA" \
-        --target "$TARGET" --json > "$D/eval.json.tmp" 2> "$D/eval.err"
+      "$BIN" evaluate --real "$HOLDOUT" --synthetic "$D/syn.csv" --train "$TRAIN" \
+        --schema "$SCHEMA" --target "$TARGET" --json > "$D/eval.json.tmp" 2> "$D/eval.err"
       mv "$D/eval.json.tmp" "$D/eval.json"
     fi
     python3 - "$D/eval.json" "$TABLE" "$mode" "$run" <<'EOF'
@@ -41,7 +42,8 @@ j = json.load(open(sys.argv[1]))
 s = lambda k: j[k]["synthetic"]
 print(f"{sys.argv[2]:8} {sys.argv[3]:10} run {sys.argv[4]}: quality {s('quality'):.3f}  "
       f"shapes {s('columnShapes'):.3f}  pair trends {s('columnPairTrends'):.3f}  "
-      f"F1 {s('logisticRegressionF1'):.3f}  AUC {s('rocAuc'):.3f}")
+      f"F1 {s('logisticRegressionF1'):.3f}  AUC {s('rocAuc'):.3f}  "
+      f"(shuffled real columns: quality {j['quality']['independent']:.3f})")
 EOF
   done
 done
