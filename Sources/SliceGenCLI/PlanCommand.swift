@@ -32,12 +32,9 @@ enum PlanCommand: Command {
     static let delta = Option<Double>.number(
       "delta", value: "δ", help: "Privacy parameter δ, below 1/n.",
       defaultText: "the largest power of ten at most 1/(10n)")
-    static let slices = Option<Int>.wholeNumber(
-      "slices", value: "m", help: "Number of slices m.", defaultText: "100",
-      range: ReleaseOptions.slicesRange)
-    static let sliceDim = Option<Int>.wholeNumber(
-      "slice-dim", value: "k", help: "Dimension k of each slice.", defaultText: "2",
-      range: ReleaseOptions.sliceDimRange)
+    // The release's own declarations: plan reads them exactly as release does.
+    static let slices = ReleaseCommand.Options.slices
+    static let sliceDim = ReleaseCommand.Options.sliceDim
     static let subsample = Option<Double>.number(
       "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
     static let json = Flag("json", help: "Print one JSON object.")
