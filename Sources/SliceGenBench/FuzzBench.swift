@@ -83,7 +83,7 @@ enum FuzzBench {
     let model = directory + "/g.slgm"
     let loaded = try Release(contentsOf: release)
     _ = try Trainer.fit(
-      release: loaded, releaseChecksum: try Release.checksum(ofFileAt: release), options: fit,
+      release: loaded, options: fit,
       outputPath: model)
     return [
       ("release (no marginals; also read as a --like first release)", release, .release),

@@ -90,8 +90,7 @@ enum FitBench {
       var epochStarts: [Double] = []
       let start = Date()
       let model = try Trainer.fit(
-        release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
-        options: fit,
+        release: release, options: fit,
         outputPath: directory + "/bench.slgm", progress: { last = $0 })
       let seconds = Date().timeIntervalSince(start)
       epochStarts = model.header.history.map(\.seconds)

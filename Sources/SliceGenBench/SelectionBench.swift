@@ -39,8 +39,7 @@ enum SelectionBench {
         + "batch \(options.batch)")
     print("epoch  training loss  validation  marginal fit  quality")
     _ = try Trainer.fit(
-      release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
-      options: options, outputPath: modelPath,
+      release: release, options: options, outputPath: modelPath,
       afterEpoch: { model in
         var current = model
         current.parameters = model.lastParameters

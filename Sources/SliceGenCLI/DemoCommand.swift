@@ -77,8 +77,7 @@ enum DemoCommand: Command {
     let release = try Release(contentsOf: releasePath)
     let progress = ProgressLine()
     let model = try Trainer.fit(
-      release: release, releaseChecksum: try Release.checksum(ofFileAt: releasePath),
-      options: fit, outputPath: modelPath,
+      release: release, options: fit, outputPath: modelPath,
       progress: { p in
         progress.update(
           String(

@@ -151,7 +151,6 @@ enum FitCommand: Command {
     let output = arguments[Options.output] ?? "model.slgm"
     try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
-    let checksum = try Release.checksum(ofFileAt: releasePath)
     let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
     if release.header.marginals != nil {
       let term =
@@ -169,7 +168,7 @@ enum FitCommand: Command {
         + "\(options.epochs) epochs → \(output)")
     let progress = ProgressLine()
     let model = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: options, resume: resume,
+      release: release, options: options, resume: resume,
       outputPath: output, shouldStop: { interrupted.load(ordering: .relaxed) },
       progress: { p in
         let validation = p.validationLoss.map { String(format: "%.4f", $0) } ?? "–"

@@ -11,7 +11,7 @@ import Testing
 struct FitOptionsTests {
   /// A 1,500-row table whose category `city` is skewed (80 % A) and tied to age, released with
   /// all marginals at a large ε (reproducible test noise).
-  func marginalRelease() throws -> (Release, String) {
+  func marginalRelease() throws -> Release {
     let schema = try mixedSchema()
     var rng = TestRNG(seed: 9)
     var text = "age,income,colour,city,id\n"
@@ -31,7 +31,7 @@ struct FitOptionsTests {
     let path = TestPaths.temporary("fo.slg")
     _ = try Releaser.release(
       csvPath: TestPaths.write(text), schema: schema, options: options, outputPath: path)
-    return (try Release(contentsOf: path), try Release.checksum(ofFileAt: path))
+    return try Release(contentsOf: path)
   }
 
   func small() -> FitOptions {
@@ -96,12 +96,12 @@ struct FitOptionsTests {
 
   @Test("the marginals alone (kernel weight 0, own batch) reproduce a skewed released marginal")
   func marginalsAlone() throws {
-    let (release, checksum) = try marginalRelease()
+    let release = try marginalRelease()
     var fit = small()
     fit.kernelWeight = 0
     fit.epochs = 6
     let model = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: fit,
+      release: release, options: fit,
       outputPath: TestPaths.temporary("fo.slgm"))
     var a = 0
     try Sampler.generateRows(model: model, rows: 4000, seed: 2) { if $0[3] == "A" { a += 1 } }
@@ -132,19 +132,19 @@ struct FitOptionsTests {
         rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
     ) {
       try Trainer.fit(
-        release: try Release(contentsOf: path), releaseChecksum: "x", options: fit,
+        release: try Release(contentsOf: path), options: fit,
         outputPath: TestPaths.temporary("nf.slgm"))
     }
   }
 
   @Test("the marginal batch changes training and stays deterministic")
   func marginalBatchDeterminism() throws {
-    let (release, checksum) = try marginalRelease()
+    let release = try marginalRelease()
     func run(_ rows: Int) throws -> [Float] {
       var fit = small()
       fit.marginalBatch = rows
       return try Trainer.fit(
-        release: release, releaseChecksum: checksum, options: fit,
+        release: release, options: fit,
         outputPath: TestPaths.temporary("mb\(rows).slgm")
       ).lastParameters
     }
@@ -157,18 +157,18 @@ struct FitOptionsTests {
     "keep last keeps the last epoch; keep best keeps the smallest marginal fit (a release with marginals)"
   )
   func keptEpoch() throws {
-    let (release, checksum) = try marginalRelease()
+    let release = try marginalRelease()
     var fit = small()
     fit.keep = .last
     let last = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: fit,
+      release: release, options: fit,
       outputPath: TestPaths.temporary("kl.slgm"))
     #expect(last.header.bestEpoch == fit.epochs)
     #expect(last.parameters == last.lastParameters)
     fit.keep = .best
     var epochParameters: [[Float]] = []
     let best = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: fit,
+      release: release, options: fit,
       outputPath: TestPaths.temporary("kb.slgm"),
       afterEpoch: { epochParameters.append($0.lastParameters) })
     let fits = best.header.history.map(\.marginalFit)

@@ -86,7 +86,7 @@ struct FitTests {
     return (TestPaths.write(text), schema)
   }
 
-  func release(_ csv: String, _ schema: Schema, epsilon: Double = 50) throws -> (Release, String) {
+  func release(_ csv: String, _ schema: Schema, epsilon: Double = 50) throws -> Release {
     var options = ReleaseOptions(epsilon: epsilon)
     options.delta = 1e-6
     options.slices = 20
@@ -96,7 +96,7 @@ struct FitTests {
     options.insecureTestNoiseSeed = 23
     let path = TestPaths.temporary("r.slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
-    return (try Release(contentsOf: path), try Release.checksum(ofFileAt: path))
+    return try Release(contentsOf: path)
   }
 
   func quickOptions(epochs: Int) -> FitOptions {
@@ -113,12 +113,12 @@ struct FitTests {
   @Test("a fit at large ε recovers the correlation of two columns")
   func recoversStructure() throws {
     let (csv, schema) = try correlatedTable(rows: 4000)
-    let (release, checksum) = try release(csv, schema)
+    let release = try release(csv, schema)
     let path = TestPaths.temporary("m.slgm")
     var options = quickOptions(epochs: 12)
     options.validation = 0  // keep the last epoch
     let model = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: options, outputPath: path)
+      release: release, options: options, outputPath: path)
     var xs: [Double] = [], ys: [Double] = [], low = 0, lowAndSmallX = 0
     try Sampler.generateRows(model: model, rows: 3000, seed: 1) { fields in
       let x = Double(fields[0])!, y = Double(fields[1])!
@@ -141,13 +141,11 @@ struct FitTests {
   @Test("the same seed and release give a bit-identical model; resume equals an uninterrupted run")
   func determinismAndResume() throws {
     let (csv, schema) = try correlatedTable(rows: 600)
-    let (release, checksum) = try release(csv, schema)
+    let release = try release(csv, schema)
     let a = try Trainer.fit(
-      release: release, releaseChecksum: checksum,
-      options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("a.slgm"))
+      release: release, options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("a.slgm"))
     let b = try Trainer.fit(
-      release: release, releaseChecksum: checksum,
-      options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("b.slgm"))
+      release: release, options: quickOptions(epochs: 2), outputPath: TestPaths.temporary("b.slgm"))
     #expect(a.parameters == b.parameters)
     #expect(a.lastParameters == b.lastParameters)
     // 1 epoch, then resume for 1 more: the same as 2 epochs straight (cosine schedule aside,
@@ -155,15 +153,15 @@ struct FitTests {
     var constant = quickOptions(epochs: 2)
     constant.cosineDecay = false
     let straight = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: constant,
+      release: release, options: constant,
       outputPath: TestPaths.temporary("s.slgm"))
     var first = constant
     first.epochs = 1
     let half = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: first,
+      release: release, options: first,
       outputPath: TestPaths.temporary("h.slgm"))
     let resumed = try Trainer.fit(
-      release: release, releaseChecksum: checksum, options: first,
+      release: release, options: first,
       resume: half, outputPath: TestPaths.temporary("r.slgm"))
     #expect(resumed.lastParameters == straight.lastParameters)
     #expect(resumed.header.history.count == 2)
@@ -172,11 +170,10 @@ struct FitTests {
   @Test("model files round-trip; corruption, truncation and other versions are refused")
   func modelFile() throws {
     let (csv, schema) = try correlatedTable(rows: 200)
-    let (release, checksum) = try release(csv, schema)
+    let release = try release(csv, schema)
     let path = TestPaths.temporary("m.slgm")
     let model = try Trainer.fit(
-      release: release, releaseChecksum: checksum,
-      options: quickOptions(epochs: 1), outputPath: path)
+      release: release, options: quickOptions(epochs: 1), outputPath: path)
     let back = try Model(contentsOf: path)
     #expect(back.parameters == model.parameters)
     #expect(back.header == model.header)
@@ -207,14 +204,14 @@ struct FitTests {
   @Test("resuming with a model of another release is refused")
   func resumeOtherRelease() throws {
     let (csv, schema) = try correlatedTable(rows: 200)
-    let (r1, c1) = try release(csv, schema)
-    let (r2, c2) = try release(csv, schema, epsilon: 40)
+    let r1 = try release(csv, schema)
+    let r2 = try release(csv, schema, epsilon: 40)
     let model = try Trainer.fit(
-      release: r1, releaseChecksum: c1, options: quickOptions(epochs: 1),
+      release: r1, options: quickOptions(epochs: 1),
       outputPath: TestPaths.temporary("m.slgm"))
     #expect(throws: FitError.self) {
       try Trainer.fit(
-        release: r2, releaseChecksum: c2, options: quickOptions(epochs: 1),
+        release: r2, options: quickOptions(epochs: 1),
         resume: model, outputPath: TestPaths.temporary("n.slgm"))
     }
   }
@@ -222,10 +219,9 @@ struct FitTests {
   @Test("sampling writes the schema's columns with in-domain values, and refuses 0 rows")
   func sampling() throws {
     let (csv, schema) = try correlatedTable(rows: 300)
-    let (release, checksum) = try release(csv, schema)
+    let release = try release(csv, schema)
     let model = try Trainer.fit(
-      release: release, releaseChecksum: checksum,
-      options: quickOptions(epochs: 1), outputPath: TestPaths.temporary("m.slgm"))
+      release: release, options: quickOptions(epochs: 1), outputPath: TestPaths.temporary("m.slgm"))
     let out = TestPaths.temporary("s.csv")
     try Sampler.sample(model: model, rows: 500, seed: 3, outputPath: out)
     var reader = try CSVReader(path: out)
@@ -260,7 +256,7 @@ func emptyRelease() throws {
   let release = Release(header: header, projections: [1], released: [])
   #expect {
     try Trainer.fit(
-      release: release, releaseChecksum: "x", options: FitOptions(),
+      release: release, options: FitOptions(),
       outputPath: TestPaths.temporary("m.slgm"))
   } throws: { "\($0)".contains("has 0 rows") }
 }

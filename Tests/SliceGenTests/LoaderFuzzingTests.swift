@@ -33,7 +33,7 @@ private func validFiles() throws -> (release: String, marginals: String, model: 
   fit.hidden = [4]
   let model = directory + "/g.slgm"
   _ = try Trainer.fit(
-    release: try Release(contentsOf: release), releaseChecksum: "x", options: fit,
+    release: try Release(contentsOf: release), options: fit,
     outputPath: model)
   return (release, marginals, model)
 }

@@ -286,8 +286,7 @@ func fitWithMarginals() throws {
   fit.batch = 32
   fit.hidden = [16]
   let model = try Trainer.fit(
-    release: release, releaseChecksum: try Release.checksum(ofFileAt: path),
-    options: fit, outputPath: TestPaths.temporary("m.slgm"))
+    release: release, options: fit, outputPath: TestPaths.temporary("m.slgm"))
   #expect(model.header.bins != nil)
   #expect(
     model.header.architecture.blocks.contains { if case .binned = $0 { true } else { false } })

@@ -115,10 +115,10 @@ struct OutputPathTests {
     fit.hidden = [8]
     try expectRefused(output: releasePath, input: releasePath) {
       _ = try Trainer.fit(
-        release: release, releaseChecksum: "x", options: fit, outputPath: releasePath)
+        release: release, options: fit, outputPath: releasePath)
     }
     let modelPath = directory + "/m.slgm"
-    _ = try Trainer.fit(release: release, releaseChecksum: "x", options: fit, outputPath: modelPath)
+    _ = try Trainer.fit(release: release, options: fit, outputPath: modelPath)
     let model = try Model(contentsOf: modelPath)
     try expectRefused(output: modelPath, input: modelPath) {
       try Sampler.sample(model: model, rows: 10, seed: 1, outputPath: modelPath)

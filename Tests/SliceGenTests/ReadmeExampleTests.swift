@@ -22,7 +22,6 @@ func readmeExample() throws {
   fit.epochs = 1
   let model = try Trainer.fit(
     release: release,
-    releaseChecksum: try Release.checksum(ofFileAt: releasePath),
     options: fit, outputPath: modelPath)
   try Sampler.sample(model: model, rows: 300, seed: 0, outputPath: syntheticPath)
 

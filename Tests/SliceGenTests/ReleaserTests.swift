@@ -204,4 +204,25 @@ struct ReleaserTests {
       csvPath: csv, schema: schema, options: options, outputPath: TestPaths.temporary("f.slg"))
     #expect(report.header.sigma < full.header.sigma)
   }
+
+  @Test("a release carries the checksum it was read with; in memory, the one its file would end with")
+  func identity() throws {
+    let (csv, schema) = try constantTable(rows: 50)
+    let output = TestPaths.temporary("id.slg")
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 4
+    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: output)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+    let stored = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()
+    let release = try Release(contentsOf: output)
+    #expect(release.checksum == stored)
+    // The same release made in memory: no checksum yet, its identity is the file's.
+    var copy = Release(
+      header: release.header, projections: release.projections, released: release.released)
+    #expect(copy.checksum == nil)
+    #expect(try copy.identity() == stored)
+    copy.released[0] += 1
+    #expect(try copy.identity() != stored)
+  }
 }

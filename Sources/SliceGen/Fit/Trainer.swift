@@ -79,13 +79,14 @@ public enum Trainer {
   ///   - shouldStop: polled between steps (Ctrl-C); training stops at once and the last
   ///     complete epoch's model stays on disk.
   public static func fit(
-    release: Release, releaseChecksum: String, options: FitOptions, resume: Model? = nil,
+    release: Release, options: FitOptions, resume: Model? = nil,
     outputPath: String, afterEpoch: (Model) throws -> Void = { _ in },
     shouldStop: () -> Bool = { false },
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> Model {
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     try options.validate()
+    let releaseChecksum = try release.identity()
     let header = release.header
     // The paper's SliceWass baseline compares 1-dimensional projections.
     if options.estimator.divergence == .slicedWasserstein, header.sliceDim != 1 {

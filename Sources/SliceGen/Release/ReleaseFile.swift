@@ -22,6 +22,9 @@ public struct Release: Sendable {
   public var released: [Float]
   /// The file it was read from (nil when made in memory): outputs must not replace it.
   public var path: String? = nil
+  /// The file's SHA-256 (hex), verified when it was read; nil when made in memory. A model
+  /// names the release it was trained on by it.
+  public var checksum: String? = nil
 
   public init(header: ReleaseHeader, projections: [Float], released: [Float]) {
     precondition(projections.count == header.encodedWidth * header.projections)
@@ -111,6 +114,7 @@ extension Release {
     } catch {
       throw fail("cannot read (\(error.localizedDescription))")
     }
+    var checksum = ""
     let (header, projections, released) = try data.withUnsafeBytes {
       raw -> (ReleaseHeader, [Float], [Float]) in
       guard raw.count >= 16 + 32, Array(raw[0..<8]) == Self.magic else {
@@ -125,9 +129,11 @@ extension Release {
       let d = header.encodedWidth, mPrime = header.projections, n = header.rows
       var hasher = SHA256()
       hasher.update(UnsafeRawBufferPointer(rebasing: raw[0..<(expected - 32)]))
-      guard hasher.finalize() == Array(raw[(expected - 32)..<expected]) else {
+      let digest = hasher.finalize()
+      guard digest == Array(raw[(expected - 32)..<expected]) else {
         throw fail("checksum mismatch: the file is corrupted")
       }
+      checksum = SHA256.hexText(digest)
       let start = 16 + length
       func floats(_ offset: Int, _ count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -143,12 +149,14 @@ extension Release {
     }
     self.init(header: header, projections: projections, released: released)
     self.path = path
+    self.checksum = checksum
   }
 }
 
 extension Release {
-  /// The hex SHA-256 stored at the end of a release file: identifies the exact release.
-  public static func checksum(ofFileAt path: String) throws -> String {
+  /// The hex SHA-256 stored at the end of a release file, unverified (`merge` uses it to refuse
+  /// a part given twice before streaming them, and verifies each part as it streams it).
+  static func storedChecksum(ofFileAt path: String) throws -> String {
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw ReleaseFileError(path: path, reason: "cannot read")
     }
@@ -156,8 +164,24 @@ extension Release {
     let size = try handle.seekToEnd()
     guard size >= 32 else { throw ReleaseFileError(path: path, reason: "truncated") }
     try handle.seek(toOffset: size - 32)
-    let bytes = handle.readData(ofLength: 32)
-    return bytes.map { String(format: "%02x", $0) }.joined()
+    return SHA256.hexText(Array(handle.readData(ofLength: 32)))
+  }
+
+  /// The release's identity: the checksum it was read with, or for a release made in memory the
+  /// SHA-256 its file would end with (the same bytes `write(to:)` hashes).
+  public func identity() throws -> String {
+    if let checksum { return checksum }
+    let (headerBytes, _) = try Self.encodedHeader(header)
+    var hasher = SHA256()
+    hasher.update(Self.magic)
+    var length = UInt64(headerBytes.count).littleEndian
+    withUnsafeBytes(of: &length) { hasher.update($0) }
+    hasher.update(headerBytes)
+    for floats in [projections, released] {
+      let littleEndian = floats.map { $0.bitPattern.littleEndian }
+      littleEndian.withUnsafeBytes { hasher.update($0) }
+    }
+    return SHA256.hexText(hasher.finalize())
   }
 }
 

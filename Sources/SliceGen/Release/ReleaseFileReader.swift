@@ -95,7 +95,7 @@ public final class ReleaseFileReader {
     guard stored.count == 32, Array(stored) == computed else {
       throw ReleaseFileError(path: path, reason: "checksum mismatch: the file is corrupted")
     }
-    checksum = computed.map { String(format: "%02x", $0) }.joined()
+    checksum = SHA256.hexText(computed)
   }
 }
 

@@ -32,7 +32,7 @@ public enum ReleaseMerge {
     guard paths.count >= 2 else { throw ReleaseError("merge needs at least two releases") }
     try OutputPath.refuse(outputPath, ifAnyOf: paths)
     let readers = try paths.map { try ReleaseFileReader(path: $0) }
-    let checksums = try paths.map { try Release.checksum(ofFileAt: $0) }
+    let checksums = try paths.map { try Release.storedChecksum(ofFileAt: $0) }
     for (i, reader) in readers.enumerated() {
       let h = reader.header
       let path = paths[i]
@@ -317,6 +317,6 @@ public enum ReleaseMerge {
   static func hex(_ data: Data) -> String {
     var hasher = SHA256()
     data.withUnsafeBytes { hasher.update($0) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return SHA256.hexText(hasher.finalize())
   }
 }

@@ -90,7 +90,12 @@ public struct SHA256 {
   public static func hex(_ bytes: [UInt8]) -> String {
     var hasher = SHA256()
     hasher.update(bytes)
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hexText(hasher.finalize())
+  }
+
+  /// A digest (or any bytes) as lowercase hex text, two digits per byte.
+  public static func hexText(_ digest: [UInt8]) -> String {
+    digest.map { String(format: "%02x", $0) }.joined()
   }
 
   @inline(__always)
