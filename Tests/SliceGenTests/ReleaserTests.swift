@@ -205,7 +205,8 @@ struct ReleaserTests {
     #expect(report.header.sigma < full.header.sigma)
   }
 
-  @Test("a release carries the checksum it was read with; in memory, the one its file would end with")
+  @Test(
+    "a release carries the checksum it was read with; in memory, the one its file would end with")
   func identity() throws {
     let (csv, schema) = try constantTable(rows: 50)
     let output = TestPaths.temporary("id.slg")
