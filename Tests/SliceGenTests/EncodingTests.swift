@@ -87,6 +87,37 @@ struct EncodingTests {
     }
   }
 
+  @Test("blocks decoded elsewhere get an empty field and draw nothing from the stream")
+  func decodedElsewhere() throws {
+    let schema = try mixedSchema()
+    let encoding = Encoding(schema: schema)
+    var encoder = try RowEncoder(encoding: encoding, header: schema.columns.map(\.name), path: "t")
+    var fieldRNG = TestRNG(seed: 3)
+    let row = try encode(&encoder, randomFields(schema, &fieldRNG))
+    let skip = encoding.blocks.indices.map { $0 == 1 || $0 == 3 }
+    var all: [String] = [], some: [String] = []
+    var rngAll = TestRNG(seed: 9), rngSome = TestRNG(seed: 9)
+    row.withUnsafeBufferPointer {
+      encoding.decode($0.baseAddress!, into: &all, using: &rngAll, sample: true)
+      encoding.decode(
+        $0.baseAddress!, into: &some, using: &rngSome, sample: true, decodedElsewhere: skip)
+    }
+    #expect(some.count == all.count)
+    for (index, skipped) in skip.enumerated() {
+      if skipped { #expect(some[index] == "") } else { #expect(!some[index].isEmpty) }
+    }
+    // With every block decoded elsewhere, the stream is left where it was.
+    var untouched = TestRNG(seed: 9)
+    var none: [String] = []
+    row.withUnsafeBufferPointer {
+      encoding.decode(
+        $0.baseAddress!, into: &none, using: &untouched, sample: true,
+        decodedElsewhere: Array(repeating: true, count: encoding.blocks.count))
+    }
+    #expect(none == Array(repeating: "", count: encoding.blocks.count))
+    #expect(untouched.state == TestRNG(seed: 9).state)
+  }
+
   @Test("out-of-domain numbers are clamped and counted")
   func clamping() throws {
     let schema = try mixedSchema()

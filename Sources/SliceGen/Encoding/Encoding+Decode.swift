@@ -12,13 +12,19 @@ extension Encoding {
   ///   - row: `width` entries.
   ///   - rng: when given, categories and missingness are sampled from their probabilities;
   ///     otherwise the most probable category (and missing when its weight is above one half).
+  ///   - decodedElsewhere: blocks whose field the caller fills itself (a generator's binned
+  ///     heads, Sampler.swift): they get an empty text and draw nothing.
   public func decode(
     _ row: UnsafePointer<Float>, into fields: inout [String],
-    using rng: inout some RandomNumberGenerator, sample: Bool
+    using rng: inout some RandomNumberGenerator, sample: Bool, decodedElsewhere: [Bool]? = nil
   ) {
     fields.removeAll(keepingCapacity: true)
     let missingToken = schema.missingTokens.first ?? ""
-    for block in blocks {
+    for (index, block) in blocks.enumerated() {
+      if decodedElsewhere?[index] == true {
+        fields.append("")
+        continue
+      }
       let values = row + block.offset
       let inverse = 1 / Double(block.scale)
       switch block.kind {

@@ -227,7 +227,7 @@ public enum Evaluator {
       }
       return i
     }
-    var rng = Trainer.trainingStream(seed: seed, stream: 0x4556_414C)  // "EVAL"
+    var rng = SeededStream.make(seed: seed, stream: SeededStream.evaluation)
     let report = EvaluationReport(
       synthetic: scores(real, synthetic, targetIndex, solver),
       independent: train.map {

@@ -58,17 +58,11 @@ func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds)
 
 /// Trains generators on releases.
 public enum Trainer {
-  /// The seeded generator of one training stream (epoch e, or a fixed stream for validation):
-  /// ChaCha20 keyed by (seed, stream). Separate streams per epoch make `--resume` at an epoch
-  /// boundary reproduce an uninterrupted run bit for bit.
+  /// The seeded generator of one training stream (epoch e, or a fixed stream for validation and
+  /// initialisation). Separate streams per epoch make `--resume` at an epoch boundary reproduce
+  /// an uninterrupted run bit for bit.
   static func trainingStream(seed: UInt64, stream: UInt64) -> ChaCha20 {
-    var key = [UInt8](repeating: 0, count: 32)
-    for i in 0..<8 {
-      key[i] = UInt8(truncatingIfNeeded: seed >> (8 * UInt64(i)))
-      key[8 + i] = UInt8(truncatingIfNeeded: stream >> (8 * UInt64(i)))
-    }
-    key[16] = 0x5A  // domain separation from ChaCha20(seed:) used for U
-    return ChaCha20(key: key)
+    SeededStream.make(seed: seed, stream: stream)
   }
 
   /// Trains (or resumes) and writes the model to `outputPath` after every epoch.

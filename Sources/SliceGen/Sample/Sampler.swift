@@ -44,9 +44,12 @@ public enum Sampler {
     let encoding = Encoding(schema: model.header.schema)
     let generator = try MLPGenerator(
       architecture: model.header.architecture, parameters: model.parameters)
-    // The sampler's fixed stream id, "ZMPL" in ASCII (a typo of "SMPL" kept as it is, so that
-    // seeded samples stay reproducible).
-    var rng = Trainer.trainingStream(seed: seed, stream: 0x5A4D_504C)
+    var rng = SeededStream.make(seed: seed, stream: SeededStream.sampling)
+    // Columns with binned heads are decoded from their heads alone (each field once).
+    let binned = model.header.architecture.blocks.map { block in
+      if case .binned = block { return true }
+      return false
+    }
     let latent = model.header.architecture.latent
     var latents = [Float](repeating: 0, count: blockRows * latent)
     var fields: [String] = []
@@ -65,7 +68,7 @@ public enum Sampler {
         for i in 0..<b {
           encoding.decode(
             out.baseAddress! + i * encoding.width, into: &fields, using: &rng,
-            sample: true)
+            sample: true, decodedElsewhere: binned)
           if let bins = model.header.bins {
             decodeBinned(
               heads: cache.heads, row: i, architecture: model.header.architecture,
