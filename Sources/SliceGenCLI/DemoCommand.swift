@@ -61,7 +61,7 @@ enum DemoCommand: Command {
     let resolved = options.marginals.resolved(columns: schema.keptColumns.count).selectionMode
     let shown =
       options.marginals == .auto
-      ? "auto (\(resolved ?? "one-way"))" : options.marginals.text
+      ? "auto (\(resolved?.description ?? "one-way"))" : options.marginals.text
     Console.info(
       "1/4 release: \(data)/train.csv at ε = \(epsilon), δ = 1e-5 (replace-one), "
         + "m = 100 slices of k = 2, marginals: \(shown) …")
@@ -105,7 +105,7 @@ enum DemoCommand: Command {
       to: reportPath)
     print("Privacy: " + report.header.privacy.statement)
     print(
-      report.header.method == "slicing"
+      report.header.method == .slicing
         ? "Method: the paper's slicing mechanism alone (release method \"slicing\")."
         : "Method: slicing projections plus Gaussian noisy marginals under one exact budget "
           + "(release method \"\(report.header.method)\"; --marginals none runs the paper's "
@@ -117,7 +117,7 @@ enum DemoCommand: Command {
     print("")
     print("Files: \(releasePath), \(modelPath), \(syntheticPath), \(reportPath)")
     ScoreTable.printWarnings(evaluation, outsideSchemaIsError: false)
-    if report.header.method == "slicing",
+    if report.header.method == .slicing,
       evaluation.warnings.contains(where: { $0.metric.hasPrefix("columnPairTrends") })
     {
       Console.error(

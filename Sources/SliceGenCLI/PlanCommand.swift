@@ -128,7 +128,7 @@ enum PlanCommand: Command {
       let planned = try Releaser.plan(schema: schema, options: options, rows: n, delta: delta)
       rows.insert(("default", planned.calibration), at: 0)
       rounds = planned.rounds
-      mode = planned.marginals.selectionMode ?? "fixed tables"
+      mode = planned.marginals.selectionMode?.description ?? "fixed tables"
     }
     // A user-fixed projection seed: the same computation the release would do, on a typical U.
     let u = SlicingMechanism.directions(encodedWidth: d, projectionCount: m * k, seed: 1)

@@ -51,17 +51,48 @@ public enum PrivacyValidation {
 }
 
 /// Which neighbouring tables a guarantee is stated for.
-public enum NeighbouringRelation: String, Codable, Sendable, CaseIterable {
+public enum NeighbouringRelation: String, StoredChoice, Sendable {
   /// Same size, one row replaced by any other row of the declared domain (bounded DP).
   case replaceOne = "replace-one"
   /// One row replaced by the all-zero encoded row (the paper's relation).
   case zeroOut = "zero-out"
+
+  public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
 
-/// The accountant of the χ²-mixture analysis.
-public enum SlicingAccountantKind: String, Codable, Sendable, CaseIterable {
+/// The accountant of the χ²-mixture analysis (`--accountant`).
+public enum SlicingAccountantKind: String, StoredChoice, Sendable {
   /// The exact privacy profile (tightest).
   case profile
   /// The paper's Theorem 1 (for reproduction).
   case theorem1
+
+  public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
+/// The analysis a release's σ was calibrated with, as its header states it: one of the
+/// χ²-mixture accountants over a random U, or the analytic Gaussian mechanism for a U the user
+/// fixed.
+public enum ReleaseAccountant: String, StoredChoice, Sendable {
+  case profile
+  case theorem1
+  case analyticGaussian = "analytic-gaussian"
+
+  public init(_ kind: SlicingAccountantKind) {
+    switch kind {
+    case .profile: self = .profile
+    case .theorem1: self = .theorem1
+    }
+  }
+
+  /// The χ²-mixture accountant, nil for the analytic Gaussian.
+  public var slicingKind: SlicingAccountantKind? {
+    switch self {
+    case .profile: return .profile
+    case .theorem1: return .theorem1
+    case .analyticGaussian: return nil
+    }
+  }
+
+  public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }

@@ -24,8 +24,8 @@ import SliceGenNumerics
 /// The calibrated noise of a release and the analysis behind it.
 public struct ReleaseCalibration: Sendable {
   public var sigma: Double
-  /// "profile", "theorem1" or "analytic-gaussian".
-  public var accountantName: String
+  /// The analysis behind σ.
+  public var accountant: ReleaseAccountant
   /// One sentence: which analysis applies and why.
   public var analysis: String
   public var spectralNormBound: Double?
@@ -37,12 +37,12 @@ public struct ReleaseCalibration: Sendable {
 
   /// A calibration made elsewhere, reused as is (a shard copies its first release's σ).
   public init(
-    sigma: Double, accountantName: String, analysis: String, spectralNormBound: Double?,
+    sigma: Double, accountant: ReleaseAccountant, analysis: String, spectralNormBound: Double?,
     spectralNormLowerBound: Double?, aggregateMuSquared: Double = 0,
     margin: ImplementationMargin? = nil
   ) {
     self.sigma = sigma
-    self.accountantName = accountantName
+    self.accountant = accountant
     self.analysis = analysis
     self.spectralNormBound = spectralNormBound
     self.spectralNormLowerBound = spectralNormLowerBound
@@ -127,7 +127,7 @@ public struct ReleaseCalibration: Sendable {
       result = ReleaseCalibration(
         sigma: GaussianMechanism.analyticSigma(
           epsilon: idealEpsilon, delta: idealDelta, sensitivity: sensitivity),
-        accountantName: "analytic-gaussian",
+        accountant: .analyticGaussian,
         analysis: "U was fixed by the user before the release, so a worst-case neighbour can "
           + "align with U's top singular direction: Gaussian mechanism with L2 sensitivity "
           + "‖U‖₂ ≤ \(upper) (certified; power iteration gives ≥ \(lower)), analytic calibration",
@@ -137,7 +137,7 @@ public struct ReleaseCalibration: Sendable {
       let muTotal = GaussianMechanism.largestMu(epsilon: idealEpsilon, delta: idealDelta)
       let muProjections = ((1 - aggregateShare) * muTotal * muTotal).squareRoot()
       result = ReleaseCalibration(
-        sigma: (sensitivity / muProjections).nextUp, accountantName: "analytic-gaussian",
+        sigma: (sensitivity / muProjections).nextUp, accountant: .analyticGaussian,
         analysis: "U was fixed by the user, so the projections are a Gaussian mechanism with "
           + "sensitivity ‖U‖₂ ≤ \(upper) (≥ \(lower) by power iteration), composed exactly with "
           + "the Gaussian marginals (μ² adds): one Gaussian with μ = \(muTotal)",
@@ -148,7 +148,7 @@ public struct ReleaseCalibration: Sendable {
         epsilon: idealEpsilon, delta: idealDelta, projections: mPrime,
         aggregateShare: aggregateShare, shift: shift)
       result = ReleaseCalibration(
-        sigma: (c.noiseScale / rootD).nextUp, accountantName: "profile",
+        sigma: (c.noiseScale / rootD).nextUp, accountant: .profile,
         analysis: "exact privacy profile of the projections (a χ²(\(mPrime)) mixture over the "
           + "random U) composed exactly with Gaussian marginals: δ(ε) = E_Q[δ_G(ε; √(Q/s² + "
           + "μ_agg²))], μ_agg² = \(c.aggregateMuSquared) (share \(aggregateShare) of the "
@@ -159,7 +159,7 @@ public struct ReleaseCalibration: Sendable {
       let s = SlicingAccountant.calibrateNoiseScale(
         epsilon: idealEpsilon, delta: idealDelta, projections: mPrime, shift: shift)
       result = ReleaseCalibration(
-        sigma: (s / rootD).nextUp, accountantName: "profile",
+        sigma: (s / rootD).nextUp, accountant: .profile,
         analysis: "exact privacy profile of the slicing mechanism, a χ²(\(mPrime)) mixture of "
           + "Gaussian mechanisms over the random U drawn at release time",
         spectralNormBound: nil, spectralNormLowerBound: nil)
@@ -179,7 +179,7 @@ public struct ReleaseCalibration: Sendable {
         SlicingAccountant.theorem1NoiseScale(
           epsilon: idealEpsilon, delta: idealDelta, projections: mPrime) * widening
       result = ReleaseCalibration(
-        sigma: (s / rootD).nextUp, accountantName: "theorem1",
+        sigma: (s / rootD).nextUp, accountant: .theorem1,
         analysis: "Theorem 1 of Greenewald et al. (2024), an RDP bound over the random U drawn "
           + "at release time (looser than the exact profile; kept for reproduction)",
         spectralNormBound: nil, spectralNormLowerBound: nil)

@@ -59,7 +59,7 @@ struct ArgumentParserTests {
       ),
       (
         "release", ["x.csv", "--accountant", "theorem1", "--neighbors", "zero-out"],
-        .parsed(["x.csv"], ["accountant": "theorem1", "neighbors": "zeroOut"])
+        .parsed(["x.csv"], ["accountant": "theorem1", "neighbors": "zero-out"])
       ),
       (
         "release",

@@ -157,7 +157,7 @@ struct ReleaseCalibrationTests {
       epsilon: 1, delta: 1e-5, slices: m, sliceDim: 1, encodedWidth: d, accountant: .profile,
       neighbors: .replaceOne, subsampling: nil, fixedDirections: u)
     #expect(fixed.sigma > random.sigma)
-    #expect(fixed.accountantName == "analytic-gaussian")
+    #expect(fixed.accountant == .analyticGaussian)
     let upper = fixed.spectralNormBound!
     let lower = fixed.spectralNormLowerBound!
     #expect(lower <= upper)

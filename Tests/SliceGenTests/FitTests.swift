@@ -245,11 +245,11 @@ func emptyRelease() throws {
     SchemaColumn(name: "x", domain: .numeric(lower: 0, upper: 1, integer: false))
   ])
   let header = ReleaseHeader(
-    toolVersion: "test", method: "slicing", schema: schema, rows: 0, encodedWidth: 1, slices: 1,
+    toolVersion: "test", method: .slicing, schema: schema, rows: 0, encodedWidth: 1, slices: 1,
     sliceDim: 1, projections: 1, projectionSeed: "0", projectionSeedSource: "user", sigma: 1,
     noiseScale: 1,
     privacy: ReleasePrivacy(
-      epsilon: 1, delta: 1e-5, neighbors: "replace-one", accountant: "profile", analysis: "",
+      epsilon: 1, delta: 1e-5, neighbors: .replaceOne, accountant: .profile, analysis: "",
       spectralNormBound: nil, subsampling: nil, components: [], domainProtected: true,
       noiseIsPrivate: true, statement: ""),
     marginals: nil, projectionsOffset: 0, releaseOffset: 0)

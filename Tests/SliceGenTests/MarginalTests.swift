@@ -60,7 +60,7 @@ struct MarginalTests {
     let report = try Releaser.release(
       csvPath: csv, schema: schema, options: options, outputPath: path)
     let release = try Release(contentsOf: path)
-    #expect(release.header.method == "slicing+marginals")
+    #expect(release.header.method == .slicingAndMarginals)
     let marginals = try #require(release.header.marginals)
     #expect(marginals.count == 4 + 6)
     #expect(report.header.privacy.components.count == 2)

@@ -30,7 +30,7 @@ struct PairSelectionBenchmarkTests {
     // The fine bins the releases use (the default --marginal-bins).
     let (codes, rows, bins) = try binCodes(
       csv: csv, schema: schema, maximumBins: ReleaseOptions(epsilon: 1).marginalBins)
-    var pairs = try PairCounts(binCounts: bins.map(\.count), mode: "tree")
+    var pairs = try PairCounts(binCounts: bins.map(\.count), mode: .tree)
     codes.withUnsafeBufferPointer { pairs.add(codes: $0.baseAddress!, rows: rows) }
     let c = bins.count
     var oneWay = bins.map { [Double](repeating: 0, count: $0.count) }
@@ -153,7 +153,7 @@ struct PairSelectionBenchmarkTests {
           print(
             String(
               format: "BENCH %@ %-12@ split %.2f/%.2f/%.2f pairTV %.4f oneTV %.4f captured %.3f",
-              name, mode.selectionMode!, split.oneWay, split.selection, split.twoWay,
+              name, mode.selectionMode!.description, split.oneWay, split.selection, split.twoWay,
               v[0], v[1], v[2]))
         }
       }

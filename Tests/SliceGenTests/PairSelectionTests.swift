@@ -60,7 +60,7 @@ struct PairSelectionTests {
     // 2√P plus the floating-point margin 6n·γ_K (PairSelectionMechanism.swift): a hair above.
     #expect(bound >= 2 * 3.0.squareRoot() && bound - 2 * 3.0.squareRoot() < 1e-12)
     func scores(_ codes: [Int32], _ p: [[Double]]) throws -> [Double] {
-      var counts = try PairCounts(binCounts: shape, mode: "tree")
+      var counts = try PairCounts(binCounts: shape, mode: .tree)
       codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: codes.count / 3) }
       return counts.scores(oneWay: p, rows: codes.count / 3)
     }
@@ -123,7 +123,7 @@ struct PairSelectionTests {
           }
         }
       }
-      var counts = try PairCounts(binCounts: binning.counts, mode: "tree")
+      var counts = try PairCounts(binCounts: binning.counts, mode: .tree)
       pair.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: codes.count / 3) }
       return counts.scores(oneWay: p, rows: codes.count / 3)
     }
@@ -309,27 +309,27 @@ struct PairSelectionTests {
   @Test("candidate counting has limits, with messages that say what to do")
   func limits() {
     #expect(throws: Never.self) {
-      try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: "tree")
+      try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: .tree)
     }
     #expect {
-      try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: "tree")
+      try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: .tree)
     } throws: { error in
       let message = (error as? OptionError)?.description ?? ""
       return message.contains("10011 candidate pairs") && message.contains("limit of 10000")
     }
     #expect {
-      try PairCounts(binCounts: Array(repeating: 100, count: 60), mode: "select:3")
+      try PairCounts(binCounts: Array(repeating: 100, count: 60), mode: .largest(3))
     } throws: { error in
       (error as? OptionError)?.description.contains("above the limit of 16777216") == true
     }
-    #expect(throws: OptionError.self) { try PairCounts(binCounts: [3], mode: "tree") }
+    #expect(throws: OptionError.self) { try PairCounts(binCounts: [3], mode: .tree) }
   }
 
   @Test("exact pair counts of Adult agree with a direct count")
   func adultCounts() throws {
     let schema = try Schema(contentsOf: TestPaths.adultSchema)
     let (codes, rows, bins) = try binCodes(csv: TestPaths.adultTrain, schema: schema)
-    var counts = try PairCounts(binCounts: bins.map(\.count), mode: "tree")
+    var counts = try PairCounts(binCounts: bins.map(\.count), mode: .tree)
     codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: rows) }
     #expect(counts.pairs.count == 78)
     let c = bins.count

@@ -138,10 +138,10 @@ struct ReleaseMergeTests {
       [paths[0], try altered(paths[1]) { $0.projectionSeed = "12345" }],
       "differ in the projection seed")
     refused(
-      [paths[0], try altered(paths[1]) { $0.privacy.neighbors = "zero-out" }],
+      [paths[0], try altered(paths[1]) { $0.privacy.neighbors = .zeroOut }],
       "differ in the neighbouring relation")
     refused(
-      [paths[0], try altered(paths[1]) { $0.privacy.accountant = "theorem1" }],
+      [paths[0], try altered(paths[1]) { $0.privacy.accountant = .theorem1 }],
       "differ in the accountant")
     refused(
       [

@@ -111,11 +111,16 @@ struct ReleaseTemplateTests {
     let cases: [(edit: (inout [String: Any]) -> Void, expected: String)] = [
       (
         { $0.set("privacy.accountant", "magic") },
-        "header field privacy.accountant is \"magic\", must be \"profile\" or \"theorem1\""
+        "header field privacy.accountant is \"magic\", must be \"profile\", \"theorem1\" or "
+          + "\"analytic-gaussian\""
       ),
       (
         { $0.set("privacy.accountant", "analytic-gaussian") },
         "header field privacy.accountant is \"analytic-gaussian\""
+      ),
+      (
+        { $0.set("method", "slicing+magic") },
+        "header field method is \"slicing+magic\", must be \"slicing\" or \"slicing+marginals\""
       ),
       (
         { $0.set("privacy.neighbors", "zero-in") },

@@ -155,7 +155,7 @@ struct ReleaserTests {
     let rb = try Release(contentsOf: b)
     #expect(ra.projections == rb.projections)
     #expect(ra.released != rb.released)
-    #expect(ra.header.privacy.accountant == "analytic-gaussian")
+    #expect(ra.header.privacy.accountant == .analyticGaussian)
     #expect(ra.header.privacy.noiseIsPrivate)
   }
 

@@ -27,8 +27,8 @@ public enum HTMLReport {
       let p = model.header.release.privacy
       html +=
         "<div class=\"privacy\"><b>Privacy.</b> \(escape(p.statement))<br>"
-        + "Release method: \(escape(model.header.release.method)); accountant \(escape(p.accountant)); "
-        + "(ε, δ) = (\(p.epsilon), \(p.delta)) under \(escape(p.neighbors)).</div>"
+        + "Release method: \(escape(model.header.release.method.rawValue)); accountant \(escape(p.accountant.rawValue)); "
+        + "(ε, δ) = (\(p.epsilon), \(p.delta)) under \(escape(p.neighbors.rawValue)).</div>"
     } else {
       html += "<p>No model file given: the privacy statement of the release is not shown.</p>"
     }

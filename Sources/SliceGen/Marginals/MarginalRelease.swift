@@ -126,11 +126,11 @@ public enum MarginalSelection: Equatable, Sendable {
     }
   }
 
-  /// The text of the mode with private selection ("tree", "select:K"), nil for the others.
-  public var selectionMode: String? {
+  /// The mode of private pair selection (`tree`, `select:K`), nil for the others.
+  public var selectionMode: PairSelectionMode? {
     switch self {
-    case .tree: return "tree"
-    case .select(let k): return "select:\(k)"
+    case .tree: return .tree
+    case .select(let k): return .largest(k)
     default: return nil
     }
   }

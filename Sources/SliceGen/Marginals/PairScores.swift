@@ -37,7 +37,7 @@ struct PairCounts {
 
   /// - Throws: `OptionError` for `--marginals` when the candidates exceed the limits (the
   ///   message says why).
-  init(binCounts: [Int], mode: String) throws {
+  init(binCounts: [Int], mode: PairSelectionMode) throws {
     let c = binCounts.count
     guard c >= 2 else {
       throw OptionError(

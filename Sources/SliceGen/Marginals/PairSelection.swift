@@ -36,8 +36,8 @@ public struct PairSelectionSplit: Equatable, Sendable {
 
 /// The private selection of a release, as stored in its header (all of it released output).
 public struct ReleasedPairSelection: Codable, Equatable, Sendable {
-  /// "tree" or "select:K".
-  public var mode: String
+  /// `tree` or `select:K` (written as that text).
+  public var mode: PairSelectionMode
   /// The candidate pairs (column names), in the order of `noisyScores`.
   public var candidates: [[String]]
   /// σ of the noise on every score, and the L2 sensitivity of the score vector (2√P).

@@ -10,7 +10,7 @@ import Foundation
 public struct ReleaseReference: Codable, Equatable, Sendable {
   /// The release file's own SHA-256 trailer, hex: identifies the exact release.
   public var checksum: String
-  public var method: String
+  public var method: ReleaseMethod
   public var rows: Int
   public var privacy: ReleasePrivacy
 }

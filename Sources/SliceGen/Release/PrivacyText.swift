@@ -7,7 +7,7 @@ enum PrivacyText {
   static func statement(for header: ReleaseHeader, populationRows n: Int) -> String {
     let p = header.privacy
     let relation =
-      p.neighbors == "zero-out"
+      p.neighbors == .zeroOut
       ? "two tables that differ in one row, that row replaced by the all-zero encoded row (the "
         + "paper's zero-out relation)"
       : "two tables of the same size that differ in one row, replaced by any other row of the "
@@ -33,16 +33,16 @@ enum PrivacyText {
         + "\(g(p.delta + d.delta))). "
     }
     switch p.accountant {
-    case "analytic-gaussian":
+    case .analyticGaussian:
       text +=
         "The projection directions U were fixed by the user before the release, so it is "
         + "accounted as a Gaussian mechanism with L2 sensitivity ‖U‖₂ ≤ \(g(p.spectralNormBound ?? .nan)) "
         + "(analytic Gaussian mechanism, Balle & Wang 2018). "
-    case "theorem1":
+    case .theorem1:
       text +=
         "U was drawn at release time from a secure seed; the guarantee follows the paper's "
         + "Theorem 1 (Greenewald et al. 2024), a looser RDP bound kept for reproduction. "
-    default:
+    case .profile:
       text +=
         "U was drawn at release time from a secure seed; the guarantee is the exact "
         + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
@@ -133,7 +133,7 @@ enum PrivacyText {
     let p = header.privacy
     let m = header.merged!
     let relation =
-      p.neighbors == "zero-out"
+      p.neighbors == .zeroOut
       ? "two tables that differ in one row, that row replaced by the all-zero encoded row "
         + "(zero-out)"
       : "two tables of the same size that differ in one row, replaced by any other row of the "

@@ -195,6 +195,11 @@ extension ReleaseHeader {
     let header: ReleaseHeader
     do {
       header = try JSONDecoder().decode(ReleaseHeader.self, from: json)
+    } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+      // A field of a known type with a value it cannot take (StoredChoice names the choices).
+      let field = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+      throw fail(
+        "header field \(field.joined(separator: ".")) \(context.debugDescription)")
     } catch {
       throw fail("the header is not a valid release header (\(error))")
     }

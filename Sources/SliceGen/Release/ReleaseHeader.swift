@@ -26,11 +26,11 @@ public struct ReleaseComponent: Codable, Equatable, Sendable {
 public struct ReleasePrivacy: Codable, Equatable, Sendable {
   public var epsilon: Double
   public var delta: Double
-  /// "replace-one" or "zero-out".
-  public var neighbors: String
-  /// "profile", "theorem1" (χ²-mixture analyses over a random U), or "analytic-gaussian"
+  /// The neighbouring relation the guarantee is stated for.
+  public var neighbors: NeighbouringRelation
+  /// `profile`, `theorem1` (χ²-mixture analyses over a random U), or `analytic-gaussian`
   /// (fixed, user-chosen U: Gaussian mechanism with sensitivity ‖U‖₂).
-  public var accountant: String
+  public var accountant: ReleaseAccountant
   /// Which analysis applies and why, in one sentence.
   public var analysis: String
   /// Certified upper bound on ‖U‖₂ when U was fixed by the user.
@@ -118,6 +118,15 @@ public struct MergeInfo: Codable, Equatable, Sendable {
   public var repeatedRows: [RepeatedRow]? = nil
 }
 
+/// What a release holds: the paper's mechanism alone (`slicing`), or the projections with
+/// Gaussian noisy marginals (`slicing+marginals`). Every report names it.
+public enum ReleaseMethod: String, StoredChoice, Sendable {
+  case slicing
+  case slicingAndMarginals = "slicing+marginals"
+
+  public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
+}
+
 /// The header of a release file.
 public struct ReleaseHeader: Codable, Equatable, Sendable {
   public static let formatName = "slicegen-release"
@@ -130,8 +139,8 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   public var format: String = ReleaseHeader.formatName
   public var formatVersion: Int = ReleaseHeader.currentVersion
   public var toolVersion: String
-  /// "slicing" (the paper's mechanism) or "slicing+marginals".
-  public var method: String
+  /// The paper's mechanism alone, or with noisy marginals.
+  public var method: ReleaseMethod
   public var schema: Schema
   /// n: released rows (after subsampling, when used).
   public var rows: Int

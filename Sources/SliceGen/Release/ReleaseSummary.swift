@@ -16,7 +16,7 @@ public struct ReleaseSummary {
       "format": .string(header.format),
       "formatVersion": .number(Double(header.formatVersion)),
       "toolVersion": .string(header.toolVersion),
-      "method": .string(header.method),
+      "method": .string(header.method.rawValue),
       "epsilon": .number(p.epsilon),
       "delta": .number(p.delta),
       "sigma": .number(header.sigma),
@@ -26,9 +26,9 @@ public struct ReleaseSummary {
       "slices": .number(Double(header.slices)),
       "sliceDim": .number(Double(header.sliceDim)),
       "projections": .number(Double(header.projections)),
-      "accountant": .string(p.accountant),
+      "accountant": .string(p.accountant.rawValue),
       "analysis": .string(p.analysis),
-      "neighbors": .string(p.neighbors),
+      "neighbors": .string(p.neighbors.rawValue),
       "projectionSeed": .string(header.projectionSeed),
       "projectionSeedSource": .string(header.projectionSeedSource),
       "domainProtected": .bool(p.domainProtected),
@@ -106,7 +106,7 @@ public struct ReleaseSummary {
     object["pairSelection"] =
       header.pairSelection.map { selection in
         .object([
-          "mode": .string(selection.mode),
+          "mode": .string(selection.mode.description),
           "candidates": .number(Double(selection.candidates.count)),
           "sigma": .number(selection.sigma),
           "l2Sensitivity": .number(selection.l2Sensitivity),
@@ -137,8 +137,8 @@ public struct ReleaseSummary {
     var lines: [String] = []
     lines.append("Release \(path)")
     lines.append(
-      "  method        \(header.method == "slicing" ? "slicing (the paper's mechanism)" : header.method)"
-    )
+      "  method        "
+        + (header.method == .slicing ? "slicing (the paper's mechanism)" : "\(header.method)"))
     lines.append("  rows          \(header.rows)")
     lines.append(
       "  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)"

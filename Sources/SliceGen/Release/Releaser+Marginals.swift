@@ -122,7 +122,7 @@ extension Releaser {
         }
       },
       pick: { noisyScores in
-        mode == "tree"
+        mode == .tree
           ? PairPick.maximumSpanningTree(
             columns: names.count, pairs: pairCounts.pairs, weights: noisyScores)
           : PairPick.largest(picks, of: noisyScores)

@@ -192,8 +192,8 @@ public enum Releaser {
     }
 
     var privacy = ReleasePrivacy(
-      epsilon: options.epsilon, delta: delta, neighbors: options.neighbors.rawValue,
-      accountant: calibration.accountantName, analysis: calibration.analysis,
+      epsilon: options.epsilon, delta: delta, neighbors: options.neighbors,
+      accountant: calibration.accountant, analysis: calibration.analysis,
       spectralNormBound: calibration.spectralNormBound, subsampling: options.subsampling,
       components: components,
       domainProtected: !schema.dataDerived, noiseIsPrivate: mechanism.noiseIsPrivate,
@@ -204,7 +204,7 @@ public enum Releaser {
     }
     var header = ReleaseHeader(
       toolVersion: SliceGenVersion.current,
-      method: releasedMarginals.isEmpty ? "slicing" : "slicing+marginals", schema: schema,
+      method: releasedMarginals.isEmpty ? .slicing : .slicingAndMarginals, schema: schema,
       rows: mechanism.rows, encodedWidth: d, slices: options.slices, sliceDim: options.sliceDim,
       projections: mPrime, projectionSeed: String(seed), projectionSeedSource: seedSource,
       sigma: calibration.sigma, noiseScale: calibration.sigma * Double(d).squareRoot(),

@@ -72,24 +72,18 @@ public struct ShardSettings: Sendable {
         "projections", h.projections,
         "must be slices × sliceDim = \(h.slices) × \(h.sliceDim), at most 1000000")
     }
-    guard h.method == "slicing" || h.method == "slicing+marginals" else {
-      throw refuse("method", quoted(h.method), "must be \"slicing\" or \"slicing+marginals\"")
-    }
-    guard (h.method == "slicing+marginals") == (h.marginals != nil) else {
-      throw refuse("method", quoted(h.method), "does not match the marginals the file holds")
+    guard (h.method == .slicingAndMarginals) == (h.marginals != nil) else {
+      throw refuse(
+        "method", quoted(h.method.rawValue), "does not match the marginals the file holds")
     }
 
     // Names: an unknown one is an error, never a default.
-    guard let accountant = SlicingAccountantKind(rawValue: p.accountant) else {
+    guard let accountant = p.accountant.slicingKind else {
       throw refuse(
-        "privacy.accountant", quoted(p.accountant),
+        "privacy.accountant", quoted(p.accountant.rawValue),
         "must be \(names(SlicingAccountantKind.self)) (the analyses of a U drawn at random)")
     }
-    guard let neighbors = NeighbouringRelation(rawValue: p.neighbors) else {
-      throw refuse(
-        "privacy.neighbors", quoted(p.neighbors),
-        "must be \(names(NeighbouringRelation.self))")
-    }
+    let neighbors = p.neighbors
 
     // Numbers, NaN and infinity included.
     guard h.sigma.isFinite, h.sigma > 0 else {
@@ -188,7 +182,7 @@ public struct ShardSettings: Sendable {
     if let spend = p.discovery {
       guard neighbors == .replaceOne else {
         throw refuse(
-          "privacy.neighbors", quoted(p.neighbors),
+          "privacy.neighbors", quoted(p.neighbors.rawValue),
           "must be \"replace-one\" when the schema was discovered (privacy.discovery is set)")
       }
       guard spend.fraction.isFinite, spend.fraction > 0, spend.fraction < 1 else {
