@@ -74,11 +74,11 @@ extension Schema {
       guard let dict = entry as? [String: Any],
         let epsilon = Self.number(dict["epsilon"]), let delta = Self.number(dict["delta"]),
         let rows = Self.number(dict["rows"]).flatMap({ Int(exactly: $0) }), rows >= 0,
-        let neighbors = dict["neighbors"] as? String
+        let neighbors = (dict["neighbors"] as? String).flatMap(NeighbouringRelation.init(rawValue:))
       else {
         throw SchemaError.invalid(
-          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" and "
-            + "\"rows\" (a whole number ≥ 0)")
+          "\"discovery\" must be an object with \"epsilon\", \"delta\", \"neighbors\" ("
+            + "\(NeighbouringRelation.choices)) and \"rows\" (a whole number ≥ 0)")
       }
       discovery = SchemaDiscoveryRecord(
         epsilon: epsilon, delta: delta, neighbors: neighbors, rows: rows)
@@ -191,7 +191,7 @@ extension Schema {
     if let d = discovery {
       text +=
         "  \"discovery\": {\"epsilon\": \(d.epsilon), \"delta\": \(d.delta), "
-        + "\"neighbors\": \(Self.quote(d.neighbors)), \"rows\": \(d.rows)},\n"
+        + "\"neighbors\": \(Self.quote(d.neighbors.rawValue)), \"rows\": \(d.rows)},\n"
     }
     text += "  \"columns\": [\n"
     text += columns.map(Self.columnJSON).joined(separator: ",\n")

@@ -188,12 +188,12 @@ public struct Schema: Equatable, Sendable {
 public struct SchemaDiscoveryRecord: Codable, Equatable, Sendable {
   public var epsilon: Double
   public var delta: Double
-  /// Always "replace-one": discovery reads raw rows, where zero-out is not defined.
-  public var neighbors: String
+  /// Always replace-one: discovery reads raw rows, where zero-out is not defined.
+  public var neighbors: NeighbouringRelation
   /// n of the table it was discovered from (public in slicegen's privacy model).
   public var rows: Int
 
-  public init(epsilon: Double, delta: Double, neighbors: String = "replace-one", rows: Int) {
+  public init(epsilon: Double, delta: Double, neighbors: NeighbouringRelation = .replaceOne, rows: Int) {
     self.epsilon = epsilon
     self.delta = delta
     self.neighbors = neighbors
