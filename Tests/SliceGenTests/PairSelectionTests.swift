@@ -10,16 +10,17 @@ func binCodes(csv: String, schema: Schema, maximumBins: Int = 32) throws
   let encoding = Encoding(schema: schema)
   let bins = encoding.publicBins(maximumBins: maximumBins)
   var reader = try CSVReader(path: csv)
-  var encoder = try RowEncoder(encoding: encoding, header: reader.header, path: csv)
+  var encoder = try RowEncoder(
+    encoding: encoding, header: reader.header, path: csv, bins: bins)
   var row = [Float](repeating: 0, count: encoding.width)
   var one = [Int32](repeating: 0, count: bins.count)
   var codes: [Int32] = []
   var rows = 0
   while let record = try reader.nextRecord() {
     try row.withUnsafeMutableBufferPointer { r in
-      try encoder.encode(record.fields, line: record.line, into: r.baseAddress!)
-      one.withUnsafeMutableBufferPointer { c in
-        encoding.binCodes(r.baseAddress!, bins: bins, into: c.baseAddress!)
+      try one.withUnsafeMutableBufferPointer { c in
+        try encoder.encode(
+          record.fields, line: record.line, into: r.baseAddress!, codes: c.baseAddress!)
       }
     }
     codes += one

@@ -11,6 +11,10 @@
 // equality is byte equality). Anything else (exponents, spaces, other Unicode, unknown values,
 // errors) goes to the reference path with the field as a String, so the results, counters and
 // error messages are the same (EncodingTests compares the two on tricky fields).
+//
+// With public bins (a release with marginals), each record also gets its bin codes, from the value
+// as read (clamped), never from the scaled Float written into the row: one code per kept column,
+// the category's index, the numeric value's bin, or the missing bin.
 
 import Foundation
 
@@ -53,6 +57,8 @@ public struct RowEncoder {
   public let expectedFieldCount: Int
   /// Per block, what the byte path needs.
   private let plans: [BlockPlan]
+  /// The public bins codes are written on (one per kept column), or nil.
+  public let bins: [ColumnBins]?
 
   private struct BlockPlan {
     var field: Int
@@ -72,9 +78,14 @@ public struct RowEncoder {
   }
 
   /// Maps `header` to the schema: every schema column must be in the CSV and vice versa.
-  public init(encoding: Encoding, header: [String], path: String) throws {
+  /// - Parameter bins: one per kept column when records should also get bin codes.
+  public init(
+    encoding: Encoding, header: [String], path: String, bins: [ColumnBins]? = nil
+  ) throws {
+    precondition(bins == nil || bins!.count == encoding.blocks.count)
     self.encoding = encoding
     self.path = path
+    self.bins = bins
     let schema = encoding.schema
     var position: [String: Int] = [:]
     for (index, name) in header.enumerated() { position[name] = index }
@@ -141,26 +152,40 @@ public struct RowEncoder {
 
   /// Encodes one raw record into `row` (encoding.width entries, overwritten): the byte path
   /// where it applies, the String path otherwise; the same results either way.
-  public mutating func encode(_ record: CSVRawRecord, into row: UnsafeMutablePointer<Float>) throws
-  {
+  /// - Parameter codes: with `bins`, one bin code per kept column (overwritten).
+  public mutating func encode(
+    _ record: CSVRawRecord, into row: UnsafeMutablePointer<Float>,
+    codes: UnsafeMutablePointer<Int32>? = nil
+  ) throws {
+    precondition(codes == nil || bins != nil, "bin codes need the encoder's bins")
     try plans.withUnsafeBufferPointer { plans in
       for blockIndex in 0..<plans.count {
         let plan = plans[blockIndex]
         if plan.asciiSafe && record.isASCII(plan.field)
-          && encodeBytes(record.field(plan.field), plan: plan, blockIndex: blockIndex, row: row)
+          && encodeBytes(
+            record.field(plan.field), plan: plan, blockIndex: blockIndex, row: row, codes: codes)
         {
           continue
         }
-        try encodeBlock(blockIndex, text: record.string(plan.field), line: record.line, row: row)
+        try encodeBlock(
+          blockIndex, text: record.string(plan.field), line: record.line, row: row, codes: codes)
       }
     }
+  }
+
+  /// The bin code of a numeric block's value (already clamped), or of its missing bin (nil).
+  @inline(__always)
+  private func code(block: Int, value: Double?) -> Int32 {
+    let columnBins = bins![block]
+    guard let value else { return Int32(columnBins.missingBin!) }
+    return Int32(columnBins.bin(of: value))
   }
 
   /// The byte path for one block; false when the String path must decide.
   @inline(__always)
   private mutating func encodeBytes(
     _ field: UnsafeBufferPointer<UInt8>, plan: BlockPlan, blockIndex: Int,
-    row: UnsafeMutablePointer<Float>
+    row: UnsafeMutablePointer<Float>, codes: UnsafeMutablePointer<Int32>?
   ) -> Bool {
     let out = row + plan.offset
     if plan.nullable {
@@ -168,6 +193,8 @@ public struct RowEncoder {
         if token.withUnsafeBufferPointer({ $0.elementsEqual(field) }) {
           for j in 0..<plan.width { out[j] = 0 }
           out[plan.missingSlot] = plan.scale
+          codes?[blockIndex] =
+            plan.kind == 2 ? Int32(plan.missingSlot) : code(block: blockIndex, value: nil)
           return true
         }
       }
@@ -176,6 +203,7 @@ public struct RowEncoder {
       guard let index = plan.categories!.index(of: field) else { return false }
       for j in 0..<plan.width { out[j] = 0 }
       out[index] = plan.scale
+      codes?[blockIndex] = Int32(index)
       return true
     }
     guard let value = Self.simpleDecimal(field) else { return false }
@@ -187,6 +215,7 @@ public struct RowEncoder {
     }
     let unit = (clamped - plan.lower) / (plan.upper - plan.lower)
     out[0] = Float(unit) * plan.scale
+    codes?[blockIndex] = code(block: blockIndex, value: clamped)
     return true
   }
 
@@ -237,16 +266,20 @@ public struct RowEncoder {
   /// Encodes one record into `row` (encoding.width entries, overwritten).
   /// - Parameter line: the record's line in the file, for error messages.
   public mutating func encode(
-    _ fields: [String], line: Int, into row: UnsafeMutablePointer<Float>
+    _ fields: [String], line: Int, into row: UnsafeMutablePointer<Float>,
+    codes: UnsafeMutablePointer<Int32>? = nil
   ) throws {
+    precondition(codes == nil || bins != nil, "bin codes need the encoder's bins")
     for blockIndex in encoding.blocks.indices {
-      try encodeBlock(blockIndex, text: fields[fieldIndex[blockIndex]], line: line, row: row)
+      try encodeBlock(
+        blockIndex, text: fields[fieldIndex[blockIndex]], line: line, row: row, codes: codes)
     }
   }
 
   /// The reference encoding of one block from its field's text.
   private mutating func encodeBlock(
-    _ blockIndex: Int, text: String, line: Int, row: UnsafeMutablePointer<Float>
+    _ blockIndex: Int, text: String, line: Int, row: UnsafeMutablePointer<Float>,
+    codes: UnsafeMutablePointer<Int32>?
   ) throws {
     let schema = encoding.schema
     let block = encoding.blocks[blockIndex]
@@ -256,8 +289,12 @@ public struct RowEncoder {
     let nullable = schema.columns[block.schemaIndex].nullable
     if nullable, missing.contains(text) {
       switch block.kind {
-      case .nullableNumeric: out[1] = block.scale
-      case .categorical(_, let missingIndex?): out[missingIndex] = block.scale
+      case .nullableNumeric:
+        out[1] = block.scale
+        codes?[blockIndex] = code(block: blockIndex, value: nil)
+      case .categorical(_, let missingIndex?):
+        out[missingIndex] = block.scale
+        codes?[blockIndex] = Int32(missingIndex)
       default: preconditionFailure("nullable column without a missing slot")
       }
       return
@@ -272,8 +309,10 @@ public struct RowEncoder {
         // privacy): read as missing, or as the lower bound (all zeros; counted as clamped).
         if policy == .missing, case .nullableNumeric = block.kind {
           out[1] = block.scale
+          codes?[blockIndex] = code(block: blockIndex, value: nil)
         } else {
           clampedCounts[blockIndex] += 1
+          codes?[blockIndex] = code(block: blockIndex, value: lower)
         }
         return
       }
@@ -295,11 +334,14 @@ public struct RowEncoder {
       }
       let unit = (clamped - lower) / (upper - lower)
       out[0] = Float(unit) * block.scale
+      codes?[blockIndex] = code(block: blockIndex, value: clamped)
     case .categorical(let categories, _):
       if let index = lookup[blockIndex]![text] {
         out[index] = block.scale
+        codes?[blockIndex] = Int32(index)
       } else if let index = catchAllIndex[blockIndex] {
         out[index] = block.scale
+        codes?[blockIndex] = Int32(index)
         catchAllCounts[blockIndex] += 1
       } else {
         let reason =

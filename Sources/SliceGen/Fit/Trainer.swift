@@ -107,10 +107,7 @@ public enum Trainer {
     // With marginals in the release (and λ > 0), numeric columns get binned heads over the
     // release's public bins and the marginal term joins the loss.
     let names = encoding.blocks.map(\.name)
-    var bins: [ColumnBins]? = nil
-    if let marginals = header.marginals, options.marginalWeight > 0 {
-      bins = names.map { name in marginals.first { $0.columns == [name] }!.bins[0] }
-    }
+    let bins = options.marginalWeight > 0 ? header.columnBins : nil
     let architecture = GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
       blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)

@@ -237,30 +237,14 @@ extension ReleaseHeader {
     }
     return nil
   }
-}
 
-extension Encoding {
-  /// Public bin codes of one encoded row (one per kept column), for counting marginals.
-  func binCodes(
-    _ row: UnsafePointer<Float>, bins: [ColumnBins], into codes: UnsafeMutablePointer<Int32>
-  ) {
-    for (c, block) in blocks.enumerated() {
-      let values = row + block.offset
-      let scale = Double(block.scale)
-      switch block.kind {
-      case .categorical:
-        var best = 0
-        for j in 1..<block.width where values[j] > values[best] { best = j }
-        codes[c] = Int32(best)
-      case .numeric(let lower, let upper, _):
-        codes[c] = Int32(bins[c].bin(of: lower + Double(values[0]) / scale * (upper - lower)))
-      case .nullableNumeric(let lower, let upper, _):
-        if values[1] > 0 {
-          codes[c] = Int32(bins[c].missingBin!)
-        } else {
-          codes[c] = Int32(bins[c].bin(of: lower + Double(values[0]) / scale * (upper - lower)))
-        }
-      }
-    }
+  /// The fine public bins of every kept column, in encoding order: the one place that reads
+  /// them from a release (each is stored with the column's 1-way marginal, which every loaded
+  /// header has; `marginalsProblem`). nil without marginals.
+  public var columnBins: [ColumnBins]? {
+    guard let marginals else { return nil }
+    var byName: [String: ColumnBins] = [:]
+    for m in marginals where m.columns.count == 1 { byName[m.columns[0]] = m.bins[0] }
+    return schema.keptColumns.map { byName[$0.name]! }
   }
 }

@@ -246,14 +246,7 @@ public enum ReleaseMerge {
       }
     }
     let names = headers[0].schema.keptColumns.map(\.name)
-    var bins = [ColumnBins?](repeating: nil, count: names.count)
-    for m in first where m.columns.count == 1 {
-      if let c = names.firstIndex(of: m.columns[0]) { bins[c] = m.bins[0] }
-    }
-    let allBins = bins.compactMap { $0 }
-    guard allBins.count == names.count else {
-      throw ReleaseError("\(paths[0]): a kept column has no 1-way marginal")
-    }
+    let allBins = headers[0].columnBins!
     let k = Double(headers.count)
     let specs = first.map { m in
       Releaser.MarginalSpec(

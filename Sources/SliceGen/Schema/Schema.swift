@@ -193,7 +193,9 @@ public struct SchemaDiscoveryRecord: Codable, Equatable, Sendable {
   /// n of the table it was discovered from (public in slicegen's privacy model).
   public var rows: Int
 
-  public init(epsilon: Double, delta: Double, neighbors: NeighbouringRelation = .replaceOne, rows: Int) {
+  public init(
+    epsilon: Double, delta: Double, neighbors: NeighbouringRelation = .replaceOne, rows: Int
+  ) {
     self.epsilon = epsilon
     self.delta = delta
     self.neighbors = neighbors

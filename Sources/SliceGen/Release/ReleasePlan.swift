@@ -1,0 +1,111 @@
+// What a release will do, fixed from the schema and the options alone before any row is read
+// (everything here is public): the encoding, the public bins of the marginals and their pair-bin
+// groups, `--marginals auto` resolved, the tables of the first round, the aggregate rounds the
+// accountant composes, and σ's calibration. `release` and `plan` both start here, so what `plan`
+// predicts is what `release` does.
+
+import Foundation
+import SliceGenNumerics
+
+/// The public decisions of a release.
+struct ReleasePlan {
+  let schema: Schema
+  /// The options with `--marginals auto` resolved.
+  let options: ReleaseOptions
+  let encoding: Encoding
+  /// Kept column names, in encoding order.
+  let names: [String]
+  /// Per kept column: its fine public bins (`--marginal-bins`), and their groups in 2-way tables.
+  let bins: [ColumnBins]
+  let pairBinning: PairBinning
+  /// The first round's tables (indices into `names`); empty without marginals.
+  let attributeSets: [[Int]]
+  /// The aggregate rounds as the accountant and the implementation margin need them.
+  let aggregateRounds: [AggregateRound]
+  /// The most cells of one candidate pair's table (the score sensitivity's bound).
+  let largestPairCells: Int
+  /// What the plan decided that the user should know (`auto` falling back to 1-way tables).
+  let notes: [String]
+
+  var projectionCount: Int { options.slices * options.sliceDim }
+  var hasMarginals: Bool { !attributeSets.isEmpty }
+
+  init(schema: Schema, options: ReleaseOptions) throws {
+    self.schema = schema
+    encoding = Encoding(schema: schema)
+    names = encoding.blocks.map(\.name)
+    bins = encoding.publicBins(maximumBins: options.marginalBins)
+    pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
+    let counts = pairBinning.counts
+    var cells = 0
+    var largest = 1
+    for a in counts.indices {
+      for b in counts.indices where b > a {
+        cells += counts[a] * counts[b]
+        largest = max(largest, counts[a] * counts[b])
+      }
+    }
+    largestPairCells = largest
+    var notes: [String] = []
+    if options.marginals == .auto,
+      let why = MarginalSelection.autoFallback(columns: names.count, candidateCells: cells)
+    {
+      notes.append(why)
+    }
+    self.notes = notes
+    var resolved = options
+    resolved.marginals = options.marginals.resolved(columns: names.count, candidateCells: cells)
+    self.options = resolved
+    attributeSets = try resolved.marginals.queries(columns: names)
+    aggregateRounds = try Self.aggregateRounds(options: resolved, columns: names)
+  }
+
+  /// The aggregate rounds of `options.marginals` (resolved) over the kept `columns`: three for
+  /// private pair selection (1-way, scores, 2-way), one for fixed tables, none without marginals.
+  static func aggregateRounds(options: ReleaseOptions, columns names: [String]) throws
+    -> [AggregateRound]
+  {
+    let c = names.count
+    if let picks = try options.marginals.pairsToSelect(columns: c) {
+      let split = options.pairSelectionSplit
+      guard split.isValid else {
+        throw ReleaseError(
+          "the pair-selection split is \(split), its fractions must be positive "
+            + "and sum to 1")
+      }
+      return [
+        .counts(tables: c, fraction: split.oneWay),
+        .scores(candidates: c * (c - 1) / 2, fraction: split.selection),
+        .counts(tables: picks, fraction: split.twoWay),
+      ]
+    }
+    let tables = try options.marginals.queries(columns: names).count
+    return tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
+  }
+
+  /// σ for this plan at δ: a shard's copy of its template's, else calibrated from ε, δ, m', d,
+  /// the relation, the accountant and the declared aggregate shares — never from the data.
+  /// - Parameter directions: U when the user fixed its seed (the analytic Gaussian bound).
+  func calibrate(delta: Double, directions: [Float]?) throws -> ReleaseCalibration {
+    if let template = options.template { return template.calibration }
+    return try ReleaseCalibration.calibrate(
+      epsilon: options.epsilon, delta: delta, slices: options.slices,
+      sliceDim: options.sliceDim, encodedWidth: encoding.width, accountant: options.accountant,
+      neighbors: options.neighbors, subsampling: options.subsampling,
+      fixedDirections: directions, aggregateShare: hasMarginals ? options.aggregateShare : 0,
+      aggregateRounds: aggregateRounds)
+  }
+
+  /// The first round's counting queries over a row's codes: its fine bin codes (c), then its
+  /// pair codes (c); 1-way tables read the former, 2-way tables the latter.
+  func marginalMechanism() -> MarginalMechanism {
+    let c = names.count
+    return MarginalMechanism(
+      queries: attributeSets.map { set in
+        set.count == 1
+          ? MarginalMechanism.Query(columns: set, shape: [bins[set[0]].count])
+          : MarginalMechanism.Query(
+            columns: set.map { c + $0 }, shape: set.map { pairBinning.counts[$0] })
+      }, codesPerRow: 2 * c)
+  }
+}
