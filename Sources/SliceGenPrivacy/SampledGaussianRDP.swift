@@ -1,5 +1,5 @@
-// Rényi-DP accounting of the sampled Gaussian mechanism: the noisy clipped gradient sum of
-// DP-SGD. It answers "how much does T steps at sampling rate q and noise
+// Rényi-DP accounting of the sampled Gaussian mechanism: the noisy clipped gradient sum of DP-SGD
+// (Docs/dpsgd-accounting.md). It answers "how much does T steps at sampling rate q and noise
 // multiplier σ cost?", "which σ meets (ε, δ)?" and "how many steps does a budget allow?". It is
 // not a privacy-loss-distribution accountant (tighter, not implemented here), and it does not
 // cover fixed-size batches (sampling without replacement) or the replace-one relation.
