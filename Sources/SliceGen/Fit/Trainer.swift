@@ -80,96 +80,26 @@ public enum Trainer {
   ) throws -> Model {
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     try options.validate()
-    let releaseChecksum = try release.identity()
+    let setup = try TrainingSetup(release: release, options: options, resume: resume)
+    var state =
+      try resume.map { try TrainingState(resuming: $0, setup: setup) }
+      ?? TrainingState(fresh: setup)
     let header = release.header
-    // The paper's SliceWass baseline compares 1-dimensional projections.
-    if options.estimator.divergence == .slicedWasserstein, header.sliceDim != 1 {
-      throw OptionError(
-        option: "divergence", value: nil,
-        rule: "sliced-wasserstein needs a release made with --slice-dim 1 (this one has k = "
-          + "\(header.sliceDim))")
-    }
-    let n = header.rows
-    guard n >= 4 else { throw FitError(message: "the release has \(n) rows; fit needs at least 4") }
-    let d = header.encodedWidth
-    let mPrime = header.projections
-    let sigma = Float(header.sigma)
-    let encoding = Encoding(schema: header.schema)
-    // The model's schema: the release's, with the target `fit --target` names (else the resumed
-    // model's, else the release's).
-    let modelSchema = try header.schema.withTarget(
-      options.target ?? resume?.header.schema.target ?? header.schema.target)
-    let validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
-    let trainRows = n - validationRows
-    let batch = min(options.batch, trainRows)
-    let stepsPerEpoch = max(1, trainRows / batch)
-
-    // With marginals in the release (and λ > 0), numeric columns get binned heads over the
-    // release's public bins and the marginal term joins the loss.
-    let names = encoding.blocks.map(\.name)
-    let bins = options.marginalWeight > 0 ? header.columnBins : nil
-    let architecture = GeneratorArchitecture(
-      latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
-      blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
-    if options.kernelWeight == 0 && bins == nil {
-      throw OptionError(
-        option: "kernel-weight", value: nil,
-        rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
-    }
-    let marginalLoss =
-      bins == nil
-      ? nil
-      : MarginalLoss(
-        marginals: header.marginals!, names: names, architecture: architecture,
-        weight: options.marginalWeight, distance: options.marginalLoss)
-    var generator: MLPGenerator
-    var adam: Adam
-    var history: [EpochRecord] = []
-    var bestParameters: [Float]
-    var bestEpoch = 0
-    var bestValidation = Double.infinity
-    var optimizerSteps = 0
-    if let resume {
-      guard resume.header.release.checksum == releaseChecksum else {
-        throw FitError(
-          message: "--resume: the model was trained on another release "
-            + "(checksum \(resume.header.release.checksum.prefix(12))…, this release "
-            + "\(releaseChecksum.prefix(12))…)")
-      }
-      guard resume.header.architecture == architecture else {
-        throw FitError(message: "--resume: the model's architecture differs from --latent/--hidden")
-      }
-      generator = try MLPGenerator(architecture: architecture, parameters: resume.lastParameters)
-      adam = Adam(parameterCount: generator.parameterCount)
-      adam.restore(
-        firstMoment: resume.adamFirstMoment, secondMoment: resume.adamSecondMoment,
-        steps: resume.header.optimizerSteps)
-      history = resume.header.history
-      bestParameters = resume.parameters
-      bestEpoch = resume.header.bestEpoch
-      bestValidation =
-        history.first { $0.epoch == bestEpoch }.flatMap {
-          $0.marginalFit ?? $0.validationLoss
-        } ?? .infinity
-      optimizerSteps = resume.header.optimizerSteps
-    } else {
-      var initRNG = trainingStream(seed: options.seed, stream: .max)
-      generator = MLPGenerator(architecture: architecture, using: &initRNG)
-      adam = Adam(parameterCount: generator.parameterCount)
-      bestParameters = generator.parameters
-    }
-    let firstEpoch = (history.last?.epoch ?? 0) + 1
+    let (batch, stepsPerEpoch) = (setup.batch, setup.stepsPerEpoch)
+    let firstEpoch = (state.history.last?.epoch ?? 0) + 1
     let lastEpoch = firstEpoch + options.epochs - 1
-    let totalSteps = stepsPerEpoch * (lastEpoch)
+    let totalSteps = stepsPerEpoch * lastEpoch
 
     var loss = try SlicedLoss(
       configuration: options.estimator, slices: header.slices, sliceDimension: header.sliceDim,
       maxBatch: batch)
-    var step = StepBuffers(batch: batch, latent: options.latent, width: d, projections: mPrime)
+    var step = StepBuffers(
+      batch: batch, latent: options.latent, width: header.encodedWidth,
+      projections: header.projections)
     step.kernelWeight = Float(options.kernelWeight)
     step.marginalBatch = options.marginalBatch
-    let u = release.projections
-    var order = Array(0..<trainRows)
+    let sigma = Float(header.sigma)
+    var order = Array(0..<setup.trainRows)
     let runStart = Date()
     var stepsThisRun = 0
     var model: Model? = nil
@@ -186,78 +116,75 @@ public enum Trainer {
           if let model { return model }
           throw FitError(message: "interrupted before the first epoch finished: nothing written")
         }
-        let progressFraction = Double(optimizerSteps) / Double(max(totalSteps, 1))
-        let rate =
-          options.cosineDecay
-          ? options.learningRate
-            * (options.finalLearningRateFactor + (1 - options.finalLearningRateFactor)
-              * 0.5 * (1 + cos(Double.pi * min(progressFraction, 1))))
-          : options.learningRate
-        let value = try step.run(
-          rows: order[(s * batch)..<((s + 1) * batch)], release: release, u: u, sigma: sigma,
-          generator: &generator, loss: &loss, rng: &rng, train: true, marginal: marginalLoss,
-          phases: &phases)
+        let rate = learningRate(
+          options, progress: Double(state.optimizerSteps) / Double(max(totalSteps, 1)))
+        lossSum += try step.run(
+          rows: order[(s * batch)..<((s + 1) * batch)], release: release,
+          u: release.projections, sigma: sigma, generator: &state.generator, loss: &loss,
+          rng: &rng, train: true, marginal: setup.marginalLoss, phases: &phases)
         let optimizerStart = monotonicSeconds()
-        adam.step(
-          parameters: &generator.parameters, gradients: generator.gradients,
+        state.adam.step(
+          parameters: &state.generator.parameters, gradients: state.generator.gradients,
           learningRate: Float(rate))
         phases.optimizer += monotonicSeconds() - optimizerStart
-        optimizerSteps += 1
+        state.optimizerSteps += 1
         stepsThisRun += 1
-        lossSum += value
-        let elapsed = Date().timeIntervalSince(runStart)
-        let perSecond = Double(stepsThisRun) / max(elapsed, 1e-9)
+        let perSecond = Double(stepsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)
         let remaining = Double((lastEpoch - epoch) * stepsPerEpoch + stepsPerEpoch - s - 1)
         progress(
           TrainingProgress(
             epoch: epoch, epochs: lastEpoch, step: s + 1, stepsPerEpoch: stepsPerEpoch,
-            loss: lossSum / Double(s + 1), validationLoss: history.last?.validationLoss,
+            loss: lossSum / Double(s + 1), validationLoss: state.history.last?.validationLoss,
             stepsPerSecond: perSecond, secondsRemaining: remaining / max(perSecond, 1e-9),
             phases: phases))
       }
       let epochEndStart = monotonicSeconds()
-      // Validation: the held-out release rows against smoothed synthetic projections, by the
-      // sliced 2-Wasserstein distance (below), with a fixed stream so epochs compare fairly.
-      var validationLoss: Double? = nil
-      if validationRows >= 2 {
-        validationLoss = validation(
-          release: release, rows: trainRows..<min(n, trainRows + 4096), u: u, sigma: sigma,
-          generator: generator, seed: options.seed)
-      }
-      let marginalFit = marginalLoss.map {
-        Self.marginalFit($0, generator: generator, seed: options.seed)
-      }
-      history.append(
-        EpochRecord(
-          epoch: epoch, steps: stepsPerEpoch, trainingLoss: lossSum / Double(stepsPerEpoch),
-          validationLoss: validationLoss, marginalFit: marginalFit,
-          seconds: Date().timeIntervalSince(epochStart)))
-      // The epoch kept by `--keep best`: the best marginal fit for a combined release (it
-      // tracks the evaluation; Docs/tuning.md), else the best validation loss.
-      let score = marginalFit ?? validationLoss ?? lossSum / Double(stepsPerEpoch)
-      let judged = marginalFit != nil || validationRows >= 2
-      if score <= bestValidation || !judged || options.keep == .last {
-        bestValidation = score
-        bestEpoch = epoch
-        bestParameters = generator.parameters
-      }
-      let current = Model(
-        header: ModelHeader(
-          toolVersion: SliceGenVersion.current,
-          release: ReleaseReference(
-            checksum: releaseChecksum, method: header.method, rows: n,
-            privacy: header.privacy),
-          schema: modelSchema, architecture: architecture, training: options, history: history,
-          bestEpoch: bestEpoch, parameterCount: generator.parameterCount,
-          optimizerSteps: optimizerSteps, bins: bins),
-        parameters: bestParameters, lastParameters: generator.parameters,
-        adamFirstMoment: adam.firstMoment, adamSecondMoment: adam.secondMoment)
+      state.record(
+        evaluateEpoch(
+          epoch, setup: setup, generator: state.generator,
+          trainingLoss: lossSum / Double(stepsPerEpoch),
+          seconds: Date().timeIntervalSince(epochStart)),
+        keep: options.keep)
+      let current = state.model(setup)
       try current.write(to: outputPath)
       model = current
       try afterEpoch(current)
       phases.epochEnd += monotonicSeconds() - epochEndStart
     }
     return model!
+  }
+
+  /// The step size at `progress` ∈ [0, 1] of the whole schedule: constant, or cosine decay to
+  /// `finalLearningRateFactor` of it.
+  static func learningRate(_ options: FitOptions, progress: Double) -> Double {
+    guard options.cosineDecay else { return options.learningRate }
+    let floor = options.finalLearningRateFactor
+    return options.learningRate
+      * (floor + (1 - floor) * 0.5 * (1 + cos(Double.pi * min(progress, 1))))
+  }
+
+  /// An epoch's record: its training loss, and the criteria that judge it. The validation loss
+  /// compares the held-out release rows with smoothed synthetic projections by the sliced
+  /// 2-Wasserstein distance (below); the marginal fit compares the generator's marginals with
+  /// the released ones. Both use fixed streams, so epochs compare fairly.
+  static func evaluateEpoch(
+    _ epoch: Int, setup: TrainingSetup, generator: MLPGenerator, trainingLoss: Double,
+    seconds: Double
+  ) -> EpochRecord {
+    let release = setup.release
+    var validationLoss: Double? = nil
+    if setup.validationRows >= 2 {
+      validationLoss = validation(
+        release: release, rows: setup.trainRows..<min(setup.rows, setup.trainRows + 4096),
+        u: release.projections, sigma: Float(release.header.sigma), generator: generator,
+        seed: setup.options.seed)
+    }
+    let fit = setup.marginalLoss.map {
+      Self.marginalFit($0, generator: generator, seed: setup.options.seed)
+    }
+    return EpochRecord(
+      epoch: epoch, steps: setup.stepsPerEpoch, trainingLoss: trainingLoss,
+      validationLoss: validationLoss, marginalFit: fit, seconds: seconds)
   }
 }
 
@@ -334,7 +261,8 @@ extension Trainer {
   }
 }
 
-/// Reusable buffers of one training step, so a step allocates nothing.
+/// Reusable buffers of one training step: the batch's projections, latents and gradients are
+/// allocated once per run (the generator's forward cache is still allocated per step).
 struct StepBuffers {
   let batch: Int
   let latent: Int

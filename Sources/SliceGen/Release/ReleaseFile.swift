@@ -138,7 +138,7 @@ extension Release {
       func floats(_ offset: Int, _ count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
           let source = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 4 * count)])
-          _ = UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+          UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
           for i in 0..<count {
             buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern))
           }

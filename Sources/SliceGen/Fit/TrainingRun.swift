@@ -1,0 +1,159 @@
+// The pieces of one `fit` run that `Trainer.fit` strings together: what the release and the
+// options fix before the first step (TrainingSetup: sizes, the generator's architecture, the
+// marginal term), and what changes as it trains (TrainingState: the generator, Adam, the history
+// and the epoch kept), started fresh or restored from a model. Post-processing of the release: no
+// privacy is spent here.
+
+import Foundation
+import SliceGenNumerics
+
+/// What a release and the fit options fix before training starts.
+struct TrainingSetup {
+  let release: Release
+  let options: FitOptions
+  /// The release's identity, recorded in the model (`--resume` checks it).
+  let releaseChecksum: String
+  /// n released rows: the first `trainRows` train, the rest validate.
+  let rows: Int
+  let trainRows: Int
+  let validationRows: Int
+  let batch: Int
+  let stepsPerEpoch: Int
+  /// With marginals in the release (and λ > 0): the numeric columns' public bins, which become
+  /// the generator's binned heads, and the marginal term of the loss.
+  let bins: [ColumnBins]?
+  let marginalLoss: MarginalLoss?
+  let architecture: GeneratorArchitecture
+  /// The model's schema: the release's, with the target `fit --target` names (else the resumed
+  /// model's, else the release's).
+  let modelSchema: Schema
+
+  init(release: Release, options: FitOptions, resume: Model?) throws {
+    self.release = release
+    self.options = options
+    let header = release.header
+    // The paper's SliceWass baseline compares 1-dimensional projections.
+    if options.estimator.divergence == .slicedWasserstein, header.sliceDim != 1 {
+      throw OptionError(
+        option: "divergence", value: nil,
+        rule: "sliced-wasserstein needs a release made with --slice-dim 1 (this one has k = "
+          + "\(header.sliceDim))")
+    }
+    let n = header.rows
+    guard n >= 4 else { throw FitError(message: "the release has \(n) rows; fit needs at least 4") }
+    rows = n
+    releaseChecksum = try release.identity()
+    modelSchema = try header.schema.withTarget(
+      options.target ?? resume?.header.schema.target ?? header.schema.target)
+    validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
+    trainRows = n - validationRows
+    batch = min(options.batch, trainRows)
+    stepsPerEpoch = max(1, trainRows / batch)
+
+    let encoding = Encoding(schema: header.schema)
+    let bins = options.marginalWeight > 0 ? header.columnBins : nil
+    self.bins = bins
+    architecture = GeneratorArchitecture(
+      latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
+      blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
+    if options.kernelWeight == 0 && bins == nil {
+      throw OptionError(
+        option: "kernel-weight", value: nil,
+        rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
+    }
+    let architecture = self.architecture
+    marginalLoss =
+      bins == nil
+      ? nil
+      : MarginalLoss(
+        marginals: header.marginals!, names: encoding.blocks.map(\.name),
+        architecture: architecture, weight: options.marginalWeight,
+        distance: options.marginalLoss)
+  }
+
+  /// The model file's header after `state`'s last epoch.
+  func modelHeader(_ state: TrainingState) -> ModelHeader {
+    let header = release.header
+    return ModelHeader(
+      toolVersion: SliceGenVersion.current,
+      release: ReleaseReference(
+        checksum: releaseChecksum, method: header.method, rows: rows, privacy: header.privacy),
+      schema: modelSchema, architecture: architecture, training: options,
+      history: state.history, bestEpoch: state.bestEpoch,
+      parameterCount: state.generator.parameterCount, optimizerSteps: state.optimizerSteps,
+      bins: bins)
+  }
+}
+
+/// What changes as a fit runs.
+struct TrainingState {
+  var generator: MLPGenerator
+  var adam: Adam
+  var history: [EpochRecord]
+  /// The epoch `--keep` keeps, its parameters, and its score (lower is better).
+  var bestEpoch: Int
+  var bestParameters: [Float]
+  var bestScore: Double
+  var optimizerSteps: Int
+
+  /// A fresh generator, initialised from its own stream of the seed.
+  init(fresh setup: TrainingSetup) {
+    var initRNG = Trainer.trainingStream(seed: setup.options.seed, stream: .max)
+    generator = MLPGenerator(architecture: setup.architecture, using: &initRNG)
+    adam = Adam(parameterCount: generator.parameterCount)
+    history = []
+    bestEpoch = 0
+    bestParameters = generator.parameters
+    bestScore = .infinity
+    optimizerSteps = 0
+  }
+
+  /// The state `model` was written with, to continue training on the same release.
+  init(resuming model: Model, setup: TrainingSetup) throws {
+    guard model.header.release.checksum == setup.releaseChecksum else {
+      throw FitError(
+        message: "--resume: the model was trained on another release "
+          + "(checksum \(model.header.release.checksum.prefix(12))…, this release "
+          + "\(setup.releaseChecksum.prefix(12))…)")
+    }
+    guard model.header.architecture == setup.architecture else {
+      throw FitError(message: "--resume: the model's architecture differs from --latent/--hidden")
+    }
+    generator = try MLPGenerator(architecture: setup.architecture, parameters: model.lastParameters)
+    adam = Adam(parameterCount: generator.parameterCount)
+    adam.restore(
+      firstMoment: model.adamFirstMoment, secondMoment: model.adamSecondMoment,
+      steps: model.header.optimizerSteps)
+    history = model.header.history
+    bestParameters = model.parameters
+    bestEpoch = model.header.bestEpoch
+    let bestEpoch = bestEpoch
+    bestScore =
+      history.first { $0.epoch == bestEpoch }.flatMap { $0.marginalFit ?? $0.validationLoss }
+      ?? .infinity
+    optimizerSteps = model.header.optimizerSteps
+  }
+
+  /// Records a finished epoch and keeps it when `keep` says so: always for `--keep last`, else
+  /// when its score is the best so far (the marginal fit for a combined release, which tracks the
+  /// evaluation, Docs/tuning.md; else the validation loss; the training loss when neither
+  /// exists, and then every epoch is kept).
+  mutating func record(_ epoch: EpochRecord, keep: FitOptions.KeptEpoch) {
+    history.append(epoch)
+    let score = epoch.marginalFit ?? epoch.validationLoss ?? epoch.trainingLoss
+    let judged = epoch.marginalFit != nil || epoch.validationLoss != nil
+    if score <= bestScore || !judged || keep == .last {
+      bestScore = score
+      bestEpoch = epoch.epoch
+      bestParameters = generator.parameters
+    }
+  }
+
+  /// The model after the last recorded epoch.
+  func model(_ setup: TrainingSetup) -> Model {
+    Model(
+      header: setup.modelHeader(self), parameters: bestParameters,
+      lastParameters: generator.parameters, adamFirstMoment: adam.firstMoment,
+      adamSecondMoment: adam.secondMoment)
+  }
+}
