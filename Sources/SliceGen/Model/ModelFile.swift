@@ -31,7 +31,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 /// The header of a model file.
 public struct ModelHeader: Codable, Equatable, Sendable {
   public static let formatName = "slicegen-model"
-  public static let currentVersion = 1
+  /// The format version (FormatVersions.swift).
+  public static let currentVersion = FormatVersions.model
 
   public var format = ModelHeader.formatName
   public var formatVersion = ModelHeader.currentVersion

@@ -130,11 +130,9 @@ public enum ReleaseMethod: String, StoredChoice, Sendable {
 /// The header of a release file.
 public struct ReleaseHeader: Codable, Equatable, Sendable {
   public static let formatName = "slicegen-release"
-  /// The newest format version: 2 added `binGroups` to marginals, 3 the snapped noise and
-  /// `privacy.implementation` (Docs/release-format.md).
-  public static let currentVersion = 3
-  /// The versions this slicegen reads.
-  public static let readableVersions = 1...3
+  /// The newest format version and the versions this slicegen reads (FormatVersions.swift).
+  public static let currentVersion = FormatVersions.release
+  public static let readableVersions = FormatVersions.readableReleases
 
   public var format: String = ReleaseHeader.formatName
   public var formatVersion: Int = ReleaseHeader.currentVersion
@@ -178,14 +176,9 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
 }
 
 extension ReleaseHeader {
-  /// The lowest format version that describes this header, the one a writer stamps: 2 when a
-  /// marginal is counted on groups of its bins (`binGroups`: its `shape` is no longer the bins'
-  /// counts, which a version-1 reader would misread), 1 otherwise, so files that older readers
-  /// read correctly stay readable by them.
-  public var requiredFormatVersion: Int {
-    if privacy.implementation != nil { return 3 }
-    return (marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
-  }
+  /// The lowest format version that describes this header, the one a writer stamps
+  /// (FormatVersions.swift).
+  public var requiredFormatVersion: Int { FormatVersions.release(for: self) }
 
   /// True for files written before format 3 that carry noisy marginals or scores: their noisy
   /// values were published in full double precision, and the low-order bits of a value can

@@ -1,0 +1,26 @@
+// The one place that owns the versions of slicegen's file formats and what each version added
+// (Docs/release-format.md, Docs/model-format.md). Every change to what a file holds bumps its
+// version here, says what the new version added, and keeps older files readable where it can.
+
+/// Versions of the release and model formats.
+public enum FormatVersions {
+  /// Release files:
+  /// - 1: the header, U and O (the paper's mechanism), and marginals on fine bins;
+  /// - 2: `binGroups` on marginals counted on pair bins (their `shape` is no longer the fine bins'
+  ///   counts, which a version-1 reader would misread);
+  /// - 3: noisy values snapped to a grid, and `privacy.implementation` (the floating-point margin).
+  public static let release = 3
+  /// The release versions this slicegen reads.
+  public static let readableReleases = 1...release
+
+  /// The lowest version that describes `header`, the one a writer stamps, so that files older
+  /// readers read correctly stay readable by them.
+  static func release(for header: ReleaseHeader) -> Int {
+    if header.privacy.implementation != nil { return 3 }
+    return (header.marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
+  }
+
+  /// Model files: 1 (the header, the kept and last parameters, Adam's moments). A model of another
+  /// version is refused with a message to retrain: models are cheap to remake from their release.
+  public static let model = 1
+}
