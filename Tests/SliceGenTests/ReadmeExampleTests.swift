@@ -20,9 +20,7 @@ func readmeExample() throws {
   let release = try Release(contentsOf: releasePath)
   var fit = FitOptions()
   fit.epochs = 1
-  let model = try Trainer.fit(
-    release: release,
-    options: fit, outputPath: modelPath)
+  let model = try Trainer.fit(release: release, options: fit, outputPath: modelPath)
   try Sampler.sample(model: model, rows: 300, seed: 0, outputPath: syntheticPath)
 
   var reader = try CSVReader(path: syntheticPath)
