@@ -152,6 +152,7 @@ enum FitCommand: Command {
     try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
     let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
+    try Trainer.check(release: release, options: options, resume: resume)
     if release.header.marginals != nil {
       let term =
         options.marginalLoss == .l2

@@ -16,8 +16,10 @@ enum MergeCommand: Command {
     abstract: "Merge shard releases made with the same U, schema and σ into one (free).",
     positionals: [
       Positional(
-        name: "release", help: "Shard releases: a first release and those made '--like' it.",
-        required: true)
+        name: "first", help: "The first release (the one the shards copied).", required: true),
+      Positional(
+        name: "release", help: "The shard releases made '--like' it (one or more).",
+        required: true),
     ],
     options: [Options.output, Options.quiet],
     discussion: """
@@ -36,10 +38,7 @@ enum MergeCommand: Command {
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
-    let paths = arguments.positionals
-    guard paths.count >= 2 else {
-      throw UsageError(message: "merge needs at least two releases (got \(paths.count))")
-    }
+    let paths = arguments.positionals  // two or more: the spec requires both positionals
     let output = arguments[Options.output] ?? "merged.slg"
     let progress = ProgressLine()
     let start = Date()

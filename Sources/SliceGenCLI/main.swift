@@ -108,6 +108,9 @@ do {
 } catch let error as OptionError {
   // A value the library's validation refused: a usage error too.
   exitWithUsage(error.description, command: command.spec)
+} catch let error as PrivacyParameterError {
+  // Privacy parameters the accountant cannot meet (ε, δ, m', the shares): the user's choice.
+  exitWithUsage(error.description, command: command.spec)
 } catch {
   Console.error("Error: \(error)")
   exit(1)

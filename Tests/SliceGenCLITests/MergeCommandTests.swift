@@ -60,7 +60,7 @@ struct MergeCommandTests {
     #expect(!FileManager.default.fileExists(atPath: directory + "/x.slg"))
     let one = try CLI.run(["merge", parts[0], "-o", directory + "/x.slg"])
     #expect(one.status == 64)
-    #expect(one.stderr.contains("at least two releases"))
-    #expect(one.stderr.contains("Usage: slicegen merge <release> ... [options]"))
+    #expect(one.stderr.contains("missing argument <release>"))
+    #expect(one.stderr.contains("Usage: slicegen merge <first> <release> ... [options]"))
   }
 }

@@ -37,7 +37,7 @@ struct UsageErrorTests {
       (["inspect"], "missing argument <file>"),
       // The command's own combinations.
       (["release", "x.csv"], "--epsilon is required (for example --epsilon 1)"),
-      (["merge", "a.slg"], "merge needs at least two releases (got 1)"),
+      (["merge", "a.slg"], "missing argument <release>"),
       (["evaluate", "--real", "r.csv"], "--real, --synthetic and --schema are required"),
       (
         ["plan", "--columns", "3", "--rows", "100", "--epsilon", "1", "--slices", "5"],
@@ -61,6 +61,10 @@ struct UsageErrorTests {
       (
         ["release", "x.csv", "--epsilon", "1", "--subsample", "0.5"],
         "--subsample cannot be combined with marginals (the default is --marginals auto)"
+      ),
+      (
+        ["release", "x.csv", "--epsilon", "1", "--accountant", "theorem1"],
+        "--accountant is theorem1, cannot account for marginals (the default is --marginals auto)"
       ),
       (["fit", "x.slg", "--lr", "2"], "--lr is 2.0, must be in (0, 1)"),
       (["fit", "x.slg", "--tau", "0"], "--tau is 0.0, must be positive and finite"),
@@ -95,5 +99,37 @@ struct UsageErrorTests {
     #expect(result.stderr.contains("\nUsage: slicegen \(command) "), "\(result.stderr)")
     #expect(result.stderr.hasSuffix("\nSee 'slicegen \(command) --help'.\n"), "\(result.stderr)")
     #expect(CLI.files(in: directory).isEmpty)
+  }
+
+  @Test("refusals that need the input come before any status line and exit 64 too")
+  func refusedAfterReading() throws {
+    let directory = CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let release = directory + "/k2.slg"
+    let made = try CLI.run([
+      "release", CLI.path("samples/adult/train.csv"), "--schema",
+      CLI.path("samples/adult/schema.json"), "--epsilon", "4", "--marginals", "none",
+      "--slices", "10", "-o", release, "--quiet",
+    ])
+    #expect(made.status == 0, "\(made.stderr)")
+    // What fit checks against the release (k = 2 here): refused before "fit: …" is printed.
+    let fit = try CLI.run([
+      "fit", release, "--divergence", "sliced-wasserstein", "-o", directory + "/m.slgm",
+    ])
+    #expect(fit.status == 64, "\(fit.stderr)")
+    #expect(fit.stderr.hasPrefix("Error: --divergence sliced-wasserstein needs a release made"))
+    #expect(!fit.stderr.contains("fit: "))
+    #expect(!FileManager.default.fileExists(atPath: directory + "/m.slgm"))
+    // Privacy parameters the accountant cannot meet (m' = 1 under Theorem 1).
+    let calibration = try CLI.run([
+      "release", CLI.path("samples/adult/train.csv"), "--schema",
+      CLI.path("samples/adult/schema.json"), "--epsilon", "1", "--delta", "1e-5",
+      "--marginals", "none", "--accountant", "theorem1", "--slices", "1", "--slice-dim", "1",
+      "-o", directory + "/t.slg",
+    ])
+    #expect(calibration.status == 64, "\(calibration.stderr)")
+    #expect(calibration.stderr.contains("cannot carry slicegen's floating-point margin"))
+    #expect(calibration.stderr.hasSuffix("See 'slicegen release --help'.\n"))
+    #expect(!FileManager.default.fileExists(atPath: directory + "/t.slg"))
   }
 }

@@ -154,6 +154,14 @@ public enum Trainer {
     return model!
   }
 
+  /// Checks what `fit` checks against the release (and the model to resume) without training, so
+  /// that a command can refuse before it prints anything.
+  public static func check(release: Release, options: FitOptions, resume: Model? = nil) throws {
+    try options.validate()
+    let setup = try TrainingSetup(release: release, options: options, resume: resume)
+    if let resume { _ = try TrainingState(resuming: resume, setup: setup) }
+  }
+
   /// The step size at `progress` ∈ [0, 1] of the whole schedule: constant, or cosine decay to
   /// `finalLearningRateFactor` of it.
   static func learningRate(_ options: FitOptions, progress: Double) -> Double {

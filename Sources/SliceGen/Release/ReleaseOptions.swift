@@ -100,6 +100,13 @@ extension ReleaseOptions {
           + "subsampled mechanism, or drop --subsample (the combined release is the better "
           + "one on every table measured, Docs/benchmarks.md)")
     }
+    if accountant == .theorem1, marginals.isEnabled, template == nil {
+      throw OptionError(
+        option: "accountant", value: "theorem1",
+        rule: "cannot account for marginals (the default is --marginals auto): they compose "
+          + "only under the exact profile. Add --marginals none to release the paper's "
+          + "mechanism alone, or drop --accountant (profile is the default)")
+    }
   }
 
   /// Checks the slice dimension against the encoded width d of the schema (k ≤ d).
