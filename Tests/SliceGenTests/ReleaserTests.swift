@@ -140,19 +140,26 @@ struct ReleaserTests {
     return process.terminationStatus == 0
   }()
 
-  @Test("the same projection seed gives the same U and different noise")
-  func seeds() throws {
-    let (csv, schema) = try constantTable(rows: 50)
+  /// Two releases of the same constant table with the same options, read back.
+  func twice(rows: Int, slices: Int, _ set: (inout ReleaseOptions) -> Void) throws
+    -> (Release, Release)
+  {
+    let (csv, schema) = try constantTable(rows: rows)
     var options = ReleaseOptions(epsilon: 1)
     options.delta = 1e-4
-    options.slices = 5
-    options.projectionSeed = 99
-    let a = TestPaths.temporary("a.slg")
-    let b = TestPaths.temporary("b.slg")
-    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: a)
-    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: b)
-    let ra = try Release(contentsOf: a)
-    let rb = try Release(contentsOf: b)
+    options.slices = slices
+    set(&options)
+    let releases = try ["a.slg", "b.slg"].map { name in
+      let path = TestPaths.temporary(name)
+      _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+      return try Release(contentsOf: path)
+    }
+    return (releases[0], releases[1])
+  }
+
+  @Test("the same projection seed gives the same U and different noise")
+  func seeds() throws {
+    let (ra, rb) = try twice(rows: 50, slices: 5) { $0.projectionSeed = 99 }
     #expect(ra.projections == rb.projections)
     #expect(ra.released != rb.released)
     #expect(ra.header.privacy.accountant == .analyticGaussian)
@@ -161,18 +168,11 @@ struct ReleaserTests {
 
   @Test("test noise is reproducible and labelled NOT private")
   func testNoise() throws {
-    let (csv, schema) = try constantTable(rows: 20)
-    var options = ReleaseOptions(epsilon: 1)
-    options.delta = 1e-4
-    options.slices = 3
-    options.projectionSeed = 1
-    options.insecureTestNoiseSeed = 5
-    let a = TestPaths.temporary("a.slg")
-    let b = TestPaths.temporary("b.slg")
-    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: a)
-    _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: b)
-    let ra = try Release(contentsOf: a)
-    #expect(ra.released == (try Release(contentsOf: b)).released)
+    let (ra, rb) = try twice(rows: 20, slices: 3) {
+      $0.projectionSeed = 1
+      $0.insecureTestNoiseSeed = 5
+    }
+    #expect(ra.released == rb.released)
     #expect(!ra.header.privacy.noiseIsPrivate)
     #expect(ra.header.privacy.statement.hasPrefix("NOT PRIVATE"))
   }

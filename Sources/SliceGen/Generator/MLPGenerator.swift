@@ -63,44 +63,27 @@ extension Float: NetworkScalar {
 }
 
 extension Double: NetworkScalar {
+  // The plain reference products (exact enough for finite differences).
   public static func nn(
     _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
     _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
     accumulate: Bool
   ) {
-    for i in 0..<m {
-      for j in 0..<n {
-        var s = 0.0
-        for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
-        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-      }
-    }
+    GEMMReference.product(.nn, m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
   public static func nt(
     _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
     _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
     accumulate: Bool
   ) {
-    for i in 0..<m {
-      for j in 0..<n {
-        var s = 0.0
-        for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
-        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-      }
-    }
+    GEMMReference.product(.nt, m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
   public static func tn(
     _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
     _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
     accumulate: Bool
   ) {
-    for i in 0..<m {
-      for j in 0..<n {
-        var s = 0.0
-        for p in 0..<k { s += a[p * m + i] * b[p * n + j] }
-        c[i * n + j] = s + (accumulate ? c[i * n + j] : 0)
-      }
-    }
+    GEMMReference.product(.tn, m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
   }
 }
 
