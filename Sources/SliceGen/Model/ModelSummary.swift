@@ -24,9 +24,11 @@ public struct ModelSummary {
     lines.append("")
     lines.append("Privacy (inherited from the release: training and sampling are post-processing)")
     for label in p.warningLabels { lines.append("  WARNING: \(label)") }
-    lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
+    lines.append(
+      "  (ε, δ) = (\(SummaryText.number(p.epsilon)), \(SummaryText.scientific(p.delta))) under \(p.neighbors)"
+    )
     lines.append("")
-    lines.append(wrap(p.statement, indent: "  "))
+    lines.append(SummaryText.wrap(p.statement, indent: "  "))
     return lines.joined(separator: "\n")
   }
 
@@ -55,27 +57,5 @@ public struct ModelSummary {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
-  }
-
-  // Numbers and wrapping as in ReleaseSummary, so a model reads like its release.
-  private func fmt(_ x: Double) -> String {
-    if x == x.rounded(), abs(x) < 1e9 { return String(Int64(x)) }
-    return String(format: "%.4g", x)
-  }
-
-  private func sci(_ x: Double) -> String { String(format: "%.3g", x) }
-
-  private func wrap(_ text: String, indent: String, width: Int = 96) -> String {
-    var lines: [String] = []
-    var current = indent
-    for word in text.split(separator: " ") {
-      if current.count + word.count + 1 > width, current != indent {
-        lines.append(current)
-        current = indent
-      }
-      current += (current == indent ? "" : " ") + word
-    }
-    if current != indent { lines.append(current) }
-    return lines.joined(separator: "\n")
   }
 }

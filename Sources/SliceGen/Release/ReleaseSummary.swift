@@ -147,7 +147,7 @@ public struct ReleaseSummary {
       "  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)"
     )
     lines.append(
-      "  noise         σ = \(fmt(header.sigma)) per projection, s = σ·√d = \(fmt(header.noiseScale))"
+      "  noise         σ = \(SummaryText.number(header.sigma)) per projection, s = σ·√d = \(SummaryText.number(header.noiseScale))"
     )
     lines.append(
       "  projections U seed \(header.projectionSeed) (\(header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"))"
@@ -163,22 +163,27 @@ public struct ReleaseSummary {
           + "precision, and their low-order bits can reveal exact counts. Do not publish it; "
           + "release again with this slicegen.")
     }
-    lines.append("  (ε, δ) = (\(fmt(p.epsilon)), \(sci(p.delta))) under \(p.neighbors)")
+    lines.append(
+      "  (ε, δ) = (\(SummaryText.number(p.epsilon)), \(SummaryText.scientific(p.delta))) under \(p.neighbors)"
+    )
     if let m = p.implementation {
       lines.append(
         "  floating point: every noisy value snapped to a coarse grid; the sampler "
-          + "and computed-query margin is inside (ε, δ): ε + \(sci(m.epsilon)), δ × (1 + "
-          + "\(sci(m.deltaFactor - 1))) + \(sci(m.tailDelta)) over \(m.affectedValues) values")
+          + "and computed-query margin is inside (ε, δ): ε + \(SummaryText.scientific(m.epsilon)), δ × (1 + "
+          + "\(SummaryText.scientific(m.deltaFactor - 1))) + \(SummaryText.scientific(m.tailDelta)) over \(m.affectedValues) values"
+      )
     }
     lines.append("  accountant    \(p.accountant): \(p.analysis)")
     if let bound = p.spectralNormBound {
-      lines.append("  ‖U‖₂ ≤ \(fmt(bound)) (certified upper bound)")
+      lines.append("  ‖U‖₂ ≤ \(SummaryText.number(bound)) (certified upper bound)")
     }
-    if let q = p.subsampling { lines.append("  subsampling   Poisson, rate q = \(fmt(q))") }
+    if let q = p.subsampling {
+      lines.append("  subsampling   Poisson, rate q = \(SummaryText.number(q))")
+    }
     for c in p.components {
       let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
       lines.append(
-        "  component     \(c.name): σ = \(fmt(c.sigma)), L2 sensitivity \(fmt(c.l2Sensitivity)), share of μ² \(fmt(c.share))\(count)"
+        "  component     \(c.name): σ = \(SummaryText.number(c.sigma)), L2 sensitivity \(SummaryText.number(c.l2Sensitivity)), share of μ² \(SummaryText.number(c.share))\(count)"
       )
     }
     if let marginals = header.marginals {
@@ -212,32 +217,34 @@ public struct ReleaseSummary {
     }
     if let spend = p.discovery {
       lines.append(
-        "  spend         domain discovery: ε = \(fmt(spend.epsilon)), δ = \(sci(spend.delta)) (fraction \(fmt(spend.fraction)) of the budget; replace-one; σ₁ = \(fmt(spend.typeSigma)), σ₂ = \(fmt(spend.valueSigma)), threshold \(fmt(spend.selectionThreshold)) rows\(spend.target.map { t in "; target \(t): σ₂ = \(fmt(spend.targetValueSigma ?? .nan)), threshold \(fmt(spend.targetSelectionThreshold ?? .nan)) rows" } ?? ""))"
+        "  spend         domain discovery: ε = \(SummaryText.number(spend.epsilon)), δ = \(SummaryText.scientific(spend.delta)) (fraction \(SummaryText.number(spend.fraction)) of the budget; replace-one; σ₁ = \(SummaryText.number(spend.typeSigma)), σ₂ = \(SummaryText.number(spend.valueSigma)), threshold \(SummaryText.number(spend.selectionThreshold)) rows\(spend.target.map { t in "; target \(t): σ₂ = \(SummaryText.number(spend.targetValueSigma ?? .nan)), threshold \(SummaryText.number(spend.targetSelectionThreshold ?? .nan)) rows" } ?? ""))"
       )
       lines.append(
-        "  spend         release: ε = \(fmt(spend.releaseEpsilon)), δ = \(sci(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)"
+        "  spend         release: ε = \(SummaryText.number(spend.releaseEpsilon)), δ = \(SummaryText.scientific(spend.releaseDelta)); the two add up to the (ε, δ) above (sequential composition)"
       )
     } else if let d = header.schema.discovery, header.shard == nil, header.merged == nil {
       lines.append(
-        "  note          the schema was discovered privately with ε = \(fmt(d.epsilon)), δ = \(sci(d.delta)) on \(d.rows) rows; add that if it was this table"
+        "  note          the schema was discovered privately with ε = \(SummaryText.number(d.epsilon)), δ = \(SummaryText.scientific(d.delta)) on \(d.rows) rows; add that if it was this table"
       )
     }
     if let shard = header.shard {
       lines.append(
-        "  shard         released --like \(shard.likeChecksum.prefix(16))…; if a row was chosen after seeing U: ε = \(fmt(shard.fixedDirectionsEpsilon)) (fixed-U bound, ‖U‖₂ ≤ \(fmt(shard.spectralNormBound)))"
+        "  shard         released --like \(shard.likeChecksum.prefix(16))…; if a row was chosen after seeing U: ε = \(SummaryText.number(shard.fixedDirectionsEpsilon)) (fixed-U bound, ‖U‖₂ ≤ \(SummaryText.number(shard.spectralNormBound)))"
       )
     }
     if let m = header.merged {
       lines.append(
         "  merged        \(m.parts.count) shards: "
-          + m.parts.map { "\($0.rows) rows (ε = \(fmt($0.epsilon)))" }.joined(separator: ", "))
+          + m.parts.map { "\($0.rows) rows (ε = \(SummaryText.number($0.epsilon)))" }.joined(
+            separator: ", "))
       lines.append(
-        "  merged        projections alone: ε = \(fmt(m.releaseEpsilon)), δ = \(sci(m.releaseDelta)); if a row was chosen after seeing U: ε = \(fmt(m.fixedDirectionsEpsilon))"
+        "  merged        projections alone: ε = \(SummaryText.number(m.releaseEpsilon)), δ = \(SummaryText.scientific(m.releaseDelta)); if a row was chosen after seeing U: ε = \(SummaryText.number(m.fixedDirectionsEpsilon))"
       )
       if let repeated = m.repeatedRows {
         lines.append(
           "  merged        if the shards overlap, a row released k times: "
-            + repeated.map { "ε = \(fmt($0.epsilon)) (k = \($0.copies))" }.joined(separator: ", "))
+            + repeated.map { "ε = \(SummaryText.number($0.epsilon)) (k = \($0.copies))" }.joined(
+              separator: ", "))
       }
     }
     if !p.domainProtected {
@@ -246,28 +253,7 @@ public struct ReleaseSummary {
       )
     }
     lines.append("")
-    lines.append(wrap(p.statement, indent: "  "))
-    return lines.joined(separator: "\n")
-  }
-
-  func fmt(_ x: Double) -> String {
-    if x == x.rounded(), abs(x) < 1e9 { return String(Int64(x)) }
-    return String(format: "%.4g", x)
-  }
-
-  func sci(_ x: Double) -> String { String(format: "%.3g", x) }
-
-  func wrap(_ text: String, indent: String, width: Int = 96) -> String {
-    var lines: [String] = []
-    var current = indent
-    for word in text.split(separator: " ") {
-      if current.count + word.count + 1 > width, current != indent {
-        lines.append(current)
-        current = indent
-      }
-      current += (current == indent ? "" : " ") + word
-    }
-    if current != indent { lines.append(current) }
+    lines.append(SummaryText.wrap(p.statement, indent: "  "))
     return lines.joined(separator: "\n")
   }
 }
