@@ -13,6 +13,11 @@ enum SampleCommand: Command {
     static let seed = Option<UInt64>.seed("seed", help: "Seed of sampling.", defaultText: "0")
     static let output = Option<String>.output(
       help: "The CSV file to write.", defaultText: "synthetic.csv")
+    static let independent = Flag(
+      "independent",
+      help: "Read a release instead of a model and draw every column on its own from the "
+        + "release's 1-way marginals: the private floor, a reference that learns no structure "
+        + "between columns at the release's (ε, δ).")
     static let quiet = Flag.quiet
   }
 
@@ -20,9 +25,12 @@ enum SampleCommand: Command {
     name: "sample",
     abstract: "Write synthetic rows from a trained model as CSV.",
     positionals: [
-      Positional(name: "model", help: "A model file written by 'slicegen fit'.", required: true)
+      Positional(
+        name: "model",
+        help: "A model file written by 'slicegen fit' (with --independent, a release file).",
+        required: true)
     ],
-    options: [Options.rows, Options.seed, Options.output, Options.quiet])
+    options: [Options.rows, Options.seed, Options.output, Options.independent, Options.quiet])
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
@@ -32,8 +40,22 @@ enum SampleCommand: Command {
     let output = arguments[Options.output] ?? "synthetic.csv"
     let modelPath = arguments.positionals[0]
     try OutputPath.refuse(output, ifAnyOf: [modelPath])
-    let model = try Model(contentsOf: modelPath)
     let progress = ProgressLine()
+    if arguments[Options.independent] {
+      let release = try Release(contentsOf: modelPath)
+      try Sampler.sampleIndependent(release: release, rows: rows, seed: seed, outputPath: output) {
+        done in progress.update("sample: \(done)/\(rows) rows")
+      }
+      progress.finish()
+      let p = release.header.privacy
+      Console.info(
+        "Wrote \(output): \(rows) rows, each column drawn on its own from the release's 1-way "
+          + "marginals (the private floor at (ε, δ) = (\(p.epsilon), \(p.delta)) under "
+          + "\(p.neighbors)).")
+      for label in p.warningLabels { Console.error("WARNING: " + label) }
+      return
+    }
+    let model = try Model(contentsOf: modelPath)
     try Sampler.sample(model: model, rows: rows, seed: seed, outputPath: output) { done in
       progress.update("sample: \(done)/\(rows) rows")
     }

@@ -10,6 +10,8 @@ public enum SeededStream {
   /// `sample`'s stream id: "ZMPL" in ASCII (a typo of "SMPL", kept so that seeded samples stay
   /// reproducible across versions).
   public static let sampling: UInt64 = 0x5A4D_504C
+  /// `sample --independent`'s stream id: "INDP" in ASCII.
+  public static let independentSampling: UInt64 = 0x494E_4450
   /// `evaluate`'s stream id: "EVAL" in ASCII.
   public static let evaluation: UInt64 = 0x4556_414C
 

@@ -95,28 +95,83 @@ public enum Sampler {
       defer { offset += block.logitCount }
       guard case .binned = block else { continue }
       let p = heads[(row * width + offset)..<(row * width + offset + block.logitCount)]
-      var u = Double.random(in: 0..<1, using: &rng) * p.reduce(0.0) { $0 + Double($1) }
-      var chosen = block.logitCount - 1
-      for (k, value) in p.enumerated() {
-        u -= Double(value)
-        if u < 0 {
-          chosen = k
-          break
+      let chosen = drawIndex(p, using: &rng)
+      fields[c] = numericField(
+        bin: chosen, of: bins[c], missingToken: missingToken, using: &rng)
+    }
+  }
+
+  /// The text of a value drawn in numeric bin `bin`: the missing token for the missing bin, else
+  /// a value uniform within the bin (the exact value for a point bin or an integer-valued bin).
+  static func numericField(
+    bin: Int, of columnBins: ColumnBins, missingToken: String,
+    using rng: inout some RandomNumberGenerator
+  ) -> String {
+    if bin == columnBins.missingBin { return missingToken }
+    let interval = columnBins.unitInterval(of: bin)
+    var unit = Double.random(in: interval, using: &rng)
+    if columnBins.integer, case .pointAndWidth = columnBins.kind, bin > 0 {
+      // Integers strictly inside (lower, upper]: keep the draw above the point bin.
+      let span = columnBins.upper - columnBins.lower
+      unit = max(unit, 1 / span)
+    }
+    return Encoding.number(unit, columnBins.lower, columnBins.upper, columnBins.integer)
+  }
+
+  /// Index k drawn with probability weights[k] / Σ weights (the last index when rounding leaves
+  /// the draw past the end).
+  static func drawIndex<C: Collection>(
+    _ weights: C, using rng: inout some RandomNumberGenerator
+  ) -> Int where C.Element: BinaryFloatingPoint {
+    var u = Double.random(in: 0..<1, using: &rng) * weights.reduce(0.0) { $0 + Double($1) }
+    for (k, weight) in weights.enumerated() {
+      u -= Double(weight)
+      if u < 0 { return k }
+    }
+    return weights.count - 1
+  }
+}
+
+extension Sampler {
+  /// The private floor (Docs/benchmarks.md): `rows` rows whose columns are drawn each on its own
+  /// from the release's consistent 1-way marginals, written to `outputPath` atomically. A
+  /// reference for what a release that learns no structure between columns gives at the same
+  /// (ε, δ); post-processing of the release, no privacy spent.
+  public static func sampleIndependent(
+    release: Release, rows: Int, seed: UInt64, outputPath: String,
+    progress: (Int) -> Void = { _ in }
+  ) throws {
+    try validate(rows: rows)
+    try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
+    let header = release.header
+    guard let columnBins = header.columnBins, let marginals = header.marginals else {
+      throw OptionError(
+        option: "independent", value: nil,
+        rule: "needs a release with 1-way marginals (release --marginals one-way, or any mode "
+          + "but none); this one has the projections only")
+    }
+    let encoding = Encoding(schema: header.schema)
+    let oneWay = encoding.blocks.map { block in
+      marginals.first { $0.columns == [block.name] }!.probabilities
+    }
+    let missingToken = header.schema.missingTokens.first ?? ""
+    var rng = SeededStream.make(seed: seed, stream: SeededStream.independentSampling)
+    let writer = try CSVWriter(path: outputPath)
+    try writer.writeRecord(encoding.blocks.map(\.name))
+    var fields = [String](repeating: "", count: encoding.blocks.count)
+    for row in 0..<rows {
+      for (c, block) in encoding.blocks.enumerated() {
+        let bin = drawIndex(oneWay[c], using: &rng)
+        if case .categorical(let categories, _) = block.kind {
+          fields[c] = categories[bin]
+        } else {
+          fields[c] = numericField(
+            bin: bin, of: columnBins[c], missingToken: missingToken, using: &rng)
         }
       }
-      let columnBins = bins[c]
-      if chosen == columnBins.missingBin {
-        fields[c] = missingToken
-        continue
-      }
-      let interval = columnBins.unitInterval(of: chosen)
-      var unit = Double.random(in: interval, using: &rng)
-      if columnBins.integer, case .pointAndWidth = columnBins.kind, chosen > 0 {
-        // Integers strictly inside (lower, upper]: keep the draw above the point bin.
-        let span = columnBins.upper - columnBins.lower
-        unit = max(unit, 1 / span)
-      }
-      fields[c] = Encoding.number(unit, columnBins.lower, columnBins.upper, columnBins.integer)
+      try writer.writeRecord(fields)
+      if (row + 1) % blockRows == 0 || row + 1 == rows { progress(row + 1) }
     }
+    try writer.finish()
   }
 }
