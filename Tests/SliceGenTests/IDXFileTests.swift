@@ -198,9 +198,47 @@ struct IDXFileTests {
     for label in set.labels ?? [] { perLabel[Int(label)] += 1 }
     #expect(Array(perLabel[0..<10]) == [Int](repeating: 1000, count: 10))
     #expect(set.pixels.max() == 255 && set.pixels.min() == 0)
+    // As a table: the columns of `slicegen schema --image 28x28 … --label label:0..9`.
+    let csv = TestPaths.temporary("t10k.csv")
+    try set.writeCSV(to: csv, limit: 100)
+    var reader = try CSVReader(path: csv)
+    let schema = try ImageSchema(
+      width: 28, height: 28, pixelLower: 0, pixelUpper: 255,
+      label: .init(name: "label", categories: (0...9).map(String.init))
+    ).schema()
+    #expect(reader.header == schema.columns.map(\.name))
+    let first = try reader.nextRecord()?.fields ?? []
+    #expect(first == set.image(0).map(String.init) + [String(set.labels![0])])
     let gzipped = Self.problem {
       _ = try IDXImageSet(images: Self.fashionDirectory + "/t10k-images-idx3-ubyte.gz")
     }
     #expect(gzipped == .gzipped)
+  }
+}
+
+@Suite("IDX image set as CSV")
+struct IDXImageSetCSVTests {
+  @Test("the table: px_<row>_<col> then the label, one row per image, the schema's columns")
+  func table() throws {
+    let pixels = (0..<(3 * 2 * 3)).map { UInt8($0 * 15) }
+    let images = try IDXFileTests.file(IDXFile.encode(dimensions: [3, 2, 3], values: pixels))
+    let labels = try IDXFileTests.file(IDXFile.encode(dimensions: [3], values: [4, 0, 9]))
+    let set = try IDXImageSet(images: images, labels: labels)
+    let path = TestPaths.temporary("images.csv")
+    try set.writeCSV(to: path, limit: 2)
+    var reader = try CSVReader(path: path)
+    let schema = try ImageSchema(
+      width: 3, height: 2, pixelLower: 0, pixelUpper: 255,
+      label: .init(name: "label", categories: (0...9).map(String.init))
+    ).schema()
+    #expect(reader.header == schema.columns.map(\.name))
+    #expect(try reader.nextRecord()?.fields == ["0", "15", "30", "45", "60", "75", "4"])
+    #expect(try reader.nextRecord()?.fields == ["90", "105", "120", "135", "150", "165", "0"])
+    #expect(try reader.nextRecord() == nil)
+    let unlabelled = TestPaths.temporary("unlabelled.csv")
+    try IDXImageSet(images: images).writeCSV(to: unlabelled, labelColumn: "y")
+    let text = try String(contentsOfFile: unlabelled, encoding: .utf8)
+    #expect(text.split(separator: "\n").count == 4)
+    #expect(text.hasPrefix("px_0_0,px_0_1,px_0_2,px_1_0,px_1_1,px_1_2\n0,15,30,45,60,75\n"))
   }
 }
