@@ -10,7 +10,7 @@ case $data in
   adult) train=samples/adult/train.csv; real=samples/adult/test.csv; schema=samples/adult/schema.json
          rows=32561; target=income ;;
   digits) train=samples/digits/train.csv; real=samples/digits/holdout.csv
-          schema=samples/digits/schema.json; rows=1438; target=target ;;
+          schema=samples/digits/schema.json; rows=1497; target=target ;;
 esac
 for mode in "$@"; do
   d=$out/$data-$(echo "$mode" | tr ':' '-')-e$epsilon; mkdir -p "$d"
