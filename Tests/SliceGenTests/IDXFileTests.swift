@@ -185,7 +185,7 @@ struct IDXFileTests {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: "/bin/gunzip")
       process.arguments = ["-c", "\(Self.fashionDirectory)/\(name).gz"]
-      FileManager.default.createFile(atPath: path, contents: nil)
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
       process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
       try process.run()
       process.waitUntilExit()
