@@ -74,6 +74,11 @@ struct FitOptionsTests {
     add(
       { $0.estimator.bandwidthMultipliers = [1, -2] },
       "--bandwidths is -2.0, each must be positive and finite")
+    // Library-only settings are named as the library names them, without an option's dashes.
+    add(
+      { $0.estimator.ratioFloor = 2 },
+      "setting estimator.ratioFloor is 2.0, must be in the open interval (0, 1)")
+    add({ $0.estimator.threads = 0 }, "setting estimator.threads is 0, must be at least 1")
     return list
   }()
 

@@ -121,12 +121,17 @@ public struct FitOptions: Codable, Equatable, Sendable {
     do {
       try estimator.validate()
     } catch {
-      // `validate()` throws `.invalidSetting` only; its names become the command line's.
+      // `validate()` throws `.invalidSetting` only. Settings the command line has keep its
+      // option names; the library-only ones (ratioFloor, threads) are named as the library
+      // names them, not as options no command takes.
       guard case .invalidSetting(let name, let value, let rule) = error else {
         throw OptionError(option: "estimator", value: nil, rule: "\(error)")
       }
-      let option = ["bandwidthMultipliers": "bandwidths"][name] ?? name
-      throw OptionError(option: option, value: value, rule: rule)
+      if let option = ["tau": "tau", "bandwidthMultipliers": "bandwidths"][name] {
+        throw OptionError(option: option, value: value, rule: rule)
+      }
+      throw OptionError(
+        option: "estimator.\(name)", value: value, rule: rule, onCommandLine: false)
     }
   }
 }

@@ -17,16 +17,21 @@ public struct OptionError: Error, Equatable, Sendable, CustomStringConvertible {
   public var value: String?
   /// What the value must be (`must be from 1 to 100000`), or why the option is refused.
   public var rule: String
+  /// False for a library-only setting (`estimator.ratioFloor`): the message names it without
+  /// the dashes of an option no command takes.
+  public var onCommandLine: Bool
 
-  public init(option: String, value: String?, rule: String) {
+  public init(option: String, value: String?, rule: String, onCommandLine: Bool = true) {
     self.option = option
     self.value = value
     self.rule = rule
+    self.onCommandLine = onCommandLine
   }
 
   public var description: String {
-    guard let value else { return "--\(option) \(rule)" }
-    return "--\(option) is \(value), \(rule)"
+    let name = onCommandLine ? "--\(option)" : "setting \(option)"
+    guard let value else { return "\(name) \(rule)" }
+    return "\(name) is \(value), \(rule)"
   }
 
   /// `value` must lie in `range`: nil when it does, else the error naming the range.
