@@ -1,6 +1,7 @@
 // Tests of SlicedLoss: the loss against a plain reimplementation of Docs/design.md ("The fit"), the gradient
 // against central finite differences (Double) for every divergence, independence from the
-// thread count, Float against Double, input checks, and the vector exponential.
+// thread count, Float against Double and input checks (the vector exponential:
+// EstimatorScalarTests.swift).
 
 import Foundation
 import Testing
@@ -305,34 +306,6 @@ struct EstimatorTests {
       EstimatorConfiguration.self, from: Data(#"{"divergence":"reverse-kl"}"#.utf8))
     #expect(partial == EstimatorConfiguration(divergence: .reverseKL))
     #expect(Divergence(rawValue: "sliced-wasserstein") == .slicedWasserstein)
-  }
-
-  @Test("vector exp(−s·x) matches Foundation's exp, including the tail and the underflow")
-  func vectorExponential() {
-    let xs: [Double] = (0..<37).map { Double($0) * 0.73 } + [50, 86, 87.4, 100, 700, 709, 1e6]
-    var outD = [Double](repeating: -1, count: xs.count)
-    let sumD = xs.withUnsafeBufferPointer { x in
-      outD.withUnsafeMutableBufferPointer { o in
-        Double.negativeExp(x.baseAddress!, scale: 1, into: o.baseAddress!, count: xs.count)
-      }
-    }
-    for (x, y) in zip(xs, outD) {
-      let e = exp(-x)
-      // Double: a few ulp relative error; exactly 0 past the normal range.
-      if x <= 708 { #expect(abs(y - e) <= 4 * e.ulp, "exp(−\(x))") } else { #expect(y == 0) }
-    }
-    #expect(abs(sumD - outD.reduce(0, +)) <= 1e-15 * sumD)
-    let xf = xs.map { Float($0) }
-    var outF = [Float](repeating: -1, count: xf.count)
-    _ = xf.withUnsafeBufferPointer { x in
-      outF.withUnsafeMutableBufferPointer { o in
-        Float.negativeExp(x.baseAddress!, scale: 1, into: o.baseAddress!, count: xf.count)
-      }
-    }
-    for (x, y) in zip(xf, outF) {
-      let e = Float(exp(-Double(x)))
-      if x <= 87 { #expect(abs(y - e) <= 3 * e.ulp, "expf(−\(x))") } else { #expect(y == 0) }
-    }
   }
 
   @Test(

@@ -1,7 +1,10 @@
 // The two arithmetic types of the kernel estimator (Float, Double) and the one operation that
 // needs type-specific code: a vectorised exp(−s·x) over a row, x ≥ 0, which is where Gaussian
 // kernels spend their time (3·(b²/2 + b²) exponentials per slice at three bandwidths).
-// Not a general exp: arguments are ≤ 0, and results below the smallest normal number are 0.
+// Not a general exp: arguments are ≤ 0, and results below `expUnderflowThreshold` are 0.
+// The loop over a row (`negativeExp`) exists once, generic over the type's vector; each type
+// supplies only its vector width and its polynomial (`expNonPositive`). `negativeExpReference`
+// is the plain version (one libm exp per element) the tests hold the loop to.
 //
 // exp(y), y ≤ 0 (Cody–Waite range reduction, as in Cephes):
 //   n = round(y·log2 e),  ρ = y − n·ln2 (ln2 split in a high part exact in the format and a low
@@ -22,17 +25,71 @@ import SliceGenNumerics
 
 /// Float or Double, with the vector exponential the estimator needs.
 protocol EstimatorScalar: BinaryFloatingPoint & SIMDScalar & Sendable & Codable {
+  /// The vector `negativeExp` works in: 64 bytes of the scalar (SIMD16<Float>, SIMD8<Double>).
+  associatedtype Vector: SIMD where Vector.Scalar == Self
+  /// The lowest argument `expNonPositive` evaluates: below it the result is 0 (and 2ⁿ stays a
+  /// normal number above it).
+  static var expUnderflowThreshold: Self { get }
+  /// exp(y) lane by lane for y ≤ 0; 0 where y < `expUnderflowThreshold`.
+  static func expNonPositive(_ y: Vector) -> Vector
+}
+
+extension EstimatorScalar {
   /// dst[p] = exp(−scale·src[p]) for p < count (src ≥ 0), and returns Σ_p dst[p].
+  ///
+  /// - Complexity: O(count), one `expNonPositive` per vector of the row.
   static func negativeExp(
     _ src: UnsafePointer<Self>, scale: Self, into dst: UnsafeMutablePointer<Self>, count: Int
-  ) -> Self
+  ) -> Self {
+    let width = Vector.scalarCount
+    let s = Vector(repeating: -scale)
+    let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
+    var acc = Vector()
+    var p = 0
+    while p &+ width <= count {
+      let o = p &* MemoryLayout<Self>.stride
+      let v = expNonPositive(s * rs.loadUnaligned(fromByteOffset: o, as: Vector.self))
+      rd.storeBytes(of: v, toByteOffset: o, as: Vector.self)
+      acc += v
+      p &+= width
+    }
+    if p < count {
+      var tail = Vector()
+      for q in p..<count { tail[q &- p] = -scale * src[q] }
+      let v = expNonPositive(tail)
+      for q in p..<count {
+        dst[q] = v[q &- p]
+        acc[q &- p] += v[q &- p]
+      }
+    }
+    return acc.sum()
+  }
+
+  /// The plain reference of `negativeExp`: the same arguments −scale·src[p] (rounded in Self),
+  /// each through libm's exp in Double and rounded to Self, 0 below `expUnderflowThreshold`,
+  /// summed in order. For tests; the estimator calls `negativeExp`.
+  static func negativeExpReference(
+    _ src: UnsafePointer<Self>, scale: Self, into dst: UnsafeMutablePointer<Self>, count: Int
+  ) -> Self {
+    var sum: Self = 0
+    for p in 0..<count {
+      let y = -scale * src[p]
+      dst[p] = y < expUnderflowThreshold ? 0 : Self(exp(Double(y)))
+      sum += dst[p]
+    }
+    return sum
+  }
 }
 
 extension Float: EstimatorScalar {
+  typealias Vector = SIMD16<Float>
+
+  static var expUnderflowThreshold: Float { -87.33654 }  // ln(FLT_MIN)
+
   @inline(__always)
   static func expNonPositive(_ y: SIMD16<Float>) -> SIMD16<Float> {
     typealias V = SIMD16<Float>
-    let low: Float = -87.33654  // ln(FLT_MIN): below it the result is set to 0
+    let low = expUnderflowThreshold
     let x = y.replacing(with: low, where: y .< low)
     // 12,582,912 = 1.5·2^23
     let shifted = V(repeating: 12_582_912).adding(product: x, V(repeating: 1.442_695_04))
@@ -48,32 +105,6 @@ extension Float: EstimatorScalar {
     let e = (r + 1).adding(product: p, r * r)
     let scale = unsafeBitCast((n &+ 127) &<< 23, to: V.self)
     return (e * scale).replacing(with: 0, where: y .< low)
-  }
-
-  static func negativeExp(
-    _ src: UnsafePointer<Float>, scale: Float, into dst: UnsafeMutablePointer<Float>, count: Int
-  ) -> Float {
-    let s = SIMD16<Float>(repeating: -scale)
-    let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
-    var acc = SIMD16<Float>()
-    var p = 0
-    while p &+ 16 <= count {
-      let o = p &* 4
-      let v = expNonPositive(s * rs.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self))
-      rd.storeBytes(of: v, toByteOffset: o, as: SIMD16<Float>.self)
-      acc += v
-      p &+= 16
-    }
-    if p < count {
-      var tail = SIMD16<Float>()
-      for q in p..<count { tail[q &- p] = -scale * src[q] }
-      let v = expNonPositive(tail)
-      for q in p..<count {
-        dst[q] = v[q &- p]
-        acc[q &- p] += v[q &- p]
-      }
-    }
-    return acc.sum()
   }
 }
 
@@ -107,9 +138,13 @@ extension Float {
 }
 
 extension Double: EstimatorScalar {
+  typealias Vector = SIMD8<Double>
+
+  static var expUnderflowThreshold: Double { -708.0 }  // above ln(DBL_MIN) ≈ −708.396
+
   @inline(__always)
   static func expNonPositive(_ y: SIMD8<Double>) -> SIMD8<Double> {
-    let low: Double = -708.0  // above ln(DBL_MIN) ≈ −708.396: 2ⁿ stays normal
+    let low = expUnderflowThreshold
     let x = y.replacing(with: low, where: y .< low)
     let shifted = x * 1.442_695_040_888_963_4 + 6_755_399_441_055_744  // 1.5·2^52
     let nf = shifted - 6_755_399_441_055_744
@@ -132,32 +167,5 @@ extension Double: EstimatorScalar {
     let e = p * (r * r) + r + 1
     let scale = unsafeBitCast((n &+ 1023) &<< 52, to: SIMD8<Double>.self)
     return (e * scale).replacing(with: 0, where: y .< low)
-  }
-
-  static func negativeExp(
-    _ src: UnsafePointer<Double>, scale: Double, into dst: UnsafeMutablePointer<Double>,
-    count: Int
-  ) -> Double {
-    let s = SIMD8<Double>(repeating: -scale)
-    let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
-    var acc = SIMD8<Double>()
-    var p = 0
-    while p &+ 8 <= count {
-      let o = p &* 8
-      let v = expNonPositive(s * rs.loadUnaligned(fromByteOffset: o, as: SIMD8<Double>.self))
-      rd.storeBytes(of: v, toByteOffset: o, as: SIMD8<Double>.self)
-      acc += v
-      p &+= 8
-    }
-    if p < count {
-      var tail = SIMD8<Double>()
-      for q in p..<count { tail[q &- p] = -scale * src[q] }
-      let v = expNonPositive(tail)
-      for q in p..<count {
-        dst[q] = v[q &- p]
-        acc[q &- p] += v[q &- p]
-      }
-    }
-    return acc.sum()
   }
 }
