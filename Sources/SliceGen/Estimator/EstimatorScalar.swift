@@ -54,12 +54,20 @@ extension EstimatorScalar {
       p &+= width
     }
     if p < count {
-      var tail = Vector()
-      for q in p..<count { tail[q &- p] = -scale * src[q] }
-      let v = expNonPositive(tail)
-      for q in p..<count {
-        dst[q] = v[q &- p]
-        acc[q &- p] += v[q &- p]
+      // The last count − p < width elements as one more vector through its bytes (setting lanes
+      // by subscript costs more than the vectors before it); the unused lanes hold −∞, whose
+      // exponential is 0, so the whole vector joins the sum.
+      let size = MemoryLayout<Self>.stride
+      var y = Vector(repeating: -.infinity)
+      withUnsafeMutableBytes(of: &y) { lanes in
+        for q in p..<count {
+          lanes.storeBytes(of: -scale * src[q], toByteOffset: (q &- p) &* size, as: Self.self)
+        }
+      }
+      let v = expNonPositive(y)
+      acc += v
+      withUnsafeBytes(of: v) { lanes in
+        for q in p..<count { dst[q] = lanes.load(fromByteOffset: (q &- p) &* size, as: Self.self) }
       }
     }
     return acc.sum()
