@@ -1,7 +1,9 @@
 // `slicegen-bench`: the performance benchmark (Docs/benchmarks.md). Prints, for this machine:
 // GEMM GFLOP/s on the generator's shapes next to numpy/OpenBLAS in the same run (single- and
 // two-threaded, ratios and their geometric mean), release rows/s, fit steps/s and seconds per
-// epoch on Adult with the defaults and where the time goes, and each stage's peak memory.
+// epoch on Adult with the defaults and where the time goes, and each stage's peak memory; when
+// named, the estimator's and the Cholesky factorisation's Float against Double. Subcommands:
+// loader fuzzing, model selection, and the pair-selection split proxy.
 //
 // Each stage runs in a child process of this executable (`--stage NAME`), so that its peak
 // resident memory is its own and the GEMM thread count (SLICEGEN_THREADS) is set per child.
@@ -71,21 +73,34 @@ if arguments.first == "selection" {
   exit(0)
 }
 
+if arguments.first == "pair-selection" {
+  do {
+    try PairSelectionBench.run()
+  } catch {
+    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    exit(1)
+  }
+  exit(0)
+}
+
 if arguments.contains("--help") || arguments.contains("-h") {
   print(
     """
     OVERVIEW: Measure slicegen's speed and memory on this machine.
 
-    Usage: slicegen-bench [--only gemm|release|fit|estimator] [--release-rows N] [--fit-epochs N]
-                          [--no-numpy]
+    Usage: slicegen-bench [--only gemm|release|fit|estimator|cholesky] [--release-rows N]
+                          [--fit-epochs N] [--no-numpy]
            slicegen-bench fuzz-loaders [--mutations N] [--seed S]
            slicegen-bench selection RELEASE HOLDOUT.csv SCHEMA.json [--epochs N] [--seed S]
                                     [--learning-rate R] [--marginal-weight L] [--batch B]
+           slicegen-bench pair-selection
 
     OPTIONS:
-      --only <stage>        Run one stage: gemm, release, fit or estimator (the last only when
-                            named: loss-and-gradient time at b = 128, 256, 512, Float against
-                            Double). (default: gemm, release and fit)
+      --only <stage>        Run one stage: gemm, release, fit, estimator or cholesky (the last
+                            two only when named. estimator: loss-and-gradient time at b = 128,
+                            256, 512, Float against Double; cholesky: factorisation time and
+                            solution error, Float against Double, n = 128, 256, 512).
+                            (default: gemm, release and fit)
       --release-rows <N>    Rows of the generated table the release stage releases (50 integer
                             and 5 ten-category columns, d = 100, m' = 200). (default: 1000000)
       --fit-epochs <N>      Epochs of the fit stage on the Adult release (ε = 4, defaults).
@@ -102,6 +117,10 @@ if arguments.contains("--help") || arguments.contains("-h") {
                             rows as HOLDOUT.csv and score them with evaluate's quality; print
                             each model-selection criterion beside it, its rank correlation with
                             the quality and the epoch it would keep.
+      pair-selection        Instead: the proxy that chose the default split of the pair-selection
+                            budget (Docs/pair-selection.md): for Adult and digits, each split and
+                            mode at ε = 1, the mean over four seeded releases of the pair and
+                            1-way total-variation distances and the captured dependence.
       --help                Show this help.
 
     Run it from the package root (it reads samples/adult). Results: Docs/benchmarks.md.
@@ -116,6 +135,7 @@ if let stage = value(of: "--stage") {
   case "release": ReleaseBench.run(rows: Int(value(of: "--release-rows") ?? "") ?? 1_000_000)
   case "fit": FitBench.run(epochs: Int(value(of: "--fit-epochs") ?? "") ?? 3)
   case "estimator": EstimatorBench.run()
+  case "cholesky": CholeskyBench.run()
   default:
     FileHandle.standardError.write(Data("Error: unknown stage '\(stage)'\n".utf8))
     exit(64)
@@ -164,6 +184,10 @@ if only == nil || only == "release" {
 if only == "estimator" {
   print("\n== the smoothed-sliced estimator (m = 100, k = 2, three bandwidths)")
   runStage("estimator")
+}
+if only == "cholesky" {
+  print("\n== Cholesky, Float against Double, on kernel matrices plus τI")
+  runStage("cholesky")
 }
 if only == nil || only == "fit" {
   print("\n== fit on Adult (ε = 4 release, fit defaults)")

@@ -1,6 +1,6 @@
 // Tests of `Cholesky` against `CholeskyReference` on odd orders, of the solves by their residual,
 // of the batched entry points, and of failure reporting (indefinite, NaN and infinite inputs).
-// A benchmark of Float against Double accuracy and speed runs only with SLICEGEN_BENCH=1.
+// Float against Double accuracy and speed: `slicegen-bench --only cholesky`.
 
 import Foundation
 import SliceGenNumerics
@@ -282,65 +282,5 @@ struct CholeskyTests {
         $0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, order: 0, stride: 0)
     }
     #expect(a.isEmpty)
-  }
-
-  /// Float against Double on the estimator's matrices (SLICEGEN_BENCH=1, release build).
-  @Test(
-    "benchmark: Float Cholesky accuracy and speed at b = 128…512",
-    .enabled(if: ProcessInfo.processInfo.environment["SLICEGEN_BENCH"] == "1"))
-  func benchmarkFloatAgainstDouble() throws {
-    for n in [128, 256, 512] {
-      for tau in [1e-2, 1e-4] {
-        let a = kernelMatrix(order: n, tau: tau, seed: 2024)
-        var rng = SplitMix64(state: 1)
-        // The estimator's right-hand side: row sums of a kernel matrix against other points.
-        let c = (0..<n).map { i in a[i * n..<(i + 1) * n].reduce(0, +) + 0.1 * rng.gaussian() }
-        var ld = a, lf = a.map { Float($0) }
-        let clock = ContinuousClock()
-        let repeats = 5
-        var td = Duration.zero, tf = Duration.zero
-        for _ in 0..<repeats {
-          var x = a
-          td += clock.measure {
-            try! x.withUnsafeMutableBufferPointer {
-              try Cholesky.factor($0.baseAddress!, order: n, stride: n)
-            }
-          }
-          var y = a.map { Float($0) }
-          tf += clock.measure {
-            try! y.withUnsafeMutableBufferPointer {
-              try Cholesky.factor($0.baseAddress!, order: n, stride: n)
-            }
-          }
-        }
-        try ld.withUnsafeMutableBufferPointer {
-          try Cholesky.factor($0.baseAddress!, order: n, stride: n)
-        }
-        try lf.withUnsafeMutableBufferPointer {
-          try Cholesky.factor($0.baseAddress!, order: n, stride: n)
-        }
-        var xd = c, xf = c.map { Float($0) }
-        ld.withUnsafeBufferPointer { l in
-          xd.withUnsafeMutableBufferPointer {
-            Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!)
-          }
-        }
-        lf.withUnsafeBufferPointer { l in
-          xf.withUnsafeMutableBufferPointer {
-            Cholesky.solve(factor: l.baseAddress!, order: n, stride: n, $0.baseAddress!)
-          }
-        }
-        var worst = 0.0, mean = 0.0, scale = 0.0
-        for i in 0..<n {
-          let e = abs(Double(xf[i]) - xd[i])
-          worst = max(worst, e)
-          mean += e / Double(n)
-          scale = max(scale, abs(xd[i]))
-        }
-        print(
-          "cholesky n=\(n) tau=\(tau): double \(td / repeats), float \(tf / repeats);"
-            + " |x_f − x_d| max \(worst) mean \(mean) (max |x| \(scale))")
-      }
-    }
   }
 }

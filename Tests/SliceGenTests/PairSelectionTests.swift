@@ -1,33 +1,7 @@
 import Foundation
 import Testing
 
-@testable import SliceGen
-
-/// Bin codes (rows × columns) of every row of a CSV, as the release computes them.
-func binCodes(csv: String, schema: Schema, maximumBins: Int = 32) throws
-  -> (codes: [Int32], rows: Int, bins: [ColumnBins])
-{
-  let encoding = Encoding(schema: schema)
-  let bins = encoding.publicBins(maximumBins: maximumBins)
-  var reader = try CSVReader(path: csv)
-  var encoder = try RowEncoder(
-    encoding: encoding, header: reader.header, path: csv, bins: bins)
-  var row = [Float](repeating: 0, count: encoding.width)
-  var one = [Int32](repeating: 0, count: bins.count)
-  var codes: [Int32] = []
-  var rows = 0
-  while let record = try reader.nextRecord() {
-    try row.withUnsafeMutableBufferPointer { r in
-      try one.withUnsafeMutableBufferPointer { c in
-        try encoder.encode(
-          record.fields, line: record.line, into: r.baseAddress!, codes: c.baseAddress!)
-      }
-    }
-    codes += one
-    rows += 1
-  }
-  return (codes, rows, bins)
-}
+@_spi(Benchmarks) @testable import SliceGen
 
 /// A table of six categorical columns x1…x6 (three categories each) where x2 copies x1 and x4
 /// copies x3 with probability 0.9, and everything else is independent and uniform.
@@ -329,7 +303,7 @@ struct PairSelectionTests {
   @Test("exact pair counts of Adult agree with a direct count")
   func adultCounts() throws {
     let schema = try Schema(contentsOf: TestPaths.adultSchema)
-    let (codes, rows, bins) = try binCodes(csv: TestPaths.adultTrain, schema: schema)
+    let (codes, rows, bins) = try Encoding(schema: schema).binCodes(csvPath: TestPaths.adultTrain)
     var counts = try PairCounts(binCounts: bins.map(\.count), mode: .tree)
     codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: rows) }
     #expect(counts.pairs.count == 78)

@@ -1,7 +1,9 @@
 // Exact 2-way counts of every candidate pair of columns, and the selection score of each pair
 // (Docs/privacy.md, "Private pair selection": `--marginals tree` and `select:K`). Everything here is private: the scores leave
 // this file only through PairSelectionMechanism (Gaussian noise, SliceGenPrivacy), and the chosen
-// pairs' tables only through MarginalMechanism.
+// pairs' tables only through MarginalMechanism. Outside the module, `PairCounts` is visible only
+// to `@_spi(Benchmarks)` importers: slicegen-bench's pair-selection proxy, which needs the exact
+// tables of public sample data to score a release against them.
 //
 // Score of a pair p = (a, b), from the noisy 1-way marginals p̂ released in the first round:
 //   s_p = ‖C_p − n · p̂_a ⊗ p̂_b‖₁,
@@ -23,12 +25,13 @@ import SliceGenPrivacy
 
 /// The exact 2-way counts of every pair a < b of kept columns over their pair bins (the groups
 /// of their public bins, PairBins.swift; the fine bins for columns that are not grouped).
-struct PairCounts {
+@_spi(Benchmarks)
+public struct PairCounts {
   static let maximumCandidates = 10_000
   static let maximumCells = 1 << 24
 
   /// Every pair (a, b), a < b, in the order (0,1), (0,2), …, (1,2), …: the order of the scores.
-  let pairs: [(Int, Int)]
+  public let pairs: [(Int, Int)]
   /// Pair-bin counts of every kept column.
   let binCounts: [Int]
   /// Start of each pair's table in `counts` (row-major over (bins of a) × (bins of b)).
@@ -37,7 +40,7 @@ struct PairCounts {
 
   /// - Throws: `OptionError` for `--marginals` when the candidates exceed the limits (the
   ///   message says why).
-  init(binCounts: [Int], mode: PairSelectionMode) throws {
+  public init(binCounts: [Int], mode: PairSelectionMode) throws {
     let c = binCounts.count
     guard c >= 2 else {
       throw OptionError(
@@ -79,7 +82,7 @@ struct PairCounts {
   /// Adds rows given as bin codes, one per column, rows `codesPerRow` apart (default: the
   /// number of columns, codes packed row-major).
   /// - Complexity: O(rows · P).
-  mutating func add(codes: UnsafePointer<Int32>, rows: Int, codesPerRow: Int? = nil) {
+  public mutating func add(codes: UnsafePointer<Int32>, rows: Int, codesPerRow: Int? = nil) {
     let stride = codesPerRow ?? binCounts.count
     let pairs = pairs, offsets = offsets, binCounts = binCounts
     counts.withUnsafeMutableBufferPointer { cells in
@@ -95,7 +98,7 @@ struct PairCounts {
   }
 
   /// The exact counts of pair `p` (private).
-  func table(_ p: Int) -> [Double] {
+  public func table(_ p: Int) -> [Double] {
     let (a, b) = pairs[p]
     return counts[offsets[p]..<(offsets[p] + binCounts[a] * binCounts[b])].map(Double.init)
   }
@@ -105,7 +108,7 @@ struct PairCounts {
   ///   - oneWay: p̂_c for every kept column over its pair bins, probabilities (from released
   ///     output only: the released fine 1-way marginals summed over the public groups).
   ///   - rows: n, public.
-  func scores(oneWay: [[Double]], rows n: Int) -> [Double] {
+  public func scores(oneWay: [[Double]], rows n: Int) -> [Double] {
     pairs.indices.map { p in
       let (a, b) = pairs[p]
       return PairSelectionMechanism.score(

@@ -48,10 +48,16 @@ public struct ReleasedPairSelection: Codable, Equatable, Sendable {
   public var chosen: [[String]]
 }
 
-enum PairPick {
+/// The picks from noisy scores (post-processing). Visible outside the module only to
+/// `@_spi(Benchmarks)` importers (slicegen-bench's pair-selection proxy: the best tree on exact
+/// scores).
+@_spi(Benchmarks)
+public enum PairPick {
   /// Indices of the candidate edges forming a maximum spanning tree of `columns` vertices.
   /// - Complexity: O(P log P).
-  static func maximumSpanningTree(columns: Int, pairs: [(Int, Int)], weights: [Double]) -> [Int] {
+  public static func maximumSpanningTree(columns: Int, pairs: [(Int, Int)], weights: [Double])
+    -> [Int]
+  {
     precondition(pairs.count == weights.count)
     let order = pairs.indices.sorted {
       weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1)

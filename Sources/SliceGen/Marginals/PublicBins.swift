@@ -86,3 +86,35 @@ extension Encoding {
     }
   }
 }
+
+extension Encoding {
+  /// The public bin codes of every row of the CSV at `path`, (rows, columns) row-major, as a
+  /// release computes them (`RowEncoder` with these bins: each code from the field's value), with
+  /// the bins they index. Exact private data: for measurements on public sample tables
+  /// (slicegen-bench pair-selection) and tests, never on a release path.
+  /// - Throws: the reader's and the encoder's errors (`CSVError`, `HeaderError`, `EncodingError`).
+  /// - Complexity: O(rows · width).
+  @_spi(Benchmarks)
+  public func binCodes(csvPath path: String, maximumBins: Int = 32) throws -> (
+    codes: [Int32], rows: Int, bins: [ColumnBins]
+  ) {
+    let bins = publicBins(maximumBins: maximumBins)
+    var reader = try CSVReader(path: path)
+    var encoder = try RowEncoder(encoding: self, header: reader.header, path: path, bins: bins)
+    var row = [Float](repeating: 0, count: width)  // (width) one encoded row
+    var one = [Int32](repeating: 0, count: bins.count)  // (columns) its codes
+    var codes: [Int32] = []
+    var rows = 0
+    while let record = try reader.nextRecord() {
+      try row.withUnsafeMutableBufferPointer { r in
+        try one.withUnsafeMutableBufferPointer { c in
+          try encoder.encode(
+            record.fields, line: record.line, into: r.baseAddress!, codes: c.baseAddress!)
+        }
+      }
+      codes += one
+      rows += 1
+    }
+    return (codes, rows, bins)
+  }
+}
