@@ -32,19 +32,6 @@ struct MarginalTests {
     #expect(MarginalConsistency.maximumDisagreement(tables) < 1e-3)
   }
 
-  @Test("public bins come from the schema: point bin for the lower bound, integer ranges per value")
-  func bins() throws {
-    let schema = try Schema(contentsOf: TestPaths.adultSchema)
-    let bins = Encoding(schema: schema).publicBins(maximumBins: 32)
-    let gain = bins.first { $0.name == "capital_gain" }!
-    #expect(gain.kind == .pointAndWidth && gain.count == 33)
-    #expect(gain.bin(of: 0) == 0 && gain.bin(of: 1) == 1 && gain.bin(of: 99999) == 32)
-    let sex = bins.first { $0.name == "sex" }!
-    #expect(sex.kind == .categorical && sex.count == 2)
-    let age = bins.first { $0.name == "age" }!  // 74 values > 32: point + 32 equal-width bins
-    #expect(age.count == 33)
-  }
-
   @Test("a release with marginals: counts near the truth, composed accounting meets (ε, δ)")
   func release() throws {
     // 2,000 identical rows: every 1-way and 2-way count is 2000 in one cell, 0 elsewhere.

@@ -280,43 +280,6 @@ struct PairSelectionTests {
     #expect(try MarginalSelection.tree.pairsToSelect(columns: 6) == 5)
     #expect(try MarginalSelection.allPairs.pairsToSelect(columns: 6) == nil)
   }
-
-  @Test("candidate counting has limits, with messages that say what to do")
-  func limits() {
-    #expect(throws: Never.self) {
-      try PairCounts(binCounts: Array(repeating: 33, count: 65), mode: .tree)
-    }
-    #expect {
-      try PairCounts(binCounts: Array(repeating: 2, count: 142), mode: .tree)
-    } throws: { error in
-      let message = (error as? OptionError)?.description ?? ""
-      return message.contains("10011 candidate pairs") && message.contains("limit of 10000")
-    }
-    #expect {
-      try PairCounts(binCounts: Array(repeating: 100, count: 60), mode: .largest(3))
-    } throws: { error in
-      (error as? OptionError)?.description.contains("above the limit of 16777216") == true
-    }
-    #expect(throws: OptionError.self) { try PairCounts(binCounts: [3], mode: .tree) }
-  }
-
-  @Test("exact pair counts of Adult agree with a direct count")
-  func adultCounts() throws {
-    let schema = try Schema(contentsOf: TestPaths.adultSchema)
-    let (codes, rows, bins) = try Encoding(schema: schema).binCodes(csvPath: TestPaths.adultTrain)
-    var counts = try PairCounts(binCounts: bins.map(\.count), mode: .tree)
-    codes.withUnsafeBufferPointer { counts.add(codes: $0.baseAddress!, rows: rows) }
-    #expect(counts.pairs.count == 78)
-    let c = bins.count
-    for p in [0, 40, 77] {
-      let (a, b) = counts.pairs[p]
-      var direct = [Double](repeating: 0, count: bins[a].count * bins[b].count)
-      for r in 0..<rows {
-        direct[Int(codes[r * c + a]) * bins[b].count + Int(codes[r * c + b])] += 1
-      }
-      #expect(counts.table(p) == direct)
-    }
-  }
 }
 
 /// c − 1 edges without a cycle on c vertices.
