@@ -5,38 +5,6 @@ import Testing
 
 @Suite("Evaluate")
 struct EvaluateTests {
-  @Test("KSComplement of two small samples, by hand")
-  func ks() {
-    // F_a jumps at 1, 2, 3; F_b at 2, 3, 4: largest gap 1/3 (at x = 1 and x = 3).
-    #expect(abs(Metrics.ksComplement([1, 2, 3], [2, 3, 4]) - (1 - 1.0 / 3)) < 1e-12)
-    #expect(Metrics.ksComplement([1, 2, 3], [1, 2, 3]) == 1)
-    #expect(Metrics.ksComplement([0, 0], [5, 5]) == 0)
-  }
-
-  @Test("TVComplement, by hand")
-  func tv() {
-    // real a: 1/2, b: 1/2; synthetic a: 3/4, b: 1/4 → TV = ½(1/4 + 1/4) = 1/4.
-    #expect(abs(Metrics.tvComplement(["a", "b"], ["a", "a", "a", "b"]) - 0.75) < 1e-12)
-    #expect(Metrics.tvComplement(["a", "b"], ["b", "a"]) == 1)
-  }
-
-  @Test("ContingencySimilarity and Cramér's V, by hand")
-  func contingency() {
-    // Perfectly associated real pair vs independent synthetic pair.
-    let ra = [0, 0, 1, 1], rb = [0, 0, 1, 1]
-    let sa = [0, 0, 1, 1], sb = [0, 1, 0, 1]
-    // Real cells (0,0) ½, (1,1) ½; synthetic ¼ each: ½(¼ + ¼ + ¼ + ¼) = ½.
-    #expect(abs(Metrics.contingencySimilarity(ra, rb, sa, sb) - 0.5) < 1e-12)
-    #expect(abs(Metrics.cramersV(ra, rb) - 1) < 1e-12)
-    #expect(abs(Metrics.cramersV(sa, sb)) < 1e-12)
-  }
-
-  @Test("digitize matches np.histogram_bin_edges + np.digitize")
-  func digitize() {
-    // Edges 0, 1, …, 10: value v → number of edges ≤ v; the maximum lands in 11.
-    #expect(Metrics.digitize([0, 0.5, 1, 9.99, 10]) == [1, 1, 2, 10, 11])
-  }
-
   @Test("ROC AUC by ranks equals the pairwise definition; logistic regression separates")
   func utility() throws {
     var rng = TestRNG(seed: 3)
