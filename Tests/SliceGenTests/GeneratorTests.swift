@@ -79,17 +79,6 @@ struct GeneratorTests {
     }
   }
 
-  @Test("Adam minimises a quadratic")
-  func adam() {
-    var adam = Adam(parameterCount: 3)
-    var x: [Float] = [3, -2, 1]
-    for _ in 0..<2000 {
-      let g = x.map { 2 * $0 }
-      adam.step(parameters: &x, gradients: g, learningRate: 0.05)
-    }
-    #expect(x.allSatisfy { abs($0) < 1e-2 })
-  }
-
   @Test("a parameter count that does not match the architecture is refused")
   func parameterCount() {
     let architecture = GeneratorArchitecture(latent: 2, hidden: [3], blocks: [.numeric(scale: 1)])
