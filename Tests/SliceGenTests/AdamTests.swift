@@ -1,7 +1,7 @@
 // Tests of Adam: each step against Kingma & Ba's algorithm written out in Double (in the
-// efficient ordering of their section 2, which the implementation uses: the bias corrections
-// folded into the step size, so ε stands for ε·√(1 − β₂ᵗ) of the textbook form), resuming from a
-// saved state, and convergence on a quadratic.
+// efficient order of their section 2, which the implementation uses: the bias corrections folded
+// into the step size, which against the textbook θ − η·m̂/(√v̂ + ε̂) means ε̂ = ε/√(1 − β₂ᵗ)),
+// resuming from a saved state, and convergence on a quadratic.
 
 import Foundation
 import Testing

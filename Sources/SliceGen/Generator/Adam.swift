@@ -24,7 +24,9 @@ public struct Adam: Sendable {
     self.steps = steps
   }
 
-  /// θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected moments.
+  /// θ ← θ − η_t·m/(√v + ε) with η_t = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ): Kingma & Ba's bias-corrected step
+  /// in the efficient order of their section 2, the same as θ − η·m̂/(√v̂ + ε̂) with
+  /// ε̂ = ε/√(1 − β₂ᵗ) (AdamTests holds it to that algorithm written out).
   public mutating func step(parameters: inout [Float], gradients: [Float], learningRate: Float) {
     steps += 1
     let b1 = beta1, b2 = beta2, eps = epsilon
