@@ -8,14 +8,16 @@ public enum FormatVersions {
   /// - 1: the header, U and O (the paper's mechanism), and marginals on fine bins;
   /// - 2: `binGroups` on marginals counted on pair bins (their `shape` is no longer the fine bins'
   ///   counts, which a version-1 reader would misread);
-  /// - 3: noisy values snapped to a grid, and `privacy.implementation` (the floating-point margin).
-  public static let release = 3
+  /// - 3: noisy values snapped to a grid, and `privacy.implementation` (the floating-point margin);
+  /// - 4: each column's bins stored once, in the header's `bins`, not in every marginal.
+  public static let release = 4
   /// The release versions this slicegen reads.
   public static let readableReleases = 1...release
 
   /// The lowest version that describes `header`, the one a writer stamps, so that files older
   /// readers read correctly stay readable by them.
   static func release(for header: ReleaseHeader) -> Int {
+    if header.bins != nil { return 4 }
     if header.privacy.implementation != nil { return 3 }
     return (header.marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
   }

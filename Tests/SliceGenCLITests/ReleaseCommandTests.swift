@@ -316,7 +316,7 @@ struct ReleaseCommandTests {
       let marginals = json["marginals"] as! [[String: Any]]
       #expect(marginals.map { $0["shape"] as! [Int] } == [[101], [3], shape])
       #expect(marginals[2]["bins"] as! [Int] == [101, 3])
-      #expect(json["formatVersion"] as? Int == 3)  // snapped noise
+      #expect(json["formatVersion"] as? Int == 4)  // bins stored once
     }
   }
 

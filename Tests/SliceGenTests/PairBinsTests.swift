@@ -220,7 +220,7 @@ struct PairBinsReleaseTests {
     let path = TestPaths.temporary("g.slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     let header = try Release(contentsOf: path).header
-    #expect(header.formatVersion == 3)  // snapped noise (format 3) with group maps (2)
+    #expect(header.formatVersion == 4)  // bins once (4), snapped noise (3), group maps (2)
     let marginals = try #require(header.marginals)
     #expect(marginals.count == 4 + 6)
     let index = ["x": 0, "n": 1, "k": 2, "c": 3]
@@ -274,7 +274,7 @@ struct PairBinsReleaseTests {
     let path = TestPaths.temporary("v1.slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     let header = try Release(contentsOf: path).header
-    #expect(header.formatVersion == 3)  // snapped noise; no group maps
+    #expect(header.formatVersion == 4)  // bins once, snapped noise; no group maps
     let marginals = try #require(header.marginals)
     #expect(marginals.allSatisfy { $0.binGroups == nil && $0.shape == $0.bins.map(\.count) })
     let raw = String(
@@ -388,7 +388,7 @@ struct BinGroupsFormatTests {
   @Test("a file with group maps reads back; malformed maps are refused by name")
   func validation() throws {
     let good = try roundTrip { _ in }.get()
-    #expect(good.formatVersion == 3)
+    #expect(good.formatVersion == 4)
     let pair = try #require(good.marginals?.last)
     #expect(pair.columns == ["x", "c"] && pair.shape == [6, 3])
     #expect(
@@ -407,9 +407,18 @@ struct BinGroupsFormatTests {
     // The version says what the file holds: a version-1 header with group maps is refused (an
     // older reader would misread its shapes), and so is a version this slicegen does not know.
     try refused(version: 1, { _ in }, "format version 1, but its contents")
-    try refused(version: 4, { _ in }, "format version 4; this slicegen reads versions 1 to 3")
+    try refused(version: 5, { _ in }, "format version 5; this slicegen reads versions 1 to 4")
+    try refused(version: 3, { _ in }, "format version 3, but its contents")
+    // A format-3 file (each marginal with its own bins) reads back the same.
+    let three = try roundTrip(version: 3) { $0.bins = nil }.get()
+    #expect(three.formatVersion == 3)
+    #expect(three.marginals!.map(\.bins) == good.marginals!.map(\.bins))
+    #expect(three.columnBins == good.columnBins)
     // A format-2 file (group maps, noise not snapped) still reads back.
-    let two = try roundTrip(version: 2) { $0.privacy.implementation = nil }.get()
+    let two = try roundTrip(version: 2) {
+      $0.privacy.implementation = nil
+      $0.bins = nil
+    }.get()
     #expect(two.formatVersion == 2 && two.hasFloatingPointLeak)
     #expect(
       ReleaseSummary(header: two).text(path: "two.slg").contains(
@@ -419,6 +428,7 @@ struct BinGroupsFormatTests {
     let old = try roundTrip(version: 1) { header in
       header.marginals = header.marginals!.filter { $0.columns.count == 1 }
       header.privacy.implementation = nil
+      header.bins = nil
     }.get()
     #expect(old.formatVersion == 1)
   }

@@ -172,6 +172,53 @@ public struct ReleasedMarginal: Codable, Equatable, Sendable {
   /// every column on its fine bins (files written before pair bins).
   public var binGroups: [[Int]]? = nil
 
+  enum CodingKeys: String, CodingKey {
+    case columns, bins, shape, sigma, l2Sensitivity, noisyCounts, probabilities, binGroups
+  }
+
+  public init(
+    columns: [String], bins: [ColumnBins], shape: [Int], sigma: Double, l2Sensitivity: Double,
+    noisyCounts: [Double], probabilities: [Double], binGroups: [[Int]]? = nil
+  ) {
+    self.columns = columns
+    self.bins = bins
+    self.shape = shape
+    self.sigma = sigma
+    self.l2Sensitivity = l2Sensitivity
+    self.noisyCounts = noisyCounts
+    self.probabilities = probabilities
+    self.binGroups = binGroups
+  }
+
+  /// Files of format 1–3 store each column's bins in every marginal that names it; format 4
+  /// stores them once, in the header's `bins` (FormatVersions.swift), and the reader fills them in
+  /// (`ReleaseHeader.fillMarginalBins`).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    columns = try c.decode([String].self, forKey: .columns)
+    bins = try c.decodeIfPresent([ColumnBins].self, forKey: .bins) ?? []
+    shape = try c.decode([Int].self, forKey: .shape)
+    sigma = try c.decode(Double.self, forKey: .sigma)
+    l2Sensitivity = try c.decode(Double.self, forKey: .l2Sensitivity)
+    noisyCounts = try c.decode([Double].self, forKey: .noisyCounts)
+    probabilities = try c.decode([Double].self, forKey: .probabilities)
+    binGroups = try c.decodeIfPresent([[Int]].self, forKey: .binGroups)
+  }
+
+  /// Written with its bins only when it holds them (formats 1–3); a format-4 writer empties them
+  /// first (`Release.encodedHeader`), the header holding every column's once.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(columns, forKey: .columns)
+    if !bins.isEmpty { try c.encode(bins, forKey: .bins) }
+    try c.encode(shape, forKey: .shape)
+    try c.encode(sigma, forKey: .sigma)
+    try c.encode(l2Sensitivity, forKey: .l2Sensitivity)
+    try c.encode(noisyCounts, forKey: .noisyCounts)
+    try c.encode(probabilities, forKey: .probabilities)
+    try c.encodeIfPresent(binGroups, forKey: .binGroups)
+  }
+
   /// The group map of the column at `position`, or nil when it keeps its fine bins.
   public func groups(at position: Int) -> [Int]? {
     guard let map = binGroups?[position], !BinGroups.isIdentity(map) else { return nil }
@@ -182,11 +229,11 @@ public struct ReleasedMarginal: Codable, Equatable, Sendable {
   /// or nil: sizes, bins, shape and group maps must agree.
   func problem(keptColumns: [String]) -> String? {
     let name = "marginal \(columns.joined(separator: "×"))"
-    guard !columns.isEmpty, bins.count == columns.count, shape.count == columns.count else {
-      return "\(name): columns, bins and shape differ in length"
-    }
     if let unknown = columns.first(where: { !keptColumns.contains($0) }) {
       return "\(name): column \"\(unknown)\" is not a released column"
+    }
+    guard !columns.isEmpty, bins.count == columns.count, shape.count == columns.count else {
+      return "\(name): columns, bins and shape differ in length"
     }
     if let maps = binGroups, maps.count != columns.count {
       return "\(name): \(maps.count) group maps for \(columns.count) columns"
@@ -239,12 +286,34 @@ extension ReleaseHeader {
   }
 
   /// The fine public bins of every kept column, in encoding order: the one place that reads
-  /// them from a release (each is stored with the column's 1-way marginal, which every loaded
-  /// header has; `marginalsProblem`). nil without marginals.
+  /// them from a release; the header's `bins` (format 4), else each column's 1-way marginal's
+  /// (formats 1–3; every loaded header has one per kept column, `marginalsProblem`). nil
+  /// without marginals.
   public var columnBins: [ColumnBins]? {
     guard let marginals else { return nil }
+    if let bins { return bins }
     var byName: [String: ColumnBins] = [:]
     for m in marginals where m.columns.count == 1 { byName[m.columns[0]] = m.bins[0] }
     return schema.keptColumns.map { byName[$0.name]! }
+  }
+
+  /// Fills every marginal's bins from the header's `bins` (format 4); why it cannot, or nil. A
+  /// column that is not kept is left for `marginalsProblem` to name.
+  mutating func fillMarginalBins() -> String? {
+    guard let bins, marginals != nil else { return nil }
+    let kept = schema.keptColumns.map(\.name)
+    guard bins.count == kept.count else {
+      return "the header's bins have \(bins.count) entries for \(kept.count) kept columns"
+    }
+    for i in marginals!.indices {
+      let columns = marginals![i].columns
+      guard !marginals![i].bins.isEmpty || columns.allSatisfy(kept.contains) else { continue }
+      if !marginals![i].bins.isEmpty {
+        return "marginal \(columns.joined(separator: "×")) carries bins of its own in a file "
+          + "whose header holds them"
+      }
+      marginals![i].bins = columns.map { bins[kept.firstIndex(of: $0)!] }
+    }
+    return nil
   }
 }

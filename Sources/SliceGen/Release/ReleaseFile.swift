@@ -50,19 +50,27 @@ extension Release {
   static func encodedHeader(_ header: ReleaseHeader) throws -> ([UInt8], ReleaseHeader) {
     var header = header
     header.formatVersion = header.requiredFormatVersion
+    // Format 4: the bins once, in the header; the stored marginals name their columns only
+    // (the returned header keeps them filled in, as a reader fills them).
+    var stored = header
+    if header.bins != nil, header.marginals != nil {
+      for i in header.marginals!.indices { stored.marginals![i].bins = [] }
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     var length = 0
     // Offsets depend on the header's own length: iterate until stable (two or three rounds).
     for _ in 0..<8 {
-      let json = try encoder.encode(header)
+      let json = try encoder.encode(stored)
       let padded = (16 + json.count + 1 + 63) / 64 * 64 - 16
       if padded == length { break }
       length = padded
-      header.projectionsOffset = 16 + length
-      header.releaseOffset = 16 + length + 4 * header.encodedWidth * header.projections
+      stored.projectionsOffset = 16 + length
+      stored.releaseOffset = 16 + length + 4 * header.encodedWidth * header.projections
     }
-    var bytes = Array(try encoder.encode(header))
+    header.projectionsOffset = stored.projectionsOffset
+    header.releaseOffset = stored.releaseOffset
+    var bytes = Array(try encoder.encode(stored))
     precondition(bytes.count < length)
     bytes.append(0x0A)
     bytes += [UInt8](repeating: 0x20, count: length - bytes.count)
@@ -192,7 +200,7 @@ extension ReleaseHeader {
   static func decodeChecked(
     _ json: Data, fileSize: Int, fail: (String) -> Error
   ) throws -> ReleaseHeader {
-    let header: ReleaseHeader
+    var header: ReleaseHeader
     do {
       header = try JSONDecoder().decode(ReleaseHeader.self, from: json)
     } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
@@ -214,9 +222,10 @@ extension ReleaseHeader {
     }
     guard header.formatVersion >= header.requiredFormatVersion else {
       throw fail(
-        "format version \(header.formatVersion), but its contents (binGroups or snapped "
-          + "noise) need version \(header.requiredFormatVersion)")
+        "format version \(header.formatVersion), but its contents (binGroups, snapped "
+          + "noise or the header's bins) need version \(header.requiredFormatVersion)")
     }
+    if let why = header.fillMarginalBins() { throw fail("inconsistent marginal bins: " + why) }
     if let why = header.marginalsProblem() { throw fail(why) }
     if let why = header.sizeProblem() { throw fail("inconsistent sizes in the header: " + why) }
     if let why = header.privacyProblem() { throw fail("invalid privacy fields: " + why) }

@@ -162,6 +162,9 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   /// pair-bin groups (`--pair-bins`) they were counted on, so a shard counts the same tables.
   public var marginalBins: Int? = nil
   public var pairBins: Int? = nil
+  /// With marginals (format 4): every kept column's fine public bins, once, in encoding order
+  /// (the marginals name their columns; files of format 1–3 repeat the bins in each marginal).
+  public var bins: [ColumnBins]? = nil
   /// Where the matrices start, from the beginning of the file: U (d × m'), then O (n × m'),
   /// little-endian float32, row-major; a 32-byte SHA-256 of all preceding bytes ends the file.
   public var projectionsOffset: Int

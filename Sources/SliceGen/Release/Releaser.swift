@@ -164,6 +164,7 @@ public enum Releaser {
     if !marginals.isEmpty {
       header.marginalBins = options.marginalBins
       header.pairBins = options.pairBins
+      header.bins = plan.bins
     }
     return header
   }

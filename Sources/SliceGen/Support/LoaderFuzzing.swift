@@ -191,6 +191,7 @@ public enum LoaderFuzzing {
       ("format", "format or version"), ("inconsistent sizes", "inconsistent sizes"),
       ("inconsistent header", "inconsistent model header"),
       ("invalid privacy", "invalid privacy fields"), ("marginal", "marginals"),
+      ("bins", "marginals"), ("header field", "a header field with a value it cannot take"),
       ("--like", "not usable as a first release (--like)"),
     ]
     for (needle, name) in classes where message.contains(needle) { return name }
