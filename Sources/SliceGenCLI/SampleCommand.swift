@@ -18,6 +18,12 @@ enum SampleCommand: Command {
       help: "Read a release instead of a model and draw every column on its own from the "
         + "release's 1-way marginals: the private floor, a reference that learns no structure "
         + "between columns at the release's (ε, δ).")
+    static let forest = Flag(
+      "forest",
+      help: "Read a release instead of a model and draw rows from the maximum-entropy model of "
+        + "its marginals: the 1-way tables and a forest of its 2-way tables (where the measured "
+        + "pairs close a cycle, those of least mutual information are left out). Pairs no "
+        + "table measured get no association of their own.")
     static let quiet = Flag.quiet
   }
 
@@ -27,10 +33,14 @@ enum SampleCommand: Command {
     positionals: [
       Positional(
         name: "model",
-        help: "A model file written by 'slicegen fit' (with --independent, a release file).",
+        help: "A model file written by 'slicegen fit' (with --independent or --forest, a release "
+          + "file).",
         required: true)
     ],
-    options: [Options.rows, Options.seed, Options.output, Options.independent, Options.quiet])
+    options: [
+      Options.rows, Options.seed, Options.output, Options.independent, Options.forest,
+      Options.quiet,
+    ])
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
@@ -41,16 +51,28 @@ enum SampleCommand: Command {
     let modelPath = arguments.positionals[0]
     try OutputPath.refuse(output, ifAnyOf: [modelPath])
     let progress = ProgressLine()
-    if arguments[Options.independent] {
+    let independent = arguments[Options.independent], forest = arguments[Options.forest]
+    if independent && forest {
+      throw OptionError(
+        option: "forest", value: nil, rule: "cannot be combined with --independent",
+        onCommandLine: true)
+    }
+    if independent || forest {
       let release = try Release(contentsOf: modelPath)
-      try Sampler.sampleIndependent(release: release, rows: rows, seed: seed, outputPath: output) {
-        done in progress.update("sample: \(done)/\(rows) rows")
-      }
+      let model = try Sampler.sampleMarginals(
+        release: release, model: independent ? .independent : .forest, rows: rows, seed: seed,
+        outputPath: output
+      ) { done in progress.update("sample: \(done)/\(rows) rows") }
       progress.finish()
       let p = release.header.privacy
+      let what =
+        independent
+        ? "each column drawn on its own from the release's 1-way marginals (the private floor"
+        : "drawn from the maximum-entropy model of the release's 1-way marginals and "
+          + "\(model.usedPairs) of its 2-way marginals (\(model.droppedPairs) left out to break "
+          + "cycles"
       Console.info(
-        "Wrote \(output): \(rows) rows, each column drawn on its own from the release's 1-way "
-          + "marginals (the private floor at (ε, δ) = (\(p.epsilon), \(p.delta)) under "
+        "Wrote \(output): \(rows) rows, \(what) at (ε, δ) = (\(p.epsilon), \(p.delta)) under "
           + "\(p.neighbors)).")
       for label in p.warningLabels { Console.error("WARNING: " + label) }
       return

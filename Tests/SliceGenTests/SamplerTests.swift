@@ -25,7 +25,8 @@ struct SamplerTests {
     let release = try adultRelease(marginals: .oneWay)
     let output = TestPaths.temporary("floor.csv")
     let rows = 20_000
-    try Sampler.sampleIndependent(release: release, rows: rows, seed: 1, outputPath: output)
+    try Sampler.sampleMarginals(
+      release: release, model: .independent, rows: rows, seed: 1, outputPath: output)
     var reader = try CSVReader(path: output)
     let names = release.header.schema.keptColumns.map(\.name)
     #expect(reader.header == names)
@@ -52,7 +53,8 @@ struct SamplerTests {
     #expect(ages.allSatisfy { $0 == $0.rounded() && (17...90).contains($0) })
     // The same seed gives the same table.
     let again = TestPaths.temporary("floor2.csv")
-    try Sampler.sampleIndependent(release: release, rows: rows, seed: 1, outputPath: again)
+    try Sampler.sampleMarginals(
+      release: release, model: .independent, rows: rows, seed: 1, outputPath: again)
     #expect(FileManager.default.contentsEqual(atPath: output, andPath: again))
   }
 
@@ -61,7 +63,8 @@ struct SamplerTests {
     let release = try adultRelease(marginals: .none)
     let output = TestPaths.temporary("none.csv")
     #expect(throws: OptionError.self) {
-      try Sampler.sampleIndependent(release: release, rows: 10, seed: 1, outputPath: output)
+      try Sampler.sampleMarginals(
+        release: release, model: .independent, rows: 10, seed: 1, outputPath: output)
     }
     #expect(!FileManager.default.fileExists(atPath: output))
   }

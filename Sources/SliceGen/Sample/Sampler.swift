@@ -42,9 +42,15 @@ public enum Sampler {
     _ body: ([String]) throws -> Void
   ) throws {
     let encoding = Encoding(schema: model.header.schema)
+    var rng = SeededStream.make(seed: seed, stream: SeededStream.sampling)
+    if let marginals = model.header.forest, let bins = model.header.bins {
+      let forest = MarginalForest(columns: encoding.blocks.map(\.name), marginals: marginals)
+      try forestRows(
+        forest, encoding: encoding, bins: bins, rows: rows, using: &rng, progress: progress, body)
+      return
+    }
     let generator = try MLPGenerator(
       architecture: model.header.architecture, parameters: model.parameters)
-    var rng = SeededStream.make(seed: seed, stream: SeededStream.sampling)
     // Columns with binned heads are decoded from their heads alone (each field once).
     let binned = model.header.architecture.blocks.map { block in
       if case .binned = block { return true }
@@ -133,45 +139,69 @@ public enum Sampler {
 }
 
 extension Sampler {
-  /// The private floor (Docs/benchmarks.md): `rows` rows whose columns are drawn each on its own
-  /// from the release's consistent 1-way marginals, written to `outputPath` atomically. A
-  /// reference for what a release that learns no structure between columns gives at the same
-  /// (ε, δ); post-processing of the release, no privacy spent.
-  public static func sampleIndependent(
-    release: Release, rows: Int, seed: UInt64, outputPath: String,
+  /// Which model of a release's marginals `sampleMarginals` draws from.
+  public enum MarginalModel: Sendable {
+    /// Every column on its own from its 1-way marginal: the private floor (Docs/benchmarks.md),
+    /// a reference for what a release that learns no structure between columns gives at the
+    /// same (ε, δ).
+    case independent
+    /// The maximum-entropy model of the 1-way tables and a forest of the 2-way tables
+    /// (MarginalForest.swift).
+    case forest
+  }
+
+  /// Writes `rows` rows drawn from a model of the release's consistent marginals to
+  /// `outputPath` atomically, and returns the model it drew from. Post-processing of the
+  /// release, no privacy spent.
+  @discardableResult
+  public static func sampleMarginals(
+    release: Release, model kind: MarginalModel, rows: Int, seed: UInt64, outputPath: String,
     progress: (Int) -> Void = { _ in }
-  ) throws {
+  ) throws -> MarginalForest {
     try validate(rows: rows)
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     let header = release.header
     guard let columnBins = header.columnBins, let marginals = header.marginals else {
       throw OptionError(
-        option: "independent", value: nil,
+        option: kind == .independent ? "independent" : "forest", value: nil,
         rule: "needs a release with 1-way marginals (release --marginals one-way, or any mode "
           + "but none); this one has the projections only")
     }
     let encoding = Encoding(schema: header.schema)
-    let oneWay = encoding.blocks.map { block in
-      marginals.first { $0.columns == [block.name] }!.probabilities
-    }
-    let missingToken = header.schema.missingTokens.first ?? ""
+    let forest = MarginalForest(
+      columns: encoding.blocks.map(\.name), marginals: marginals, pairs: kind == .forest)
     var rng = SeededStream.make(seed: seed, stream: SeededStream.independentSampling)
     let writer = try CSVWriter(path: outputPath)
     try writer.writeRecord(encoding.blocks.map(\.name))
+    try forestRows(
+      forest, encoding: encoding, bins: columnBins, rows: rows, using: &rng, progress: progress
+    ) { try writer.writeRecord($0) }
+    try writer.finish()
+    return forest
+  }
+
+  /// Draws `rows` rows from `forest`, decodes each (a category, or a value within its numeric
+  /// bin) and hands it to `body`.
+  static func forestRows(
+    _ forest: MarginalForest, encoding: Encoding, bins columnBins: [ColumnBins], rows: Int,
+    using rng: inout some RandomNumberGenerator, progress: (Int) -> Void,
+    _ body: ([String]) throws -> Void
+  ) throws {
+    let missingToken = encoding.schema.missingTokens.first ?? ""
     var fields = [String](repeating: "", count: encoding.blocks.count)
+    var bins = [Int](repeating: 0, count: encoding.blocks.count)
     for row in 0..<rows {
+      forest.draw(into: &bins, using: &rng)
       for (c, block) in encoding.blocks.enumerated() {
-        let bin = drawIndex(oneWay[c], using: &rng)
         if case .categorical(let categories, _) = block.kind {
-          fields[c] = categories[bin]
+          fields[c] = categories[bins[c]]
         } else {
           fields[c] = numericField(
-            bin: bin, of: columnBins[c], missingToken: missingToken, using: &rng)
+            bin: bins[c], of: columnBins[c], missingToken: missingToken, using: &rng)
         }
       }
-      try writer.writeRecord(fields)
+      try body(fields)
       if (row + 1) % blockRows == 0 || row + 1 == rows { progress(row + 1) }
     }
-    try writer.finish()
   }
 }
