@@ -337,3 +337,80 @@ func marginalFitMatchesPlainTotalVariation() {
   #expect(abs(value - expected) <= 1e-6, "\(value) against \(expected)")
   #expect(value > 0.01)  // random heads do not match these tables
 }
+
+@Test("implied pairs enter in turn, at the released tables' resolution, fast equal to reference")
+func impliedPairTargets() throws {
+  // a: 4 categories, b: 3, d: 9 bins that the measured pair a × d counts on 4 groups.
+  let groupsOfD = [0, 1, 1, 1, 2, 2, 3, 3, 3]
+  func uniform(_ n: Int) -> [Double] { [Double](repeating: 1 / Double(n), count: n) }
+  let marginals = [
+    ReleasedMarginal(
+      columns: ["a"], bins: [], shape: [4], sigma: 1, l2Sensitivity: 1, noisyCounts: [],
+      probabilities: uniform(4)),
+    ReleasedMarginal(
+      columns: ["b"], bins: [], shape: [3], sigma: 1, l2Sensitivity: 1, noisyCounts: [],
+      probabilities: uniform(3)),
+    ReleasedMarginal(
+      columns: ["d"], bins: [], shape: [9], sigma: 1, l2Sensitivity: 1, noisyCounts: [],
+      probabilities: uniform(9)),
+    ReleasedMarginal(
+      columns: ["a", "d"], bins: [], shape: [4, 4], sigma: 1, l2Sensitivity: 1, noisyCounts: [],
+      probabilities: uniform(16), binGroups: [Array(0..<4), groupsOfD]),
+  ]
+  let architecture = GeneratorArchitecture(
+    latent: 2, hidden: [4],
+    blocks: [
+      .categorical(count: 4, scale: 1), .categorical(count: 3, scale: 1),
+      .binned(centers: (0..<9).map { Float($0) / 8 }, missingBin: false, scale: 1),
+    ])
+  // Fine joints for a × b (4 × 3) and b × d (3 × 9), cell k weighted k + 1.
+  func joint(_ cells: Int) -> [Double] {
+    (0..<cells).map { Double($0 + 1) / Double(cells * (cells + 1) / 2) }
+  }
+  let implied = [(a: 0, b: 1, joint: joint(12)), (a: 1, b: 2, joint: joint(27))]
+  let loss = MarginalLoss(
+    marginals: marginals, names: ["a", "b", "d"], architecture: architecture, weight: 5,
+    distance: .kl, implied: implied, impliedWeight: 0.5, impliedPerStep: 1)
+  #expect(loss.implied.map(\.shape) == [[4, 3], [3, 4]])
+  #expect(loss.implied[1].grouped == [false, true] && loss.implied[1].weight == 0.5)
+  // b × d summed onto d's groups: row y of b, group g of d.
+  let bd = joint(27)
+  for y in 0..<3 {
+    for g in 0..<4 {
+      let expected = (0..<9).filter { groupsOfD[$0] == g }.reduce(0.0) { $0 + bd[y * 9 + $1] }
+      #expect(abs(loss.implied[1].probabilities[y * 4 + g] - expected) < 1e-15)
+    }
+  }
+  #expect(loss.active(step: 0).last!.columns == [0, 1])
+  #expect(loss.active(step: 1).last!.columns == [1, 2])
+  #expect(loss.active(step: 2).last!.columns == [0, 1])
+  #expect(loss.active(step: 7).count == marginals.count + 1)
+  let b = 33, width = 16
+  var rng = TestRNG(seed: 4)
+  var heads = [Float](repeating: 0, count: b * width)
+  for i in 0..<b {
+    for (offset, count) in [(0, 4), (4, 3), (7, 9)] {
+      let raw = (0..<count).map { _ in Float.random(in: 0.01...1, using: &rng) }
+      let sum = raw.reduce(0, +)
+      for x in 0..<count { heads[i * width + offset + x] = raw[x] / sum }
+    }
+  }
+  var fast = [Float](repeating: 0, count: b * width), reference = fast
+  let value = loss.evaluate(heads: heads, batch: b, gradient: &fast, step: 1)
+  let referenceValue = loss.evaluateReference(
+    heads: heads, batch: b, gradient: &reference, step: 1)
+  #expect(abs(value - referenceValue) <= 1e-5 * max(1, abs(referenceValue)))
+  #expect(zip(fast, reference).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+  // The implied pair's term is counted with its weight: without it the value drops.
+  let measuredOnly = MarginalLoss(
+    marginals: marginals, names: ["a", "b", "d"], architecture: architecture, weight: 5,
+    distance: .kl)
+  var scratch = fast
+  let measuredValue = measuredOnly.evaluate(heads: heads, batch: b, gradient: &scratch)
+  #expect(measuredValue < value)
+  #expect(
+    MarginalLoss(
+      marginals: marginals, names: ["a", "b", "d"], architecture: architecture, weight: 5,
+      implied: implied, impliedWeight: 0, impliedPerStep: 4
+    ).active(step: 3).count == marginals.count)
+}

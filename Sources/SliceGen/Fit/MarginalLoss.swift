@@ -35,9 +35,19 @@ struct MarginalLoss {
     var probabilities: [Double]
     /// Per column: whether the target counts it on the column's groups (`groups`).
     var grouped: [Bool]
+    /// The target's share of λ: 1 for a released marginal, the implied-pair weight for a pair
+    /// the forest of the released marginals implies.
+    var weight: Double = 1
   }
 
+  /// The released marginals.
   let targets: [Target]
+  /// Pairs no released marginal measured, with the joint the forest of the released marginals
+  /// implies for them (MarginalForest.impliedJoints): a weak pull that keeps the generator from
+  /// inventing associations no released statistic supports. `impliedPerStep` of them enter each
+  /// step, in turn.
+  let implied: [Target]
+  let impliedPerStep: Int
   /// For each kept column, the offset of its head values in a row of `heads`, and their count.
   let headOffsets: [Int]
   let headCounts: [Int]
@@ -49,7 +59,9 @@ struct MarginalLoss {
 
   init(
     marginals: [ReleasedMarginal], names: [String], architecture: GeneratorArchitecture,
-    weight: Double, distance: MarginalDistance = .l2
+    weight: Double, distance: MarginalDistance = .l2,
+    implied impliedJoints: [(a: Int, b: Int, joint: [Double])] = [], impliedWeight: Double = 0,
+    impliedPerStep: Int = 0
   ) {
     var offsets: [Int] = [], counts: [Int] = []
     var offset = 0
@@ -85,6 +97,27 @@ struct MarginalLoss {
         grouped: grouped)
     }
     self.groups = groups
+    // An implied pair at the resolution the released tables use for each column.
+    implied = impliedJoints.map { a, b, joint in
+      let ka = counts[a], kb = counts[b]
+      precondition(joint.count == ka * kb, "head and implied joint disagree on the bins")
+      let ma = groups[a] ?? BinGroups.identity(ka), mb = groups[b] ?? BinGroups.identity(kb)
+      let (ga, gb) = (BinGroups.count(ma), BinGroups.count(mb))
+      var table = [Double](repeating: 0, count: ga * gb)
+      for x in 0..<ka { for y in 0..<kb { table[ma[x] * gb + mb[y]] += joint[x * kb + y] } }
+      return Target(
+        columns: [a, b], shape: [ga, gb], probabilities: table,
+        grouped: [groups[a] != nil, groups[b] != nil], weight: impliedWeight)
+    }
+    self.impliedPerStep = impliedWeight > 0 ? min(impliedPerStep, implied.count) : 0
+  }
+
+  /// The targets of optimiser step `step`: every released marginal and the step's turn of the
+  /// implied pairs.
+  func active(step: Int) -> [Target] {
+    guard impliedPerStep > 0 else { return targets }
+    let start = (step &* impliedPerStep) % implied.count
+    return targets + (0..<impliedPerStep).map { implied[(start + $0) % implied.count] }
   }
 
   /// Every used column's head values gathered contiguously: `blocks[c]` is (b × k_c) over the
@@ -96,7 +129,7 @@ struct MarginalLoss {
     var usedGrouped: Set<Int>
   }
 
-  func gather(heads: [Float], batch b: Int) -> Blocks {
+  func gather(heads: [Float], batch b: Int, targets: [Target]) -> Blocks {
     let columns = headOffsets.count
     var blocks = [[Float]](repeating: [], count: 2 * columns)
     let widths = headCounts + groups.map { $0.map(BinGroups.count) ?? 0 }
@@ -175,7 +208,7 @@ struct MarginalLoss {
   /// shapes and contingency scores measure (one minus it); read on a large batch of fresh
   /// latents it moves with the generator, not with the batch. Post-processing of the release.
   func meanTotalVariation(heads: [Float], batch b: Int) -> Double {
-    let blocks = gather(heads: heads, batch: b)
+    let blocks = gather(heads: heads, batch: b, targets: targets)
     var sum = 0.0
     for target in targets {
       let q = expected(target, blocks, batch: b)
@@ -189,17 +222,18 @@ struct MarginalLoss {
   /// The term's value; adds ∂L/∂heads into `gradient` (batch × headWidth).
   /// - Complexity: three GEMMs of b·k_a·k_b multiply–adds per 2-way marginal (k: the target's
   ///   resolution), plus b·k_c additions per grouped column.
-  func evaluate(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
+  func evaluate(heads: [Float], batch b: Int, gradient: inout [Float], step: Int = 0) -> Double {
     let columns = headOffsets.count
-    let gathered = gather(heads: heads, batch: b)
+    let targets = active(step: step)
+    let gathered = gather(heads: heads, batch: b, targets: targets)
     let blocks = gathered.values, widths = gathered.widths
     let used = gathered.used, usedGrouped = gathered.usedGrouped
     var blockGradients = widths.indices.map { slot in
       blocks[slot].isEmpty ? [Float]() : [Float](repeating: 0, count: blocks[slot].count)
     }
     var total = 0.0
-    let scale = Float(2 * weight / Double(b))
     for target in targets {
+      let scale = Float(2 * weight * target.weight / Double(b))
       let slots = slots(target)
       let q = expected(target, gathered, batch: b)
       if target.columns.count == 1 {
@@ -207,7 +241,7 @@ struct MarginalLoss {
         var residual = [Float](repeating: 0, count: k)
         for x in 0..<k {
           let (value, r) = cellTerm(q[x], target.probabilities[x])
-          total += value
+          total += target.weight * value
           residual[x] = scale * Float(r)
         }
         blockGradients[c].withUnsafeMutableBufferPointer { g in
@@ -220,7 +254,7 @@ struct MarginalLoss {
       var residual = [Float](repeating: 0, count: ka * kb)  // (ka × kb) (2λ/b)(q − p̂)
       for cell in 0..<(ka * kb) {
         let (value, r) = cellTerm(q[cell], target.probabilities[cell])
-        total += value
+        total += target.weight * value
         residual[cell] = scale * Float(r)
       }
       residual.withUnsafeBufferPointer { rr in
@@ -283,9 +317,10 @@ struct MarginalLoss {
   }
 
   /// `evaluate` as plain loops in Double: the reference the tests compare it with.
-  func evaluateReference(heads: [Float], batch b: Int, gradient: inout [Float]) -> Double {
+  func evaluateReference(heads: [Float], batch b: Int, gradient: inout [Float], step: Int = 0)
+    -> Double
+  {
     var total = 0.0
-    let scale = 2 * weight / Double(b)
     // Row i's distribution of the column at `position` of `target`, at the target's resolution
     // (the head over the fine bins, or its sums over the groups).
     func distribution(_ target: Target, _ position: Int, row i: Int) -> [Double] {
@@ -303,7 +338,8 @@ struct MarginalLoss {
         gradient[o + x] += Float(g[target.grouped[position] ? groups[c]![x] : x])
       }
     }
-    for target in targets {
+    for target in active(step: step) {
+      let scale = 2 * weight * target.weight / Double(b)
       if target.columns.count == 1 {
         let k = target.shape[0]
         var q = [Double](repeating: 0, count: k)
@@ -315,7 +351,7 @@ struct MarginalLoss {
         for x in 0..<k {
           let (value, r) = cellTerm(q[x] / Double(b), target.probabilities[x])
           residual[x] = scale * r
-          total += value
+          total += target.weight * value
         }
         for i in 0..<b { addGradient(residual, target, 0, row: i) }
       } else {
@@ -329,7 +365,7 @@ struct MarginalLoss {
         for cell in 0..<(ka * kb) {
           let (value, r) = cellTerm(q[cell] / Double(b), target.probabilities[cell])
           residual[cell] = scale * r
-          total += value
+          total += target.weight * value
         }
         for i in 0..<b {
           let pa = distribution(target, 0, row: i), pb = distribution(target, 1, row: i)
