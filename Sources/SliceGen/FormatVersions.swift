@@ -22,7 +22,16 @@ public enum FormatVersions {
     return (header.marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
   }
 
-  /// Model files: 1 (the header, the kept and last parameters, Adam's moments). A model of another
-  /// version is refused with a message to retrain: models are cheap to remake from their release.
-  public static let model = 1
+  /// Model files:
+  /// - 1: the header, the kept and last parameters, Adam's moments;
+  /// - 2: `forest`, the released marginals a model samples from in place of its generator
+  ///   (MarginalForest.swift); a version-1 reader would sample the untrained generator.
+  /// A model of another version is refused with a message to retrain: models are cheap to remake
+  /// from their release.
+  public static let model = 2
+  /// The model versions this slicegen reads.
+  public static let readableModels = 1...model
+
+  /// The lowest version that describes `header`, the one a writer stamps.
+  static func model(for header: ModelHeader) -> Int { header.forest == nil ? 1 : 2 }
 }

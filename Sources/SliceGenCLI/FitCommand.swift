@@ -78,6 +78,26 @@ enum FitCommand: Command {
       help: "Generated rows per step for the marginal term, drawn apart from the batch (0: the "
         + "batch itself).", defaultText: "\(defaults.marginalBatch)",
       range: FitOptions.marginalBatchRange)
+    static let sampler = Option<ModelSampler>.choice(
+      "sampler",
+      help: "What the model samples from: the generator trained on the projections and the "
+        + "marginals, or the maximum-entropy model of the release's marginals on a forest of its "
+        + "2-way tables (MST's model; nothing to train, and pairs no table measured get no "
+        + "association). auto: forest when the release's 2-way marginals form a forest "
+        + "(--marginals tree, and auto on tables wider than 15 columns), else generator.",
+      defaultText: defaults.sampler.rawValue)
+    static let impliedPairWeight = Option<Double>.number(
+      "implied-pair-weight", value: "w",
+      help: "Weight, relative to a released marginal's, of each column pair no released marginal "
+        + "measured, pulled toward the joint that the maximum-entropy model of the released "
+        + "marginals (their 1-way tables and a forest of their 2-way tables) implies for it; "
+        + "keeps the generator from inventing associations no released statistic supports (0: "
+        + "such pairs are left to the generator).",
+      defaultText: "\(defaults.impliedPairWeight)")
+    static let impliedPairsPerStep = Option<Int>.wholeNumber(
+      "implied-pairs-per-step", value: "k",
+      help: "How many of those pairs enter each step, in turn.",
+      defaultText: "\(defaults.impliedPairsPerStep)", range: FitOptions.impliedPairsPerStepRange)
     static let kernelWeight = Option<Double>.number(
       "kernel-weight", value: "w",
       help: "Weight of the smoothed-sliced divergence of the projections (0 fits the marginals "
@@ -111,8 +131,9 @@ enum FitCommand: Command {
     options: [
       Options.epochs, Options.batch, Options.lr, Options.seed, Options.validation, Options.latent,
       Options.hidden, Options.numericHead, Options.divergence, Options.tau, Options.bandwidths,
-      Options.marginalWeight, Options.marginalLoss, Options.marginalBatch, Options.kernelWeight,
-      Options.keep, Options.target, Options.resume, Options.output, Options.quiet,
+      Options.marginalWeight, Options.marginalLoss, Options.marginalBatch,
+      Options.impliedPairWeight, Options.impliedPairsPerStep, Options.kernelWeight, Options.keep,
+      Options.sampler, Options.target, Options.resume, Options.output, Options.quiet,
     ],
     discussion: """
       The model file is written atomically after every epoch; Ctrl-C stops training and keeps
@@ -137,6 +158,10 @@ enum FitCommand: Command {
     options.marginalWeight = arguments[Options.marginalWeight] ?? options.marginalWeight
     options.marginalLoss = arguments[Options.marginalLoss] ?? options.marginalLoss
     options.marginalBatch = arguments[Options.marginalBatch] ?? options.marginalBatch
+    options.sampler = arguments[Options.sampler] ?? options.sampler
+    options.impliedPairWeight = arguments[Options.impliedPairWeight] ?? options.impliedPairWeight
+    options.impliedPairsPerStep =
+      arguments[Options.impliedPairsPerStep] ?? options.impliedPairsPerStep
     options.kernelWeight = arguments[Options.kernelWeight] ?? options.kernelWeight
     options.keep = arguments[Options.keep] ?? options.keep
     options.target = arguments[Options.target]
@@ -153,6 +178,22 @@ enum FitCommand: Command {
     let release = try Release(contentsOf: releasePath)
     let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
     try Trainer.check(release: release, options: options, resume: resume)
+    let names = release.header.schema.keptColumns.map(\.name)
+    if options.sampler.resolved(marginals: release.header.marginals, columns: names) == .forest {
+      let model = try Trainer.fit(
+        release: release, options: options, resume: resume, outputPath: output)
+      let forest = MarginalForest(columns: names, marginals: model.header.forest!)
+      Console.info(
+        "Wrote \(output): it samples from the maximum-entropy model of the release's 1-way "
+          + "marginals and \(forest.usedPairs) 2-way marginals (a forest; nothing trained, "
+          + "--sampler generator trains the generator). It inherits the release's guarantee: "
+          + "(ε, δ) = (\(model.header.release.privacy.epsilon), "
+          + "\(model.header.release.privacy.delta)).")
+      for label in model.header.release.privacy.warningLabels {
+        Console.error("WARNING: " + label)
+      }
+      return
+    }
     if release.header.marginals != nil {
       let term =
         options.marginalLoss == .l2

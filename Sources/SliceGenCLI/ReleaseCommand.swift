@@ -51,6 +51,22 @@ enum ReleaseCommand: Command {
       "aggregate-share", value: "fraction",
       help: "Share of the expected μ² given to the marginals (declared in advance, never tuned on "
         + "the private table).", defaultText: "0.9")
+    static let pairSelectionSplit = Option<PairSelectionSplit>(
+      "pair-selection-split", value: "a,b,c",
+      help: "With --marginals tree or select:K (auto included): the fractions of the marginals' "
+        + "μ² given to the 1-way marginals, the selection scores and the chosen 2-way marginals, "
+        + "positive and summing to 1 (declared in advance, never tuned on the private table).",
+      defaultText: {
+        let s = PairSelectionSplit.standard
+        return "\(s.oneWay),\(s.selection),\(s.twoWay)"
+      }(),
+      rule: "must be three positive fractions summing to 1, like 0.4,0.1,0.5"
+    ) { text in
+      let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+      guard values.count == 3, values.allSatisfy({ $0 != nil }) else { return nil }
+      let split = PairSelectionSplit(oneWay: values[0]!, selection: values[1]!, twoWay: values[2]!)
+      return split.isValid ? split : nil
+    }
     static let marginalBins = Option<Int>.wholeNumber(
       "marginal-bins", value: "B",
       help: "Public bins of a numeric column in the marginals: one per value for integer columns "
@@ -98,7 +114,8 @@ enum ReleaseCommand: Command {
     /// The options a shard (`--like`) copies from its first release, so refuses.
     static let copiedByShards: [any OptionDeclaration] = [
       schema, epsilon, delta, slices, sliceDim, accountant, neighbors, subsample, projectionSeed,
-      marginals, aggregateShare, marginalBins, pairBins, discoveryBudget, target,
+      marginals, aggregateShare, pairSelectionSplit, marginalBins, pairBins, discoveryBudget,
+      target,
       acceptDataDerivedSchema,
     ]
 
@@ -121,7 +138,8 @@ enum ReleaseCommand: Command {
     options: [
       Options.schema, Options.epsilon, Options.delta, Options.slices, Options.sliceDim,
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
-      Options.marginals, Options.aggregateShare, Options.marginalBins, Options.pairBins,
+      Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.marginalBins,
+      Options.pairBins,
       Options.target, Options.discoveryBudget, Options.like, Options.acceptDataDerivedSchema,
       Options.showExactCounts, Options.output, Options.quiet,
     ],
@@ -153,6 +171,7 @@ enum ReleaseCommand: Command {
     options.acceptDataDerivedSchema = arguments[Options.acceptDataDerivedSchema]
     options.marginals = arguments[Options.marginals] ?? options.marginals
     options.aggregateShare = arguments[Options.aggregateShare] ?? options.aggregateShare
+    options.pairSelectionSplit = arguments[Options.pairSelectionSplit] ?? options.pairSelectionSplit
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
     options.pairBins = arguments[Options.pairBins] ?? options.pairBins
     try options.validate()

@@ -27,6 +27,14 @@ public struct FitOptions: Codable, Equatable, Sendable {
   /// Generated rows per step for the marginal term, drawn apart from the kernel term's batch
   /// (an expected marginal over more rows is a less noisy gradient); 0: the kernel batch itself.
   public var marginalBatch: Int = 1024
+  /// What the model samples from (`--sampler`).
+  public var sampler: ModelSampler = .auto
+  /// Weight, relative to a released marginal's, of each pair no released marginal measured,
+  /// pulled toward the joint the forest of the released marginals implies for it
+  /// (MarginalForest.swift, MarginalLoss.swift); 0 leaves those pairs to the generator.
+  public var impliedPairWeight: Double = 0
+  /// How many of those pairs enter each step, in turn.
+  public var impliedPairsPerStep: Int = 16
   /// Weight of the smoothed-sliced divergence; 0 fits the marginals alone (to measure what the
   /// projections add).
   public var kernelWeight: Double = 1
@@ -48,7 +56,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
-    case kernelWeight, keep, target
+    case kernelWeight, keep, target, impliedPairWeight, impliedPairsPerStep, sampler
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -77,6 +85,12 @@ public struct FitOptions: Codable, Equatable, Sendable {
     kernelWeight = try c.decodeIfPresent(Double.self, forKey: .kernelWeight) ?? d.kernelWeight
     keep = try c.decodeIfPresent(KeptEpoch.self, forKey: .keep) ?? .best  // as those trained
     target = try c.decodeIfPresent(String.self, forKey: .target)
+    // Absent in files written before the option: those sampled from their generator.
+    sampler = try c.decodeIfPresent(ModelSampler.self, forKey: .sampler) ?? .generator
+    // Absent in files written before the option: those left unmeasured pairs alone.
+    impliedPairWeight = try c.decodeIfPresent(Double.self, forKey: .impliedPairWeight) ?? 0
+    impliedPairsPerStep =
+      try c.decodeIfPresent(Int.self, forKey: .impliedPairsPerStep) ?? d.impliedPairsPerStep
   }
 
   /// The epochs one run trains (`--epochs`).
@@ -89,6 +103,8 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public static let hiddenWidthRange = 1...8192
   /// Generated rows per step for the marginal term (`--marginal-batch`).
   public static let marginalBatchRange = 0...65536
+  /// Implied pairs per step (`--implied-pairs-per-step`).
+  public static let impliedPairsPerStepRange = 1...100_000
 
   /// Checks every setting, the estimator's included: the one place `fit`'s options are
   /// validated (the command line calls it before reading the release, `Trainer.fit` again).
@@ -114,6 +130,15 @@ public struct FitOptions: Codable, Equatable, Sendable {
     if let error = OptionError.outside("marginal-batch", marginalBatch, Self.marginalBatchRange) {
       throw error
     }
+    guard impliedPairWeight.isFinite, impliedPairWeight >= 0 else {
+      throw OptionError(
+        option: "implied-pair-weight", value: "\(impliedPairWeight)", rule: "must be non-negative")
+    }
+    if let error = OptionError.outside(
+      "implied-pairs-per-step", impliedPairsPerStep, Self.impliedPairsPerStepRange)
+    {
+      throw error
+    }
     guard kernelWeight.isFinite, kernelWeight >= 0 else {
       throw OptionError(
         option: "kernel-weight", value: "\(kernelWeight)", rule: "must be non-negative")
@@ -133,6 +158,27 @@ public struct FitOptions: Codable, Equatable, Sendable {
       throw OptionError(
         option: "estimator.\(name)", value: value, rule: rule, onCommandLine: false)
     }
+  }
+}
+
+/// What a model samples from.
+public enum ModelSampler: String, Codable, Sendable, CaseIterable {
+  /// `forest` when the release's 2-way marginals form a forest (`--marginals tree`, and `auto`
+  /// on wide tables), else `generator`: the measured choice (Docs/benchmarks.md, "The forest
+  /// sampler").
+  case auto
+  /// The generator trained on the projections and the marginals.
+  case generator
+  /// The maximum-entropy model of the release's marginals on a forest of its 2-way tables
+  /// (MarginalForest.swift): nothing to train.
+  case forest
+
+  /// `auto` made concrete for a release's marginals (nil: none).
+  public func resolved(marginals: [ReleasedMarginal]?, columns: [String]) -> ModelSampler {
+    guard self == .auto else { return self }
+    guard let marginals else { return .generator }
+    let forest = MarginalForest(columns: columns, marginals: marginals)
+    return forest.usedPairs > 0 && forest.droppedPairs == 0 ? .forest : .generator
   }
 }
 

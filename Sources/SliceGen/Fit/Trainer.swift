@@ -84,6 +84,13 @@ public enum Trainer {
     var state =
       try resume.map { try TrainingState(resuming: $0, setup: setup) }
       ?? TrainingState(fresh: setup)
+    if setup.sampler == .forest {
+      // Sampling from the forest of the released marginals: nothing to train.
+      let model = state.model(setup)
+      try model.write(to: outputPath)
+      try afterEpoch(model)
+      return model
+    }
     let header = release.header
     let (batch, stepsPerEpoch) = (setup.batch, setup.stepsPerEpoch)
     let firstEpoch = (state.history.last?.epoch ?? 0) + 1
@@ -121,7 +128,8 @@ public enum Trainer {
         lossSum += try step.run(
           rows: order[(s * batch)..<((s + 1) * batch)], release: release,
           u: release.projections, sigma: sigma, generator: &state.generator, loss: &loss,
-          rng: &rng, train: true, marginal: setup.marginalLoss, phases: &phases)
+          rng: &rng, train: true, marginal: setup.marginalLoss, step: state.optimizerSteps,
+          phases: &phases)
         let optimizerStart = monotonicSeconds()
         state.adam.step(
           parameters: &state.generator.parameters, gradients: state.generator.gradients,
@@ -302,7 +310,7 @@ struct StepBuffers {
   mutating func run(
     rows: ArraySlice<Int>, release: Release, u: [Float], sigma: Float,
     generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool,
-    marginal: MarginalLoss? = nil, phases: inout FitPhaseTimes
+    marginal: MarginalLoss? = nil, step stepIndex: Int = 0, phases: inout FitPhaseTimes
   ) throws -> Double {
     var clock = monotonicSeconds()
     func lap(_ phase: WritableKeyPath<FitPhaseTimes, Double>, _ phases: inout FitPhaseTimes) {
@@ -393,13 +401,15 @@ struct StepBuffers {
         generator.forward(latents: $0.baseAddress!, batch: rows)
       }
       var headGradient = [Float](repeating: 0, count: rows * marginal.headWidth)
-      total += marginal.evaluate(heads: marginalCache.heads, batch: rows, gradient: &headGradient)
+      total += marginal.evaluate(
+        heads: marginalCache.heads, batch: rows, gradient: &headGradient, step: stepIndex)
       headGradient.withUnsafeBufferPointer { h in
         generator.backward(marginalCache, outputGradient: nil, headGradient: h.baseAddress!)
       }
     } else if let marginal {
       var headGradient = [Float](repeating: 0, count: b * marginal.headWidth)
-      total += marginal.evaluate(heads: cache.heads, batch: b, gradient: &headGradient)
+      total += marginal.evaluate(
+        heads: cache.heads, batch: b, gradient: &headGradient, step: stepIndex)
       outputGradient.withUnsafeBufferPointer { o in
         headGradient.withUnsafeBufferPointer { h in
           generator.backward(cache, outputGradient: o.baseAddress!, headGradient: h.baseAddress!)

@@ -27,6 +27,9 @@ struct TrainingSetup {
   /// The model's schema: the release's, with the target `fit --target` names (else the resumed
   /// model's, else the release's).
   let modelSchema: Schema
+  /// What the model samples from (`options.sampler` made concrete): with `.forest`, nothing is
+  /// trained.
+  let sampler: ModelSampler
 
   init(release: Release, options: FitOptions, resume: Model?) throws {
     self.release = release
@@ -51,7 +54,26 @@ struct TrainingSetup {
     stepsPerEpoch = max(1, trainRows / batch)
 
     let encoding = Encoding(schema: header.schema)
-    let bins = options.marginalWeight > 0 ? header.columnBins : nil
+    sampler = options.sampler.resolved(
+      marginals: header.marginals, columns: encoding.blocks.map(\.name))
+    if sampler == .forest {
+      guard header.marginals != nil else {
+        throw OptionError(
+          option: "sampler", value: "forest",
+          rule: "needs a release with marginals (this one has the projections only)")
+      }
+      guard resume == nil else {
+        throw FitError(
+          message: "--resume: a model that samples from the forest of the release's marginals "
+            + "has no generator to train; --sampler generator trains one")
+      }
+    }
+    if let resume, resume.header.forest != nil {
+      throw FitError(
+        message: "--resume: the model samples from the forest of its release's marginals and has "
+          + "no generator to continue; fit a new one with --sampler generator")
+    }
+    let bins = options.marginalWeight > 0 || sampler == .forest ? header.columnBins : nil
     self.bins = bins
     architecture = GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
@@ -62,26 +84,38 @@ struct TrainingSetup {
         rule: "0 leaves nothing to fit: the release has no marginals (or --marginal-weight is 0)")
     }
     let architecture = self.architecture
-    marginalLoss =
-      bins == nil
-      ? nil
-      : MarginalLoss(
-        marginals: header.marginals!, names: encoding.blocks.map(\.name),
-        architecture: architecture, weight: options.marginalWeight,
-        distance: options.marginalLoss)
+    let names = encoding.blocks.map(\.name)
+    marginalLoss = bins.map { _ in
+      let marginals = header.marginals!
+      var implied: [(a: Int, b: Int, joint: [Double])] = []
+      if options.impliedPairWeight > 0 {
+        let measured = Set(
+          marginals.filter { $0.columns.count == 2 }.map { m in
+            m.columns.map { names.firstIndex(of: $0)! }.sorted()
+          })
+        implied = MarginalForest(columns: names, marginals: marginals)
+          .impliedJoints(excluding: measured)
+      }
+      return MarginalLoss(
+        marginals: marginals, names: names, architecture: architecture,
+        weight: options.marginalWeight, distance: options.marginalLoss, implied: implied,
+        impliedWeight: options.impliedPairWeight, impliedPerStep: options.impliedPairsPerStep)
+    }
   }
 
   /// The model file's header after `state`'s last epoch.
   func modelHeader(_ state: TrainingState) -> ModelHeader {
     let header = release.header
-    return ModelHeader(
+    var model = ModelHeader(
       toolVersion: SliceGenVersion.current,
       release: ReleaseReference(
         checksum: releaseChecksum, method: header.method, rows: rows, privacy: header.privacy),
       schema: modelSchema, architecture: architecture, training: options,
       history: state.history, bestEpoch: state.bestEpoch,
       parameterCount: state.generator.parameterCount, optimizerSteps: state.optimizerSteps,
-      bins: bins)
+      bins: bins, forest: sampler == .forest ? header.marginals : nil)
+    model.formatVersion = FormatVersions.model(for: model)
+    return model
   }
 }
 

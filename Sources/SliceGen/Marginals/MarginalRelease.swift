@@ -268,21 +268,7 @@ extension ReleaseHeader {
   /// must have the same fine bins in every marginal.
   func marginalsProblem() -> String? {
     guard let marginals else { return nil }
-    let kept = schema.keptColumns.map(\.name)
-    var fine: [String: ColumnBins] = [:]
-    for m in marginals {
-      if let why = m.problem(keptColumns: kept) { return why }
-      for (name, bins) in zip(m.columns, m.bins) {
-        if let other = fine[name], other != bins {
-          return "column \"\(name)\" has different bins in two marginals"
-        }
-        fine[name] = bins
-      }
-    }
-    if let missing = kept.first(where: { name in !marginals.contains { $0.columns == [name] } }) {
-      return "column \"\(missing)\" has no 1-way marginal"
-    }
-    return nil
+    return ReleasedMarginal.problem(marginals, keptColumns: schema.keptColumns.map(\.name))
   }
 
   /// The fine public bins of every kept column, in encoding order: the one place that reads
@@ -313,6 +299,28 @@ extension ReleaseHeader {
           + "whose header holds them"
       }
       marginals![i].bins = columns.map { bins[kept.firstIndex(of: $0)!] }
+    }
+    return nil
+  }
+}
+
+extension ReleasedMarginal {
+  /// Why a set of marginals cannot be read against `keptColumns`, or nil: every marginal must
+  /// be well formed (`problem(keptColumns:)`), every kept column must have its 1-way marginal,
+  /// and a column must have the same fine bins in every marginal.
+  static func problem(_ marginals: [ReleasedMarginal], keptColumns kept: [String]) -> String? {
+    var fine: [String: ColumnBins] = [:]
+    for m in marginals {
+      if let why = m.problem(keptColumns: kept) { return why }
+      for (name, bins) in zip(m.columns, m.bins) {
+        if let other = fine[name], other != bins {
+          return "column \"\(name)\" has different bins in two marginals"
+        }
+        fine[name] = bins
+      }
+    }
+    if let missing = kept.first(where: { name in !marginals.contains { $0.columns == [name] } }) {
+      return "column \"\(missing)\" has no 1-way marginal"
     }
     return nil
   }

@@ -28,7 +28,7 @@ public struct PairSelectionSplit: Equatable, Sendable {
   /// The default, from measurement on Adult and digits (Docs/pair-selection.md).
   public static let standard = PairSelectionSplit(oneWay: 0.4, selection: 0.1, twoWay: 0.5)
 
-  var isValid: Bool {
+  public var isValid: Bool {
     [oneWay, selection, twoWay].allSatisfy { $0.isFinite && $0 > 0 }
       && abs(oneWay + selection + twoWay - 1) < 1e-9
   }

@@ -50,6 +50,10 @@ public struct ModelHeader: Codable, Equatable, Sendable {
   public var optimizerSteps: Int
   /// Public bins of the kept columns when numeric columns have binned heads (marginal mode).
   public var bins: [ColumnBins]?
+  /// Set when the model samples from the maximum-entropy forest of the release's marginals
+  /// (`fit --sampler forest`, MarginalForest.swift) instead of its generator: those marginals,
+  /// as released (format version 2).
+  public var forest: [ReleasedMarginal]? = nil
 }
 
 /// A trained generator with its provenance.
@@ -113,6 +117,16 @@ extension ModelHeader {
     guard bestEpoch >= 0, optimizerSteps >= 0 else {
       return "bestEpoch \(bestEpoch) and optimizerSteps \(optimizerSteps) must be at least 0"
     }
+    if let forest {
+      guard bins != nil else { return "a forest model without the columns' bins" }
+      let kept = schema.keptColumns.map(\.name)
+      if let why = ReleasedMarginal.problem(forest, keptColumns: kept) { return "forest: " + why }
+      for m in forest
+      where zip(m.columns, m.bins).contains(where: { bins![kept.firstIndex(of: $0)!] != $1 }) {
+        return
+          "forest: marginal \(m.columns.joined(separator: "×")) has bins other than the model's"
+      }
+    }
     return nil
   }
 }
@@ -168,11 +182,14 @@ extension Model {
     // Check the version before the checksum so an old file gets the right message.
     let headerData = Data(bytes[16..<(16 + length)])
     if let object = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
-      let version = object["formatVersion"] as? Int, version != ModelHeader.currentVersion
+      let version = object["formatVersion"] as? Int,
+      !FormatVersions.readableModels.contains(version)
     {
+      let readable = FormatVersions.readableModels
       throw fail(
         "model format version \(version); this slicegen (\(SliceGenVersion.current)) "
-          + "reads version \(ModelHeader.currentVersion): retrain with 'slicegen fit'")
+          + "reads versions \(readable.lowerBound) to \(readable.upperBound): retrain with "
+          + "'slicegen fit'")
     }
     var hasher = SHA256()
     bytes.withUnsafeBytes {

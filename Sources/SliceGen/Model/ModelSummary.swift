@@ -17,10 +17,17 @@ public struct ModelSummary {
     let a = header.architecture
     var lines = ["Model \(path)"]
     lines.append("  trained on    release \(r.checksum.prefix(16))… (\(r.method), \(r.rows) rows)")
-    let hidden = a.hidden.map(String.init).joined(separator: ",")
-    lines.append(
-      "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters")
-    lines.append("  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)")
+    if let forest = header.forest {
+      let pairs = forest.filter { $0.columns.count == 2 }.count
+      lines.append(
+        "  sampler       the maximum-entropy forest of the release's 1-way and \(pairs) 2-way "
+          + "marginals (no generator trained)")
+    } else {
+      let hidden = a.hidden.map(String.init).joined(separator: ",")
+      lines.append(
+        "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters")
+      lines.append("  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)")
+    }
     lines.append("")
     lines.append("Privacy (inherited from the release: training and sampling are post-processing)")
     for label in p.warningLabels { lines.append("  WARNING: \(label)") }
@@ -44,6 +51,7 @@ public struct ModelSummary {
       "method": .string(r.method.rawValue),
       "rows": .number(Double(r.rows)),
       "parameters": .number(Double(header.parameterCount)),
+      "sampler": .string(header.forest == nil ? "generator" : "forest"),
       "epochs": .number(Double(header.history.count)),
       "bestEpoch": .number(Double(header.bestEpoch)),
       "epsilon": .number(p.epsilon),
