@@ -124,8 +124,11 @@ enum PlanCommand: Command {
     // (subsampling refuses the default, so with --subsample only the paper's mechanism is shown).
     var rounds: [(name: String, queries: Int, sigma: Double)] = []
     var mode = ""
+    var pairBins: Int? = nil
     if q == nil {
-      let planned = try Releaser.plan(schema: schema, options: options, rows: n, delta: delta)
+      let resolved = try Releaser.resolvePairBins(schema: schema, options: options, rows: n)
+      pairBins = resolved.pairBins
+      let planned = try Releaser.plan(schema: schema, options: resolved, rows: n, delta: delta)
       rows.insert(("default", planned.calibration), at: 0)
       rounds = planned.rounds
       mode = planned.marginals.selectionMode?.description ?? "fixed tables"
@@ -179,6 +182,11 @@ enum PlanCommand: Command {
       print(
         "    marginals: " + String(format: "σ = %-10.5g", round.sigma)
           + " \(round.name) (\(round.queries) vector\(round.queries == 1 ? "" : "s"), \(mode))")
+    }
+    if let pairBins, !rounds.isEmpty {
+      print(
+        "    pair bins: \(pairBins) (--pair-bins auto: numeric columns in 2-way tables on at "
+          + "most \(pairBins) groups)")
     }
     print("")
     print(

@@ -73,14 +73,32 @@ enum ReleaseCommand: Command {
         + "with at most B values, otherwise a bin for the lower bound and B equal-width bins "
         + "(from the schema alone).", defaultText: "\(ReleaseOptions(epsilon: 1).marginalBins)",
       range: ReleaseOptions.marginalBinsRange)
-    static let pairBins = Option<Int>.wholeNumber(
-      "pair-bins", value: "B",
+    /// `--pair-bins auto|B`.
+    enum PairBins: CustomStringConvertible {
+      case auto
+      case bins(Int)
+      var description: String {
+        switch self {
+        case .auto: "auto"
+        case .bins(let b): "\(b)"
+        }
+      }
+    }
+    static let pairBins = Option<PairBins>(
+      "pair-bins", value: "auto|B",
       help: "In 2-way marginals, a numeric column with more than B + 1 bins (besides its missing "
         + "bin) is counted on coarser public bins: its lower-bound bin alone, at most B groups of "
         + "its other bins (contiguous, nearly equal widths) and its missing bin. 1-way marginals "
-        + "keep every bin. Fewer cells: less noise relative to each table. See "
-        + "Docs/pair-selection.md.", defaultText: "\(ReleaseOptions.defaultPairBins)",
-      range: ReleaseOptions.pairBinsRange)
+        + "keep every bin. Fewer cells: less noise relative to each table. auto: the largest B "
+        + "up to \(ReleaseOptions.defaultPairBins) whose (B + 1)² cells hold on average at least "
+        + "twice the 2-way counts' σ (from the public number of rows and the calibration). See "
+        + "Docs/pair-selection.md.", defaultText: "auto",
+      rule: "must be auto or a whole number"
+    ) { text in
+      // The range is checked with the other options (`ReleaseOptions.validate`).
+      if text == "auto" { return .auto }
+      return Int(text).map(PairBins.bins)
+    }
     static let target = Option<String>(
       "target", value: "column",
       help: "The column users will predict (a kept column); overrides the schema's \"target\" "
@@ -173,7 +191,7 @@ enum ReleaseCommand: Command {
     options.aggregateShare = arguments[Options.aggregateShare] ?? options.aggregateShare
     options.pairSelectionSplit = arguments[Options.pairSelectionSplit] ?? options.pairSelectionSplit
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
-    options.pairBins = arguments[Options.pairBins] ?? options.pairBins
+    if case .bins(let b) = arguments[Options.pairBins] { options.pairBins = b }
     try options.validate()
     return options
   }

@@ -106,11 +106,11 @@ struct ReleaseCommandTests {
       ),
       (
         ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "few"], "small.csv", 64,
-        "--pair-bins is 'few', must be a whole number"
+        "--pair-bins is 'few', must be auto or a whole number"
       ),
       (
         ["--epsilon", "1", "--marginals", "all-pairs", "--pair-bins", "2.5"], "small.csv", 64,
-        "--pair-bins is '2.5', must be a whole number"
+        "--pair-bins is '2.5', must be auto or a whole number"
       ),
       ([], "small.csv", 64, "--epsilon is required"),
     ])

@@ -433,3 +433,58 @@ struct BinGroupsFormatTests {
     #expect(old.formatVersion == 1)
   }
 }
+
+@Suite("--pair-bins auto")
+struct PairBinRuleTests {
+  @Test("the largest B whose (B + 1)² cells hold at least 2σ rows each, within [1, cap]")
+  func rule() {
+    // digits at ε = 1: 1,497 rows, σ = 62.9: n/(2σ) = 11.9 cells → B + 1 = 3.
+    #expect(PairBinRule.bins(rows: 1497, twoWaySigma: 62.93, cap: 16) == 2)
+    // Adult at ε = 1: 32,561 rows, σ = 55.6: n/(2σ) = 292.6 → 17² = 289 fits, the cap.
+    #expect(PairBinRule.bins(rows: 32561, twoWaySigma: 55.64, cap: 16) == 16)
+    #expect(PairBinRule.bins(rows: 32561, twoWaySigma: 55.64, cap: 8) == 8)
+    // Exactly on the boundary: (B + 1)² = n/(2σ) is allowed.
+    #expect(PairBinRule.bins(rows: 32, twoWaySigma: 1, cap: 16) == 3)
+    #expect(PairBinRule.bins(rows: 31, twoWaySigma: 1, cap: 16) == 2)
+    // Too few rows for any grouping: one group (plus the lower-bound bin) still.
+    #expect(PairBinRule.bins(rows: 10, twoWaySigma: 50, cap: 16) == 1)
+    // More rows never give fewer bins.
+    var last = 1
+    for n in stride(from: 100, through: 100_000, by: 997) {
+      let b = PairBinRule.bins(rows: n, twoWaySigma: 20, cap: 16)
+      #expect(b >= last)
+      last = b
+    }
+  }
+
+  @Test("release resolves auto from n and the calibrated σ, records it, and keeps a given B")
+  func resolved() throws {
+    let digits = try Schema(
+      contentsOf: TestPaths.repository.appendingPathComponent("samples/digits/schema.json").path)
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    #expect(
+      try Releaser.resolvePairBins(schema: digits, options: options, rows: 1497).pairBins == 2)
+    #expect(
+      try Releaser.resolvePairBins(schema: digits, options: options, rows: 200_000).pairBins == 16)
+    var given = options
+    given.pairBins = 7
+    #expect(try Releaser.resolvePairBins(schema: digits, options: given, rows: 1497).pairBins == 7)
+    // The release records what it used; the 2-way tables count pixels on 2 groups and the
+    // lower-bound bin.
+    var release = options
+    release.slices = 5
+    release.insecureTestNoiseSeed = 1
+    let path = TestPaths.temporary("digits-auto-pair-bins.slg")
+    _ = try Releaser.release(
+      csvPath: TestPaths.repository.appendingPathComponent("samples/digits/train.csv").path,
+      schema: digits, options: release,
+      outputPath: path)
+    let header = try Release(contentsOf: path).header
+    #expect(header.pairBins == 2)
+    let pixelPair = header.marginals!.first {
+      $0.columns.count == 2 && !$0.columns.contains("target")
+    }!
+    #expect(pixelPair.shape == [3, 3])
+  }
+}

@@ -56,7 +56,8 @@ enum PrivacyText {
       if header.marginals!.contains(where: { $0.binGroups != nil }) {
         text +=
           "The 2-way marginals count numeric columns on coarser public groups of their bins "
-          + "(fixed by the schema and --pair-bins before the data was read), so each row still "
+          + "(fixed by the schema, --pair-bins and the public number of rows, never by a value), "
+          + "so each row still "
           + "adds 1 to exactly one cell of every table. "
       }
     }

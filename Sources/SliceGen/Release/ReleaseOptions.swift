@@ -33,7 +33,9 @@ public struct ReleaseOptions: Sendable {
   public var marginalBins: Int = 128
   /// In 2-way marginals, a numeric column with more than B + 1 bins is counted on at most B
   /// groups of them, plus its lower-bound bin (and missing bin): `--pair-bins` (PairBins.swift).
-  public var pairBins: Int = ReleaseOptions.defaultPairBins
+  /// nil (`--pair-bins auto`, the default): at most `defaultPairBins`, fewer when the 2-way
+  /// tables would be mostly noise (`PairBinRule`, from n and σ; `Releaser.resolvePairBins`).
+  public var pairBins: Int? = nil
   /// A shard (`--like`): U's seed, σ and the calibration come from a first release.
   public var template: ReleaseTemplate? = nil
   /// Set by `releaseDiscoveringSchema`: what discovery already spent (stated with the release).
@@ -44,7 +46,7 @@ public struct ReleaseOptions: Sendable {
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
-  /// The default of `pairBins` (`--pair-bins`), written only here.
+  /// The largest `pairBins` the automatic rule gives, written only here.
   public static let defaultPairBins = 16
 
   /// The default δ for n rows: the largest power of ten at most 1/(10n).
@@ -90,7 +92,9 @@ extension ReleaseOptions {
     if let error = OptionError.outside("marginal-bins", marginalBins, Self.marginalBinsRange) {
       throw error
     }
-    if let error = OptionError.outside("pair-bins", pairBins, Self.pairBinsRange) { throw error }
+    if let pairBins, let error = OptionError.outside("pair-bins", pairBins, Self.pairBinsRange) {
+      throw error
+    }
     if subsampling != nil, marginals.isEnabled {
       throw OptionError(
         option: "subsample", value: nil,

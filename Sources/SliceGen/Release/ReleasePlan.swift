@@ -29,13 +29,18 @@ struct ReleasePlan {
 
   var projectionCount: Int { options.slices * options.sliceDim }
   var hasMarginals: Bool { !attributeSets.isEmpty }
+  /// Whether the release counts 2-way tables (named, all pairs, or chosen privately).
+  var hasTwoWayTables: Bool {
+    attributeSets.contains { $0.count > 1 } || options.marginals.selectionMode != nil
+  }
 
   init(schema: Schema, options: ReleaseOptions) throws {
     self.schema = schema
     encoding = Encoding(schema: schema)
     names = encoding.blocks.map(\.name)
     bins = encoding.publicBins(maximumBins: options.marginalBins)
-    pairBinning = PairBinning(bins: bins, maximumGroups: options.pairBins)
+    pairBinning = PairBinning(
+      bins: bins, maximumGroups: options.pairBins ?? ReleaseOptions.defaultPairBins)
     let counts = pairBinning.counts
     var cells = 0
     var largest = 1

@@ -37,7 +37,17 @@ public enum Releaser {
   ) throws -> ReleaseReport {
     let start = Date()
     try checkInputs(csvPath: csvPath, schema: schema, options: options, outputPath: outputPath)
-    let plan = try ReleasePlan(schema: schema, options: options)
+    var given = options
+    if given.pairBins == nil, given.template == nil,
+      try ReleasePlan(schema: schema, options: given).hasTwoWayTables
+    {
+      // n is public: counting the rows first reads no value (`PairBinRule`).
+      var reader = try CSVReader(path: csvPath)
+      var n = 0
+      while try reader.withNextRawRecord({ _ in true }) != nil { n += 1 }
+      given = try resolvePairBins(schema: schema, options: given, rows: n)
+    }
+    let plan = try ReleasePlan(schema: schema, options: given)
     let options = plan.options
     let d = plan.encoding.width
     let mPrime = plan.projectionCount
@@ -163,7 +173,7 @@ public enum Releaser {
     header.pairSelection = aggregates.pairSelection
     if !marginals.isEmpty {
       header.marginalBins = options.marginalBins
-      header.pairBins = options.pairBins
+      header.pairBins = options.pairBins ?? ReleaseOptions.defaultPairBins  // what the plan used
       header.bins = plan.bins
     }
     return header
@@ -171,6 +181,29 @@ public enum Releaser {
 
   /// What `release` would do with `options` on a table of `schema` and n rows (public facts
   /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
+  /// `options` with `--pair-bins auto` made concrete for n rows (`PairBinRule`): at most
+  /// `ReleaseOptions.defaultPairBins`, fewer when the 2-way counts' σ, calibrated from the
+  /// public settings, would drown their cells. Returned unchanged when B is given or the release
+  /// has no 2-way tables.
+  public static func resolvePairBins(schema: Schema, options: ReleaseOptions, rows n: Int) throws
+    -> ReleaseOptions
+  {
+    guard options.pairBins == nil, n >= 1 else { return options }
+    var resolved = options
+    resolved.pairBins = ReleaseOptions.defaultPairBins
+    guard try ReleasePlan(schema: schema, options: resolved).hasTwoWayTables else {
+      return resolved
+    }
+    let delta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
+    // The 2-way counts are the last round (the only one with fixed tables); their σ does not
+    // depend on the pair bins.
+    let sigma = try plan(schema: schema, options: resolved, rows: n, delta: delta).rounds.last!
+      .sigma
+    resolved.pairBins = PairBinRule.bins(
+      rows: n, twoWaySigma: sigma, cap: ReleaseOptions.defaultPairBins)
+    return resolved
+  }
+
   public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
     throws -> (
       marginals: MarginalSelection, calibration: ReleaseCalibration,
