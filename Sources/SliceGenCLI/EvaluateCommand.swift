@@ -79,9 +79,12 @@ enum EvaluateCommand: Command {
     let real = try EvaluationTable(path: realPath, schema: schema)
     let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)
     let train = try trainPath.map { try EvaluationTable(path: $0, schema: schema) }
+    // Images whose label is the target also get the softmax regression's accuracy.
+    let images = ImageSchema(recognizing: schema).flatMap { $0.label?.name == target ? $0 : nil }
     let report = try Evaluator.evaluate(
       real: real, synthetic: synthetic, train: train, target: target,
-      solver: arguments[Options.convergedLogisticRegression] ? .converged : .scikitLearn)
+      solver: arguments[Options.convergedLogisticRegression] ? .converged : .scikitLearn,
+      images: images)
     let model = try modelPath.map { try Model(contentsOf: $0) }
     if let html {
       try HTMLReport.write(report: report, real: real, synthetic: synthetic, model: model, to: html)
@@ -109,7 +112,7 @@ enum ScoreTable {
     let summary = report.summary()
     func f(_ x: Double?) -> String { x.map { $0.isNaN ? "–" : String(format: "%.3f", $0) } ?? "–" }
     var lines = ["metric                   synthetic  independent  real"]
-    for key in EvaluationReport.keys {
+    for key in report.reportKeys {
       let t = summary[key]!
       if t.synthetic == nil && t.real == nil { continue }
       lines.append(

@@ -1,4 +1,5 @@
-// `slicegen sample`: write a synthetic CSV from a model. Post-processing: no privacy is spent.
+// `slicegen sample`: write a synthetic CSV from a model, or with --png a picture of sampled images
+// sorted by class (ClassPictures.swift). Post-processing: no privacy is spent.
 
 import Foundation
 import SliceGen
@@ -8,7 +9,8 @@ enum SampleCommand: Command {
   enum Options {
     static let rows = Option<Int>.wholeNumber(
       "rows", value: "N",
-      help: "How many rows to write, from 1 to \(Sampler.maximumRows). Required.",
+      help: "How many rows to write, from 1 to \(Sampler.maximumRows). Required (but not with "
+        + "--png).",
       range: 1...Sampler.maximumRows)
     static let seed = Option<UInt64>.seed("seed", help: "Seed of sampling.", defaultText: "0")
     static let output = Option<String>.output(
@@ -24,6 +26,18 @@ enum SampleCommand: Command {
         + "its marginals: the 1-way tables and a forest of its 2-way tables (where the measured "
         + "pairs close a cycle, those of least mutual information are left out). Pairs no "
         + "table measured get no association of their own.")
+    static let png = Option<String>(
+      "png", value: "path",
+      help: "Write a PNG picture of sampled images instead of a CSV: one row per class of the "
+        + "label, in the label's order, pixels from the schema's bounds to black … white. Rows "
+        + "are drawn from the model and kept by their label, at most 1000 × per-class × classes "
+        + "rows; a class drawn too rarely leaves its row (partly) blank. Needs a model of images "
+        + "(pixel columns px_<row>_<col> and a label, see 'slicegen schema --image').")
+    static let perClass = Option<Int>.wholeNumber(
+      "per-class", value: "N",
+      help: "Images per class with --png, from \(ClassPictures.perClassRange.lowerBound) to "
+        + "\(ClassPictures.perClassRange.upperBound).",
+      defaultText: "10", range: ClassPictures.perClassRange)
     static let quiet = Flag.quiet
   }
 
@@ -39,11 +53,18 @@ enum SampleCommand: Command {
     ],
     options: [
       Options.rows, Options.seed, Options.output, Options.independent, Options.forest,
-      Options.quiet,
+      Options.png, Options.perClass, Options.quiet,
     ])
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
+    if let png = arguments[Options.png] {
+      try picture(arguments, path: png)
+      return
+    }
+    if arguments[Options.perClass] != nil {
+      throw OptionError(option: "per-class", value: nil, rule: "needs --png", onCommandLine: true)
+    }
     let rows = try arguments.required(Options.rows, example: "--rows 32561")
     try Sampler.validate(rows: rows)
     let seed = arguments[Options.seed] ?? 0
@@ -86,6 +107,48 @@ enum SampleCommand: Command {
       "Wrote \(output): \(rows) rows, \(model.header.schema.keptColumns.count) columns. "
         + "Made from a release with (ε, δ) = (\(model.header.release.privacy.epsilon), "
         + "\(model.header.release.privacy.delta)) under \(model.header.release.privacy.neighbors).")
+    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
+  }
+
+  /// `sample --png`: the picture of sampled images, one row per class.
+  static func picture(_ arguments: Arguments, path: String) throws {
+    for (name, given) in [
+      ("rows", arguments[Options.rows] != nil), ("output", arguments[Options.output] != nil),
+      ("independent", arguments[Options.independent]), ("forest", arguments[Options.forest]),
+    ] where given {
+      throw OptionError(
+        option: name, value: nil,
+        rule: "cannot be combined with --png (it reads a model and "
+          + "draws as many rows as the picture needs)")
+    }
+    let perClass = arguments[Options.perClass] ?? 10
+    try ClassPictures.validate(perClass: perClass)
+    let modelPath = arguments.positionals[0]
+    try OutputPath.refuse(path, ifAnyOf: [modelPath])
+    let model = try Model(contentsOf: modelPath)
+    _ = try ClassPictures.layout(of: model.header.schema)
+    let pictures = try ClassPictures(
+      model: model, perClass: perClass, seed: arguments[Options.seed] ?? 0)
+    let picture = try pictures.picture()
+    try picture.write(to: path)
+    let classes = pictures.images.count
+    Console.info(
+      "Wrote \(path): \(picture.width) × \(picture.height) pixels, \(classes) classes × "
+        + "\(perClass) images of \(pictures.layout.width) × \(pictures.layout.height) from "
+        + "\(pictures.drawn) rows drawn. Made from a release with (ε, δ) = "
+        + "(\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)) under "
+        + "\(model.header.release.privacy.neighbors).")
+    let short = pictures.shortClasses
+    if !short.isEmpty {
+      let label = pictures.layout.label!
+      let counts = short.map { category in
+        let k = label.categories.firstIndex(of: category)!
+        return "\(category) (\(pictures.images[k].count))"
+      }
+      Console.error(
+        "Short classes of \(label.name), fewer than \(perClass) images in \(pictures.drawn) rows "
+          + "drawn (their rows are partly blank): " + counts.joined(separator: ", ") + ".")
+    }
     for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 }

@@ -88,6 +88,15 @@ struct UsageErrorTests {
       ),
       (["demo", "--epsilon", "2000"], "--epsilon is 2000.0, must be at most 1000.0"),
       (["demo", "--epochs", "0"], "--epochs is 0, must be from 1 to 1000000"),
+      (["sample", "m.slgm", "--per-class", "3"], "--per-class needs --png"),
+      (
+        ["sample", "m.slgm", "--png", "g.png", "--rows", "5"],
+        "--rows cannot be combined with --png"
+      ),
+      (
+        ["sample", "m.slgm", "--png", "g.png", "--per-class", "0"],
+        "--per-class is 0, must be from 1 to 100"
+      ),
     ])
   func refused(arguments: [String], message: String) throws {
     let directory = CLI.temporaryDirectory()

@@ -18,6 +18,9 @@ public struct TableScores: Codable, Sendable {
   public var logisticRegressionF1: Double?
   public var minorityF1: Double?
   public var rocAuc: Double?
+  /// With an image layout: a softmax regression's accuracy on the holdout when trained on this
+  /// table's labelled images (SoftmaxRegression.swift).
+  public var softmaxAccuracy: Double? = nil
   /// Per column (shape score) and per pair (trend score, and whether the pair counts in
   /// `columnPairTrends`).
   public var columns: [String: Double]
@@ -83,7 +86,13 @@ public struct EvaluationReport: Sendable {
     "logisticRegressionF1", "minorityF1", "rocAuc",
   ]
 
-  /// Each key with synthetic, independent and real.
+  /// The keys this report has, in the order of the score table: `keys`, then
+  /// `softmaxAccuracy` when it was measured (images).
+  public var reportKeys: [String] {
+    synthetic.softmaxAccuracy == nil ? Self.keys : Self.keys + ["softmaxAccuracy"]
+  }
+
+  /// Each key of `reportKeys` with synthetic, independent and real.
   public func summary() -> [String: Triple] {
     func triple(_ key: KeyPath<TableScores, Double>) -> Triple {
       Triple(
@@ -95,7 +104,7 @@ public struct EvaluationReport: Sendable {
         synthetic: synthetic[keyPath: key], independent: independent?[keyPath: key] ?? nil,
         real: real?[keyPath: key] ?? nil)
     }
-    return [
+    var all = [
       "quality": triple(\.quality), "qualityAll": triple(\.qualityAll),
       "columnShapes": triple(\.columnShapes), "columnPairTrends": triple(\.columnPairTrends),
       "columnPairTrendsAll": triple(\.columnPairTrendsAll),
@@ -105,6 +114,8 @@ public struct EvaluationReport: Sendable {
       "logisticRegressionF1": triple(\.logisticRegressionF1),
       "minorityF1": triple(\.minorityF1), "rocAuc": triple(\.rocAuc),
     ]
+    if synthetic.softmaxAccuracy != nil { all["softmaxAccuracy"] = triple(\.softmaxAccuracy) }
+    return all
   }
 
   /// The synthetic table against the independent-columns reference, one warning per metric row
@@ -212,9 +223,11 @@ public enum Evaluator {
   ///   - target: the binary target column for the logistic regression; nil to skip it.
   ///   - solver: `.scikitLearn` (default) reproduces SDMetrics' unconverged 50-iteration fit;
   ///     `.converged` reports the optimum of the same objective.
+  ///   - images: the layout of image tables whose label is the target; the softmax regression's
+  ///     accuracy (`softmaxAccuracy`) is then measured for the synthetic and real tables.
   public static func evaluate(
     real: EvaluationTable, synthetic: EvaluationTable, train: EvaluationTable?, target: String?,
-    solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0
+    solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0, images: ImageSchema? = nil
   ) throws -> EvaluationReport {
     let targetIndex = try target.map { name -> Int in
       let quoted = "\"\(ValueText.quoted(name))\""
@@ -228,13 +241,21 @@ public enum Evaluator {
       return i
     }
     var rng = SeededStream.make(seed: seed, stream: SeededStream.evaluation)
-    let report = EvaluationReport(
+    var report = EvaluationReport(
       synthetic: scores(real, synthetic, targetIndex, solver),
       independent: train.map {
         scores(real, $0.independentColumns(using: &rng), targetIndex, solver)
       },
       real: train.map { scores(real, $0, targetIndex, solver) },
       target: target, outsideSchema: synthetic.outsideSchema)
+    if let images, images.label != nil {
+      report.synthetic.softmaxAccuracy = SoftmaxRegression.accuracy(
+        train: synthetic, test: real, layout: images)
+      if let train {
+        report.real?.softmaxAccuracy = SoftmaxRegression.accuracy(
+          train: train, test: real, layout: images)
+      }
+    }
     return report
   }
 

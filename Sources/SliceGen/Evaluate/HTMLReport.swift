@@ -57,7 +57,7 @@ public enum HTMLReport {
       "<h2>Scores (SDMetrics definitions)</h2><table><tr><th>metric</th><th>synthetic</th>"
       + "<th>independent columns</th><th>real training rows</th></tr>"
     let summary = report.summary()
-    for key in EvaluationReport.keys {
+    for key in report.reportKeys {
       let t = summary[key]!
       html +=
         "<tr><td>\(key)</td><td>\(f(t.synthetic))</td><td>\(f(t.independent))</td>"

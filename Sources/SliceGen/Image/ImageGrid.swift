@@ -83,6 +83,15 @@ public struct ImageGrid: Equatable, Sendable {
   public func picture<T: BinaryFloatingPoint>(
     of images: [[T]], valueRange: ClosedRange<T>
   ) throws(PNGError) -> PNGImage {
+    try picture(ofCells: images.map(Optional.some), valueRange: valueRange)
+  }
+
+  /// The grid as a greyscale picture with some cells left blank: cell i holds `cells[i]`, or
+  /// `gapLevel` throughout when it is nil (a class of which too few images were drawn).
+  /// - Throws: `PNGError` as `picture(of:valueRange:)`.
+  public func picture<T: BinaryFloatingPoint>(
+    ofCells images: [[T]?], valueRange: ClosedRange<T>
+  ) throws(PNGError) -> PNGImage {
     let (width, height) = try pictureSize()
     guard valueRange.lowerBound.isFinite, valueRange.upperBound.isFinite,
       valueRange.lowerBound < valueRange.upperBound
@@ -93,13 +102,14 @@ public struct ImageGrid: Equatable, Sendable {
       throw PNGError.size("\(images.count) images do not fit in \(rows) × \(columns) cells")
     }
     let perImage = imageWidth * imageHeight
-    if let bad = images.firstIndex(where: { $0.count != perImage }) {
+    if let bad = images.firstIndex(where: { ($0?.count ?? perImage) != perImage }) {
       throw PNGError.size(
-        "image \(bad) has \(images[bad].count) values; a \(imageWidth) × \(imageHeight) image "
+        "image \(bad) has \(images[bad]?.count ?? 0) values; a \(imageWidth) × \(imageHeight) image "
           + "has \(perImage)")
     }
     var pixels = [UInt8](repeating: gapLevel, count: width * height)  // (height, width)
     for (index, image) in images.enumerated() {
+      guard let image else { continue }
       let top = gap + (index / columns) * (imageHeight * scale + gap)
       let left = gap + (index % columns) * (imageWidth * scale + gap)
       for y in 0..<imageHeight {
