@@ -7,7 +7,7 @@
 #
 # Usage: Docs/bench/forest_grid.sh SLICEGEN OUT TABLE TRAIN.csv HOLDOUT.csv SCHEMA.json TARGET MODE RUNS SPLIT@SHARE[@PAIRBINS]...
 #   SPLIT: the --pair-selection-split value (a,b,c); SHARE: the --aggregate-share value;
-#   PAIRBINS: the --pair-bins value (default 16).
+#   PAIRBINS: the --pair-bins value (default auto).
 set -euo pipefail
 BIN=$1 OUT=$2 TABLE=$3 TRAIN=$4 HOLDOUT=$5 SCHEMA=$6 TARGET=$7 MODE=$8 RUNS=$9
 shift 9
@@ -17,9 +17,9 @@ grep -q '"dataDerived": true' "$SCHEMA" && extra+=(--accept-data-derived-schema)
 for run in $(seq 1 "$RUNS"); do
   for setting in "$@"; do
     IFS=@ read -r split share pairbins <<< "$setting"
-    pairbins=${pairbins:-16}
+    pairbins=${pairbins:-auto}
     tag=$share
-    [ "$pairbins" != 16 ] && tag=$share-pb$pairbins
+    [ "$pairbins" != auto ] && tag=$share-pb$pairbins
     D=$OUT/$TABLE-${MODE//:/}-${split//,/_}-$tag-$run
     mkdir -p "$D"
     if [ ! -s "$D/eval.json" ]; then
