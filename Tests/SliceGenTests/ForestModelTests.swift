@@ -113,3 +113,27 @@ struct ForestModelTests {
     }
   }
 }
+
+@Test("a forest model whose marginals hold a negative or non-finite probability is refused")
+func forestModelProbabilitiesChecked() throws {
+  var options = ReleaseOptions(epsilon: 8)
+  options.delta = 1e-6
+  options.slices = 5
+  options.marginals = .tree
+  options.insecureTestNoiseSeed = 3
+  let releasePath = TestPaths.temporary("bad-forest.slg")
+  _ = try Releaser.release(
+    csvPath: TestPaths.adultTrain, schema: try Schema(contentsOf: TestPaths.adultSchema),
+    options: options, outputPath: releasePath)
+  var fit = FitOptions()
+  fit.sampler = .forest
+  let model = try Trainer.fit(
+    release: try Release(contentsOf: releasePath), options: fit,
+    outputPath: TestPaths.temporary("good-forest.slgm"))
+  #expect(model.header.problem() == nil)
+  for bad in [-0.25, Double.nan, Double.infinity] {
+    var header = model.header
+    header.forest![3].probabilities[0] = bad
+    #expect(header.problem()?.contains("negative or not finite") == true, "\(bad)")
+  }
+}

@@ -4,8 +4,11 @@ import Testing
 @testable import SliceGen
 
 /// Small valid files to mutate: a release without marginals (usable as a first release), one with
-/// 1-way marginals, and a model trained on the first.
-private func validFiles() throws -> (release: String, marginals: String, model: String) {
+/// 1-way marginals, a model trained on the first, and a model that samples from the forest of a
+/// `tree` release's marginals (format 2).
+private func validFiles() throws -> (
+  release: String, marginals: String, model: String, forest: String
+) {
   let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
   var text = "age,income,colour,city,id\n"
   for i in 0..<80 {
@@ -35,7 +38,15 @@ private func validFiles() throws -> (release: String, marginals: String, model: 
   _ = try Trainer.fit(
     release: try Release(contentsOf: release), options: fit,
     outputPath: model)
-  return (release, marginals, model)
+  options.marginals = .tree
+  let tree = directory + "/t.slg"
+  _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: tree)
+  fit.sampler = .forest
+  let forest = directory + "/f.slgm"
+  let forestModel = try Trainer.fit(
+    release: try Release(contentsOf: tree), options: fit, outputPath: forest)
+  precondition(forestModel.header.forest != nil)
+  return (release, marginals, model, forest)
 }
 
 /// The file at `path` with bytes changed by `change`, written next to it.
@@ -72,7 +83,7 @@ private func crafted(_ path: String, _ key: String, _ value: String) throws -> S
 struct LoaderFuzzingTests {
   @Test("huge length fields, overflowing sizes and invalid privacy numbers are refused by name")
   func craftedCases() throws {
-    let (release, _, model) = try validFiles()
+    let (release, _, model, _) = try validFiles()
     #expect(LoaderFuzzing.load(release, as: .release) == nil)
     #expect(LoaderFuzzing.load(model, as: .model) == nil)
     for path in [release, model] {
@@ -121,15 +132,19 @@ struct LoaderFuzzingTests {
     }
   }
 
-  /// 3,000 seeded mutants (1,000 per file; about 3 s): each loads or throws. A trap would end the
-  /// test
-  /// process, so reaching the expectations is the test.
-  @Test("seeded mutants of a release, a release with marginals and a model load or throw")
+  /// 4,000 seeded mutants (1,000 per file; about 4 s): each loads or throws. A trap would end the
+  /// test process, so reaching the expectations is the test.
+  @Test(
+    "seeded mutants of releases with and without marginals and of both kinds of model load or throw"
+  )
   func mutants() throws {
-    let (release, marginals, model) = try validFiles()
+    let (release, marginals, model, forest) = try validFiles()
     let scratch = TestPaths.temporary("mutant")
     var total = LoaderFuzzing.Tally()
-    let files = [(release, LoaderFuzzing.Kind.release), (marginals, .release), (model, .model)]
+    let files = [
+      (release, LoaderFuzzing.Kind.release), (marginals, .release), (model, .model),
+      (forest, .model),
+    ]
     for (path, kind) in files {
       let tally = try LoaderFuzzing.run(
         validPath: path, kind: kind, count: 1000, seed: 13, scratchPath: scratch)

@@ -121,6 +121,11 @@ extension ModelHeader {
       guard bins != nil else { return "a forest model without the columns' bins" }
       let kept = schema.keptColumns.map(\.name)
       if let why = ReleasedMarginal.problem(forest, keptColumns: kept) { return "forest: " + why }
+      // The sampler draws from these: every one a probability.
+      for m in forest where !m.probabilities.allSatisfy({ $0.isFinite && $0 >= 0 }) {
+        return "forest: marginal \(m.columns.joined(separator: "×")) has a probability that is "
+          + "negative or not finite"
+      }
       for m in forest
       where zip(m.columns, m.bins).contains(where: { bins![kept.firstIndex(of: $0)!] != $1 }) {
         return
