@@ -5,21 +5,6 @@ import Testing
 
 @Suite("Forest models")
 struct ForestModelTests {
-  /// A release of the Adult sample with reproducible test noise.
-  func adultRelease(marginals: MarginalSelection) throws -> Release {
-    var options = ReleaseOptions(epsilon: 8)
-    options.delta = 1e-6
-    options.slices = 5
-    options.marginals = marginals
-    options.projectionSeed = 2
-    options.insecureTestNoiseSeed = 3
-    let path = TestPaths.temporary("adult-\(marginals.text).slg")
-    _ = try Releaser.release(
-      csvPath: TestPaths.adultTrain, schema: try Schema(contentsOf: TestPaths.adultSchema),
-      options: options, outputPath: path)
-    return try Release(contentsOf: path)
-  }
-
   func fitOptions(_ sampler: ModelSampler) -> FitOptions {
     var options = FitOptions()
     options.epochs = 1
@@ -32,7 +17,7 @@ struct ForestModelTests {
 
   @Test("auto samples a tree release from its forest: nothing trained, format 2, read back")
   func treeReleaseGivesForest() throws {
-    let release = try adultRelease(marginals: .tree)
+    let release = try TestPaths.adultRelease(marginals: .tree)
     let names = release.header.schema.keptColumns.map(\.name)
     #expect(
       ModelSampler.auto.resolved(marginals: release.header.marginals, columns: names) == .forest)
@@ -80,7 +65,7 @@ struct ForestModelTests {
   func generatorOtherwise() throws {
     let names = ["a", "b", "c"]
     #expect(ModelSampler.auto.resolved(marginals: nil, columns: names) == .generator)
-    let release = try adultRelease(marginals: .select(20))
+    let release = try TestPaths.adultRelease(marginals: .select(20))
     let kept = release.header.schema.keptColumns.map(\.name)
     #expect(
       ModelSampler.auto.resolved(marginals: release.header.marginals, columns: kept) == .generator)
@@ -94,7 +79,7 @@ struct ForestModelTests {
 
   @Test("resume refuses forest models, and forest on a release without marginals")
   func refusals() throws {
-    let tree = try adultRelease(marginals: .tree)
+    let tree = try TestPaths.adultRelease(marginals: .tree)
     let forestPath = TestPaths.temporary("f.slgm")
     let forest = try Trainer.fit(
       release: tree, options: fitOptions(.forest), outputPath: forestPath)
@@ -107,7 +92,7 @@ struct ForestModelTests {
     #expect(throws: FitError.self) {
       try Trainer.check(release: tree, options: fitOptions(.forest), resume: generator)
     }
-    let none = try adultRelease(marginals: .none)
+    let none = try TestPaths.adultRelease(marginals: .none)
     #expect(throws: OptionError.self) {
       try Trainer.check(release: none, options: fitOptions(.forest))
     }
@@ -116,19 +101,11 @@ struct ForestModelTests {
 
 @Test("a forest model whose marginals hold a negative or non-finite probability is refused")
 func forestModelProbabilitiesChecked() throws {
-  var options = ReleaseOptions(epsilon: 8)
-  options.delta = 1e-6
-  options.slices = 5
-  options.marginals = .tree
-  options.insecureTestNoiseSeed = 3
-  let releasePath = TestPaths.temporary("bad-forest.slg")
-  _ = try Releaser.release(
-    csvPath: TestPaths.adultTrain, schema: try Schema(contentsOf: TestPaths.adultSchema),
-    options: options, outputPath: releasePath)
+  let release = try TestPaths.adultRelease(marginals: .tree)
   var fit = FitOptions()
   fit.sampler = .forest
   let model = try Trainer.fit(
-    release: try Release(contentsOf: releasePath), options: fit,
+    release: release, options: fit,
     outputPath: TestPaths.temporary("good-forest.slgm"))
   #expect(model.header.problem() == nil)
   for bad in [-0.25, Double.nan, Double.infinity] {

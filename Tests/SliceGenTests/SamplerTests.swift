@@ -5,24 +5,9 @@ import Testing
 
 @Suite("Sampler")
 struct SamplerTests {
-  /// A release of the Adult sample with 1-way marginals (or none), reproducible test noise.
-  func adultRelease(marginals: MarginalSelection) throws -> Release {
-    var options = ReleaseOptions(epsilon: 8)
-    options.delta = 1e-6
-    options.slices = 5
-    options.marginals = marginals
-    options.projectionSeed = 2
-    options.insecureTestNoiseSeed = 3
-    let path = TestPaths.temporary("adult-\(marginals.text).slg")
-    _ = try Releaser.release(
-      csvPath: TestPaths.adultTrain, schema: try Schema(contentsOf: TestPaths.adultSchema),
-      options: options, outputPath: path)
-    return try Release(contentsOf: path)
-  }
-
   @Test("the private floor draws each column from its released 1-way marginal")
   func independentColumns() throws {
-    let release = try adultRelease(marginals: .oneWay)
+    let release = try TestPaths.adultRelease(marginals: .oneWay)
     let output = TestPaths.temporary("floor.csv")
     let rows = 20_000
     try Sampler.sampleMarginals(
@@ -60,7 +45,7 @@ struct SamplerTests {
 
   @Test("the private floor needs a release with marginals")
   func independentNeedsMarginals() throws {
-    let release = try adultRelease(marginals: .none)
+    let release = try TestPaths.adultRelease(marginals: .none)
     let output = TestPaths.temporary("none.csv")
     #expect(throws: OptionError.self) {
       try Sampler.sampleMarginals(

@@ -11,6 +11,22 @@ enum TestPaths {
   static let adultSchema = repository.appendingPathComponent("samples/adult/schema.json").path
   static let adultTrain = repository.appendingPathComponent("samples/adult/train.csv").path
 
+  /// A release of the Adult sample with `marginals` (ε = 8, 5 slices, fixed U and reproducible
+  /// test noise), written under the temporary root.
+  static func adultRelease(marginals: MarginalSelection) throws -> Release {
+    var options = ReleaseOptions(epsilon: 8)
+    options.delta = 1e-6
+    options.slices = 5
+    options.marginals = marginals
+    options.projectionSeed = 2
+    options.insecureTestNoiseSeed = 3
+    let path = temporary("adult-\(marginals.text).slg")
+    _ = try Releaser.release(
+      csvPath: adultTrain, schema: try Schema(contentsOf: adultSchema), options: options,
+      outputPath: path)
+    return try Release(contentsOf: path)
+  }
+
   /// This test process's temporary root, removed when the process exits (every temporary
   /// directory of the tests lives under it, so a run leaves nothing in the system's temp).
   static let temporaryRoot: URL = {
