@@ -87,7 +87,9 @@ enum EvaluateCommand: Command {
       images: images)
     let model = try modelPath.map { try Model(contentsOf: $0) }
     if let html {
-      try HTMLReport.write(report: report, real: real, synthetic: synthetic, model: model, to: html)
+      try HTMLReport.write(
+        report: report, real: real, synthetic: synthetic, model: model,
+        images: ImageSchema(recognizing: schema), to: html)
       Console.info("Wrote \(html).")
     }
     if arguments[Options.json] {

@@ -46,4 +46,40 @@ struct HTMLReportTests {
     #expect(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"))
     #expect(page.contains("colour&quot;quote"))
   }
+
+  @Test(
+    "a table of labelled images gets its first images of each class inline, short classes named")
+  func imageGrid() throws {
+    // 2 × 2 images in 0…4 and a label of three classes; class "c" has 3 rows, fewer than 10.
+    let layout = ImageSchema(
+      width: 2, height: 2, pixelLower: 0, pixelUpper: 4,
+      label: ImageSchema.Label(name: "digit", categories: ["a", "b", "c"]))
+    let labels =
+      Array(repeating: "a", count: 12) + Array(repeating: "b", count: 10)
+      + Array(repeating: "c", count: 3)
+    let level: [String: Double] = ["a": 4, "b": 0, "c": 2]
+    let pixels = layout.pixelColumnNames.map { _ in
+      EvaluationTable.Column.numeric(labels.map { level[$0]! })
+    }
+    let table = EvaluationTable(
+      names: layout.pixelColumnNames + ["digit"], columns: pixels + [.categorical(labels)])
+    let report = try Evaluator.evaluate(real: table, synthetic: table, train: nil, target: nil)
+    let path = TestPaths.temporary("images.html")
+    try HTMLReport.write(
+      report: report, real: table, synthetic: table, model: nil, images: layout, to: path)
+    let page = try String(contentsOfFile: path, encoding: .utf8)
+    let prefix = "data:image/png;base64,"
+    let start = try #require(page.range(of: prefix)).upperBound
+    let end = try #require(page[start...].firstIndex(of: "\""))
+    let png = try #require(Data(base64Encoded: String(page[start..<end])))
+    // Exactly the picture ClassPictures makes from the table: one row per class, 10 images each.
+    let expected = try ClassPictures(table: table, layout: layout, perClass: 10).picture()
+    #expect([UInt8](png) == expected.encoded())
+    #expect(expected.width > expected.height)  // 10 images across, 3 classes down
+    #expect(page.contains("classes with fewer (their rows end blank): c."))
+    // Without a layout, no picture.
+    let plain = TestPaths.temporary("plain.html")
+    try HTMLReport.write(report: report, real: table, synthetic: table, model: nil, to: plain)
+    #expect(!(try String(contentsOfFile: plain, encoding: .utf8)).contains(prefix))
+  }
 }

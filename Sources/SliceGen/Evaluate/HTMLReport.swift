@@ -1,15 +1,21 @@
 // The self-contained HTML report of `evaluate`: the privacy statement of the release the data came
 // from, the score table, real-vs-synthetic distribution overlays per column, a heat map of pair
-// scores, and the training loss curve when the model is given. Inline SVG and CSS only: nothing is
-// fetched from anywhere.
+// scores, the training loss curve when the model is given, and for labelled images a grid of the
+// synthetic table's first images of each class (an inline PNG). Inline SVG, CSS and data URIs
+// only: nothing is fetched from anywhere.
 
 import Foundation
 
 /// Writes evaluation reports as HTML.
 public enum HTMLReport {
+  /// Images of each class the report shows for a table of labelled images.
+  public static let imagesPerClass = 10
+
+  /// - Parameter images: the schema's image layout when it has a label: the report then shows
+  ///   the synthetic table's first `imagesPerClass` images of each class.
   public static func write(
     report: EvaluationReport, real: EvaluationTable, synthetic: EvaluationTable, model: Model?,
-    to path: String
+    images: ImageSchema? = nil, to path: String
   ) throws {
     // The tables are in memory without their paths (the CLI checks those); the model has one.
     try OutputPath.refuse(path, ifAnyOf: [model?.path])
@@ -67,6 +73,20 @@ public enum HTMLReport {
     // Loss curve.
     if let model, model.header.history.count >= 1 {
       html += "<h2>Training</h2>" + lossCurve(model.header.history)
+    }
+    if let images, images.label != nil {
+      let pictures = try ClassPictures(
+        table: synthetic, layout: images, perClass: imagesPerClass)
+      let png = Data(try pictures.picture().encoded()).base64EncodedString()
+      let short = pictures.shortClasses
+      html +=
+        "<h2>Synthetic images, one row per class</h2><p>The first \(imagesPerClass) images of "
+        + "each class of the synthetic table, in its order"
+        + (short.isEmpty
+          ? "."
+          : "; classes with fewer (their rows end blank): "
+            + escape(short.joined(separator: ", ")) + ".")
+        + "</p><img alt=\"synthetic images by class\" src=\"data:image/png;base64,\(png)\">"
     }
     // Per-column overlays.
     html += "<h2>Columns: real (blue) vs synthetic (orange)</h2><div class=\"grid\">"

@@ -117,6 +117,25 @@ public struct ClassPictures: Sendable {
     }
   }
 
+  /// The first `perClass` rows of each class of an evaluated table (the synthetic images the
+  /// HTML report shows), in the table's order; numeric cells written as numbers.
+  public init(table: EvaluationTable, layout: ImageSchema, perClass: Int) throws {
+    try self.init(
+      layout: layout, columns: table.names, perClass: perClass, drawCap: table.rows
+    ) { cap, keep in
+      var fields = [String](repeating: "", count: table.names.count)
+      for row in 0..<min(cap, table.rows) {
+        for (c, column) in table.columns.enumerated() {
+          switch column {
+          case .numeric(let values): fields[c] = values[row].isNaN ? "" : "\(values[row])"
+          case .categorical(let values): fields[c] = values[row] ?? ""
+          }
+        }
+        if try !keep(fields) { return }
+      }
+    }
+  }
+
   /// `--png` refused for images without a label.
   static func missingLabel(_ layout: ImageSchema) -> OptionError {
     OptionError(
