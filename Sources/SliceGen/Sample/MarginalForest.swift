@@ -29,15 +29,14 @@ public struct MarginalForest: Sendable {
     var withinGroup: [(bins: [Int], weights: [Double])]
     /// Fine bin of the child → its group.
     var childGroups: [Int]
+    /// Per child fine bin, its share of its group's weight (`withinGroup` normalised once).
+    var shareInGroup: [Double]
 
     /// P(child fine bin y | parent fine bin x), the step a row takes along this edge.
     func transition(_ x: Int, _ y: Int) -> Double {
       let row = conditional[parentGroups[x]]
-      let group = childGroups[y]
-      let within = withinGroup[group]
-      let total = row.reduce(0, +), inGroup = within.weights.reduce(0, +)
-      guard total > 0, inGroup > 0 else { return 0 }
-      return row[group] / total * within.weights[within.bins.firstIndex(of: y)!] / inGroup
+      let total = row.reduce(0, +)
+      return total > 0 ? row[childGroups[y]] / total * shareInGroup[y] : 0
     }
   }
 
@@ -135,9 +134,14 @@ public struct MarginalForest: Sendable {
       let total = weights.reduce(0, +)
       return (bins, total > 0 ? weights : [Double](repeating: 1, count: bins.count))
     }
+    var shareInGroup = [Double](repeating: 0, count: childMap.count)
+    for (bins, weights) in withinGroup {
+      let total = weights.reduce(0, +)
+      for (bin, weight) in zip(bins, weights) { shareInGroup[bin] = weight / total }
+    }
     return Edge(
       parent: parent, parentGroups: parentMap, conditional: conditional, withinGroup: withinGroup,
-      childGroups: childMap)
+      childGroups: childMap, shareInGroup: shareInGroup)
   }
 
   /// The model's joint distribution of every pair of columns (a < b) that `measured` does not
