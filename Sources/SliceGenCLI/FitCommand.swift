@@ -83,8 +83,10 @@ enum FitCommand: Command {
       help: "What the model samples from: the generator trained on the projections and the "
         + "marginals, or the maximum-entropy model of the release's marginals on a forest of its "
         + "2-way tables (MST's model; nothing to train, and pairs no table measured get no "
-        + "association). auto: forest when the release's 2-way marginals form a forest "
-        + "(--marginals tree, and auto on tables wider than 15 columns), else generator.",
+        + "association; where the measured pairs close cycles, 'sample' moves its rows toward "
+        + "the tables the forest left out, see its --record-update). auto: forest when the "
+        + "release has 2-way marginals, else generator (the projections alone, or 1-way "
+        + "marginals only).",
       defaultText: defaults.sampler.rawValue)
     static let impliedPairWeight = Option<Double>.number(
       "implied-pair-weight", value: "w",
@@ -186,7 +188,11 @@ enum FitCommand: Command {
       Console.info(
         "Wrote \(output): it samples from the maximum-entropy model of the release's 1-way "
           + "marginals and \(forest.usedPairs) 2-way marginals (a forest; nothing trained, "
-          + "--sampler generator trains the generator). It inherits the release's guarantee: "
+          + "--sampler generator trains the generator)"
+          + (forest.droppedPairs > 0
+            ? "; the forest leaves \(forest.droppedPairs) 2-way marginals out, and 'sample' "
+              + "moves its rows toward the released tables (see its --record-update)" : "")
+          + ". It inherits the release's guarantee: "
           + "(ε, δ) = (\(model.header.release.privacy.epsilon), "
           + "\(model.header.release.privacy.delta)).")
       for label in model.header.release.privacy.warningLabels {

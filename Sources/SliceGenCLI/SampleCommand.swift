@@ -26,6 +26,17 @@ enum SampleCommand: Command {
         + "its marginals: the 1-way tables and a forest of its 2-way tables (where the measured "
         + "pairs close a cycle, those of least mutual information are left out). Pairs no "
         + "table measured get no association of their own.")
+    static let recordUpdate = Option<RecordUpdate.Mode>.choice(
+      "record-update",
+      help: "For rows drawn from a release's marginals (--forest, or a model fitted with "
+        + "--sampler forest): move rows toward the released tables until the sample agrees with "
+        + "them (PrivSyn's record update; whole rows are copied so that each moved row keeps "
+        + "its other columns consistent). auto: only when the forest left out a measured "
+        + "2-way table (its pairs closed a cycle), toward the tables whose expected noise moves "
+        + "at most \(RecordUpdate.noiseLimit) of their mass (public: σ, cells, n); on: toward "
+        + "every released table; off: never. Post-processing, no privacy spent. See "
+        + "Docs/design.md, \"The record update\".",
+      defaultText: RecordUpdate.Mode.auto.rawValue)
     static let png = Option<String>(
       "png", value: "path",
       help: "Write a PNG picture of sampled images instead of a CSV: one row per class of the "
@@ -53,7 +64,7 @@ enum SampleCommand: Command {
     ],
     options: [
       Options.rows, Options.seed, Options.output, Options.independent, Options.forest,
-      Options.png, Options.perClass, Options.quiet,
+      Options.recordUpdate, Options.png, Options.perClass, Options.quiet,
     ])
 
   static func run(_ arguments: Arguments) throws {
@@ -78,20 +89,28 @@ enum SampleCommand: Command {
         option: "forest", value: nil, rule: "cannot be combined with --independent",
         onCommandLine: true)
     }
+    let recordUpdate = arguments[Options.recordUpdate] ?? .auto
+    if independent && arguments[Options.recordUpdate] != nil {
+      throw OptionError(
+        option: "record-update", value: nil,
+        rule: "cannot be combined with --independent (the private floor draws every column on "
+          + "its own)", onCommandLine: true)
+    }
     if independent || forest {
       let release = try Release(contentsOf: modelPath)
-      let model = try Sampler.sampleMarginals(
+      let drawn = try Sampler.sampleMarginals(
         release: release, model: independent ? .independent : .forest, rows: rows, seed: seed,
-        outputPath: output
+        outputPath: output, recordUpdate: recordUpdate
       ) { done in progress.update("sample: \(done)/\(rows) rows") }
       progress.finish()
+      let model = drawn.forest
       let p = release.header.privacy
       let what =
         independent
         ? "each column drawn on its own from the release's 1-way marginals (the private floor"
         : "drawn from the maximum-entropy model of the release's 1-way marginals and "
           + "\(model.usedPairs) of its 2-way marginals (\(model.droppedPairs) left out to break "
-          + "cycles"
+          + "cycles" + (drawn.update.map { "; " + updateText($0) } ?? "")
       Console.info(
         "Wrote \(output): \(rows) rows, \(what) at (ε, δ) = (\(p.epsilon), \(p.delta)) under "
           + "\(p.neighbors)).")
@@ -99,15 +118,31 @@ enum SampleCommand: Command {
       return
     }
     let model = try Model(contentsOf: modelPath)
-    try Sampler.sample(model: model, rows: rows, seed: seed, outputPath: output) { done in
+    if recordUpdate == .on && model.header.forest == nil {
+      throw OptionError(
+        option: "record-update", value: "on",
+        rule: "needs rows drawn from a release's marginals (--forest, or a model fitted with "
+          + "--sampler forest); this model samples from its generator", onCommandLine: true)
+    }
+    let update = try Sampler.sample(
+      model: model, rows: rows, seed: seed, outputPath: output, recordUpdate: recordUpdate
+    ) { done in
       progress.update("sample: \(done)/\(rows) rows")
     }
     progress.finish()
+    if let update { Console.info("Record update: " + updateText(update) + ".") }
     Console.info(
       "Wrote \(output): \(rows) rows, \(model.header.schema.keptColumns.count) columns. "
         + "Made from a release with (ε, δ) = (\(model.header.release.privacy.epsilon), "
         + "\(model.header.release.privacy.delta)) under \(model.header.release.privacy.neighbors).")
     for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
+  }
+
+  /// What the record update did, for the summary line.
+  static func updateText(_ update: Sampler.UpdateSummary) -> String {
+    "rows moved toward \(update.tables) released tables: largest total-variation distance "
+      + "to one \(String(format: "%.3f", update.before)) before, \(String(format: "%.3f", update.after)) "
+      + "after"
   }
 
   /// `sample --png`: the picture of sampled images, one row per class.

@@ -42,6 +42,7 @@ struct FitOptionsTests {
     fit.latent = 8
     fit.learningRate = 1e-2
     fit.marginalBatch = 256
+    fit.sampler = .generator  // these tests train; `auto` would pick the forest
     return fit
   }
 

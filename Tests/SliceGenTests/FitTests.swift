@@ -107,6 +107,7 @@ struct FitTests {
     options.hidden = [32, 32]
     options.learningRate = 3e-3
     options.seed = 5
+    options.sampler = .generator  // these tests train; `auto` would pick the forest
     return options
   }
 

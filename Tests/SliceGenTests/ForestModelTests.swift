@@ -61,18 +61,23 @@ struct ForestModelTests {
     }
   }
 
-  @Test("a release whose pairs close cycles, or has none, keeps the generator")
+  @Test(
+    "auto: the forest wherever the release has 2-way tables, cycles included; else the generator")
   func generatorOtherwise() throws {
     let names = ["a", "b", "c"]
     #expect(ModelSampler.auto.resolved(marginals: nil, columns: names) == .generator)
-    let release = try TestPaths.adultRelease(marginals: .select(20))
-    let kept = release.header.schema.keptColumns.map(\.name)
+    let cycles = try TestPaths.adultRelease(marginals: .select(20))
+    let kept = cycles.header.schema.keptColumns.map(\.name)
     #expect(
-      ModelSampler.auto.resolved(marginals: release.header.marginals, columns: kept) == .generator)
+      ModelSampler.auto.resolved(marginals: cycles.header.marginals, columns: kept) == .forest)
     #expect(
-      ModelSampler.forest.resolved(marginals: release.header.marginals, columns: kept) == .forest)
+      ModelSampler.generator.resolved(marginals: cycles.header.marginals, columns: kept)
+        == .generator)
+    let oneWay = try TestPaths.adultRelease(marginals: .oneWay)
+    #expect(
+      ModelSampler.auto.resolved(marginals: oneWay.header.marginals, columns: kept) == .generator)
     let path = TestPaths.temporary("generator.slgm")
-    let model = try Trainer.fit(release: release, options: fitOptions(.auto), outputPath: path)
+    let model = try Trainer.fit(release: oneWay, options: fitOptions(.auto), outputPath: path)
     #expect(model.header.forest == nil && model.header.formatVersion == 1)
     #expect(model.header.history.count == 1)
   }

@@ -163,9 +163,10 @@ public struct FitOptions: Codable, Equatable, Sendable {
 
 /// What a model samples from.
 public enum ModelSampler: String, Codable, Sendable, CaseIterable {
-  /// `forest` when the release's 2-way marginals form a forest (`--marginals tree`, and `auto`
-  /// on wide tables), else `generator`: the measured choice (Docs/benchmarks.md, "The forest
-  /// sampler").
+  /// `forest` when the release has 2-way marginals (where they close cycles, `sample` moves the
+  /// forest's rows toward the tables it left out: RecordUpdate.swift), else `generator`: the
+  /// measured choice on Adult, Caravan and digits (Docs/benchmarks.md, "The forest sampler" and
+  /// "The record update").
   case auto
   /// The generator trained on the projections and the marginals.
   case generator
@@ -178,7 +179,7 @@ public enum ModelSampler: String, Codable, Sendable, CaseIterable {
     guard self == .auto else { return self }
     guard let marginals else { return .generator }
     let forest = MarginalForest(columns: columns, marginals: marginals)
-    return forest.usedPairs > 0 && forest.droppedPairs == 0 ? .forest : .generator
+    return forest.usedPairs > 0 ? .forest : .generator
   }
 }
 

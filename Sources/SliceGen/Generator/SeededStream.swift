@@ -12,6 +12,8 @@ public enum SeededStream {
   public static let sampling: UInt64 = 0x5A4D_504C
   /// `sample --independent`'s stream id: "INDP" in ASCII.
   public static let independentSampling: UInt64 = 0x494E_4450
+  /// The record update's stream id (`sample --update-records`): "RUPD" in ASCII.
+  public static let recordUpdate: UInt64 = 0x5255_5044
   /// `evaluate`'s stream id: "EVAL" in ASCII.
   public static let evaluation: UInt64 = 0x4556_414C
 

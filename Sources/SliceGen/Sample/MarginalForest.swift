@@ -49,6 +49,8 @@ public struct MarginalForest: Sendable {
   /// How many 2-way tables the forest uses, and how many it leaves out to break cycles.
   public let usedPairs: Int
   public let droppedPairs: Int
+  /// The columns of the 2-way tables left out to break cycles.
+  public let leftOut: [[String]]
 
   /// The forest of `marginals` over `columns` (the kept column names, encoding order). With
   /// `pairs: false`, no edges: every column is drawn on its own (the private floor).
@@ -71,6 +73,8 @@ public struct MarginalForest: Sendable {
     let used = chosen.count
     usedPairs = used
     droppedPairs = twoWay.count - used
+    let kept = Set(chosen)
+    leftOut = twoWay.indices.filter { !kept.contains($0) }.map { twoWay[$0].columns }
     // Orient every tree from its lowest column, breadth first.
     var edges = [Edge?](repeating: nil, count: columns.count)
     var order: [Int] = []

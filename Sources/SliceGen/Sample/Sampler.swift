@@ -21,33 +21,43 @@ public enum Sampler {
   }
 
   /// Writes `rows` synthetic rows to `outputPath` (atomically: nothing is left on failure).
+  /// A model that samples from its release's marginals moves its rows toward them as
+  /// `recordUpdate` says (RecordUpdate.swift); the summary says what the update did (nil: it
+  /// did not run).
+  @discardableResult
   public static func sample(
     model: Model, rows: Int, seed: UInt64, outputPath: String,
-    progress: (Int) -> Void = { _ in }
-  ) throws {
+    recordUpdate: RecordUpdate.Mode = .auto, progress: (Int) -> Void = { _ in }
+  ) throws -> UpdateSummary? {
     try validate(rows: rows)
     try OutputPath.refuse(outputPath, ifAnyOf: [model.path])
     let writer = try CSVWriter(path: outputPath)
     let encoding = Encoding(schema: model.header.schema)
     try writer.writeRecord(encoding.blocks.map(\.name))
-    try generateRows(model: model, rows: rows, seed: seed, progress: progress) { fields in
+    let summary = try generateRows(
+      model: model, rows: rows, seed: seed, recordUpdate: recordUpdate, progress: progress
+    ) { fields in
       try writer.writeRecord(fields)
     }
     try writer.finish()
+    return summary
   }
 
-  /// Generates rows block by block and hands each decoded row to `body`.
+  /// Generates rows block by block and hands each decoded row to `body`; the record update's
+  /// summary as in `sample`.
+  @discardableResult
   public static func generateRows(
-    model: Model, rows: Int, seed: UInt64, progress: (Int) -> Void = { _ in },
-    _ body: ([String]) throws -> Void
-  ) throws {
+    model: Model, rows: Int, seed: UInt64, recordUpdate: RecordUpdate.Mode = .auto,
+    progress: (Int) -> Void = { _ in }, _ body: ([String]) throws -> Void
+  ) throws -> UpdateSummary? {
     let encoding = Encoding(schema: model.header.schema)
     var rng = SeededStream.make(seed: seed, stream: SeededStream.sampling)
     if let marginals = model.header.forest, let bins = model.header.bins {
       let forest = MarginalForest(columns: encoding.blocks.map(\.name), marginals: marginals)
-      try forestRows(
-        forest, encoding: encoding, bins: bins, rows: rows, using: &rng, progress: progress, body)
-      return
+      return try marginalRows(
+        forest, marginals: marginals, releaseRows: model.header.release.rows,
+        recordUpdate: recordUpdate, encoding: encoding, bins: bins, rows: rows, seed: seed,
+        using: &rng, progress: progress, body)
     }
     let generator = try MLPGenerator(
       architecture: model.header.architecture, parameters: model.parameters)
@@ -86,6 +96,7 @@ public enum Sampler {
       done += b
       progress(done)
     }
+    return nil
   }
 
   /// Numeric columns with binned heads: draw a bin from the head's probabilities, then a value
@@ -150,14 +161,21 @@ extension Sampler {
     case forest
   }
 
+  /// What `sampleMarginals` drew from, and what the record update did (nil: it did not run).
+  public struct MarginalSample: Sendable {
+    public var forest: MarginalForest
+    public var update: UpdateSummary?
+  }
+
   /// Writes `rows` rows drawn from a model of the release's consistent marginals to
-  /// `outputPath` atomically, and returns the model it drew from. Post-processing of the
-  /// release, no privacy spent.
+  /// `outputPath` atomically, and returns the model it drew from. With `.forest`, the rows are
+  /// moved toward the release's marginals as `recordUpdate` says (RecordUpdate.swift); the
+  /// private floor (`.independent`) never is. Post-processing of the release, no privacy spent.
   @discardableResult
   public static func sampleMarginals(
     release: Release, model kind: MarginalModel, rows: Int, seed: UInt64, outputPath: String,
-    progress: (Int) -> Void = { _ in }
-  ) throws -> MarginalForest {
+    recordUpdate: RecordUpdate.Mode = .auto, progress: (Int) -> Void = { _ in }
+  ) throws -> MarginalSample {
     try validate(rows: rows)
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     let header = release.header
@@ -173,11 +191,33 @@ extension Sampler {
     var rng = SeededStream.make(seed: seed, stream: SeededStream.independentSampling)
     let writer = try CSVWriter(path: outputPath)
     try writer.writeRecord(encoding.blocks.map(\.name))
-    try forestRows(
-      forest, encoding: encoding, bins: columnBins, rows: rows, using: &rng, progress: progress
+    let update = try marginalRows(
+      forest, marginals: marginals, releaseRows: header.rows,
+      recordUpdate: kind == .forest ? recordUpdate : .off, encoding: encoding, bins: columnBins,
+      rows: rows, seed: seed, using: &rng, progress: progress
     ) { try writer.writeRecord($0) }
     try writer.finish()
-    return forest
+    return MarginalSample(forest: forest, update: update)
+  }
+
+  /// Rows from `forest`, with the record update toward `marginals` when `recordUpdate` runs.
+  static func marginalRows(
+    _ forest: MarginalForest, marginals: [ReleasedMarginal], releaseRows: Int,
+    recordUpdate: RecordUpdate.Mode, encoding: Encoding, bins: [ColumnBins], rows: Int,
+    seed: UInt64, using rng: inout some RandomNumberGenerator, progress: (Int) -> Void,
+    _ body: ([String]) throws -> Void
+  ) throws -> UpdateSummary? {
+    guard
+      let targets = RecordUpdate.targets(
+        recordUpdate, marginals: marginals, leftOut: forest.leftOut, rows: releaseRows)
+    else {
+      try forestRows(
+        forest, encoding: encoding, bins: bins, rows: rows, using: &rng, progress: progress, body)
+      return nil
+    }
+    return try updatedForestRows(
+      forest, targets: targets, encoding: encoding, bins: bins, rows: rows, seed: seed,
+      using: &rng, progress: progress, body)
   }
 
   /// Draws `rows` rows from `forest`, decodes each (a category, or a value within its numeric
