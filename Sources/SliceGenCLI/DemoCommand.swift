@@ -11,7 +11,11 @@ enum DemoCommand: Command {
     static let epsilon = Option<Double>.number(
       "epsilon", value: "ε", help: "Privacy parameter of the release.", defaultText: "4")
     static let epochs = Option<Int>.wholeNumber(
-      "epochs", value: "N", help: "Training epochs.", defaultText: "\(FitOptions().epochs)",
+      "epochs", value: "N",
+      help: "Training epochs of the generator, which the demo trains when the release has no "
+        + "2-way marginals (--marginals none or one-way); with them, the model samples from "
+        + "their maximum-entropy forest and nothing is trained (fit --sampler auto).",
+      defaultText: "\(FitOptions().epochs)",
       range: FitOptions.epochsRange)
     static let marginals = Option<MarginalSelection>(
       "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
@@ -71,10 +75,16 @@ enum DemoCommand: Command {
       "    \(report.header.rows) rows released, σ = \(String(format: "%.4g", report.header.sigma)) "
         + "in \(String(format: "%.1f", report.seconds)) s → \(releasePath)")
 
-    Console.info(
-      "2/4 fit: \(fit.epochs) epochs, batch \(fit.batch), generator \(fit.hidden) "
-        + "(no privacy cost) …")
     let release = try Release(contentsOf: releasePath)
+    let names = schema.keptColumns.map(\.name)
+    let forest =
+      fit.sampler.resolved(marginals: release.header.marginals, columns: names) == .forest
+    Console.info(
+      forest
+        ? "2/4 fit: the maximum-entropy forest of the release's marginals, nothing to train "
+          + "(no privacy cost) …"
+        : "2/4 fit: \(fit.epochs) epochs, batch \(fit.batch), generator \(fit.hidden) "
+          + "(no privacy cost) …")
     let progress = ProgressLine()
     let model = try Trainer.fit(
       release: release, options: fit, outputPath: modelPath,
@@ -86,13 +96,24 @@ enum DemoCommand: Command {
             p.secondsRemaining))
       })
     progress.finish()
-    let seconds = model.header.history.reduce(0) { $0 + $1.seconds }
-    Console.info(
-      "    \(String(format: "%.0f", seconds)) s, kept epoch \(model.header.bestEpoch) → \(modelPath)"
-    )
+    if let marginals = model.header.forest {
+      let tree = MarginalForest(columns: names, marginals: marginals)
+      Console.info(
+        "    a forest of \(tree.usedPairs) of the \(tree.usedPairs + tree.droppedPairs) 2-way "
+          + "marginals → \(modelPath)")
+    } else {
+      let seconds = model.header.history.reduce(0) { $0 + $1.seconds }
+      Console.info(
+        "    \(String(format: "%.0f", seconds)) s, kept epoch \(model.header.bestEpoch) → "
+          + modelPath)
+    }
 
     Console.info("3/4 sample: \(report.header.rows) rows …")
-    try Sampler.sample(model: model, rows: report.header.rows, seed: 0, outputPath: syntheticPath)
+    let update = try Sampler.sample(
+      model: model, rows: report.header.rows, seed: 0, outputPath: syntheticPath)
+    if let update {
+      Console.info("    record update: " + SampleCommand.updateText(update))
+    }
 
     Console.info("4/4 evaluate against \(data)/test.csv (reads real data: for the data owner) …")
     let real = try EvaluationTable(path: data + "/test.csv", schema: schema)
