@@ -171,6 +171,32 @@ enum FitCommand: Command {
     return options
   }
 
+  /// The training options given on the command line (they mean nothing to a forest model).
+  static func trainingOptionsGiven(_ arguments: Arguments) -> [String] {
+    var given: [String] = []
+    func note<V>(_ option: Option<V>) {
+      if arguments[option] != nil { given.append(option.info.name) }
+    }
+    note(Options.epochs)
+    note(Options.batch)
+    note(Options.lr)
+    note(Options.validation)
+    note(Options.latent)
+    note(Options.hidden)
+    note(Options.numericHead)
+    note(Options.divergence)
+    note(Options.tau)
+    note(Options.bandwidths)
+    note(Options.marginalWeight)
+    note(Options.marginalLoss)
+    note(Options.marginalBatch)
+    note(Options.impliedPairWeight)
+    note(Options.impliedPairsPerStep)
+    note(Options.kernelWeight)
+    note(Options.keep)
+    return given
+  }
+
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
     let options = try options(arguments)
@@ -195,6 +221,13 @@ enum FitCommand: Command {
           + ". It inherits the release's guarantee: "
           + "(ε, δ) = (\(model.header.release.privacy.epsilon), "
           + "\(model.header.release.privacy.delta)).")
+      let ignored = trainingOptionsGiven(arguments)
+      if !ignored.isEmpty {
+        Console.error(
+          "Note: " + ignored.map { "--" + $0 }.joined(separator: ", ")
+            + " set how a generator trains; this model trains none (add --sampler generator "
+            + "to train one).")
+      }
       for label in model.header.release.privacy.warningLabels {
         Console.error("WARNING: " + label)
       }

@@ -17,8 +17,13 @@ struct RecordUpdateCommandTests {
       directory + "/a.slg", "--quiet",
     ])
     #expect(made.status == 0, "\(made.stderr)")
-    let fit = try CLI.run(["fit", directory + "/a.slg", "-o", directory + "/a.slgm"])
+    let fit = try CLI.run([
+      "fit", directory + "/a.slg", "--epochs", "2", "-o", directory + "/a.slgm",
+    ])
     #expect(fit.status == 0, "\(fit.stderr)")
+    #expect(
+      fit.stderr.contains("Note: --epochs set how a generator trains; this model trains none"),
+      "\(fit.stderr)")
     #expect(
       fit.stderr.contains("2-way marginals out, and 'sample' moves its rows"), "\(fit.stderr)")
     let sample = try CLI.run([
