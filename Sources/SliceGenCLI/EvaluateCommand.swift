@@ -24,6 +24,10 @@ enum EvaluateCommand: Command {
       "converged-logistic-regression",
       help: "Fit the logistic regression to its optimum (Newton) instead of SDMetrics' 50 "
         + "L-BFGS-B iterations.")
+    static let privacy = Flag(
+      "privacy",
+      help: "Also measure membership inference (distance to closest record, a distance attack's "
+        + "AUC) for at most 2,000 sampled rows each; needs --train. Empirical, not an epsilon.")
     static let json = Flag(
       "json",
       help: "Print the scores, the values outside the schema and the warnings as one JSON object.")
@@ -44,7 +48,8 @@ enum EvaluateCommand: Command {
     abstract: "Score a synthetic table against a real holdout (SDMetrics' metrics).",
     options: [
       Options.real, Options.synthetic, Options.schema, Options.train, Options.target,
-      Options.convergedLogisticRegression, Options.json, Options.html, Options.model,
+      Options.convergedLogisticRegression, Options.privacy, Options.json, Options.html,
+      Options.model,
       Options.strict,
     ],
     discussion: """
@@ -59,6 +64,12 @@ enum EvaluateCommand: Command {
       scored as written and counted per column. Warnings name the metric row and both numbers:
       columnPairTrends or columnPairTrendsAll below independent columns, columnShapes more than
       0.02 below them.
+
+      --privacy compares each synthetic row's distance to the closest training row and to the
+      closest holdout row (SDMetrics' DCROverfittingProtection), and scores a distance attack
+      (members: training rows; non-members: holdout rows). These are empirical measurements of
+      one attack on random samples (at most 2,000 rows looked up, 50,000 searched), not a
+      privacy guarantee and never an epsilon.
       """)
 
   static func run(_ arguments: Arguments) throws {
@@ -68,6 +79,11 @@ enum EvaluateCommand: Command {
       throw UsageError(message: "--real, --synthetic and --schema are required")
     }
     let trainPath = arguments[Options.train], modelPath = arguments[Options.model]
+    let privacy = arguments[Options.privacy]
+    if privacy && trainPath == nil {
+      throw UsageError(
+        message: "--privacy requires --train (the real training rows that went into the release)")
+    }
     let html = arguments[Options.html]
     if let html {
       try OutputPath.refuse(
@@ -84,7 +100,7 @@ enum EvaluateCommand: Command {
     let report = try Evaluator.evaluate(
       real: real, synthetic: synthetic, train: train, target: target,
       solver: arguments[Options.convergedLogisticRegression] ? .converged : .scikitLearn,
-      images: images)
+      images: images, privacyRanges: privacy ? MembershipInference.ranges(schema) : nil)
     let model = try modelPath.map { try Model(contentsOf: $0) }
     if let html {
       try HTMLReport.write(
@@ -98,6 +114,10 @@ enum EvaluateCommand: Command {
       print(ScoreTable.text(report))
       print("")
       print(ScoreTable.outsideSchema(report))
+      if let scores = report.privacy {
+        print("")
+        print(ScoreTable.privacy(scores))
+      }
     }
     let strict = arguments[Options.strict]
     ScoreTable.printWarnings(report, outsideSchemaIsError: strict)
@@ -123,6 +143,30 @@ enum ScoreTable {
           + f(t.independent).padding(toLength: 12, withPad: " ", startingAt: 0) + " " + f(t.real))
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// The membership inference block of `evaluate --privacy`: the sample sizes, each figure with
+  /// what it would be without a membership signal, and the words "not an epsilon".
+  static func privacy(_ scores: MembershipScores) -> String {
+    func f(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
+    let rows = [
+      ("closer to train (share; about 0.5 is ideal)", f(scores.closerToTrain)),
+      ("tied (as close to both; not closer)", f(scores.tied)),
+      ("DCR overfitting protection (1 is best)", f(scores.dcrOverfittingProtection)),
+      ("median DCR to train", f(scores.medianDCRToTrain)),
+      ("median DCR to holdout", f(scores.medianDCRToHoldout)),
+      ("distance attack AUC (0.5: no signal)", f(scores.distanceAttackAUC)),
+    ]
+    return
+      ([
+        "Membership inference (empirical, not a privacy guarantee; never an epsilon), on "
+          + "random samples:",
+        "  distance to closest record: \(scores.syntheticRows) synthetic rows against "
+          + "\(scores.trainRows) training and \(scores.holdoutRows) holdout rows",
+        "  attack: \(scores.attackMembers) members and \(scores.attackNonMembers) non-members "
+          + "against \(scores.attackSyntheticRows) synthetic rows",
+      ] + rows.map { "  " + $0.0.padding(toLength: 46, withPad: " ", startingAt: 0) + $0.1 })
+      .joined(separator: "\n")
   }
 
   /// `Values outside the schema (synthetic table): none`, or the total and one line per column.

@@ -200,4 +200,47 @@ struct EvaluateCommandTests {
       ))
     #expect(result.stderr.contains("native_country "))
   }
+
+  @Test("--privacy without --train is a usage error that names --privacy")
+  func privacyNeedsTrain() throws {
+    let result = try CLI.run([
+      "evaluate", "--real", CLI.path("samples/adult/test.csv"), "--synthetic",
+      CLI.path("samples/adult/test.csv"), "--schema", CLI.path("samples/adult/schema.json"),
+      "--privacy",
+    ])
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.contains("--privacy requires --train"), "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test("--privacy: the JSON has the privacy key, the text and HTML say it is not an epsilon")
+  func privacy() throws {
+    // The training rows as the synthetic table: the worst case, every row a copy.
+    let arguments = [
+      "evaluate", "--real", CLI.path("samples/adult/test.csv"), "--synthetic",
+      CLI.path("samples/adult/train.csv"), "--schema", CLI.path("samples/adult/schema.json"),
+      "--train", CLI.path("samples/adult/train.csv"), "--privacy",
+    ]
+    let result = try CLI.run(arguments + ["--json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let privacy = object?["privacy"] as? [String: Any]
+    // 2,000 synthetic rows against the 16,281 holdout rows and as many training rows; the
+    // attack's 2,000 members and 2,000 non-members against all 32,561 synthetic rows.
+    #expect(privacy?["syntheticRows"] as? Int == 2_000)
+    #expect(privacy?["trainRows"] as? Int == 16_281 && privacy?["holdoutRows"] as? Int == 16_281)
+    #expect(privacy?["attackMembers"] as? Int == 2_000)
+    #expect(privacy?["attackSyntheticRows"] as? Int == 32_561)
+    // Every member has its copy among the synthetic rows (distance 0): AUC well above 0.5.
+    let auc = privacy?["distanceAttackAUC"] as? Double
+    #expect(auc.map { $0 > 0.8 } == true, "\(String(describing: privacy))")
+    #expect((privacy?["note"] as? String)?.contains("not a privacy guarantee") == true)
+    let html = CLI.temporaryDirectory() + "/report.html"
+    let text = try CLI.run(arguments + ["--html", html])
+    #expect(text.status == 0, "\(text.stderr)")
+    #expect(text.stdout.contains("Membership inference (empirical, not a privacy guarantee"))
+    #expect(text.stdout.contains("distance attack AUC"))
+    let page = try String(contentsOfFile: html, encoding: .utf8)
+    #expect(page.contains("Membership inference (empirical, not a privacy guarantee)"))
+  }
 }

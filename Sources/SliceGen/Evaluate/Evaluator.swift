@@ -75,6 +75,9 @@ public struct EvaluationReport: Sendable {
   public var target: String?
   /// The synthetic table's columns with values outside the schema (OutsideSchema.swift).
   public var outsideSchema: [OutsideSchemaCount] = []
+  /// The membership inference scores (`evaluate --privacy`, MembershipInference.swift): empirical,
+  /// not a privacy guarantee.
+  public var privacy: MembershipScores? = nil
 
   /// How far below the independent-columns reference `columnShapes` may be before a warning.
   public static let columnShapesMargin = 0.02
@@ -182,14 +185,16 @@ public struct EvaluationReport: Sendable {
 
   /// The JSON object of `evaluate --json` (keys sorted, NaN as "nan"): every key of `summary()`
   /// with synthetic, independent and real; `outsideSchema`, the synthetic table's columns with
-  /// values outside the schema; `warnings`, each with its metric and both numbers.
+  /// values outside the schema; `warnings`, each with its metric and both numbers; `privacy`,
+  /// the membership inference scores, when they were measured.
   public func json() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(
-      EvaluationJSON(scores: summary(), outsideSchema: outsideSchema, warnings: warnings))
+      EvaluationJSON(
+        scores: summary(), outsideSchema: outsideSchema, warnings: warnings, privacy: privacy))
   }
 }
 
@@ -206,12 +211,14 @@ private struct EvaluationJSON: Encodable {
   var scores: [String: Triple]
   var outsideSchema: [OutsideSchemaCount]
   var warnings: [EvaluationWarning]
+  var privacy: MembershipScores?
 
   func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: Key.self)
     for (key, triple) in scores { try container.encode(triple, forKey: Key(key)) }
     try container.encode(outsideSchema, forKey: Key("outsideSchema"))
     try container.encode(warnings, forKey: Key("warnings"))
+    if let privacy { try container.encode(privacy, forKey: Key("privacy")) }
   }
 }
 
@@ -225,9 +232,14 @@ public enum Evaluator {
   ///     `.converged` reports the optimum of the same objective.
   ///   - images: the layout of image tables whose label is the target; the softmax regression's
   ///     accuracy (`softmaxAccuracy`) is then measured for the synthetic and real tables.
+  ///   - privacyRanges: with `train`, measure the membership inference scores
+  ///     (`MembershipInference.measure`, on samples drawn from the same seeded stream after the
+  ///     independent columns) with these column ranges (`MembershipInference.ranges(schema)`);
+  ///     nil to skip them.
   public static func evaluate(
     real: EvaluationTable, synthetic: EvaluationTable, train: EvaluationTable?, target: String?,
-    solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0, images: ImageSchema? = nil
+    solver: LogisticSolver = .scikitLearn, seed: UInt64 = 0, images: ImageSchema? = nil,
+    privacyRanges: [Double?]? = nil
   ) throws -> EvaluationReport {
     let targetIndex = try target.map { name -> Int in
       let quoted = "\"\(ValueText.quoted(name))\""
@@ -248,6 +260,10 @@ public enum Evaluator {
       },
       real: train.map { scores(real, $0, targetIndex, solver) },
       target: target, outsideSchema: synthetic.outsideSchema)
+    if let privacyRanges, let train {
+      report.privacy = MembershipInference.measure(
+        train: train, holdout: real, synthetic: synthetic, ranges: privacyRanges, using: &rng)
+    }
     if let images, images.label != nil {
       report.synthetic.softmaxAccuracy = SoftmaxRegression.accuracy(
         train: synthetic, test: real, layout: images)

@@ -70,6 +70,7 @@ public enum HTMLReport {
         + "<td>\(f(t.real))</td></tr>"
     }
     html += "</table>"
+    if let privacy = report.privacy { html += membership(privacy) }
     // Loss curve.
     if let model, model.header.history.count >= 1 {
       html += "<h2>Training</h2>" + lossCurve(model.header.history)
@@ -122,6 +123,29 @@ public enum HTMLReport {
         + "<td>\(escape(column.firstValue)) (\(column.firstLine))</td></tr>"
     }
     return html + "</table>"
+  }
+
+  /// The membership inference scores beside the utility scores, with the words that say what
+  /// they are not.
+  static func membership(_ scores: MembershipScores) -> String {
+    let rows = [
+      ("closer to train (share of synthetic rows; about 0.5 is ideal)", scores.closerToTrain),
+      ("tied (as close to both samples; counted as not closer)", scores.tied),
+      ("DCR overfitting protection (SDMetrics; 1 is best)", scores.dcrOverfittingProtection),
+      ("median distance to the closest training row", scores.medianDCRToTrain),
+      ("median distance to the closest holdout row", scores.medianDCRToHoldout),
+      ("distance attack AUC (0.5: no membership signal)", scores.distanceAttackAUC),
+    ]
+    return
+      "<h2>Membership inference (empirical, not a privacy guarantee)</h2><p>Measured on random "
+      + "samples: \(scores.syntheticRows) synthetic rows against \(scores.trainRows) training "
+      + "and \(scores.holdoutRows) holdout rows (distance to closest record); "
+      + "\(scores.attackMembers) members and \(scores.attackNonMembers) non-members against "
+      + "\(scores.attackSyntheticRows) synthetic rows (the attack). These are measurements of "
+      + "one attack, never an ε: "
+      + "the guarantee is the release's (ε, δ).</p><table><tr><th>measure</th><th>value</th></tr>"
+      + rows.map { "<tr><td>\(escape($0.0))</td><td>\(f($0.1))</td></tr>" }.joined()
+      + "</table>"
   }
 
   static func f(_ x: Double?) -> String {
