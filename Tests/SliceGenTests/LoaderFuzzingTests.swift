@@ -10,14 +10,7 @@ private func validFiles() throws -> (
   release: String, marginals: String, model: String, forest: String
 ) {
   let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
-  var text = "age,income,colour,city,id\n"
-  for i in 0..<80 {
-    text +=
-      "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
-      + "\(i % 5 == 0 ? "" : "A"),0.5\n"
-  }
-  let csv = directory + "/data.csv"
-  try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+  let csv = try fuzzTable(directory + "/data.csv")
   let schema = try mixedSchema()
   var options = ReleaseOptions(epsilon: 2)
   options.delta = 1e-5
@@ -47,6 +40,18 @@ private func validFiles() throws -> (
     release: try Release(contentsOf: tree), options: fit, outputPath: forest)
   precondition(forestModel.header.forest != nil)
   return (release, marginals, model, forest)
+}
+
+/// The 80-row table of `mixedSchema()` the fuzz tests start from, written to `path`.
+private func fuzzTable(_ path: String) throws -> String {
+  var text = "age,income,colour,city,id\n"
+  for i in 0..<80 {
+    text +=
+      "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
+      + "\(i % 5 == 0 ? "" : "A"),0.5\n"
+  }
+  try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+  return path
 }
 
 /// The file at `path` with bytes changed by `change`, written next to it.
@@ -166,14 +171,7 @@ struct LoaderFuzzingTests {
   @Test("seeded mutants of a CSV and a schema read or throw; a refused release leaves no file")
   func readerMutants() throws {
     let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
-    var text = "age,income,colour,city,id\n"
-    for i in 0..<80 {
-      text +=
-        "\(20 + i % 60),\(i * 100),\(["red", "green", "blue"][i % 3]),"
-        + "\(i % 5 == 0 ? "" : "A"),0.5\n"
-    }
-    let csv = directory + "/reader.csv"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+    let csv = try fuzzTable(directory + "/reader.csv")
     let schema = try mixedSchema()
     #expect(ReaderFuzzing.load(csv, as: .csv, schema: schema) == nil)
     let schemaPath = directory + "/reader-schema.json"

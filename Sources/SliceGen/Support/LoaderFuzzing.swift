@@ -96,6 +96,21 @@ public enum LoaderFuzzing {
     return body
   }
 
+  /// One to four random bits of `bytes` flipped.
+  static func flipBits(_ bytes: inout [UInt8], using rng: inout Generator) {
+    for _ in 0..<Int.random(in: 1...4, using: &rng) {
+      bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^=
+        1 << UInt8.random(in: 0..<8, using: &rng)
+    }
+  }
+
+  /// One to 64 random bytes appended.
+  static func appendRandomBytes(_ bytes: inout [UInt8], using rng: inout Generator) {
+    for _ in 0..<Int.random(in: 1...64, using: &rng) {
+      bytes.append(UInt8.random(in: 0...255, using: &rng))
+    }
+  }
+
   /// The `index`-th mutant of `bytes` (deterministic in `seed` and `index`), and its kind.
   public static func mutant(of bytes: [UInt8], seed: UInt64, index: Int) -> (String, [UInt8]) {
     var rng = Generator(state: seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(index))
@@ -103,9 +118,7 @@ public enum LoaderFuzzing {
     let header = headerRange(bytes) ?? 0..<min(bytes.count, 64)
     switch Int.random(in: 0..<7, using: &rng) {
     case 0:
-      for _ in 0..<Int.random(in: 1...4, using: &rng) {
-        out[Int.random(in: 0..<out.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-      }
+      flipBits(&out, using: &rng)
       return ("flip", out)
     case 1:
       for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -116,9 +129,7 @@ public enum LoaderFuzzing {
     case 2:
       return ("truncate", Array(out.prefix(Int.random(in: 0..<out.count, using: &rng))))
     case 3:
-      for _ in 0..<Int.random(in: 1...64, using: &rng) {
-        out.append(UInt8.random(in: 0...255, using: &rng))
-      }
+      appendRandomBytes(&out, using: &rng)
       return ("extend", out)
     case 4:
       let size = UInt64(out.count)

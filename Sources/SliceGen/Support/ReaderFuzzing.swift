@@ -43,16 +43,12 @@ public enum ReaderFuzzing {
     guard !out.isEmpty else { return ("extend", [UInt8(ascii: "a")]) }
     switch Int.random(in: 0..<5, using: &rng) {
     case 0:
-      for _ in 0..<Int.random(in: 1...4, using: &rng) {
-        out[Int.random(in: 0..<out.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-      }
+      LoaderFuzzing.flipBits(&out, using: &rng)
       return ("flip", out)
     case 1:
       return ("truncate", Array(out.prefix(Int.random(in: 0..<out.count, using: &rng))))
     case 2:
-      for _ in 0..<Int.random(in: 1...64, using: &rng) {
-        out.append(UInt8.random(in: 0...255, using: &rng))
-      }
+      LoaderFuzzing.appendRandomBytes(&out, using: &rng)
       return ("extend", out)
     case 3:
       // A field: the run of bytes around a random position between separators.
