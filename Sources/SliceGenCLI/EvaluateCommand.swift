@@ -95,7 +95,7 @@ enum EvaluateCommand: Command {
     let real = try EvaluationTable(path: realPath, schema: schema)
     let synthetic = try EvaluationTable(path: syntheticPath, schema: schema)
     let train = try trainPath.map { try EvaluationTable(path: $0, schema: schema) }
-    // Images whose label is the target also get the softmax regression's accuracy.
+    // Images whose label is the target also get the softmax regression's and the MLP's accuracy.
     let images = ImageSchema(recognizing: schema).flatMap { $0.label?.name == target ? $0 : nil }
     let report = try Evaluator.evaluate(
       real: real, synthetic: synthetic, train: train, target: target,

@@ -45,7 +45,8 @@ struct SeededStreamTests {
     #expect(Self.draws(&again) == streams[0])
   }
 
-  @Test("the stream ids read ZMPL, INDP and EVAL in ASCII (changing one changes seeded outputs)")
+  @Test(
+    "the stream ids read ZMPL, INDP, EVAL and MLPC in ASCII (changing one changes seeded outputs)")
   func ids() {
     func ascii(_ id: UInt64) -> String {
       String(
@@ -55,5 +56,6 @@ struct SeededStreamTests {
     #expect(ascii(SeededStream.sampling) == "ZMPL")
     #expect(ascii(SeededStream.independentSampling) == "INDP")
     #expect(ascii(SeededStream.evaluation) == "EVAL")
+    #expect(ascii(SeededStream.mlpClassifier) == "MLPC")
   }
 }

@@ -21,6 +21,9 @@ public struct TableScores: Codable, Sendable {
   /// With an image layout: a softmax regression's accuracy on the holdout when trained on this
   /// table's labelled images (SoftmaxRegression.swift).
   public var softmaxAccuracy: Double? = nil
+  /// With an image layout: a one-hidden-layer MLP's accuracy on the holdout when trained on this
+  /// table's labelled images (MLPClassifier.swift).
+  public var mlpAccuracy: Double? = nil
   /// Per column (shape score) and per pair (trend score, and whether the pair counts in
   /// `columnPairTrends`).
   public var columns: [String: Double]
@@ -90,9 +93,10 @@ public struct EvaluationReport: Sendable {
   ]
 
   /// The keys this report has, in the order of the score table: `keys`, then
-  /// `softmaxAccuracy` when it was measured (images).
+  /// `softmaxAccuracy` and `mlpAccuracy` when they were measured (images).
   public var reportKeys: [String] {
-    synthetic.softmaxAccuracy == nil ? Self.keys : Self.keys + ["softmaxAccuracy"]
+    Self.keys + (synthetic.softmaxAccuracy == nil ? [] : ["softmaxAccuracy"])
+      + (synthetic.mlpAccuracy == nil ? [] : ["mlpAccuracy"])
   }
 
   /// Each key of `reportKeys` with synthetic, independent and real.
@@ -118,6 +122,7 @@ public struct EvaluationReport: Sendable {
       "minorityF1": triple(\.minorityF1), "rocAuc": triple(\.rocAuc),
     ]
     if synthetic.softmaxAccuracy != nil { all["softmaxAccuracy"] = triple(\.softmaxAccuracy) }
+    if synthetic.mlpAccuracy != nil { all["mlpAccuracy"] = triple(\.mlpAccuracy) }
     return all
   }
 
@@ -231,7 +236,9 @@ public enum Evaluator {
   ///   - solver: `.scikitLearn` (default) reproduces SDMetrics' unconverged 50-iteration fit;
   ///     `.converged` reports the optimum of the same objective.
   ///   - images: the layout of image tables whose label is the target; the softmax regression's
-  ///     accuracy (`softmaxAccuracy`) is then measured for the synthetic and real tables.
+  ///     accuracy (`softmaxAccuracy`) and the MLP's (`mlpAccuracy`, its randomness
+  ///     `SeededStream.mlpClassifier` under `seed`) are then measured for the synthetic and real
+  ///     tables.
   ///   - privacyRanges: with `train`, measure the membership inference scores
   ///     (`MembershipInference.measure`, on samples drawn from the same seeded stream after the
   ///     independent columns) with these column ranges (`MembershipInference.ranges(schema)`);
@@ -267,9 +274,13 @@ public enum Evaluator {
     if let images, images.label != nil {
       report.synthetic.softmaxAccuracy = SoftmaxRegression.accuracy(
         train: synthetic, test: real, layout: images)
+      report.synthetic.mlpAccuracy = MLPClassifier.accuracy(
+        train: synthetic, test: real, layout: images, seed: seed)
       if let train {
         report.real?.softmaxAccuracy = SoftmaxRegression.accuracy(
           train: train, test: real, layout: images)
+        report.real?.mlpAccuracy = MLPClassifier.accuracy(
+          train: train, test: real, layout: images, seed: seed)
       }
     }
     return report

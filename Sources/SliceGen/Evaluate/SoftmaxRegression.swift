@@ -1,10 +1,8 @@
 // Multinomial (softmax) logistic regression for `evaluate` on images: trained on labelled rows
 // (synthetic, or the real training split), its accuracy measured on the real holdout.
 //
-// Features: the pixels of an `ImageSchema`, each scaled to [0, 1] by the schema's public bounds,
-// x = (v − lower) / (upper − lower) (a missing or unreadable value counts as 0); labels: the
-// index of the row's category among the label's categories (rows whose label is missing or
-// unknown are left out, of training and of the accuracy alike).
+// Features and labels: `ImageFeatures` (ImageFeatures.swift), the pixels scaled to [0, 1] by the
+// schema's public bounds and the label's category index, shared with MLPClassifier.swift.
 //
 // Model: K classes, weights W (K, d) and biases b (K), zᵢ = W xᵢ + b, pᵢ = softmax(zᵢ). The
 // objective, with L2 regularisation λ = `lambda` on W (not on b):
@@ -102,44 +100,14 @@ struct SoftmaxRegression {
     }
   }
 
-  /// The image features and labels of `table` (see the file header): x (n, d), y.
-  static func imageData(
-    _ table: EvaluationTable, layout: ImageSchema
-  ) -> (x: [Double], y: [Int]) {
-    guard let label = layout.label, let t = table.names.firstIndex(of: label.name),
-      case .categorical(let labels) = table.columns[t]
-    else { return ([], []) }
-    let pixels: [[Double]] = layout.pixelColumnNames.map { name in
-      guard let c = table.names.firstIndex(of: name), case .numeric(let v) = table.columns[c]
-      else { return [Double](repeating: .nan, count: table.rows) }
-      return v
-    }
-    let index = Dictionary(
-      label.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    let span = layout.pixelUpper - layout.pixelLower
-    var x: [Double] = [], y: [Int] = []
-    for i in 0..<table.rows {
-      guard let text = labels[i], let k = index[text] else { continue }
-      y.append(k)
-      for column in pixels {
-        let v = (column[i] - layout.pixelLower) / span
-        x.append(v.isNaN ? 0 : v)
-      }
-    }
-    return (x, y)
-  }
-
   /// Trained on `train`'s image rows, the accuracy on `test`'s; NaN when either has none.
   static func accuracy(train: EvaluationTable, test: EvaluationTable, layout: ImageSchema) -> Double
   {
-    let d = layout.width * layout.height
-    let (xTrain, yTrain) = imageData(train, layout: layout)
-    let (xTest, yTest) = imageData(test, layout: layout)
-    guard let k = layout.label?.categories.count, !yTrain.isEmpty, !yTest.isEmpty else {
-      return .nan
-    }
-    let model = fit(x: xTrain, labels: yTrain, classes: k, width: d)
-    let predicted = model.predict(xTest)
-    return Double(zip(predicted, yTest).filter { $0 == $1 }.count) / Double(yTest.count)
+    let training = ImageFeatures(train, layout: layout)
+    let testing = ImageFeatures(test, layout: layout)
+    guard training.classes > 0, training.rows > 0, testing.rows > 0 else { return .nan }
+    let model = fit(
+      x: training.x, labels: training.y, classes: training.classes, width: training.width)
+    return testing.accuracy(of: model.predict(testing.x))
   }
 }

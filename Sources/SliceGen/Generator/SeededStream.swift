@@ -16,6 +16,10 @@ public enum SeededStream {
   public static let recordUpdate: UInt64 = 0x5255_5044
   /// `evaluate`'s stream id: "EVAL" in ASCII.
   public static let evaluation: UInt64 = 0x4556_414C
+  /// The stream id of `evaluate`'s MLP classifier on images (MLPClassifier.swift): "MLPC" in
+  /// ASCII. Each model starts it afresh, so its accuracy does not depend on what else
+  /// `evaluate` drew.
+  public static let mlpClassifier: UInt64 = 0x4D4C_5043
 
   /// ChaCha20 keyed by `seed` (bytes 0–7, little-endian) and `stream` (bytes 8–15), with byte 16
   /// set apart from `ChaCha20(seed:)`, which draws U from a release's seed.
