@@ -171,3 +171,50 @@ struct RecordUpdateTests {
     #expect(FileManager.default.contentsEqual(atPath: a, andPath: b))
   }
 }
+
+@Suite("Record update, nullable columns")
+struct RecordUpdateNullableTests {
+  @Test(
+    "missing values survive the update: nullable numeric and categorical columns keep their missing bins"
+  )
+  func nullable() throws {
+    let directory = (TestPaths.temporary("x") as NSString).deletingLastPathComponent
+    var text = "age,income,colour,city,id\n"
+    for i in 0..<2000 {
+      let income = i % 4 == 0 ? "NA" : "\((i * 37) % 100_000)"
+      text +=
+        "\(20 + i % 60),\(income),\(["red", "green", "blue"][i % 3]),"
+        + "\(i % 5 == 0 ? "" : (i % 2 == 0 ? "A" : "B")),0.5\n"
+    }
+    let csv = directory + "/nullable.csv"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+    var options = ReleaseOptions(epsilon: 50)
+    options.delta = 1e-5
+    options.slices = 3
+    options.marginals = .allPairs
+    options.marginalBins = 8
+    options.insecureTestNoiseSeed = 11
+    let path = directory + "/nullable.slg"
+    _ = try Releaser.release(
+      csvPath: csv, schema: try mixedSchema(), options: options, outputPath: path)
+    let release = try Release(contentsOf: path)
+    let output = directory + "/nullable-out.csv"
+    let drawn = try Sampler.sampleMarginals(
+      release: release, model: .forest, rows: 4000, seed: 1, outputPath: output,
+      recordUpdate: .on)
+    #expect(drawn.forest.droppedPairs == 3)
+    let update = try #require(drawn.update)
+    #expect(update.after < update.before, "\(update)")
+    var reader = try CSVReader(path: output)
+    var missingIncome = 0, missingCity = 0, rows = 0
+    while let record = try reader.nextRecord() {
+      rows += 1
+      if ["", "NA"].contains(record.fields[1]) { missingIncome += 1 }
+      if ["", "NA"].contains(record.fields[3]) { missingCity += 1 }
+    }
+    // A quarter of incomes and a fifth of cities are missing in the table, at ε = 50.
+    #expect(rows == 4000)
+    #expect(abs(Double(missingIncome) / 4000 - 0.25) < 0.05, "\(missingIncome)")
+    #expect(abs(Double(missingCity) / 4000 - 0.2) < 0.05, "\(missingCity)")
+  }
+}
