@@ -118,3 +118,13 @@ extension Dictionary where Key == String, Value == Any {
     }
   }
 }
+
+/// Central finite differences (f(w + h·eⱼ) − f(w − h·eⱼ)) / 2h of `f` at `w`, one per coordinate.
+func centralDifferences(_ w: [Double], h: Double = 1e-6, _ f: ([Double]) -> Double) -> [Double] {
+  w.indices.map { j in
+    var plus = w, minus = w
+    plus[j] += h
+    minus[j] -= h
+    return (f(plus) - f(minus)) / (2 * h)
+  }
+}
