@@ -65,6 +65,20 @@ public enum BinGroups {
     return out
   }
 
+  /// Per group, its fine bins and their weights in `fine` (all 1 when the group's weights sum to
+  /// zero): what a sampler that knows a row's group draws its fine bin from.
+  public static func members(_ map: [Int], weights fine: [Double]) -> [(
+    bins: [Int], weights: [Double]
+  )] {
+    precondition(fine.count == map.count)
+    var bins = [[Int]](repeating: [], count: count(map))
+    for (x, g) in map.enumerated() { bins[g].append(x) }
+    return bins.map { group in
+      let weights = group.map { fine[$0] }
+      return (group, weights.reduce(0, +) > 0 ? weights : group.map { _ in 1 })
+    }
+  }
+
   /// True when the map keeps every fine bin in its own group, in order.
   public static func isIdentity(_ map: [Int]) -> Bool {
     map.indices.allSatisfy { map[$0] == $0 }

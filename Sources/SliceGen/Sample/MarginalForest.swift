@@ -132,12 +132,7 @@ public struct MarginalForest: Sendable {
       // A parent group the table gives no mass: the child's own distribution.
       if conditional[g].reduce(0, +) <= 0 { conditional[g] = childGroupMass }
     }
-    let withinGroup = (0..<cols).map { h in
-      let bins = childMap.indices.filter { childMap[$0] == h }
-      let weights = bins.map { childOneWay[$0] }
-      let total = weights.reduce(0, +)
-      return (bins, total > 0 ? weights : [Double](repeating: 1, count: bins.count))
-    }
+    let withinGroup = BinGroups.members(childMap, weights: childOneWay)
     var shareInGroup = [Double](repeating: 0, count: childMap.count)
     for (bins, weights) in withinGroup {
       let total = weights.reduce(0, +)

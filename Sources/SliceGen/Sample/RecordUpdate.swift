@@ -14,7 +14,7 @@
 // does). Ten sweeps over every table in random order, α = 1/(1 + sweep), bring all of them close
 // at once. Changing only the two values on every move (PrivSyn's other operation) was measured
 // and does not converge on Adult: relationship × sex and marital status × relationship pull the
-// same rows back and forth (Docs/benchmarks.md, "The record update").
+// same rows back and forth (Docs/benchmarks.md, "The record update and the defaults").
 //
 // When it runs (`Mode.auto`): only a table whose noise is small enough is worth matching row
 // for row — matching a noisy table copies its noise into the rows. The expected total-variation
@@ -36,8 +36,8 @@ public struct RecordUpdate: Sendable {
     var maps: [[Int]]
     var shape: [Int]
     var probabilities: [Double]
-    /// Per axis, per axis index: the fine bins and their cumulative 1-way weights.
-    var within: [[(bins: [Int], cumulative: [Double])]]
+    /// Per axis, per axis index: the fine bins and their 1-way weights (BinGroups.members).
+    var within: [[(bins: [Int], weights: [Double])]]
   }
 
   /// When the update runs.
@@ -88,19 +88,7 @@ public struct RecordUpdate: Sendable {
         marginal.groups(at: $0) ?? BinGroups.identity(marginal.bins[$0].count)
       }
       let within = zip(cols, maps).map { column, map in
-        (0..<BinGroups.count(map)).map { g -> (bins: [Int], cumulative: [Double]) in
-          let bins = map.indices.filter { map[$0] == g }
-          var weights = bins.map { oneWay[column]?[$0] ?? 1 }
-          if weights.reduce(0, +) <= 0 { weights = bins.map { _ in 1 } }
-          var running = 0.0
-          return (
-            bins,
-            weights.map {
-              running += $0
-              return running
-            }
-          )
-        }
+        BinGroups.members(map, weights: oneWay[column] ?? map.map { _ in 1 })
       }
       return Target(
         columns: cols, maps: maps, shape: marginal.shape, probabilities: marginal.probabilities,
@@ -229,9 +217,7 @@ public struct RecordUpdate: Sendable {
         let slot = r * c + column
         guard target.maps[axis][Int(codes[slot])] != index[axis] else { continue }
         let group = target.within[axis][index[axis]]
-        let v = Double.random(in: 0..<1, using: &rng) * group.cumulative.last!
-        let k = group.cumulative.firstIndex { v < $0 } ?? group.bins.count - 1
-        codes[slot] = Int32(group.bins[k])
+        codes[slot] = Int32(group.bins[Sampler.drawIndex(group.weights, using: &rng)])
       }
     }
   }
