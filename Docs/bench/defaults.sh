@@ -9,6 +9,8 @@
 # (--converged-logistic-regression), as the downstream targets are stated.
 #
 # Usage: Docs/bench/defaults.sh SLICEGEN OUT TABLE TRAIN.csv HOLDOUT.csv SCHEMA.json TARGET RUNS EPS...
+# RELEASE_ARGS (environment, optional): extra options for the measured release only (for example
+# "--rounds 3"), never for the floor; use a fresh OUT per setting.
 set -euo pipefail
 BIN=$1 OUT=$2 TABLE=$3 TRAIN=$4 HOLDOUT=$5 SCHEMA=$6 TARGET=$7 RUNS=$8
 shift 8
@@ -29,7 +31,7 @@ for eps in "$@"; do
     if [ ! -s "$D/default.json" ]; then
       start=$(date +%s.%N)
       "$BIN" release "$TRAIN" --schema "$SCHEMA" --epsilon "$eps" --delta 1e-5 "${extra[@]}" \
-        -o "$D/r.slg" --quiet
+        ${RELEASE_ARGS:-} -o "$D/r.slg" --quiet
       "$BIN" fit "$D/r.slg" -o "$D/m.slgm" --quiet
       "$BIN" sample "$D/m.slgm" --rows "$ROWS" -o "$D/syn.csv" --quiet
       echo "$(date +%s.%N) - $start" | bc > "$D/seconds"

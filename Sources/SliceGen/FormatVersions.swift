@@ -9,14 +9,17 @@ public enum FormatVersions {
   /// - 2: `binGroups` on marginals counted on pair bins (their `shape` is no longer the fine bins'
   ///   counts, which a version-1 reader would misread);
   /// - 3: noisy values snapped to a grid, and `privacy.implementation` (the floating-point margin);
-  /// - 4: each column's bins stored once, in the header's `bins`, not in every marginal.
-  public static let release = 4
+  /// - 4: each column's bins stored once, in the header's `bins`, not in every marginal;
+  /// - 5: `pairSelection.rounds`, the adaptive selection rounds of `--rounds` (a version-4 reader
+  ///   would take the whole selection for one round).
+  public static let release = 5
   /// The release versions this slicegen reads.
   public static let readableReleases = 1...release
 
   /// The lowest version that describes `header`, the one a writer stamps, so that files older
   /// readers read correctly stay readable by them.
   static func release(for header: ReleaseHeader) -> Int {
+    if header.pairSelection?.rounds != nil { return 5 }
     if header.bins != nil { return 4 }
     if header.privacy.implementation != nil { return 3 }
     return (header.marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1

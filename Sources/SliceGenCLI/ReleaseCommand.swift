@@ -67,6 +67,14 @@ enum ReleaseCommand: Command {
       let split = PairSelectionSplit(oneWay: values[0]!, selection: values[1]!, twoWay: values[2]!)
       return split.isValid ? split : nil
     }
+    static let rounds = Option<Int>.wholeNumber(
+      "rounds", value: "R",
+      help: "With --marginals select:K (auto's select:3c included): pick the K pairs in R rounds. "
+        + "The first scores every pair against the released 1-way marginals; each later round "
+        + "scores the pairs not yet measured against the forest model of every table released "
+        + "before it, and measures the ones it explains worst (AIM's loop). The selection "
+        + "share is split evenly over the rounds; every 2-way table keeps its σ. See "
+        + "Docs/pair-selection.md.", defaultText: "1", range: ReleaseOptions.selectionRoundsRange)
     static let marginalBins = Option<Int>.wholeNumber(
       "marginal-bins", value: "B",
       help: "Public bins of a numeric column in the marginals: one per value for integer columns "
@@ -132,7 +140,8 @@ enum ReleaseCommand: Command {
     /// The options a shard (`--like`) copies from its first release, so refuses.
     static let copiedByShards: [any OptionDeclaration] = [
       schema, epsilon, delta, slices, sliceDim, accountant, neighbors, subsample, projectionSeed,
-      marginals, aggregateShare, pairSelectionSplit, marginalBins, pairBins, discoveryBudget,
+      marginals, aggregateShare, pairSelectionSplit, rounds, marginalBins, pairBins,
+      discoveryBudget,
       target,
       acceptDataDerivedSchema,
     ]
@@ -156,8 +165,8 @@ enum ReleaseCommand: Command {
     options: [
       Options.schema, Options.epsilon, Options.delta, Options.slices, Options.sliceDim,
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
-      Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.marginalBins,
-      Options.pairBins,
+      Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.rounds,
+      Options.marginalBins, Options.pairBins,
       Options.target, Options.discoveryBudget, Options.like, Options.acceptDataDerivedSchema,
       Options.showExactCounts, Options.output, Options.quiet,
     ],
@@ -190,6 +199,7 @@ enum ReleaseCommand: Command {
     options.marginals = arguments[Options.marginals] ?? options.marginals
     options.aggregateShare = arguments[Options.aggregateShare] ?? options.aggregateShare
     options.pairSelectionSplit = arguments[Options.pairSelectionSplit] ?? options.pairSelectionSplit
+    options.selectionRounds = arguments[Options.rounds] ?? options.selectionRounds
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
     if case .bins(let b) = arguments[Options.pairBins] { options.pairBins = b }
     try options.validate()

@@ -62,6 +62,18 @@ public enum PairSelectionMechanism {
     return total
   }
 
+  /// The score of one pair against any expected table: ‖C − n · e‖₁ for a count table C and
+  /// released probabilities e of the same shape (summing to at most 1 + 1e−9, so the header's
+  /// bound s ≤ 3n holds).
+  public static func score(counts: [Double], expected e: [Double], rows n: Int) -> Double {
+    precondition(counts.count == e.count)
+    precondition(e.allSatisfy { $0 >= 0 } && e.reduce(0, +) <= 1 + 1e-9)
+    let rows = Double(n)
+    var total = 0.0
+    for k in counts.indices { total += abs(counts[k] - rows * e[k]) }
+    return total
+  }
+
   /// The scores plus iid N(0, σ²) noise from `noise`, snapped to `SnappedGaussian.grid(σ)`.
   public static func noisyScores(_ scores: [Double], sigma: Double, noise: inout SecureNoise)
     -> [Double]
@@ -73,12 +85,13 @@ public enum PairSelectionMechanism {
 
 /// Rounds of aggregate measurements whose μ² are fixed before the data is read.
 ///
-/// A release with private pair selection measures in three rounds (1-way marginals, the noisy
-/// scores, the chosen 2-way marginals); each round r gets a declared fraction f_r of μ_agg² and
+/// A release with private pair selection measures in 1 + 2R rounds (1-way marginals, then per
+/// selection round the noisy scores and the chosen 2-way marginals; R = 1 by default); each round r gets a declared fraction f_r of μ_agg² and
 /// splits it evenly over its J_r count vectors of L2 sensitivity Δ_r:
 ///   σ_r = Δ_r / √(f_r · μ_agg² / J_r),  rounded up,
 /// so Σ_r J_r (Δ_r/σ_r)² ≤ μ_agg². J_r is known in advance (a spanning tree of c columns has c − 1
-/// edges; select:K measures K pairs), so no μ_r depends on the data.
+/// edges; select:K measures K pairs, split over R rounds in shares fixed in advance), so no μ_r
+/// depends on the data.
 ///
 /// ## Privacy
 /// Adaptive composition of Gaussian mechanisms is exact in Gaussian DP: if each round is
@@ -125,32 +138,52 @@ public struct MarginalRoundPlan: Sendable, Equatable {
   public var muSquared: Double { rounds.reduce(0) { $0 + $1.muSquared } }
 }
 
-/// The three rounds of a release with private pair selection, in the order its proof needs.
+/// The rounds of a release with private pair selection, in the order its proof needs.
 ///
-/// Round 1 releases every 1-way marginal; round 2 scores every candidate pair against the
-/// independent model built from round 1's *released* output and releases the scores; the pairs
-/// are picked from the noisy scores; round 3 releases the chosen pairs' 2-way marginals. Each
-/// round's σ comes from `plan`, fixed before the data was read. The caller supplies the exact
-/// tables (every row in exactly one cell of each: its responsibility, checked by the tests that
-/// brute-force the sensitivity) and two post-processing steps, which see released values only:
-/// `independentModel` (round 1's noisy counts → p̂ per column, each summing to at most 1) and
-/// `pick` (the noisy scores → the chosen candidates). Whatever those two do, the rounds spend
-/// exactly `plan.muSquared` (adaptive composition of Gaussian DP).
+/// Round 1 releases every 1-way marginal. Then R selection rounds (R = 1 unless `--rounds`),
+/// each in two steps: every candidate pair not yet measured gets a score of how badly a model
+/// built from the *released* output so far explains it, and the scores are released with noise;
+/// the round's pairs are picked from the noisy scores and their 2-way marginals released. In the
+/// first selection round the model is the independent one of the released 1-way marginals
+/// (`independentModel`, the score `PairSelectionMechanism.score(counts:a:b:rows:)`); later rounds
+/// ask `judge` for each remaining candidate's expected probabilities (AIM's loop, McKenna et al.
+/// 2022, with Gaussian noisy scores in place of the exponential mechanism). Each round's σ and
+/// its number of pairs come from `plan`, fixed before the data was read, so the number of
+/// remaining candidates in every round is public too. The caller supplies the exact tables (every
+/// row in exactly one cell of each: its responsibility, checked by the tests that brute-force the
+/// sensitivity) and the post-processing steps `independentModel`, `judge` and `pick`, which must
+/// see released values only (what they are given). Whatever they do, the rounds spend exactly
+/// `plan.muSquared` (adaptive composition of Gaussian DP).
 ///
 /// ## Privacy
 /// Round r is a Gaussian mechanism with μ_r² = J_r(Δ_r/σ_r)² for every value of the earlier
-/// rounds' output, so the three compose to √(Σ μ_r²)-GDP (Dong, Roth, Su 2022, Corollary 3.3);
-/// Docs/privacy.md, "Private pair selection". Tests: PairSelectionTests.
+/// rounds' output: a score round's expected table is a function of earlier released output only,
+/// so for a fixed history its scores move by at most `scoreSensitivity` each and the vector of
+/// P_r scores by √P_r times that (PairSelectionMechanism above). The rounds compose to
+/// √(Σ μ_r²)-GDP (Dong, Roth, Su 2022, Corollary 3.3); Docs/privacy.md, "Private pair
+/// selection". Tests: PairSelectionTests, AdaptiveSelectionTests.
 public enum PairSelectionProtocol {
-  public struct Outcome {
-    /// Round 1's noisy counts, one vector per 1-way query of `oneWay`.
-    public var oneWay: [[Double]]
-    /// Round 2's noisy scores, one per candidate.
+  /// One selection round's released output.
+  public struct Round {
+    /// The candidates scored (indices into the candidate list): those not measured before.
+    public var candidates: [Int]
+    /// The noisy scores, one per entry of `candidates`.
     public var scores: [Double]
     /// The picked candidates (indices into the candidate list).
     public var chosen: [Int]
-    /// Round 3's noisy counts, one vector per chosen candidate.
+    /// The noisy counts, one vector per chosen candidate.
     public var twoWay: [[Double]]
+  }
+
+  public struct Outcome {
+    /// Round 1's noisy counts, one vector per 1-way query of `oneWay`.
+    public var oneWay: [[Double]]
+    /// The selection rounds, in order.
+    public var rounds: [Round]
+    /// Every picked candidate, in the order measured.
+    public var chosen: [Int] { rounds.flatMap(\.chosen) }
+    /// Every chosen candidate's noisy counts, in the order of `chosen`.
+    public var twoWay: [[Double]] { rounds.flatMap(\.twoWay) }
   }
 
   /// Runs the rounds.
@@ -159,35 +192,67 @@ public enum PairSelectionProtocol {
   ///   - candidates: the candidate pairs (a, b) of columns.
   ///   - table: the exact 2-way counts of candidate p (private).
   ///   - query: the released table of candidate p (its columns and shape).
-  ///   - plan: σ of the three rounds (one-way, scores, two-way), fixed before the data.
+  ///   - plan: σ of the rounds: one-way, then (scores, two-way) per selection round, fixed before
+  ///     the data; a two-way round's `queries` is the number of pairs it picks.
+  ///   - independentModel: round 1's noisy counts → p̂ per column (each summing to at most 1).
+  ///   - judge: for a later round, the released output so far and the remaining candidates →
+  ///     each one's expected probabilities (shaped as its table, summing to at most 1 + 1e−9).
+  ///   - pick: the round's remaining candidates, their noisy scores and how many to pick → the
+  ///     picked positions in the remaining list.
   public static func run(
     oneWay: inout MarginalMechanism, candidates: [(Int, Int)], table: (Int) -> [Double],
     query: (Int) -> MarginalMechanism.Query, rows n: Int, plan: MarginalRoundPlan,
-    independentModel: ([[Double]]) -> [[Double]], pick: ([Double]) -> [Int],
+    independentModel: ([[Double]]) -> [[Double]],
+    judge: (_ released: Outcome, _ remaining: [Int]) -> [[Double]] = { _, _ in
+      preconditionFailure("a release with more than one selection round needs a judge")
+    },
+    pick: (_ remaining: [Int], _ noisyScores: [Double], _ count: Int) -> [Int],
     noise: inout SecureNoise
   ) -> Outcome {
-    precondition(plan.rounds.count == 3)
-    let (first, second, third) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])
-    precondition(first.queries == oneWay.queries.count && second.queries == 1)
+    precondition(plan.rounds.count >= 3 && plan.rounds.count % 2 == 1)
+    let first = plan.rounds[0]
+    precondition(first.queries == oneWay.queries.count)
     // Round 1.
-    let noisyOneWay = oneWay.finish(
-      sigmas: Array(repeating: first.sigma, count: first.queries), noise: &noise)
-    // Round 2: the model is post-processing of round 1's output only.
-    let p = independentModel(noisyOneWay)
-    let scores = candidates.indices.map { c in
-      PairSelectionMechanism.score(
-        counts: table(c), a: p[candidates[c].0], b: p[candidates[c].1], rows: n)
+    var outcome = Outcome(
+      oneWay: oneWay.finish(
+        sigmas: Array(repeating: first.sigma, count: first.queries), noise: &noise),
+      rounds: [])
+    var remaining = Array(candidates.indices)
+    for r in stride(from: 1, to: plan.rounds.count, by: 2) {
+      let (scoring, measuring) = (plan.rounds[r], plan.rounds[r + 1])
+      precondition(scoring.queries == 1)
+      // The expected tables are post-processing of the released output so far only.
+      let scores: [Double]
+      if r == 1 {
+        let p = independentModel(outcome.oneWay)
+        scores = remaining.map { c in
+          PairSelectionMechanism.score(
+            counts: table(c), a: p[candidates[c].0], b: p[candidates[c].1], rows: n)
+        }
+      } else {
+        let expected = judge(outcome, remaining)
+        precondition(expected.count == remaining.count)
+        scores = zip(remaining, expected).map { c, e in
+          PairSelectionMechanism.score(counts: table(c), expected: e, rows: n)
+        }
+      }
+      let noisyScores = PairSelectionMechanism.noisyScores(
+        scores, sigma: scoring.sigma, noise: &noise)
+      // The pick is post-processing of the noisy scores; J_r is fixed in advance.
+      let positions = pick(remaining, noisyScores, measuring.queries)
+      precondition(
+        positions.count == measuring.queries && Set(positions).count == positions.count,
+        "the pick must choose the planned pairs")
+      let chosen = positions.map { remaining[$0] }
+      var pairs = MarginalMechanism(
+        queries: chosen.map(query), counts: chosen.map(table), rows: n)
+      let noisyTwoWay = pairs.finish(
+        sigmas: Array(repeating: measuring.sigma, count: chosen.count), noise: &noise)
+      outcome.rounds.append(
+        Round(candidates: remaining, scores: noisyScores, chosen: chosen, twoWay: noisyTwoWay))
+      let taken = Set(chosen)
+      remaining.removeAll { taken.contains($0) }
     }
-    let noisyScores = PairSelectionMechanism.noisyScores(
-      scores, sigma: second.sigma, noise: &noise)
-    // The pick is post-processing of the noisy scores; J₃ is fixed in advance.
-    let chosen = pick(noisyScores)
-    precondition(chosen.count == third.queries, "the pick must choose the planned pairs")
-    // Round 3.
-    var pairs = MarginalMechanism(
-      queries: chosen.map(query), counts: chosen.map(table), rows: n)
-    let noisyTwoWay = pairs.finish(
-      sigmas: Array(repeating: third.sigma, count: chosen.count), noise: &noise)
-    return Outcome(oneWay: noisyOneWay, scores: noisyScores, chosen: chosen, twoWay: noisyTwoWay)
+    return outcome
   }
 }

@@ -78,4 +78,48 @@ struct PairSelectionCommandTests {
     #expect(result.stderr.contains(message), "\(result.stderr)")
     #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
   }
+
+  @Test("--rounds 2: inspect lists both rounds, their models and picks; JSON keeps them")
+  func adaptiveRounds() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = table(in: directory)
+    let output = directory + "/r.slg"
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "2", "--delta", "1e-4", "--slices", "10",
+      "--marginals", "select:3", "--rounds", "2", "-o", output, "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let text = try CLI.run(["inspect", output]).stdout
+    #expect(text.contains("component     pair-selection scores (round 2 of 2): σ = "))
+    #expect(text.contains("round 1       6 noisy scores against the independent model"))
+    #expect(text.contains("round 2       4 noisy scores against the forest model"))
+    #expect(text.contains("picked in 2 rounds"))
+    let json =
+      try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+    let rounds = (json["pairSelection"] as! [String: Any])["rounds"] as! [[String: Any]]
+    #expect(rounds.map { $0["candidates"] as? Int } == [6, 4])
+    #expect(rounds.map { ($0["chosen"] as! [[String]]).count } == [2, 1])
+  }
+
+  @Test(
+    "bad --rounds: clear message, exit 64, no output file",
+    arguments: [
+      (
+        ["--marginals", "tree", "--rounds", "2"],
+        "--rounds is 2, must be 1 unless --marginals is select:K"
+      ),
+      (["--marginals", "select:2", "--rounds", "3"], "must be at most the 2 pairs"),
+      (["--marginals", "select:2", "--rounds", "0"], "--rounds is 0, must be from 1 to 1000"),
+    ])
+  func badRounds(options: [String], message: String) throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = table(in: directory)
+    let result = try CLI.run(
+      ["release", csv, "--schema", schema, "--epsilon", "1", "-o", directory + "/out.slg"]
+        + options)
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+    #expect(!CLI.files(in: directory).contains { $0.contains("out.slg") })
+  }
 }

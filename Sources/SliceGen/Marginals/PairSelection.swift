@@ -44,8 +44,26 @@ public struct ReleasedPairSelection: Codable, Equatable, Sendable {
   public var sigma: Double
   public var l2Sensitivity: Double
   public var noisyScores: [Double]
-  /// The pairs picked from the noisy scores, then measured.
+  /// The pairs picked from the noisy scores, then measured (every round's, in order).
   public var chosen: [[String]]
+  /// With `--rounds R` > 1, every selection round in order (the first one's scores are also
+  /// `noisyScores` above); nil for one round.
+  public var rounds: [ReleasedSelectionRound]? = nil
+}
+
+/// One adaptive selection round as stored in a release header: its candidates are those not
+/// measured by an earlier round, in the order of `ReleasedPairSelection.candidates`.
+public struct ReleasedSelectionRound: Codable, Equatable, Sendable {
+  /// σ of the noise on every score, and the L2 sensitivity of the score vector (2√P_r).
+  public var sigma: Double
+  public var l2Sensitivity: Double
+  /// One per remaining candidate.
+  public var noisyScores: [Double]
+  /// The pairs this round picked, then measured.
+  public var chosen: [[String]]
+  /// What the round's scores were measured against: "independent" (the released 1-way
+  /// marginals) or "forest" (the forest model of every table released before the round).
+  public var model: String
 }
 
 /// The picks from noisy scores (post-processing). Visible outside the module only to

@@ -73,6 +73,18 @@ enum PrivacyText {
         + "(post-processing). Each round's μ was fixed before the data was read, and Gaussian "
         + "mechanisms compose adaptively with μ² adding, so the (ε, δ) above covers the selection "
         + "too. "
+      if let rounds = selection.rounds, rounds.count > 1 {
+        text +=
+          "The pairs were picked in \(rounds.count) rounds (--rounds): each later round scored "
+          + "only the pairs not measured before it, against the forest model of every table "
+          + "released before it (a function of released values alone, so each score still moves "
+          + "by at most 2 plus the margin, and the round's vector of P_r scores has L2 "
+          + "sensitivity at most 2√P_r plus the margin: "
+          + rounds.dropFirst().map { "σ = \(g($0.sigma)), sensitivity \(g($0.l2Sensitivity))" }
+          .joined(separator: "; ")
+          + "), then measured that round's picks; the number of rounds, the pairs each picks and "
+          + "every σ were fixed before the data was read. "
+      }
     }
     if let m = p.implementation {
       text +=

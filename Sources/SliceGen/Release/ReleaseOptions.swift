@@ -43,11 +43,22 @@ public struct ReleaseOptions: Sendable {
   /// With `--marginals tree` or `select:K`: the fractions of the aggregate μ² given to the 1-way
   /// marginals, the selection scores and the chosen 2-way marginals (declared in advance).
   public var pairSelectionSplit: PairSelectionSplit = .standard
+  /// `--rounds R`: with `select:K`, pick the K pairs in R rounds, each scoring the remaining
+  /// candidates against the model of everything released before it (Docs/pair-selection.md,
+  /// "Adaptive rounds"). 1: one round against the independent model.
+  public var selectionRounds: Int = 1
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
   /// The largest `pairBins` the automatic rule gives, written only here.
   public static let defaultPairBins = 16
+
+  /// How many pairs each of R selection rounds picks out of K: ⌊K/R⌋, the first K mod R
+  /// rounds one more (public: fixed before the data).
+  public static func pairsPerRound(pairs k: Int, rounds r: Int) -> [Int] {
+    precondition(r >= 1 && k >= r)
+    return (0..<r).map { k / r + ($0 < k % r ? 1 : 0) }
+  }
 
   /// The default δ for n rows: the largest power of ten at most 1/(10n).
   public static func defaultDelta(rows n: Int) -> Double {
@@ -66,6 +77,8 @@ extension ReleaseOptions {
   public static let marginalBinsRange = 2...4096
   /// Groups of a numeric column's bins in 2-way marginals (`--pair-bins`).
   public static let pairBinsRange = 1...4096
+  /// Selection rounds (`--rounds`).
+  public static let selectionRoundsRange = 1...1000
 
   /// Checks every setting that needs neither the schema nor the data: ε, δ, the slicing, the
   /// subsampling rate, the marginals' share and bins, and the combinations the release cannot
@@ -95,6 +108,10 @@ extension ReleaseOptions {
     if let pairBins, let error = OptionError.outside("pair-bins", pairBins, Self.pairBinsRange) {
       throw error
     }
+    if let error = OptionError.outside("rounds", selectionRounds, Self.selectionRoundsRange) {
+      throw error
+    }
+    try validateSelectionRounds(marginals: marginals)
     if subsampling != nil, marginals.isEnabled {
       throw OptionError(
         option: "subsample", value: nil,
@@ -110,6 +127,26 @@ extension ReleaseOptions {
         rule: "cannot account for marginals (the default is --marginals auto): they compose "
           + "only under the exact profile. Add --marginals none to release the paper's "
           + "mechanism alone, or drop --accountant (profile is the default)")
+    }
+  }
+
+  /// Checks `--rounds` against the marginals (`auto` is checked again once resolved): more than
+  /// one round needs `select:K` with K ≥ R.
+  func validateSelectionRounds(marginals: MarginalSelection) throws(OptionError) {
+    guard selectionRounds > 1 else { return }
+    switch marginals {
+    case .auto: return
+    case .select(let k) where k >= selectionRounds: return
+    case .select(let k):
+      throw OptionError(
+        option: "rounds", value: "\(selectionRounds)",
+        rule: "must be at most the \(k) pairs of --marginals select:\(k) (each round picks at "
+          + "least one)")
+    default:
+      throw OptionError(
+        option: "rounds", value: "\(selectionRounds)",
+        rule: "must be 1 unless --marginals is select:K, whose K pairs are picked over the "
+          + "rounds (here --marginals is \(marginals.text))")
     }
   }
 

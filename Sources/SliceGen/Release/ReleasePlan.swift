@@ -65,12 +65,14 @@ struct ReleasePlan {
     aggregateRounds = try Self.aggregateRounds(options: resolved, columns: names)
   }
 
-  /// The aggregate rounds of `options.marginals` (resolved) over the kept `columns`: three for
-  /// private pair selection (1-way, scores, 2-way), one for fixed tables, none without marginals.
+  /// The aggregate rounds of `options.marginals` (resolved) over the kept `columns`: 1 + 2R for
+  /// private pair selection (1-way, then scores and 2-way per selection round), one for fixed
+  /// tables, none without marginals.
   static func aggregateRounds(options: ReleaseOptions, columns names: [String]) throws
     -> [AggregateRound]
   {
     let c = names.count
+    try options.validateSelectionRounds(marginals: options.marginals)
     if let picks = try options.marginals.pairsToSelect(columns: c) {
       let split = options.pairSelectionSplit
       guard split.isValid else {
@@ -78,11 +80,21 @@ struct ReleasePlan {
           "the pair-selection split is \(split), its fractions must be positive "
             + "and sum to 1")
       }
-      return [
-        .counts(tables: c, fraction: split.oneWay),
-        .scores(candidates: c * (c - 1) / 2, fraction: split.selection),
-        .counts(tables: picks, fraction: split.twoWay),
-      ]
+      // R selection rounds: the scores' share split evenly, the 2-way share by pairs picked
+      // (so every 2-way table gets the same μ² whatever R); each round scores the candidates
+      // not measured before it.
+      let perRound = ReleaseOptions.pairsPerRound(pairs: picks, rounds: options.selectionRounds)
+      var rounds: [AggregateRound] = [.counts(tables: c, fraction: split.oneWay)]
+      var remaining = c * (c - 1) / 2
+      for k in perRound {
+        rounds.append(
+          .scores(
+            candidates: remaining, fraction: split.selection / Double(perRound.count)))
+        rounds.append(
+          .counts(tables: k, fraction: split.twoWay * Double(k) / Double(picks)))
+        remaining -= k
+      }
+      return rounds
     }
     let tables = try options.marginals.queries(columns: names).count
     return tables > 0 ? [.counts(tables: tables, fraction: 1)] : []

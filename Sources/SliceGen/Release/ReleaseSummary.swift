@@ -111,6 +111,19 @@ public struct ReleaseSummary {
           "sigma": .number(selection.sigma),
           "l2Sensitivity": .number(selection.l2Sensitivity),
           "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
+          "rounds":
+            selection.rounds.map { rounds in
+              .array(
+                rounds.map { round in
+                  .object([
+                    "model": .string(round.model),
+                    "candidates": .number(Double(round.noisyScores.count)),
+                    "sigma": .number(round.sigma),
+                    "l2Sensitivity": .number(round.l2Sensitivity),
+                    "chosen": .array(round.chosen.map { .array($0.map(JSONValue.string)) }),
+                  ])
+                })
+            } ?? .null,
         ])
       } ?? .null
     object["spectralNormBound"] = p.spectralNormBound.map(JSONValue.number) ?? .null
@@ -214,6 +227,12 @@ public struct ReleaseSummary {
       lines.append(
         "  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
           + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
+      for (r, round) in (selection.rounds ?? []).enumerated() {
+        lines.append(
+          "  round \(r + 1)       \(round.noisyScores.count) noisy scores against the "
+            + "\(round.model) model (σ = \(SummaryText.number(round.sigma))): "
+            + round.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
+      }
     }
     if let spend = p.discovery {
       lines.append(

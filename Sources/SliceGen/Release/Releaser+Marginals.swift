@@ -88,23 +88,35 @@ extension Releaser {
 
     let split = options.pairSelectionSplit  // checked by Releaser.release before the data
     let candidates = pairCounts.pairs.count
-    let plan = MarginalRoundPlan(
-      aggregateMuSquared: aggregateMuSquared,
-      rounds: [
-        ("one-way marginals", names.count, countSensitivity, split.oneWay),
+    let perRound = ReleaseOptions.pairsPerRound(pairs: picks, rounds: options.selectionRounds)
+    let adaptive = perRound.count > 1
+    var specs: [(name: String, queries: Int, l2Sensitivity: Double, fraction: Double)] = [
+      ("one-way marginals", names.count, countSensitivity, split.oneWay)
+    ]
+    var remaining = candidates
+    for (r, k) in perRound.enumerated() {
+      let label = adaptive ? " (round \(r + 1) of \(perRound.count))" : ""
+      specs.append(
         (
-          "pair-selection scores", 1,
+          "pair-selection scores" + label, 1,
           PairSelectionMechanism.l2Sensitivity(
-            candidates: candidates, rows: n, cells: pairCounts.largestTable),
-          split.selection
-        ),
-        ("two-way marginals", picks, countSensitivity, split.twoWay),
-      ])
-    let (oneWay, selection, twoWay) = (plan.rounds[0], plan.rounds[1], plan.rounds[2])
+            candidates: remaining, rows: n, cells: pairCounts.largestTable),
+          split.selection / Double(perRound.count)
+        ))
+      specs.append(
+        ("two-way marginals" + label, k, countSensitivity, split.twoWay * Double(k) / Double(picks))
+      )
+      remaining -= k
+    }
+    let plan = MarginalRoundPlan(aggregateMuSquared: aggregateMuSquared, rounds: specs)
+    let oneWay = plan.rounds[0]
+    let twoWayRounds = stride(from: 2, to: plan.rounds.count, by: 2).map { plan.rounds[$0] }
 
     // The rounds run in SliceGenPrivacy (PairSelectionProtocol); here only post-processing:
     // p̂ from round 1's noisy counts, summed over the public pair-bin groups so that it lives
-    // where the candidate tables do, and the pick from the noisy scores.
+    // where the candidate tables do; for later rounds, the forest model of every table released
+    // so far (made consistent) and what it implies for each remaining pair; and the pick from
+    // the noisy scores.
     let denominator = Double(max(n, 1))
     let tableSpec: (Int) -> MarginalSpec = { p in
       table([pairCounts.pairs[p].0, pairCounts.pairs[p].1])
@@ -121,32 +133,62 @@ extension Releaser {
           return map.map { BinGroups.sums(fine, map: $0) } ?? fine
         }
       },
-      pick: { noisyScores in
+      judge: { released, remaining in
+        let measured = released.chosen
+        let sigmas =
+          Array(repeating: oneWay.sigma, count: attributeSets.count)
+          + released.rounds.indices.flatMap { r in
+            Array(repeating: twoWayRounds[r].sigma, count: released.rounds[r].chosen.count)
+          }
+        let model = consistentMarginals(
+          tables: attributeSets.map(table) + measured.map(tableSpec),
+          counts: released.oneWay + released.twoWay, sigmas: sigmas, names: names, bins: bins,
+          rows: n)
+        return ForestJudge(
+          columns: names, marginals: model, pairBinning: pairBinning
+        ).expectedTables(pairs: remaining.map { pairCounts.pairs[$0] })
+      },
+      pick: { _, noisyScores, count in
         mode == .tree
           ? PairPick.maximumSpanningTree(
             columns: names.count, pairs: pairCounts.pairs, weights: noisyScores)
-          : PairPick.largest(picks, of: noisyScores)
+          : PairPick.largest(count, of: noisyScores)
       }, noise: &noise)
-    let (noisyOneWay, noisyScores, chosen, noisyTwoWay) =
-      (outcome.oneWay, outcome.scores, outcome.chosen, outcome.twoWay)
+    let chosen = outcome.chosen
     let pairTables = chosen.map(tableSpec)
     let oneWaySigmas = Array(repeating: oneWay.sigma, count: attributeSets.count)
-    let twoWaySigmas = Array(repeating: twoWay.sigma, count: picks)
+    let twoWaySigmas = outcome.rounds.indices.flatMap { r in
+      Array(repeating: twoWayRounds[r].sigma, count: outcome.rounds[r].chosen.count)
+    }
 
     let marginals = consistentMarginals(
-      tables: attributeSets.map(table) + pairTables, counts: noisyOneWay + noisyTwoWay,
+      tables: attributeSets.map(table) + pairTables, counts: outcome.oneWay + outcome.twoWay,
       sigmas: oneWaySigmas + twoWaySigmas, names: names, bins: bins, rows: n)
     let components = plan.rounds.map { round in
       ReleaseComponent(
-        name: round.name == "two-way marginals" ? "two-way marginals (\(mode))" : round.name,
+        name: round.name.hasPrefix("two-way marginals")
+          ? round.name.replacingOccurrences(
+            of: "two-way marginals", with: "two-way marginals (\(mode))")
+          : round.name,
         sigma: round.sigma, l2Sensitivity: round.l2Sensitivity,
         share: options.aggregateShare * round.fraction, queries: round.queries)
     }
-    let pairName: ((Int, Int)) -> [String] = { [names[$0.0], names[$0.1]] }
-    let record = ReleasedPairSelection(
-      mode: mode, candidates: pairCounts.pairs.map(pairName), sigma: selection.sigma,
-      l2Sensitivity: selection.l2Sensitivity, noisyScores: noisyScores,
-      chosen: chosen.map { pairName(pairCounts.pairs[$0]) })
+    let pairName: (Int) -> [String] = { p in
+      [names[pairCounts.pairs[p].0], names[pairCounts.pairs[p].1]]
+    }
+    let first = outcome.rounds[0]
+    var record = ReleasedPairSelection(
+      mode: mode, candidates: pairCounts.pairs.indices.map(pairName), sigma: plan.rounds[1].sigma,
+      l2Sensitivity: plan.rounds[1].l2Sensitivity, noisyScores: first.scores,
+      chosen: chosen.map(pairName))
+    if adaptive {
+      record.rounds = outcome.rounds.enumerated().map { r, round in
+        ReleasedSelectionRound(
+          sigma: plan.rounds[1 + 2 * r].sigma, l2Sensitivity: plan.rounds[1 + 2 * r].l2Sensitivity,
+          noisyScores: round.scores, chosen: round.chosen.map(pairName),
+          model: r == 0 ? "independent" : "forest")
+      }
+    }
     return AggregateRelease(marginals: marginals, components: components, pairSelection: record)
   }
 

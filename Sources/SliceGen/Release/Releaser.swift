@@ -216,9 +216,13 @@ public enum Releaser {
     let calibration = try plan.calibrate(delta: delta, directions: nil)
     let rounds = plan.aggregateRounds
     guard !rounds.isEmpty else { return (plan.options.marginals, calibration, []) }
-    let roundNames =
-      rounds.count == 3
-      ? ["one-way marginals", "pair-selection scores", "two-way marginals"] : ["marginals"]
+    let selectionRounds = (rounds.count - 1) / 2
+    let roundNames = rounds.indices.map { r in
+      guard rounds.count > 1 else { return "marginals" }
+      guard r > 0 else { return "one-way marginals" }
+      let label = selectionRounds > 1 ? " (round \((r + 1) / 2) of \(selectionRounds))" : ""
+      return (r % 2 == 1 ? "pair-selection scores" : "two-way marginals") + label
+    }
     let marginalPlan = MarginalRoundPlan(
       aggregateMuSquared: calibration.aggregateMuSquared,
       rounds: zip(rounds, roundNames).map { round, name in

@@ -105,7 +105,7 @@ public struct ShardSettings: Sendable {
       }
     }
     // Components: the projections first, with the header's σ and sensitivity 1; with marginals,
-    // then the aggregate rounds (one round of fixed tables, or the three rounds of private pair
+    // then the aggregate rounds (one round of fixed tables, or the 1 + 2R rounds of private pair
     // selection), whose declared shares add up to 1.
     guard let c = p.components.first, c.name == "projections",
       c.sigma.bitPattern == h.sigma.bitPattern, c.l2Sensitivity == 1, c.queries == nil,
@@ -135,22 +135,33 @@ public struct ShardSettings: Sendable {
       let columns = h.schema.keptColumns.count
       let twoWay = marginals.filter { $0.columns.count == 2 }.count
       if let selection = h.pairSelection {
+        // 1 + 2R rounds: the 1-way tables, then per selection round one score vector over the
+        // candidates not measured before it and the round's 2-way tables.
         let candidates = columns * (columns - 1) / 2
-        guard aggregates.count == 3, aggregates[0].queries == columns,
-          aggregates[1].queries == 1, aggregates[2].queries == twoWay,
-          selection.candidates.count == candidates,
-          aggregates[1].l2Sensitivity >= 2 * Double(candidates).squareRoot()
-        else {
+        let selectionRounds = (aggregates.count - 1) / 2
+        let perRound = selection.rounds?.map(\.chosen.count) ?? [twoWay]
+        var remaining = candidates
+        var consistent =
+          aggregates.count >= 3 && aggregates.count % 2 == 1 && aggregates[0].queries == columns
+          && selectionRounds == perRound.count && perRound.reduce(0, +) == twoWay
+          && selection.candidates.count == candidates
+        rounds = [.counts(tables: columns, fraction: aggregates[0].share / aggregateShare)]
+        for (r, k) in perRound.enumerated() where consistent {
+          let (scores, tables) = (aggregates[1 + 2 * r], aggregates[2 + 2 * r])
+          consistent =
+            scores.queries == 1 && tables.queries == k
+            && scores.l2Sensitivity >= 2 * Double(remaining).squareRoot()
+          rounds.append(.scores(candidates: remaining, fraction: scores.share / aggregateShare))
+          rounds.append(.counts(tables: k, fraction: tables.share / aggregateShare))
+          remaining -= k
+        }
+        guard consistent else {
           throw refuse(
             "privacy.components", aggregates.map(\.name),
-            "must be the three rounds of pair selection: \(columns) one-way tables, one score "
-              + "vector of \(candidates) candidates, \(twoWay) two-way tables")
+            "must be the rounds of pair selection: \(columns) one-way tables, then per "
+              + "selection round one score vector of the candidates not yet measured (\(candidates) "
+              + "in the first) and the round's two-way tables (\(twoWay) in all)")
         }
-        rounds = [
-          .counts(tables: columns, fraction: aggregates[0].share / aggregateShare),
-          .scores(candidates: candidates, fraction: aggregates[1].share / aggregateShare),
-          .counts(tables: twoWay, fraction: aggregates[2].share / aggregateShare),
-        ]
       } else {
         guard aggregates.count == 1, aggregates[0].queries == marginals.count else {
           throw refuse(
@@ -159,12 +170,15 @@ public struct ShardSettings: Sendable {
         }
         rounds = [.counts(tables: marginals.count, fraction: 1)]
       }
-      // Every table's σ is its round's σ.
+      // Every table's σ is its round's σ (2-way tables in the order their rounds measured them).
+      var twoWayRound: [[String]: Int] = [:]
+      for (r, round) in (h.pairSelection?.rounds ?? []).enumerated() {
+        for pair in round.chosen { twoWayRound[pair] = 2 + 2 * r }
+      }
       for m in marginals {
         let round =
-          h.pairSelection == nil
-          ? aggregates[0]
-          : m.columns.count == 1 ? aggregates[0] : aggregates[2]
+          h.pairSelection == nil || m.columns.count == 1
+          ? aggregates[0] : aggregates[twoWayRound[m.columns] ?? 2]
         guard m.sigma.bitPattern == round.sigma.bitPattern,
           m.l2Sensitivity == MarginalMechanism.l2Sensitivity,
           round.l2Sensitivity == MarginalMechanism.l2Sensitivity
