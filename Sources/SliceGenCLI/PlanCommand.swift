@@ -126,7 +126,7 @@ enum PlanCommand: Command {
     var mode = ""
     var pairBins: Int? = nil
     if q == nil {
-      let resolved = try Releaser.resolvePairBins(schema: schema, options: options, rows: n)
+      let resolved = try Releaser.resolveRowRules(schema: schema, options: options, rows: n)
       pairBins = resolved.pairBins
       let planned = try Releaser.plan(schema: schema, options: resolved, rows: n, delta: delta)
       rows.insert(("default", planned.calibration), at: 0)

@@ -51,21 +51,25 @@ enum ReleaseCommand: Command {
       "aggregate-share", value: "fraction",
       help: "Share of the expected μ² given to the marginals (declared in advance, never tuned on "
         + "the private table).", defaultText: "0.9")
-    static let pairSelectionSplit = Option<PairSelectionSplit>(
-      "pair-selection-split", value: "a,b,c",
+    static let pairSelectionSplit = Option<PairSelectionSplit?>(
+      "pair-selection-split", value: "auto|a,b,c",
       help: "With --marginals tree or select:K (auto included): the fractions of the marginals' "
         + "μ² given to the 1-way marginals, the selection scores and the chosen 2-way marginals, "
-        + "positive and summing to 1 (declared in advance, never tuned on the private table).",
-      defaultText: {
-        let s = PairSelectionSplit.standard
-        return "\(s.oneWay),\(s.selection),\(s.twoWay)"
-      }(),
-      rule: "must be three positive fractions summing to 1, like 0.4,0.1,0.5"
+        + "positive and summing to 1 (declared in advance, never tuned on the private table). "
+        + "auto: \(split(.standard)), or \(split(.wide)) where the scores' largest noise "
+        + "would exceed a tenth of the public number of rows (wide tables of few rows), from "
+        + "public facts only. See Docs/pair-selection.md.",
+      defaultText: "auto",
+      rule: "must be auto or three positive fractions summing to 1, like 0.4,0.1,0.5"
     ) { text in
+      if text == "auto" { return .some(nil) }
       let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
       guard values.count == 3, values.allSatisfy({ $0 != nil }) else { return nil }
       let split = PairSelectionSplit(oneWay: values[0]!, selection: values[1]!, twoWay: values[2]!)
-      return split.isValid ? split : nil
+      return split.isValid ? .some(split) : nil
+    }
+    static func split(_ s: PairSelectionSplit) -> String {
+      "\(s.oneWay),\(s.selection),\(s.twoWay)"
     }
     static let rounds = Option<Int>.wholeNumber(
       "rounds", value: "R",

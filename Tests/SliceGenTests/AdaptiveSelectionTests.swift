@@ -35,6 +35,7 @@ struct AdaptiveSelectionTests {
     options.slices = 10
     options.marginals = .select(pairs)
     options.selectionRounds = rounds
+    options.pairSelectionSplit = .standard
     options.insecureTestNoiseSeed = 7
     let path = TestPaths.temporary("a.slg")
     let header = try Releaser.release(
@@ -145,7 +146,9 @@ struct AdaptiveSelectionTests {
       csvPath: csv, schema: schema, options: shard, outputPath: TestPaths.temporary("second.slg")
     ).header
     #expect(second.pairSelection == header.pairSelection)
-    #expect(second.privacy.components == header.privacy.components)
+    // The same rounds (the projections' share is re-derived as 1 − Σ shares: equal to rounding).
+    #expect(second.privacy.components.dropFirst() == header.privacy.components.dropFirst())
+    #expect(second.privacy.components[0].sigma == header.privacy.components[0].sigma)
     #expect(second.marginals?.map(\.columns) == header.marginals?.map(\.columns))
     #expect(second.marginals?.map(\.sigma) == header.marginals?.map(\.sigma))
   }
@@ -205,5 +208,44 @@ struct AdaptiveSelectionTests {
     // P(a = c) = 0.8² + 0.2² = 0.68: cells 0.34, 0.16, 0.16, 0.34.
     for (got, want) in zip(tables[0], [0.34, 0.16, 0.16, 0.34]) { #expect(abs(got - want) < 1e-12) }
     for got in tables[1] { #expect(abs(got - 0.25) < 1e-12) }
+  }
+
+  @Test(
+    "--pair-selection-split auto: wide where the scores' largest noise passes n/10, from public facts"
+  )
+  func automaticSplit() throws {
+    // The rule itself: σ·√(2 ln P) against n/10.
+    #expect(
+      PairSelectionSplit.automatic(scoreSigma: 220, candidates: 78, rows: 32_561) == .standard)
+    #expect(PairSelectionSplit.automatic(scoreSigma: 1504, candidates: 3655, rows: 4822) == .wide)
+    #expect(PairSelectionSplit.automatic(scoreSigma: 1e6, candidates: 1, rows: 10) == .standard)
+    let edge = 0.1 * 1000 / (2 * log(15.0)).squareRoot()
+    #expect(
+      PairSelectionSplit.automatic(scoreSigma: edge * 0.999, candidates: 15, rows: 1000)
+        == .standard)
+    #expect(
+      PairSelectionSplit.automatic(scoreSigma: edge * 1.001, candidates: 15, rows: 1000) == .wide)
+    #expect(PairSelectionSplit.wide.isValid && PairSelectionSplit.standard.isValid)
+    // End to end: few rows at ε = 1 drown the scores (wide); many rows at ε = 50 do not.
+    for (rows, epsilon, want) in [(200, 1.0, PairSelectionSplit.wide), (3000, 50, .standard)] {
+      let (csv, schema) = copiedTriangle(rows: rows, seed: 4)
+      var options = ReleaseOptions(epsilon: epsilon)
+      options.delta = 1e-5
+      options.slices = 10
+      options.marginals = .select(3)
+      options.insecureTestNoiseSeed = 2
+      let header = try Releaser.release(
+        csvPath: csv, schema: schema, options: options, outputPath: TestPaths.temporary("s.slg")
+      ).header
+      let shares = header.privacy.components.dropFirst().map(\.share)
+      let total = shares.reduce(0, +)
+      for (share, fraction) in zip(shares, [want.oneWay, want.selection, want.twoWay]) {
+        #expect(abs(share / total - fraction) < 1e-9, "\(rows) rows: \(shares)")
+      }
+      // A given split is kept whatever the rule would say.
+      options.pairSelectionSplit = PairSelectionSplit(oneWay: 0.5, selection: 0.2, twoWay: 0.3)
+      let given = try Releaser.resolveRowRules(schema: schema, options: options, rows: rows)
+      #expect(given.pairSelectionSplit == options.pairSelectionSplit)
+    }
   }
 }

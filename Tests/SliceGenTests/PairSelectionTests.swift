@@ -197,6 +197,7 @@ struct PairSelectionTests {
       options.delta = 1e-5
       options.slices = 20
       options.marginals = mode
+      options.pairSelectionSplit = .standard  // declared, not auto: the fractions are checked
       options.insecureTestNoiseSeed = 4
       let path = TestPaths.temporary("c.slg")
       let report = try Releaser.release(

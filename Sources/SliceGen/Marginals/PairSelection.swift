@@ -25,8 +25,28 @@ public struct PairSelectionSplit: Equatable, Sendable {
     self.twoWay = twoWay
   }
 
-  /// The default, from measurement on Adult and digits (Docs/pair-selection.md).
+  /// The split where the scores are precise (Adult), from measurement on Adult and digits
+  /// (Docs/pair-selection.md).
   public static let standard = PairSelectionSplit(oneWay: 0.4, selection: 0.1, twoWay: 0.5)
+  /// The split where the scores drown in their own noise (wide tables of few rows: Caravan),
+  /// three times the selection share taken from the 2-way tables (Docs/pair-selection.md,
+  /// "The split on wide tables").
+  public static let wide = PairSelectionSplit(oneWay: 0.4, selection: 0.3, twoWay: 0.3)
+
+  /// `--pair-selection-split auto`: `wide` when, under the standard split, the expected largest
+  /// noise on P pure-noise scores, σ_s·√(2 ln P), exceeds a tenth of n (a score is at most 2n;
+  /// a pair whose columns share a tenth of their mass scores about n/5); `standard` otherwise.
+  /// Public facts only: σ_s is calibrated from the settings, n and P are public.
+  public static func automatic(scoreSigma sigma: Double, candidates p: Int, rows n: Int)
+    -> PairSelectionSplit
+  {
+    guard p > 1, n > 0 else { return .standard }
+    let largestNoise = sigma * (2 * log(Double(p))).squareRoot()
+    return largestNoise > Self.wideNoiseShare * Double(n) ? .wide : .standard
+  }
+
+  /// The share of n above which the scores' largest noise switches `automatic` to `wide`.
+  public static let wideNoiseShare = 0.1
 
   public var isValid: Bool {
     [oneWay, selection, twoWay].allSatisfy { $0.isFinite && $0 > 0 }

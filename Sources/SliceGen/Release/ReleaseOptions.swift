@@ -42,7 +42,11 @@ public struct ReleaseOptions: Sendable {
   public var discoverySpend: DiscoverySpend? = nil
   /// With `--marginals tree` or `select:K`: the fractions of the aggregate μ² given to the 1-way
   /// marginals, the selection scores and the chosen 2-way marginals (declared in advance).
-  public var pairSelectionSplit: PairSelectionSplit = .standard
+  /// nil (`auto`, the default): `PairSelectionSplit.automatic`, from the public n and σ
+  /// (`Releaser.resolveRowRules`); `standard` where n is not known yet.
+  public var pairSelectionSplit: PairSelectionSplit? = nil
+  /// The split the release uses: the given or resolved one, else `standard`.
+  var split: PairSelectionSplit { pairSelectionSplit ?? .standard }
   /// `--rounds R`: with `select:K`, pick the K pairs in R rounds, each scoring the remaining
   /// candidates against the model of everything released before it (Docs/pair-selection.md,
   /// "Adaptive rounds"). 1: one round against the independent model.

@@ -74,7 +74,7 @@ struct ReleasePlan {
     let c = names.count
     try options.validateSelectionRounds(marginals: options.marginals)
     if let picks = try options.marginals.pairsToSelect(columns: c) {
-      let split = options.pairSelectionSplit
+      let split = options.split
       guard split.isValid else {
         throw ReleaseError(
           "the pair-selection split is \(split), its fractions must be positive "

@@ -86,7 +86,7 @@ extension Releaser {
       return AggregateRelease(marginals: marginals, components: [component], pairSelection: nil)
     }
 
-    let split = options.pairSelectionSplit  // checked by Releaser.release before the data
+    let split = options.split  // checked by Releaser.release before the data
     let candidates = pairCounts.pairs.count
     let perRound = ReleaseOptions.pairsPerRound(pairs: picks, rounds: options.selectionRounds)
     let adaptive = perRound.count > 1

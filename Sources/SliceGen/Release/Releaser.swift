@@ -38,14 +38,15 @@ public enum Releaser {
     let start = Date()
     try checkInputs(csvPath: csvPath, schema: schema, options: options, outputPath: outputPath)
     var given = options
-    if given.pairBins == nil, given.template == nil,
+    if given.pairBins == nil || given.pairSelectionSplit == nil, given.template == nil,
       try ReleasePlan(schema: schema, options: given).hasTwoWayTables
     {
-      // n is public: counting the rows first reads no value (`PairBinRule`).
+      // n is public: counting the rows first reads no value (`PairBinRule`,
+      // `PairSelectionSplit.automatic`).
       var reader = try CSVReader(path: csvPath)
       var n = 0
       while try reader.withNextRawRecord({ _ in true }) != nil { n += 1 }
-      given = try resolvePairBins(schema: schema, options: given, rows: n)
+      given = try resolveRowRules(schema: schema, options: given, rows: n)
     }
     let plan = try ReleasePlan(schema: schema, options: given)
     let options = plan.options
@@ -179,8 +180,39 @@ public enum Releaser {
     return header
   }
 
-  /// What `release` would do with `options` on a table of `schema` and n rows (public facts
-  /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
+  /// The rules that need the public number of rows, in order: the selection split
+  /// (`--pair-selection-split auto`), then the pair bins (`--pair-bins auto`), whose rule reads
+  /// the 2-way σ the split gives.
+  public static func resolveRowRules(schema: Schema, options: ReleaseOptions, rows n: Int) throws
+    -> ReleaseOptions
+  {
+    try resolvePairBins(
+      schema: schema, options: try resolveSelectionSplit(schema: schema, options: options, rows: n),
+      rows: n)
+  }
+
+  /// `--pair-selection-split auto` made concrete: `PairSelectionSplit.automatic` from the first
+  /// score round's σ under the standard split, the number of candidates and n (all public).
+  /// Returned unchanged when the split is given or the release selects no pairs.
+  public static func resolveSelectionSplit(schema: Schema, options: ReleaseOptions, rows n: Int)
+    throws -> ReleaseOptions
+  {
+    guard options.pairSelectionSplit == nil, n >= 1 else { return options }
+    var trial = options
+    trial.pairSelectionSplit = .standard
+    trial.pairBins = options.pairBins ?? ReleaseOptions.defaultPairBins
+    let plan = try ReleasePlan(schema: schema, options: trial)
+    guard plan.options.marginals.selectionMode != nil else { return options }
+    let delta = options.delta ?? ReleaseOptions.defaultDelta(rows: n)
+    let scoreSigma = try self.plan(schema: schema, options: trial, rows: n, delta: delta)
+      .rounds[1].sigma
+    let c = plan.names.count
+    var resolved = options
+    resolved.pairSelectionSplit = PairSelectionSplit.automatic(
+      scoreSigma: scoreSigma, candidates: c * (c - 1) / 2, rows: n)
+    return resolved
+  }
+
   /// `options` with `--pair-bins auto` made concrete for n rows (`PairBinRule`): at most
   /// `ReleaseOptions.defaultPairBins`, fewer when the 2-way counts' σ, calibrated from the
   /// public settings, would drown their cells. Returned unchanged when B is given or the release
@@ -204,6 +236,8 @@ public enum Releaser {
     return resolved
   }
 
+  /// What `release` would do with `options` on a table of `schema` and n rows (public facts
+  /// only, nothing is read): the resolved marginals and the calibration, for `slicegen plan`.
   public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
     throws -> (
       marginals: MarginalSelection, calibration: ReleaseCalibration,
