@@ -81,7 +81,11 @@ public struct ModelSummary {
 
   /// `inspect` of a model trained directly on private rows.
   private func nonPrivateText(path: String) -> String {
-    let marker = header.nonPrivate!
+    // A header read from a file has one of the two (`ModelHeader.problem()`); one built in
+    // memory might have neither, and then states nothing.
+    guard let marker = header.nonPrivate else {
+      return "Model \(path)\n  neither a release nor the NOT PRIVATE marker: no statement"
+    }
     var lines = ["Model \(path)"]
     lines.append("  \(marker.statement)")
     lines.append("  trained on    \(marker.rows) private rows directly (train-nonprivate)")
@@ -104,7 +108,10 @@ public struct ModelSummary {
 
   /// `inspect --json` of a model trained directly on private rows: no privacy numbers at all.
   private func nonPrivateJSONText() throws -> String {
-    let marker = header.nonPrivate!
+    let marker =
+      header.nonPrivate
+      ?? NonPrivateTraining(
+        rows: 0, regularisation: .none, regularisationWeight: 0, slices: 0, sliceDim: 0)
     let object: [String: JSONValue] = [
       "format": .string(header.format),
       "formatVersion": .number(Double(header.formatVersion)),
