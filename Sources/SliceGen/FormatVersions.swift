@@ -28,13 +28,19 @@ public enum FormatVersions {
   /// Model files:
   /// - 1: the header, the kept and last parameters, Adam's moments;
   /// - 2: `forest`, the released marginals a model samples from in place of its generator
-  ///   (MarginalForest.swift); a version-1 reader would sample the untrained generator.
+  ///   (MarginalForest.swift); a version-1 reader would sample the untrained generator;
+  /// - 3: `nonPrivate` in place of `release`: a generator trained directly on private rows with no
+  ///   differential privacy (`slicegen train-nonprivate`, NonPrivateTraining.swift), which a
+  ///   version-2 reader must not load (it would find no release and no warning).
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 2
+  public static let model = 3
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
-  static func model(for header: ModelHeader) -> Int { header.forest == nil ? 1 : 2 }
+  static func model(for header: ModelHeader) -> Int {
+    if header.nonPrivate != nil { return 3 }
+    return header.forest == nil ? 1 : 2
+  }
 }

@@ -108,9 +108,16 @@ enum EvaluateCommand: Command {
         images: ImageSchema(recognizing: schema), to: html)
       Console.info("Wrote \(html).")
     }
+    let notPrivate = model?.header.nonPrivate != nil
     if arguments[Options.json] {
-      print(String(decoding: try report.json(), as: UTF8.self))
+      print(String(decoding: try report.json(notPrivate: notPrivate), as: UTF8.self))
     } else {
+      if notPrivate {
+        print(
+          NonPrivateTraining.statement + " (the synthetic rows come from a model trained "
+            + "directly on private rows; its membership scores are empirical).")
+        print("")
+      }
       print(ScoreTable.text(report))
       print("")
       print(ScoreTable.outsideSchema(report))

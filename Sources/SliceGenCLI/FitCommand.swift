@@ -219,8 +219,8 @@ enum FitCommand: Command {
             ? "; the forest leaves \(forest.droppedPairs) 2-way marginals out, and 'sample' "
               + "moves its rows toward the released tables (see its --record-update)" : "")
           + ". It inherits the release's guarantee: "
-          + "(ε, δ) = (\(model.header.release.privacy.epsilon), "
-          + "\(model.header.release.privacy.delta)).")
+          + "(ε, δ) = (\(release.header.privacy.epsilon), "
+          + "\(release.header.privacy.delta)).")
       let ignored = trainingOptionsGiven(arguments)
       if !ignored.isEmpty {
         Console.error(
@@ -228,7 +228,7 @@ enum FitCommand: Command {
             + " set how a generator trains; this model trains none (add --sampler generator "
             + "to train one).")
       }
-      for label in model.header.release.privacy.warningLabels {
+      for label in release.header.privacy.warningLabels {
         Console.error("WARNING: " + label)
       }
       return
@@ -278,9 +278,9 @@ enum FitCommand: Command {
     Console.info(
       "Wrote \(output) (kept epoch \(model.header.bestEpoch), \(why)). "
         + "It inherits the release's guarantee: "
-        + "(ε, δ) = (\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta))."
+        + "(ε, δ) = (\(release.header.privacy.epsilon), \(release.header.privacy.delta))."
     )
-    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
+    for label in release.header.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
 
   static func duration(_ seconds: Double) -> String {

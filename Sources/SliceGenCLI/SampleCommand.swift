@@ -131,12 +131,26 @@ enum SampleCommand: Command {
     }
     progress.finish()
     if let update { Console.info("Record update: " + updateText(update) + ".") }
+    let columns = model.header.schema.keptColumns.count
+    guard let release = model.header.release else {
+      Console.info(
+        "Wrote \(output): \(rows) rows, \(columns) columns, from a generator trained directly "
+          + "on private rows.")
+      Console.error(notPrivateWarning)
+      return
+    }
     Console.info(
-      "Wrote \(output): \(rows) rows, \(model.header.schema.keptColumns.count) columns. "
-        + "Made from a release with (ε, δ) = (\(model.header.release.privacy.epsilon), "
-        + "\(model.header.release.privacy.delta)) under \(model.header.release.privacy.neighbors).")
-    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
+      "Wrote \(output): \(rows) rows, \(columns) columns. "
+        + "Made from a release with (ε, δ) = (\(release.privacy.epsilon), "
+        + "\(release.privacy.delta)) under \(release.privacy.neighbors).")
+    for label in release.privacy.warningLabels { Console.error("WARNING: " + label) }
   }
+
+  /// What `sample` prints to stderr (even with --quiet) for a model trained with no
+  /// differential privacy.
+  static let notPrivateWarning =
+    "WARNING: \(NonPrivateTraining.statement). The model was trained directly on private rows "
+    + "('slicegen train-nonprivate'): these rows may reveal them."
 
   /// What the record update did, for the summary line.
   static func updateText(_ update: Sampler.UpdateSummary) -> String {
@@ -167,12 +181,15 @@ enum SampleCommand: Command {
     let picture = try pictures.picture()
     try picture.write(to: path)
     let classes = pictures.images.count
+    let provenance =
+      model.header.release.map {
+        "Made from a release with (ε, δ) = (\($0.privacy.epsilon), \($0.privacy.delta)) under "
+          + "\($0.privacy.neighbors)."
+      } ?? "Made by a generator trained directly on private rows."
     Console.info(
       "Wrote \(path): \(picture.width) × \(picture.height) pixels, \(classes) classes × "
         + "\(perClass) images of \(pictures.layout.width) × \(pictures.layout.height) from "
-        + "\(pictures.drawn) rows drawn. Made from a release with (ε, δ) = "
-        + "(\(model.header.release.privacy.epsilon), \(model.header.release.privacy.delta)) under "
-        + "\(model.header.release.privacy.neighbors).")
+        + "\(pictures.drawn) rows drawn. " + provenance)
     let short = pictures.shortClasses
     if !short.isEmpty {
       let label = pictures.layout.label!
@@ -184,6 +201,9 @@ enum SampleCommand: Command {
         "Short classes of \(label.name), fewer than \(perClass) images in \(pictures.drawn) rows "
           + "drawn (their rows are partly blank): " + counts.joined(separator: ", ") + ".")
     }
-    for label in model.header.release.privacy.warningLabels { Console.error("WARNING: " + label) }
+    if model.header.nonPrivate != nil { Console.error(notPrivateWarning) }
+    for label in model.header.release?.privacy.warningLabels ?? [] {
+      Console.error("WARNING: " + label)
+    }
   }
 }

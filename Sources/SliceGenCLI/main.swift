@@ -18,6 +18,7 @@ protocol Command {
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
   FitCommand.self, SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
+  TrainNonPrivateCommand.self,
 ]
 
 let overview = """

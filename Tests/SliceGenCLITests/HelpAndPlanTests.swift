@@ -5,6 +5,7 @@ import Testing
 struct HelpAndPlanTests {
   static let commands = [
     "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "demo",
+    "train-nonprivate",
   ]
 
   static func golden(_ name: String) throws -> String {

@@ -178,7 +178,7 @@ struct FitTests {
     let back = try Model(contentsOf: path)
     #expect(back.parameters == model.parameters)
     #expect(back.header == model.header)
-    #expect(back.header.release.privacy == release.header.privacy)
+    #expect(back.header.release?.privacy == release.header.privacy)
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     bytes[bytes.count - 40] ^= 1
     try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -191,15 +191,18 @@ public struct EvaluationReport: Sendable {
   /// The JSON object of `evaluate --json` (keys sorted, NaN as "nan"): every key of `summary()`
   /// with synthetic, independent and real; `outsideSchema`, the synthetic table's columns with
   /// values outside the schema; `warnings`, each with its metric and both numbers; `privacy`,
-  /// the membership inference scores, when they were measured.
-  public func json() throws -> Data {
+  /// the membership inference scores, when they were measured; `modelPrivacy`, only for
+  /// synthetic rows from a model trained with no differential privacy (`notPrivate`), reads
+  /// `NonPrivateTraining.statement`.
+  public func json(notPrivate: Bool = false) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(
       EvaluationJSON(
-        scores: summary(), outsideSchema: outsideSchema, warnings: warnings, privacy: privacy))
+        scores: summary(), outsideSchema: outsideSchema, warnings: warnings, privacy: privacy,
+        modelPrivacy: notPrivate ? NonPrivateTraining.statement : nil))
   }
 }
 
@@ -217,6 +220,7 @@ private struct EvaluationJSON: Encodable {
   var outsideSchema: [OutsideSchemaCount]
   var warnings: [EvaluationWarning]
   var privacy: MembershipScores?
+  var modelPrivacy: String?
 
   func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: Key.self)
@@ -224,6 +228,7 @@ private struct EvaluationJSON: Encodable {
     try container.encode(outsideSchema, forKey: Key("outsideSchema"))
     try container.encode(warnings, forKey: Key("warnings"))
     if let privacy { try container.encode(privacy, forKey: Key("privacy")) }
+    if let modelPrivacy { try container.encode(modelPrivacy, forKey: Key("modelPrivacy")) }
   }
 }
 

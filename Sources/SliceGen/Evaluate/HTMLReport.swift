@@ -29,11 +29,17 @@ public enum HTMLReport {
       .privacy{background:#eef5ff;padding:10px;border:1px solid #9bbcf0}</style></head><body>
       <h1>slicegen evaluation</h1>
       """
-    if let model {
-      let p = model.header.release.privacy
+    if let model, let marker = model.header.nonPrivate {
+      html +=
+        "<div class=\"warn\"><b>\(escape(marker.statement)).</b> The model was trained "
+        + "directly on \(marker.rows) private rows (regularisation: "
+        + "\(escape(marker.regularisation.rawValue))); any membership score below is empirical, "
+        + "not a guarantee.</div>"
+    } else if let model, let release = model.header.release {
+      let p = release.privacy
       html +=
         "<div class=\"privacy\"><b>Privacy.</b> \(escape(p.statement))<br>"
-        + "Release method: \(escape(model.header.release.method.rawValue)); accountant \(escape(p.accountant.rawValue)); "
+        + "Release method: \(escape(release.method.rawValue)); accountant \(escape(p.accountant.rawValue)); "
         + "(ε, δ) = (\(p.epsilon), \(p.delta)) under \(escape(p.neighbors.rawValue)).</div>"
     } else {
       html += "<p>No model file given: the privacy statement of the release is not shown.</p>"

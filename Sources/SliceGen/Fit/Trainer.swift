@@ -126,7 +126,7 @@ public enum Trainer {
         let rate = learningRate(
           options, progress: Double(state.optimizerSteps) / Double(max(totalSteps, 1)))
         lossSum += try step.run(
-          rows: order[(s * batch)..<((s + 1) * batch)], release: release,
+          rows: order[(s * batch)..<((s + 1) * batch)], released: release.released,
           u: release.projections, sigma: sigma, generator: &state.generator, loss: &loss,
           rng: &rng, train: true, marginal: setup.marginalLoss, step: state.optimizerSteps,
           phases: &phases)
@@ -306,9 +306,11 @@ struct StepBuffers {
     outputGradient = [Float](repeating: 0, count: batch * width)
   }
 
-  /// One step's loss; with `train`, also the generator's parameter gradients.
+  /// One step's loss; with `train`, also the generator's parameter gradients. `released` holds
+  /// the real side's projections (n × m'): a release's, or, for `train-nonprivate`, the private
+  /// rows' own (NonPrivateTrainer.swift).
   mutating func run(
-    rows: ArraySlice<Int>, release: Release, u: [Float], sigma: Float,
+    rows: ArraySlice<Int>, released: [Float], u: [Float], sigma: Float,
     generator: inout MLPGenerator, loss: inout SlicedLoss, rng: inout ChaCha20, train: Bool,
     marginal: MarginalLoss? = nil, step stepIndex: Int = 0, phases: inout FitPhaseTimes
   ) throws -> Double {
@@ -322,7 +324,7 @@ struct StepBuffers {
     let mPrime = projections
     let d = width
     // R: the released projections of the batch's rows.
-    release.released.withUnsafeBufferPointer { o in
+    released.withUnsafeBufferPointer { o in
       real.withUnsafeMutableBufferPointer { r in
         for (i, row) in rows.enumerated() {
           (r.baseAddress! + i * mPrime).update(from: o.baseAddress! + row * mPrime, count: mPrime)

@@ -144,10 +144,15 @@ struct TrainingState {
 
   /// The state `model` was written with, to continue training on the same release.
   init(resuming model: Model, setup: TrainingSetup) throws {
-    guard model.header.release.checksum == setup.releaseChecksum else {
+    guard let trainedOn = model.header.release else {
+      throw FitError(
+        message: "--resume: the model was trained directly on private rows with no release ("
+          + NonPrivateTraining.statement + "); fit trains on releases only")
+    }
+    guard trainedOn.checksum == setup.releaseChecksum else {
       throw FitError(
         message: "--resume: the model was trained on another release "
-          + "(checksum \(model.header.release.checksum.prefix(12))…, this release "
+          + "(checksum \(trainedOn.checksum.prefix(12))…, this release "
           + "\(setup.releaseChecksum.prefix(12))…)")
     }
     guard model.header.architecture == setup.architecture else {

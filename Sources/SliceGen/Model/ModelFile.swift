@@ -3,6 +3,10 @@
 // guarantee: training is post-processing), the training settings and history, and the state
 // needed to resume. Same container as a release: magic, header length, JSON header, float32
 // payload, SHA-256 trailer; written atomically, verified on load.
+//
+// A model trained directly on private rows (`slicegen train-nonprivate`) has no release: its
+// header carries `nonPrivate` (NOT PRIVATE, NonPrivateTraining.swift) in place of `release`, and
+// a header must hold exactly one of the two, so no reader can take one for the other.
 
 import Foundation
 
@@ -37,7 +41,11 @@ public struct ModelHeader: Codable, Equatable, Sendable {
   public var format = ModelHeader.formatName
   public var formatVersion = ModelHeader.currentVersion
   public var toolVersion: String
-  public var release: ReleaseReference
+  /// The release a DP model was trained on; nil exactly when `nonPrivate` is set.
+  public var release: ReleaseReference?
+  /// Set, in place of `release`, on a model trained directly on private rows with no
+  /// differential privacy (`slicegen train-nonprivate`, format version 3).
+  public var nonPrivate: NonPrivateTraining? = nil
   public var schema: Schema
   public var architecture: GeneratorArchitecture
   public var training: FitOptions
@@ -113,6 +121,19 @@ extension ModelHeader {
     else { return "the generator's output blocks do not match the schema's columns" }
     if let bins, bins.count != a.blocks.count {
       return "\(bins.count) binned columns for \(a.blocks.count) output blocks"
+    }
+    switch (release, nonPrivate) {
+    case (nil, nil): return "neither a release nor the NOT PRIVATE marker (nonPrivate)"
+    case (.some, .some): return "both a release and the NOT PRIVATE marker (nonPrivate)"
+    case (nil, .some(let marker)):
+      guard marker.statement == NonPrivateTraining.statement else {
+        return "nonPrivate.statement must read \"\(NonPrivateTraining.statement)\""
+      }
+      guard formatVersion >= 3 else {
+        return "a NOT PRIVATE model needs format version 3 or later (this says \(formatVersion))"
+      }
+      guard forest == nil else { return "a NOT PRIVATE model has no release marginals to sample" }
+    case (.some, nil): break
     }
     guard bestEpoch >= 0, optimizerSteps >= 0 else {
       return "bestEpoch \(bestEpoch) and optimizerSteps \(optimizerSteps) must be at least 0"

@@ -1,6 +1,8 @@
 // What `inspect` prints for a model file: where it came from, its generator, and the guarantee it
 // inherits from its release (training and sampling are post-processing), with the release's
 // warnings (test noise, a domain drafted from the data) as prominent as for the release itself.
+// A model trained directly on private rows (`train-nonprivate`) shows NOT PRIVATE instead, and
+// no ε, δ or statement of any release.
 
 import Foundation
 
@@ -12,7 +14,7 @@ public struct ModelSummary {
 
   /// The text of `inspect model.slgm`.
   public func text(path: String) -> String {
-    let r = header.release
+    guard let r = header.release else { return nonPrivateText(path: path) }
     let p = r.privacy
     let a = header.architecture
     var lines = ["Model \(path)"]
@@ -41,7 +43,7 @@ public struct ModelSummary {
 
   /// The JSON of `inspect model.slgm --json`.
   public func jsonText() throws -> String {
-    let r = header.release
+    guard let r = header.release else { return try nonPrivateJSONText() }
     let p = r.privacy
     let object: [String: JSONValue] = [
       "format": .string(header.format),
@@ -61,6 +63,68 @@ public struct ModelSummary {
       "domainProtected": .bool(p.domainProtected),
       "warnings": .array(p.warningLabels.map(JSONValue.string)),
       "statement": .string(p.statement),
+    ]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
+  }
+
+  /// The generator's lines, shared by both kinds of model.
+  private var generatorLines: [String] {
+    let a = header.architecture
+    let hidden = a.hidden.map(String.init).joined(separator: ",")
+    return [
+      "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters",
+      "  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)",
+    ]
+  }
+
+  /// `inspect` of a model trained directly on private rows.
+  private func nonPrivateText(path: String) -> String {
+    // A header read from a file has one of the two (`ModelHeader.problem()`); one built in
+    // memory might have neither, and then states nothing.
+    guard let marker = header.nonPrivate else {
+      return "Model \(path)\n  neither a release nor the NOT PRIVATE marker: no statement"
+    }
+    var lines = ["Model \(path)"]
+    lines.append("  \(marker.statement)")
+    lines.append("  trained on    \(marker.rows) private rows directly (train-nonprivate)")
+    lines += generatorLines
+    let weight = SummaryText.number(marker.regularisationWeight)
+    lines.append(
+      "  regularisation \(marker.regularisation.rawValue)"
+        + (marker.regularisation == .none ? "" : " (weight \(weight))"))
+    lines.append("")
+    lines.append("Privacy")
+    lines.append("  \(marker.statement)")
+    lines.append(
+      SummaryText.wrap(
+        "This generator was trained on the private rows themselves, with no differential "
+          + "privacy: its parameters and everything sampled from it may reveal those rows. Use "
+          + "it as a baseline for the membership scores of 'evaluate --privacy', never to "
+          + "publish.", indent: "  "))
+    return lines.joined(separator: "\n")
+  }
+
+  /// `inspect --json` of a model trained directly on private rows: no privacy numbers at all.
+  private func nonPrivateJSONText() throws -> String {
+    let marker =
+      header.nonPrivate
+      ?? NonPrivateTraining(
+        rows: 0, regularisation: .none, regularisationWeight: 0, slices: 0, sliceDim: 0)
+    let object: [String: JSONValue] = [
+      "format": .string(header.format),
+      "formatVersion": .number(Double(header.formatVersion)),
+      "toolVersion": .string(header.toolVersion),
+      "private": .bool(false),
+      "statement": .string(marker.statement),
+      "rows": .number(Double(marker.rows)),
+      "regularisation": .string(marker.regularisation.rawValue),
+      "regularisationWeight": .number(marker.regularisationWeight),
+      "parameters": .number(Double(header.parameterCount)),
+      "sampler": .string("generator"),
+      "epochs": .number(Double(header.history.count)),
+      "bestEpoch": .number(Double(header.bestEpoch)),
     ]
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -52,10 +52,13 @@ public enum Sampler {
   ) throws -> UpdateSummary? {
     let encoding = Encoding(schema: model.header.schema)
     var rng = SeededStream.make(seed: seed, stream: SeededStream.sampling)
-    if let marginals = model.header.forest, let bins = model.header.bins {
+    // A forest model always has a release (ModelHeader.problem()).
+    if let marginals = model.header.forest, let bins = model.header.bins,
+      let release = model.header.release
+    {
       let forest = MarginalForest(columns: encoding.blocks.map(\.name), marginals: marginals)
       return try marginalRows(
-        forest, marginals: marginals, releaseRows: model.header.release.rows,
+        forest, marginals: marginals, releaseRows: release.rows,
         recordUpdate: recordUpdate, encoding: encoding, bins: bins, rows: rows, seed: seed,
         using: &rng, progress: progress, body)
     }
