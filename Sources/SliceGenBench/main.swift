@@ -167,6 +167,13 @@ func runStage(_ stage: String, environment extra: [String: String] = [:]) {
 }
 
 let only = value(of: "--only")
+let stages = ["gemm", "release", "fit", "estimator", "cholesky"]
+if let only, !stages.contains(only) {
+  FileHandle.standardError.write(
+    Data(
+      "Error: --only is \"\(only)\", must be one of \(stages.joined(separator: ", "))\n".utf8))
+  exit(64)
+}
 print(
   "slicegen-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(machineDescription())"
 )

@@ -164,6 +164,7 @@ enum SampleCommand: Command {
     for (name, given) in [
       ("rows", arguments[Options.rows] != nil), ("output", arguments[Options.output] != nil),
       ("independent", arguments[Options.independent]), ("forest", arguments[Options.forest]),
+      ("record-update", arguments[Options.recordUpdate] != nil),
     ] where given {
       throw OptionError(
         option: name, value: nil,

@@ -94,6 +94,10 @@ struct UsageErrorTests {
         "--rows cannot be combined with --png"
       ),
       (
+        ["sample", "m.slgm", "--png", "g.png", "--record-update", "on"],
+        "--record-update cannot be combined with --png"
+      ),
+      (
         ["sample", "m.slgm", "--png", "g.png", "--per-class", "0"],
         "--per-class is 0, must be from 1 to 100"
       ),
