@@ -125,9 +125,11 @@ enum PlanCommand: Command {
     var rounds: [(name: String, queries: Int, sigma: Double)] = []
     var mode = ""
     var pairBins: Int? = nil
+    var split: PairSelectionSplit? = nil
     if q == nil {
       let resolved = try Releaser.resolveRowRules(schema: schema, options: options, rows: n)
       pairBins = resolved.pairBins
+      split = resolved.pairSelectionSplit
       let planned = try Releaser.plan(schema: schema, options: resolved, rows: n, delta: delta)
       rows.insert(("default", planned.calibration), at: 0)
       rounds = planned.rounds
@@ -187,6 +189,12 @@ enum PlanCommand: Command {
       print(
         "    pair bins: \(pairBins) (--pair-bins auto: numeric columns in 2-way tables on at "
           + "most \(pairBins) groups)")
+    }
+    if let split, rounds.count > 1 {
+      print(
+        "    selection split: \(split.oneWay),\(split.selection),\(split.twoWay) "
+          + "(--pair-selection-split auto: \(split == .wide ? "wide" : "standard"); "
+          + "Docs/pair-selection.md)")
     }
     print("")
     print(
