@@ -17,7 +17,8 @@ protocol Command {
 
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
-  FitCommand.self, SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
+  FitCommand.self, SampleCommand.self, EvaluateCommand.self, AuditCommand.self,
+  DemoCommand.self,
 ]
 
 let overview = """
