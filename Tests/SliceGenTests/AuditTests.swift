@@ -67,7 +67,7 @@ struct AuditTests {
     }
     let selection = (scores(shift: 0, count: 50_000), scores(shift: mu, count: 50_000))
     let test = EpsilonLowerBound.choose(
-      scoresD: selection.0, scoresDPrime: selection.1, countedTrials: 200_000, delta: delta)
+      scoresD: selection.0, scoresDPrime: selection.1, delta: delta)
     let bound = EpsilonLowerBound.evaluate(
       test, scoresD: scores(shift: 0, count: 200_000),
       scoresDPrime: scores(shift: mu, count: 200_000), delta: delta)

@@ -68,16 +68,18 @@ public struct EpsilonLowerBound: Codable, Sendable, Equatable {
       falsePositives: fp, falseNegatives: fn, trials: scoresD.count, delta: delta)
   }
 
-  /// The threshold whose bound would be largest on `countedTrials` trials, judged on selection
-  /// scores: candidates are D's scores at ranks 1, 2, …, 20 and then every 5 % further from the
-  /// top (where false positives are rare) and D''s scores likewise from the bottom; each is
-  /// scored by the bound its error rates would give at `countedTrials` trials.
+  /// The threshold whose bound is largest on the selection scores themselves: candidates are
+  /// D's scores at ranks 1, 2, …, 20 and then every 5 % further from the top (where false
+  /// positives are rare) and D''s scores likewise from the bottom; each is judged by the
+  /// Clopper–Pearson bound of its errors on the selection trials. (Extrapolating the selection
+  /// counts to the counted trials instead picks thresholds far in the tails, where a count of 0
+  /// or 2 among S trials says little about the rate, and the counted bound then collapses.)
   public static func choose(
-    scoresD: [Double], scoresDPrime: [Double], countedTrials: Int, delta: Double
+    scoresD: [Double], scoresDPrime: [Double], delta: Double
   ) -> DistinguishingTest {
-    precondition(!scoresD.isEmpty && !scoresDPrime.isEmpty && countedTrials > 0)
+    precondition(!scoresD.isEmpty && scoresD.count == scoresDPrime.count)
     let d = scoresD.sorted(), dPrime = scoresDPrime.sorted()
-    // #{s > τ} and #{s ≤ τ} in a sorted array, by binary search.
+    // #{s > τ} in a sorted array, by binary search.
     func countAbove(_ s: [Double], _ tau: Double) -> Int {
       var lo = 0, hi = s.count
       while lo < hi {
@@ -93,21 +95,16 @@ public struct EpsilonLowerBound: Codable, Sendable, Equatable {
       ranks.append(Int(r))
     }
     var candidates: [Double] = []
-    for k in ranks {
-      if k <= d.count { candidates.append(d[d.count - k]) }
-      if k <= dPrime.count { candidates.append(dPrime[k - 1]) }
+    for k in ranks where k <= d.count {
+      candidates.append(d[d.count - k])
+      candidates.append(dPrime[k - 1])
     }
-    let scale = Double(countedTrials) / Double(d.count)
-    let scalePrime = Double(countedTrials) / Double(dPrime.count)
     var best = DistinguishingTest(threshold: candidates[0])
     var bestEpsilon = -1.0
     for tau in candidates {
-      let fp = min(countedTrials, Int((Double(countAbove(d, tau)) * scale).rounded()))
-      let fn = min(
-        countedTrials,
-        Int((Double(dPrime.count - countAbove(dPrime, tau)) * scalePrime).rounded()))
       let e = EpsilonLowerBound(
-        falsePositives: fp, falseNegatives: fn, trials: countedTrials, delta: delta
+        falsePositives: countAbove(d, tau), falseNegatives: d.count - countAbove(dPrime, tau),
+        trials: d.count, delta: delta
       ).epsilon
       if e > bestEpsilon {
         bestEpsilon = e

@@ -4,8 +4,8 @@
 // (AuditScenario.swift), the statistics (EpsilonLowerBound.swift, ClopperPearson.swift), and any
 // output formatting (the command's).
 //
-// Protocol, per scenario: S selection trials on D and S on D' → threshold τ (chosen to maximise
-// the bound that the selection batch's error rates would give on T trials); then T fresh trials
+// Protocol, per scenario: S selection trials on D and S on D' → threshold τ (the one whose
+// Clopper–Pearson bound on the selection trials is largest); then T fresh trials
 // on D and T on D' → false positives and negatives at τ → ε_lb at 95 % confidence. The selection
 // trials are never counted, so τ is independent of the counted errors, which the Clopper–Pearson
 // interval requires.
@@ -55,8 +55,7 @@ public enum PrivacyAudit {
       progress(done, total)
     }
     let test = EpsilonLowerBound.choose(
-      scoresD: select.d, scoresDPrime: select.dPrime, countedTrials: trials,
-      delta: scenario.delta)
+      scoresD: select.d, scoresDPrime: select.dPrime, delta: scenario.delta)
     let counted = scores(scenario, perTable: trials) { done in
       progress(2 * selectionTrials + done, total)
     }
