@@ -17,8 +17,8 @@ protocol Command {
 
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
-  FitCommand.self, SampleCommand.self, EvaluateCommand.self, DemoCommand.self,
-  TrainNonPrivateCommand.self,
+  FitCommand.self, SampleCommand.self, EvaluateCommand.self, AuditCommand.self,
+  DemoCommand.self, TrainNonPrivateCommand.self,
 ]
 
 let overview = """

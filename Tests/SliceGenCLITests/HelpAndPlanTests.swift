@@ -4,7 +4,7 @@ import Testing
 @Suite("help and plan")
 struct HelpAndPlanTests {
   static let commands = [
-    "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "demo",
+    "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "audit", "demo",
     "train-nonprivate",
   ]
 
