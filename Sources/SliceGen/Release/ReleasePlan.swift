@@ -100,6 +100,36 @@ struct ReleasePlan {
     return tables > 0 ? [.counts(tables: tables, fraction: 1)] : []
   }
 
+  /// The rounds as `MarginalRoundPlan` takes them: a name, the vectors, their L2 sensitivity
+  /// (√2 for a count table; the score vector's (2 + 6n·γ_K)√P, K the largest candidate table)
+  /// and the fraction. With selection the rounds alternate after the first: scores at odd
+  /// positions, 2-way tables at even ones (R > 1 labels each pair "round r of R").
+  static func roundSpecs(_ rounds: [AggregateRound], rows n: Int, largestPairCells: Int)
+    -> [(name: String, queries: Int, l2Sensitivity: Double, fraction: Double)]
+  {
+    guard rounds.count > 1 else {
+      return rounds.map { ("marginals", $0.queries, MarginalMechanism.l2Sensitivity, $0.fraction) }
+    }
+    let selectionRounds = (rounds.count - 1) / 2
+    return rounds.enumerated().map { r, round in
+      guard r > 0 else {
+        return ("one-way marginals", round.queries, MarginalMechanism.l2Sensitivity, round.fraction)
+      }
+      let label = selectionRounds > 1 ? " (round \((r + 1) / 2) of \(selectionRounds))" : ""
+      return r % 2 == 1
+        ? (
+          "pair-selection scores" + label, round.queries,
+          PairSelectionMechanism.l2Sensitivity(
+            candidates: round.affectedValuesPerQuery, rows: n, cells: largestPairCells),
+          round.fraction
+        )
+        : (
+          "two-way marginals" + label, round.queries, MarginalMechanism.l2Sensitivity,
+          round.fraction
+        )
+    }
+  }
+
   /// σ for this plan at δ: a shard's copy of its template's, else calibrated from ε, δ, m', d,
   /// the relation, the accountant and the declared aggregate shares — never from the data.
   /// - Parameter directions: U when the user fixed its seed (the analytic Gaussian bound).

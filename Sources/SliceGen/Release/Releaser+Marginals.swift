@@ -66,7 +66,7 @@ extension Releaser {
         pairSelection: template.header.pairSelection)
     }
     guard let pairCounts, let mode = options.marginals.selectionMode,
-      let picks = try options.marginals.pairsToSelect(columns: names.count)
+      try options.marginals.pairsToSelect(columns: names.count) != nil
     else {
       // One round: each marginal gets the same share of μ_agg²: μ_j² = μ_agg²/J, σ_j = Δ/μ_j.
       let plan = MarginalRoundPlan(
@@ -86,28 +86,12 @@ extension Releaser {
       return AggregateRelease(marginals: marginals, components: [component], pairSelection: nil)
     }
 
-    let split = options.split  // checked by Releaser.release before the data
-    let candidates = pairCounts.pairs.count
-    let perRound = ReleaseOptions.pairsPerRound(pairs: picks, rounds: options.selectionRounds)
-    let adaptive = perRound.count > 1
-    var specs: [(name: String, queries: Int, l2Sensitivity: Double, fraction: Double)] = [
-      ("one-way marginals", names.count, countSensitivity, split.oneWay)
-    ]
-    var remaining = candidates
-    for (r, k) in perRound.enumerated() {
-      let label = adaptive ? " (round \(r + 1) of \(perRound.count))" : ""
-      specs.append(
-        (
-          "pair-selection scores" + label, 1,
-          PairSelectionMechanism.l2Sensitivity(
-            candidates: remaining, rows: n, cells: pairCounts.largestTable),
-          split.selection / Double(perRound.count)
-        ))
-      specs.append(
-        ("two-way marginals" + label, k, countSensitivity, split.twoWay * Double(k) / Double(picks))
-      )
-      remaining -= k
-    }
+    // The rounds as the plan declared them (ReleasePlan.aggregateRounds, checked by
+    // Releaser.release before the data): 1-way, then scores and 2-way per selection round.
+    let specs = ReleasePlan.roundSpecs(
+      try ReleasePlan.aggregateRounds(options: options, columns: names), rows: n,
+      largestPairCells: pairCounts.largestTable)
+    let adaptive = specs.count > 3
     let plan = MarginalRoundPlan(aggregateMuSquared: aggregateMuSquared, rounds: specs)
     let oneWay = plan.rounds[0]
     let twoWayRounds = stride(from: 2, to: plan.rounds.count, by: 2).map { plan.rounds[$0] }

@@ -250,23 +250,9 @@ public enum Releaser {
     let calibration = try plan.calibrate(delta: delta, directions: nil)
     let rounds = plan.aggregateRounds
     guard !rounds.isEmpty else { return (plan.options.marginals, calibration, []) }
-    let selectionRounds = (rounds.count - 1) / 2
-    let roundNames = rounds.indices.map { r in
-      guard rounds.count > 1 else { return "marginals" }
-      guard r > 0 else { return "one-way marginals" }
-      let label = selectionRounds > 1 ? " (round \((r + 1) / 2) of \(selectionRounds))" : ""
-      return (r % 2 == 1 ? "pair-selection scores" : "two-way marginals") + label
-    }
     let marginalPlan = MarginalRoundPlan(
       aggregateMuSquared: calibration.aggregateMuSquared,
-      rounds: zip(rounds, roundNames).map { round, name in
-        let delta =
-          round.affectedValuesPerQuery == 2
-          ? MarginalMechanism.l2Sensitivity
-          : PairSelectionMechanism.l2Sensitivity(
-            candidates: round.affectedValuesPerQuery, rows: n, cells: plan.largestPairCells)
-        return (name, round.queries, delta, round.fraction)
-      })
+      rounds: ReleasePlan.roundSpecs(rounds, rows: n, largestPairCells: plan.largestPairCells))
     return (
       plan.options.marginals, calibration,
       marginalPlan.rounds.map { ($0.name, $0.queries, $0.sigma) }
