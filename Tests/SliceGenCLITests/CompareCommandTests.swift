@@ -1,0 +1,131 @@
+// `slicegen compare` end to end on a small table: the quick grid runs every method through the
+// real commands and writes the table and plot; a rerun resumes (finished cells are not run
+// again, a removed one is); other settings are refused; a failing cell is reported and retried.
+
+import Foundation
+import Testing
+
+@Suite("slicegen compare")
+struct CompareCommandTests {
+  /// A small table with two associated columns, its holdout and schema, in `directory`.
+  func makeTables(_ directory: String) -> (train: String, holdout: String, schema: String) {
+    func rows(_ n: Int, offset: Int) -> String {
+      "x,c,y\n"
+        + (0..<n).map { i in
+          let x = (i * 7 + offset) % 20
+          return "\(x),\(x < 10 ? "a" : "b"),\(x % 3 == 0 ? "yes" : "no")"
+        }.joined(separator: "\n")
+    }
+    let paths = (directory + "/train.csv", directory + "/holdout.csv", directory + "/s.json")
+    CLI.write(rows(160, offset: 0), to: paths.0)
+    CLI.write(rows(80, offset: 3), to: paths.1)
+    CLI.write(
+      #"{"columns": [{"name": "x", "type": "numeric", "lower": 0, "upper": 20}, "#
+        + #"{"name": "c", "type": "categorical", "categories": ["a", "b"]}, "#
+        + #"{"name": "y", "type": "categorical", "categories": ["no", "yes"]}], "#
+        + #""target": "y"}"#, to: paths.2)
+    return paths
+  }
+
+  @Test("the quick grid runs every method, writes the table and plot, and resumes")
+  func quickGridResumes() throws {
+    let directory = CLI.temporaryDirectory()
+    let (train, holdout, schema) = makeTables(directory)
+    let out = directory + "/cmp"
+    let arguments = [
+      "compare", train, "--holdout", holdout, "--schema", schema, "--quick", "-o", out,
+    ]
+    let first = try CLI.run(arguments)
+    #expect(first.status == 0, "\(first.stderr)")
+    let cells = CLI.files(in: out + "/cells")
+    #expect(cells.count == 8, "\(cells)")  // 4 methods × ε 1, 10 × 1 seed
+    #expect(cells.contains("slicing+marginals-eps10-seed1.json"))
+    for file in ["results.md", "results.csv", "plot.svg", "settings.json"] {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+    }
+    #expect(CLI.files(in: out + "/work").isEmpty)  // working files removed
+    // The printed table: every method at both ε, the references, what each release was.
+    for line in [
+      "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
+      "| floor | 10 | 1 |", "| shuffled real columns |", "| real rows |",
+    ] {
+      #expect(first.stdout.contains(line), "\(line)\n\(first.stdout)")
+    }
+    let result =
+      try JSONSerialization.jsonObject(
+        with: try Data(contentsOf: URL(fileURLWithPath: out + "/cells/slicewass-eps1-seed1.json")))
+      as! [String: Any]
+    #expect(result["mechanism"] as? String == "slicing")
+    #expect(result["relation"] as? String == "zero-out")
+    #expect(result["epsilonSpent"] as? Double == 1)
+    #expect((result["peakBytes"] as? Int ?? 0) > 1_000_000)
+
+    // A rerun runs nothing; after removing one cell it runs exactly that one.
+    let again = try CLI.run(arguments)
+    #expect(again.status == 0 && again.stderr.contains("8 finished earlier"), "\(again.stderr)")
+    #expect(!again.stderr.contains("release…"))
+    #expect(again.stdout == first.stdout)
+    try FileManager.default.removeItem(atPath: out + "/cells/floor-eps1-seed1.json")
+    let resumed = try CLI.run(arguments)
+    #expect(resumed.status == 0 && resumed.stderr.contains("7 finished earlier"))
+    #expect(resumed.stderr.contains("[7/8] floor-eps1-seed1: release…"), "\(resumed.stderr)")
+    #expect(!resumed.stderr.contains("[1/8] slicing-eps1-seed1: release…"))
+
+    // The same directory with other settings is refused before anything runs.
+    let other = try CLI.run(arguments + ["--delta", "1e-6"])
+    #expect(other.status == 1 && other.stderr.contains("delta: 1e-05 → 1e-06"), "\(other.stderr)")
+  }
+
+  @Test("a failing cell is reported with its log, the grid goes on, and a rerun retries it")
+  func failingCell() throws {
+    let directory = CLI.temporaryDirectory()
+    let (train, holdout, schema) = makeTables(directory)
+    // A schema drafted from the data: release refuses it without the flag.
+    let drafted = directory + "/drafted.json"
+    let text = try String(contentsOfFile: schema, encoding: .utf8)
+    CLI.write(
+      text.replacingOccurrences(of: #""target""#, with: #""dataDerived": true, "target""#),
+      to: drafted)
+    let out = directory + "/cmp"
+    let arguments = [
+      "compare", train, "--holdout", holdout, "--schema", drafted, "--quick", "--methods",
+      "slicing,floor", "--epsilon", "1", "-o", out,
+    ]
+    let failed = try CLI.run(arguments)
+    #expect(failed.status == 1, "\(failed.stderr)")
+    #expect(failed.stderr.contains("2 cell(s) failed"), "\(failed.stderr)")
+    #expect(
+      failed.stderr.contains("release exited with 1; see \(out)/logs/slicing-eps1-seed1.log"))
+    #expect(CLI.files(in: out + "/cells").isEmpty)
+    let log = try String(contentsOfFile: out + "/logs/floor-eps1-seed1.log", encoding: .utf8)
+    #expect(log.contains("data-derived"), "\(log)")
+    // With the flag the same grid (same settings) finishes.
+    let fixed = try CLI.run(arguments + ["--accept-data-derived-schema"])
+    #expect(fixed.status == 0, "\(fixed.stderr)")
+    #expect(CLI.files(in: out + "/cells").count == 2)
+  }
+
+  @Test("bad input: a missing holdout, a table without the schema's columns, a bad list")
+  func badInput() throws {
+    let directory = CLI.temporaryDirectory()
+    let (train, holdout, schema) = makeTables(directory)
+    let noHoldout = try CLI.run(["compare", train, "--schema", schema, "-o", directory + "/a"])
+    #expect(noHoldout.status == 64 && noHoldout.stderr.contains("--holdout is required"))
+    CLI.write("x,c\n1,a\n", to: directory + "/narrow.csv")
+    let narrow = try CLI.run([
+      "compare", train, "--holdout", directory + "/narrow.csv", "--schema", schema, "-o",
+      directory + "/b",
+    ])
+    #expect(narrow.status == 1, "\(narrow.stderr)")
+    #expect(narrow.stderr.contains("narrow.csv, line 1: the header has no column \"y\""))
+    #expect(!FileManager.default.fileExists(atPath: directory + "/b"))
+    let badList = try CLI.run([
+      "compare", train, "--holdout", holdout, "--schema", schema, "--methods", "slicing,gan",
+    ])
+    #expect(badList.status == 64 && badList.stderr.contains("--methods"), "\(badList.stderr)")
+    let badEpsilon = try CLI.run([
+      "compare", train, "--holdout", holdout, "--schema", schema, "--epsilon", "1,-2",
+    ])
+    #expect(badEpsilon.status == 64 && badEpsilon.stderr.contains("--epsilon"))
+  }
+}
