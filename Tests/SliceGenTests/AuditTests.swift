@@ -95,6 +95,9 @@ struct AuditTests {
       selectionTrials: 15_000)
     #expect(broken.lowerBound > 4, "half noise: \(broken.lowerBound)")
     #expect(broken.asExpected)
+    // No bound passes the exact ε of what ran.
+    #expect(
+      broken.lowerBound <= broken.exactEpsilon && discovery.lowerBound <= discovery.exactEpsilon)
     // The slicing release: no false alarm on a few thousand trials, where the test could show
     // up to ln(2000/3.7) ≈ 6.3 > 4 if σ were far too small.
     let slicing = PrivacyAudit.run(
@@ -120,6 +123,47 @@ struct AuditTests {
     let root2 = try AuditScenario(.discovery, variant: .sensitivityRootTwo, settings: settings)
     let discovery = try AuditScenario(.discovery, variant: nil, settings: settings)
     #expect(abs(root2.countSigmas[0] * 2.0.squareRoot() - discovery.countSigmas[0]) < 1e-12)
+  }
+
+  @Test("the exact ε: the stated ε when shipped, less for Theorem 1, more for a broken variant")
+  func exactEpsilon() throws {
+    let settings = AuditSettings()  // ε = 1, δ = 1e-5, replace-one
+    for mechanism in [AuditedMechanism.slicing, .slicingFixedU, .combined, .discovery] {
+      let shipped = try AuditScenario(mechanism, variant: nil, settings: settings)
+      // Calibrated with the implementation margin (a few 1e-6 of ε; discovery also reserves δ
+      // for its thresholds), so the ideal mechanism's ε is just below the statement.
+      #expect(shipped.exactEpsilon <= 1, "\(mechanism): \(shipped.exactEpsilon)")
+      #expect(
+        shipped.exactEpsilon > (mechanism == .discovery ? 0.9 : 0.99),
+        "\(mechanism): \(shipped.exactEpsilon)")
+      for variant in BrokenVariant.allCases {
+        let broken = try AuditScenario(mechanism, variant: variant, settings: settings)
+        #expect(broken.exactEpsilon > 1.3, "\(mechanism) \(variant): \(broken.exactEpsilon)")
+      }
+    }
+    let theorem1 = try AuditScenario(.slicingTheorem1, variant: nil, settings: settings)
+    #expect(theorem1.exactEpsilon < 0.95, "\(theorem1.exactEpsilon)")
+    // Both broken forms of the projections are the profile at a smaller noise scale: σ/2, and σ
+    // with the canary pair √2 apart.
+    let shipped = try AuditScenario(.slicing, variant: nil, settings: settings)
+    let s = shipped.sigma! * Double(settings.encodedWidth).squareRoot()
+    let mPrime = settings.slices * settings.sliceDim
+    let half = try AuditScenario(.slicing, variant: .halfNoise, settings: settings)
+    let expectedHalf = SlicingAccountant.epsilon(
+      delta: 1e-5, noiseScale: s / 2, projections: mPrime)
+    #expect(abs(half.exactEpsilon - expectedHalf) < 1e-9 * expectedHalf)
+    let root2 = try AuditScenario(.slicing, variant: .sensitivityRootTwo, settings: settings)
+    let expectedRoot2 = SlicingAccountant.epsilon(
+      delta: 1e-5, noiseScale: s / 2.0.squareRoot(), projections: mPrime)
+    #expect(abs(root2.exactEpsilon - expectedRoot2) < 1e-5 * expectedRoot2)
+    // Discovery's half-noise: a Gaussian mechanism of twice the shipped μ.
+    let discovery = try DiscoveryCalibration.calibrate(epsilon: 1, delta: 1e-5, columns: 2)
+    let halfDiscovery = try AuditScenario(.discovery, variant: .halfNoise, settings: settings)
+    #expect(
+      GaussianMechanism.delta(epsilon: halfDiscovery.exactEpsilon, mu: 2 * discovery.mu) <= 1e-5)
+    #expect(
+      GaussianMechanism.delta(epsilon: halfDiscovery.exactEpsilon * 0.999, mu: 2 * discovery.mu)
+        > 1e-5)
   }
 
   @Test("the fixed-U canary lies along U's top singular direction, distance below 1")

@@ -92,6 +92,12 @@ public struct AuditScenario: Sendable {
   /// The σ the trials pass to the mechanism (projections; counts), after any planted bug.
   public let sigma: Double?
   public let countSigmas: [Double]
+  /// The ε at δ of exactly the mechanism the trials run (the σ they pass, the neighbours they
+  /// feed in), by the ideal analysis without the implementation margin: the stated ε less its
+  /// margin for a shipped mechanism calibrated by the exact profile; below the stated ε for
+  /// Theorem 1 (its slack); above it for a broken variant (how much it truly leaks). What the
+  /// lower bound can approach at best.
+  public let exactEpsilon: Double
   /// One trial on D (false) or D' (true): the privacy-loss score of its output.
   let trial: @Sendable (_ neighbour: Bool) -> Double
 
@@ -105,16 +111,22 @@ public struct AuditScenario: Sendable {
     delta = settings.delta
     switch mechanism {
     case .discovery:
-      (sigma, countSigmas, trial) = try Self.discovery(settings, variant)
+      (sigma, countSigmas, exactEpsilon, trial) = try Self.discovery(settings, variant)
     default:
-      (sigma, countSigmas, trial) = try Self.slicing(mechanism, settings, variant)
+      (sigma, countSigmas, exactEpsilon, trial) = try Self.slicing(mechanism, settings, variant)
     }
   }
 
   /// Runs one trial on D (false) or D' (true) and returns its score.
   public func score(neighbour: Bool) -> Double { trial(neighbour) }
 
-  typealias Built = (Double?, [Double], @Sendable (Bool) -> Double)
+  typealias Built = (Double?, [Double], Double, @Sendable (Bool) -> Double)
+
+  /// The ε at `delta` of a Gaussian mechanism of parameter μ (the smallest ε, by bisection).
+  static func gaussianEpsilon(mu: Double, delta: Double) -> Double {
+    Bisection.smallestPassing { GaussianMechanism.delta(epsilon: $0, mu: mu) <= delta }
+      ?? .infinity
+  }
 
   /// The slicing family: σ from `ReleaseCalibration.calibrate`, one canary row through
   /// `SlicingMechanism` (U from a fresh secure seed, or the fixed U), and for `combined` one
@@ -165,6 +177,27 @@ public struct AuditScenario: Sendable {
       : (v.map { $0 * stretch }, [Float](repeating: 0, count: d))
     let projectionSigma = sigma
     let countSigma = countSigmas.first
+    // The exact ε of these trials. A count vector moves by Δ = (−1, 1): μ_c = √2/σ_c. Fixed U:
+    // the projections shift by ΔU exactly, a Gaussian mechanism of μ = ‖(x' − x)U‖/σ. Random U:
+    // the shift is ‖x' − x‖·χ(m')/√d, the slicing profile at s = σ√d/‖x' − x‖.
+    let countMuSquared = countSigma.map { 2 / ($0 * $0) } ?? 0
+    let exact: Double
+    if let u = fixedU {
+      var shiftSquared = 0.0
+      for j in 0..<mPrime {
+        var t = 0.0
+        for i in 0..<d { t += (Double(xPrime[i]) - Double(x[i])) * Double(u[i * mPrime + j]) }
+        shiftSquared += t * t
+      }
+      exact = gaussianEpsilon(
+        mu: (shiftSquared / (sigma * sigma) + countMuSquared).squareRoot(), delta: settings.delta)
+    } else {
+      let distance = zip(x, xPrime).reduce(0.0) { $0 + pow(Double($1.1) - Double($1.0), 2) }
+        .squareRoot()
+      exact = SlicingAccountant.epsilon(
+        delta: settings.delta, noiseScale: sigma * Double(d).squareRoot() / distance,
+        projections: mPrime, aggregateMuSquared: countMuSquared)
+    }
     let trial: @Sendable (Bool) -> Double = { neighbour in
       // As `Releaser.release`: a fresh secure source; U's seed drawn from it unless fixed.
       var noise = SecureNoise()
@@ -191,7 +224,7 @@ public struct AuditScenario: Sendable {
       }
       return loss
     }
-    return (sigma, countSigmas, trial)
+    return (sigma, countSigmas, exact, trial)
   }
 
   /// Discovery: σ₁, σ₂ from `DiscoveryCalibration.calibrate`; in each of C columns the canary's
@@ -219,7 +252,9 @@ public struct AuditScenario: Sendable {
       }
       return loss
     }
-    return (nil, [c.firstRoundSigma, c.secondRoundSigma], trial)
+    // Rounds 1 and 2, every column: μ² = Σ_c 2/σ₁² + 2/σ₂² (the σ the trials use).
+    let exact = gaussianEpsilon(mu: c.mu, delta: settings.delta)
+    return (nil, [c.firstRoundSigma, c.secondRoundSigma], exact, trial)
   }
 
   /// (⟨o − a, Δ⟩ − ‖Δ‖²/2)/σ² with a = xU, Δ = x'U − xU (U row-major d × m').

@@ -25,6 +25,9 @@ public struct AuditResult: Codable, Sendable {
   public var lowerBound: Double
   /// lowerBound / statedEpsilon.
   public var ratio: Double
+  /// The exact ε of the mechanism as run (AuditScenario.exactEpsilon): a broken variant's true
+  /// ε, Theorem 1's true ε below its statement.
+  public var exactEpsilon: Double
   public var trials: Int
   public var selectionTrials: Int
   public var threshold: Double
@@ -64,7 +67,8 @@ public enum PrivacyAudit {
     return AuditResult(
       mechanism: scenario.mechanism, variant: scenario.variant,
       statedEpsilon: scenario.epsilon, delta: scenario.delta, lowerBound: bound.epsilon,
-      ratio: bound.epsilon / scenario.epsilon, trials: trials, selectionTrials: selectionTrials,
+      ratio: bound.epsilon / scenario.epsilon, exactEpsilon: scenario.exactEpsilon,
+      trials: trials, selectionTrials: selectionTrials,
       threshold: test.threshold, errors: bound, seconds: Date().timeIntervalSince(start),
       measures: scenario.mechanism.measures)
   }
