@@ -102,7 +102,7 @@ enum AuditCommand: Command {
         slicing            the release, U drawn per release, σ from the exact profile
         slicing-theorem1   the same with σ from Theorem 1 (the ratio shows its slack)
         slicing-fixed-u    U fixed by a projection seed (analytic Gaussian bound)
-        combined           projections and Gaussian marginals (the composed profile)
+        slicing+marginals  projections and Gaussian marginals (the composed profile)
         discovery          private domain discovery (release without --schema)
       DP-MERF and DP-SGD are not part of slicegen yet; they are added here when they exist.
       "exact ε" is the ε at δ of exactly the mechanism the trials run (the ideal analysis of the

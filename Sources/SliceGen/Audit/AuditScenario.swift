@@ -36,7 +36,7 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
   /// The slicing release with U fixed by a projection seed: the analytic Gaussian bound.
   case slicingFixedU = "slicing-fixed-u"
   /// Projections and Gaussian marginals composed in one release (the exact composed profile).
-  case combined
+  case combined = "slicing+marginals"
   /// Private domain discovery (`release` without `--schema`), rounds 1 and 2.
   case discovery
 
