@@ -166,6 +166,9 @@ struct ConditionalImageGeneratorTests {
     let model = try Model(contentsOf: path)
     #expect(model.header.formatVersion == 4)
     #expect(model.header.problem() == nil)
+    let summary = ModelSummary(header: model.header)
+    #expect(summary.text(path: path).contains("class-conditional on target"))
+    #expect(try summary.jsonText().contains("\"conditional\""))
     var old = model.header
     old.formatVersion = 3
     #expect(old.problem()?.contains("format version 4") == true)
