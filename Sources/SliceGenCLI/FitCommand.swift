@@ -86,7 +86,11 @@ enum FitCommand: Command {
         + "association; where the measured pairs close cycles, 'sample' moves its rows toward "
         + "the tables the forest left out, see its --record-update). auto: forest when the "
         + "release has 2-way marginals, else generator (the projections alone, or 1-way "
-        + "marginals only).",
+        + "marginals only). conditional (labelled images only, 'slicegen schema --image'): a "
+        + "class-conditional generator G(z, label) with sigmoid pixels, trained on the "
+        + "projections alone (no marginal term), its label drawn from the release's 1-way "
+        + "marginal of the label (uniform when the release has none); 'sample --png' then asks "
+        + "it for each class directly.",
       defaultText: defaults.sampler.rawValue)
     static let impliedPairWeight = Option<Double>.number(
       "implied-pair-weight", value: "w",
@@ -233,7 +237,13 @@ enum FitCommand: Command {
       }
       return
     }
-    if release.header.marginals != nil {
+    if options.sampler == .conditional {
+      Console.info(
+        "Class-conditional image generator: sigmoid pixels given the latent and the label, "
+          + "trained on the projections alone; the label is drawn from "
+          + (release.header.marginals != nil
+            ? "the release's 1-way marginal of it." : "a uniform distribution (no marginals)."))
+    } else if release.header.marginals != nil {
       let term =
         options.marginalLoss == .l2
         ? "λ·Σ‖expected marginal − released‖²"

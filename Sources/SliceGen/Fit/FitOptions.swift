@@ -173,6 +173,10 @@ public enum ModelSampler: String, Codable, Sendable, CaseIterable {
   /// The maximum-entropy model of the release's marginals on a forest of its 2-way tables
   /// (MarginalForest.swift): nothing to train.
   case forest
+  /// The class-conditional image generator (ConditionalImageGenerator.swift): sigmoid pixels
+  /// given a latent and the label, trained on the projections; the label drawn from the release's
+  /// 1-way marginal of it. Needs a schema of labelled images.
+  case conditional
 
   /// `auto` made concrete for a release's marginals (nil: none).
   public func resolved(marginals: [ReleasedMarginal]?, columns: [String]) -> ModelSampler {

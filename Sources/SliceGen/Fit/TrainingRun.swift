@@ -73,11 +73,19 @@ struct TrainingSetup {
         message: "--resume: the model samples from the forest of its release's marginals and has "
           + "no generator to continue; fit a new one with --sampler generator")
     }
-    let bins = options.marginalWeight > 0 || sampler == .forest ? header.columnBins : nil
+    // The conditional generator's sigmoid pixels have no binned heads: it trains on the
+    // projections alone, its label drawn from the released label marginal.
+    let conditional = sampler == .conditional
+    let bins =
+      (options.marginalWeight > 0 && !conditional) || sampler == .forest ? header.columnBins : nil
     self.bins = bins
-    architecture = GeneratorArchitecture(
-      latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
-      blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
+    architecture =
+      conditional
+      ? try ConditionalImageGenerator.architecture(
+        schema: header.schema, marginals: header.marginals, options: options)
+      : GeneratorArchitecture(
+        latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
+        blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)
     if options.kernelWeight == 0 && bins == nil {
       throw OptionError(
         option: "kernel-weight", value: nil,

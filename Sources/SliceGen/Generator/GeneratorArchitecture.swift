@@ -72,24 +72,32 @@ public struct GeneratorArchitecture: Codable, Equatable, Sendable {
   public var activation: Activation
   public var numericHead: NumericHead
   public var blocks: [OutputBlock]
+  /// Set for a class-conditional image generator (ConditionalImageGenerator.swift): the label
+  /// block it is conditioned on (format version 4). Absent: every block comes from the network.
+  public var condition: LabelCondition? = nil
 
   public init(
     latent: Int, hidden: [Int], activation: Activation = .relu, numericHead: NumericHead = .clamp,
-    blocks: [OutputBlock]
+    blocks: [OutputBlock], condition: LabelCondition? = nil
   ) {
     self.latent = latent
     self.hidden = hidden
     self.activation = activation
     self.numericHead = numericHead
     self.blocks = blocks
+    self.condition = condition
   }
 
   /// d, the encoded width.
   public var outputWidth: Int { blocks.reduce(0) { $0 + $1.width } }
   /// The number of logits of the last layer.
   public var logitCount: Int { blocks.reduce(0) { $0 + $1.logitCount } }
-  /// Layer widths from the latent to the logits.
-  public var widths: [Int] { [latent] + hidden + [logitCount] }
+  /// Layer widths from the network's input (the latent, or with a condition the latent and the
+  /// label's one-hot) to the logits the last layer computes.
+  public var widths: [Int] {
+    guard let condition else { return [latent] + hidden + [logitCount] }
+    return [condition.inputWidth(latent: latent)] + hidden + [logitCount - condition.count]
+  }
 
   /// The parameter count: Σ (in·out + out) over layers.
   public var parameterCount: Int {

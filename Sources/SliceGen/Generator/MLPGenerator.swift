@@ -90,8 +90,11 @@ extension Double: NetworkScalar {
 /// The activations of one forward pass, kept for the backward pass.
 public final class ForwardCache<T: NetworkScalar> {
   public let batch: Int
-  /// H_0 = Z, then A_l and H_l per hidden layer, then the logits.
+  /// H_0 = Z (with a condition: Z's noise and the label's one-hot), then A_l and H_l per hidden
+  /// layer, then the logits.
   var inputs: [T]
+  /// With a condition: each row's label category (ConditionalImageGenerator.swift).
+  public internal(set) var labels: [Int]? = nil
   var preActivations: [[T]]
   var activations: [[T]]
   var logits: [T]
@@ -175,11 +178,14 @@ public struct Network<T: NetworkScalar> {
     gradients.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
   }
 
-  /// Runs the network on `batch` latents (batch × latent).
-  public func forward(latents: UnsafePointer<T>, batch b: Int) -> ForwardCache<T> {
+  /// Runs the network on `batch` latents (batch × latent). A class-conditional generator uses
+  /// `labels` (one category per row) when given, else draws them from the latents.
+  public func forward(
+    latents: UnsafePointer<T>, batch b: Int, labels: [Int]? = nil
+  ) -> ForwardCache<T> {
     let widths = architecture.widths
     let cache = ForwardCache<T>(batch: b)
-    cache.inputs = Array(UnsafeBufferPointer(start: latents, count: b * widths[0]))
+    (cache.inputs, cache.labels) = conditionedInput(latents: latents, batch: b, labels: labels)
     var current = cache.inputs
     let layers = widths.count - 1
     parameters.withUnsafeBufferPointer { p in
@@ -198,7 +204,7 @@ public struct Network<T: NetworkScalar> {
           }
         }
         if l == layers - 1 {
-          cache.logits = a
+          cache.logits = expandedLogits(a, batch: b)
         } else {
           cache.preActivations.append(a)
           let leaky: T = architecture.activation == .leakyRelu ? T(0.2) : 0
@@ -218,10 +224,21 @@ public struct Network<T: NetworkScalar> {
     let d = architecture.outputWidth
     var heads = [T](repeating: 0, count: b * logitCount)
     var output = [T](repeating: 0, count: b * d)
+    let condition = architecture.condition
     for i in 0..<b {
       var x = i * logitCount
       var y = i * d
-      for block in architecture.blocks {
+      for (index, block) in architecture.blocks.enumerated() {
+        if let condition, index == condition.block, let labels = cache.labels,
+          case .categorical(_, let scale) = block
+        {
+          // The label's head is the one-hot of the row's category (no parameters behind it).
+          heads[x + labels[i]] = 1
+          output[y + labels[i]] = T(scale)
+          x += block.logitCount
+          y += block.width
+          continue
+        }
         switch block {
         case .numeric(let scale):
           let v = squash(cache.logits[x])
@@ -311,7 +328,13 @@ public struct Network<T: NetworkScalar> {
     for i in 0..<b {
       var x = i * logitCount
       var y = i * d
-      for block in architecture.blocks {
+      for (index, block) in architecture.blocks.enumerated() {
+        if index == architecture.condition?.block {
+          // The label's head does not depend on the parameters: δ stays 0 there.
+          x += block.logitCount
+          y += block.width
+          continue
+        }
         func g(_ j: Int) -> T { outputGradient.map { $0[y + j] } ?? 0 }
         func q(_ j: Int) -> T { headGradient.map { $0[x + j] } ?? 0 }
         switch block {
@@ -345,6 +368,7 @@ public struct Network<T: NetworkScalar> {
         y += block.width
       }
     }
+    delta = compactedDelta(delta, batch: b)
     // Layers, last to first.
     let layers = widths.count - 1
     parameters.withUnsafeBufferPointer { p in

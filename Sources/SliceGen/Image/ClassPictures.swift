@@ -1,8 +1,9 @@
 // Pictures of sampled images sorted by class (`slicegen sample --png`): one row of the grid per
 // category of the label, in the label's order, with `perClass` images each.
 //
-// The generator is not class-conditional (yet), so the images come by rejection: rows are drawn
-// from the model in its own order (Sampler.generateRows, unchanged, so a forest model works
+// A class-conditional generator (`fit --sampler conditional`) is asked for `perClass` images of
+// each class (Sampler.conditionalRows): no rejection. Any other model is not class-conditional,
+// so its images come by rejection: rows are drawn from the model in its own order (Sampler.generateRows, unchanged, so a forest model works
 // too), and each class keeps the first `perClass` rows whose label is that class. Drawing stops
 // when every class is full or after `drawCap` rows, 1000 · perClass · classes by default (so a
 // class the model draws with probability below about 1/1000 of its share under a uniform label
@@ -100,12 +101,25 @@ public struct ClassPictures: Sendable {
     self.drawn = drawn
   }
 
-  /// Draws rows from `model` (Sampler.generateRows with `seed`) and sorts them by class.
+  /// Draws rows from `model` (Sampler.conditionalRows for a class-conditional model, else
+  /// Sampler.generateRows, with `seed`) and sorts them by class.
   /// - Throws: `OptionError` for `png` when the model's schema has no labelled image layout, or
   ///   `per-class` out of range; what sampling throws.
   public init(model: Model, perClass: Int, seed: UInt64) throws {
     let layout = try Self.layout(of: model.header.schema)
     let columns = Encoding(schema: model.header.schema).blocks.map(\.name)
+    if model.header.architecture.condition != nil {
+      try Self.validate(perClass: perClass)
+      try self.init(layout: layout, columns: columns, perClass: perClass) { _, keep in
+        struct Enough: Error {}
+        do {
+          try Sampler.conditionalRows(model: model, perClass: perClass, seed: seed) { fields in
+            if try !keep(fields) { throw Enough() }
+          }
+        } catch is Enough {}
+      }
+      return
+    }
     try self.init(layout: layout, columns: columns, perClass: perClass) { cap, keep in
       // generateRows has no way to stop early but an error; this one means "enough".
       struct Enough: Error {}

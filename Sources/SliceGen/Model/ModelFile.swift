@@ -106,7 +106,15 @@ extension ModelHeader {
         logits += centers.count + (missing ? 1 : 0)
       }
     }
-    let widths = [a.latent] + a.hidden + [logits]
+    var widths = [a.latent] + a.hidden + [logits]
+    if let condition = a.condition {
+      if let problem = condition.problem(blocks: a.blocks, latent: a.latent) { return problem }
+      widths = [condition.inputWidth(latent: a.latent)] + a.hidden + [logits - condition.count]
+      guard formatVersion >= 4 else {
+        return "a class-conditional model needs format version 4 or later (this says "
+          + "\(formatVersion))"
+      }
+    }
     var count: Int? = 0
     for (input, output) in zip(widths, widths.dropFirst()) {
       count = CheckedSize.sum(count, CheckedSize.product(input, output), output)

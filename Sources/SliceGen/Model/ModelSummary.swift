@@ -27,7 +27,10 @@ public struct ModelSummary {
     } else {
       let hidden = a.hidden.map(String.init).joined(separator: ",")
       lines.append(
-        "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters")
+        "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters"
+          + (a.condition.map {
+            ", class-conditional on \(Encoding(schema: header.schema).blocks[$0.block].name)"
+          } ?? ""))
       lines.append("  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)")
     }
     lines.append("")
@@ -53,7 +56,9 @@ public struct ModelSummary {
       "method": .string(r.method.rawValue),
       "rows": .number(Double(r.rows)),
       "parameters": .number(Double(header.parameterCount)),
-      "sampler": .string(header.forest == nil ? "generator" : "forest"),
+      "sampler": .string(
+        header.forest != nil
+          ? "forest" : header.architecture.condition != nil ? "conditional" : "generator"),
       "epochs": .number(Double(header.history.count)),
       "bestEpoch": .number(Double(header.bestEpoch)),
       "epsilon": .number(p.epsilon),
