@@ -102,9 +102,10 @@ enum AuditCommand: Command {
         slicing            the release, U drawn per release, σ from the exact profile
         slicing-theorem1   the same with σ from Theorem 1 (the ratio shows its slack)
         slicing-fixed-u    U fixed by a projection seed (analytic Gaussian bound)
-        combined           projections and Gaussian marginals (the composed profile)
+        slicing+marginals  projections and Gaussian marginals (the composed profile)
         discovery          private domain discovery (release without --schema)
-      DP-MERF and DP-SGD are not part of slicegen yet; they are added here when they exist.
+        merf               DP-MERF (release --mechanism merf): the noisy sum of random Fourier
+                           features, the canary moving it by exactly its sensitivity
       A shipped mechanism passes when its lower bound is at most ε; a broken variant is caught
       when its bound exceeds ε. The command exits 1 when a shipped mechanism's bound exceeds ε
       (a privacy bug, or the 5 % chance of the interval). Progress goes to stderr, the table (or

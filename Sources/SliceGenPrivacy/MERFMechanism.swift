@@ -98,16 +98,19 @@ public struct MERFMechanism {
     switch (neighbors, classes) {
     case (.zeroOut, nil): value = b
     case (.zeroOut, _):
-      value = Double(Int128(featureBound) * Int128(featureBound) + Int128(labelUnit) * Int128(labelUnit)).squareRoot()
+      value = Double(
+        Int128(featureBound) * Int128(featureBound) + Int128(labelUnit) * Int128(labelUnit)
+      ).squareRoot()
     case (.replaceOne, _): value = 2 * b
     }
     return (value / Self.unit).nextUp.nextUp
   }
 
-  /// The quantized value of one feature: round to nearest of x·2^24 (exact scaling).
+  /// The quantized value of one feature: round to nearest of x·2^24 (exact scaling); nil for a
+  /// value that is not finite or is larger than 2 in magnitude (the row then breaks the bound).
   @inline(__always)
-  static func quantize(_ x: Double) -> Int64 {
-    precondition(x.isFinite && abs(x) < 4, "a feature outside [−4, 4]")
+  static func quantize(_ x: Double) -> Int64? {
+    guard x.isFinite, abs(x) <= 2 else { return nil }
     return Int64((x * unit).rounded(.toNearestOrEven))
   }
 
@@ -122,12 +125,17 @@ public struct MERFMechanism {
     let conditional = classes != nil
     var q = [Int64](repeating: 0, count: featureWidth)
     var norm = Int128(0)
+    var finite = true
     for j in 0..<featureWidth {
-      let v = Self.quantize(conditional ? features[j] * 0.5.squareRoot() : features[j])
+      guard let v = Self.quantize(conditional ? features[j] * 0.5.squareRoot() : features[j])
+      else {
+        finite = false
+        break
+      }
       q[j] = v
       norm += Int128(v) * Int128(v)
     }
-    guard norm <= Int128(featureBound) * Int128(featureBound) else {
+    guard finite, norm <= Int128(featureBound) * Int128(featureBound) else {
       dropped += 1
       return
     }

@@ -101,7 +101,9 @@ extension Trainer {
     z.withUnsafeMutableBufferPointer {
       GaussianSampling.fill($0, standardDeviation: 1, using: &rng)
     }
-    let cache = z.withUnsafeBufferPointer { generator.forward(latents: $0.baseAddress!, batch: rows) }
+    let cache = z.withUnsafeBufferPointer {
+      generator.forward(latents: $0.baseAddress!, batch: rows)
+    }
     return cache.output.withUnsafeBufferPointer {
       loss.evaluate(x: $0.baseAddress!, rows: rows, gradient: nil)
     }

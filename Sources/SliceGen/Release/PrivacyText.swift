@@ -109,7 +109,8 @@ enum PrivacyText {
     text +=
       "Public, and not protected: the number of rows (\(n)), the schema"
       + (p.discovery != nil ? " (protected by the discovery spend above)" : "")
-      + (header.merf == nil ? ", U and every parameter. " : ", the frequencies and every parameter. ")
+      + (header.merf == nil
+        ? ", U and every parameter. " : ", the frequencies and every parameter. ")
     if !p.domainProtected {
       text +=
         "The schema was drafted from the data, so the domain itself (bounds and categories) "
@@ -146,14 +147,16 @@ enum PrivacyText {
 
   /// What a MERF release published and why its sensitivity holds (Docs/merf.md).
   static func merfText(_ merf: ReleasedMERF, neighbors: NeighbouringRelation) -> String {
-    let conditional = merf.classes.map { classes in
-      "class-conditional on \(merf.target ?? "") (each row's features/√2 in its class's block and "
-        + "a label coordinate c = \(g(merf.labelValue)), \(classes.count) classes)"
-    } ?? "not class-conditional"
+    let conditional =
+      merf.classes.map { classes in
+        "class-conditional on \(merf.target ?? "") (each row's features/√2 in its class's block and "
+          + "a label coordinate c = \(g(merf.labelValue)), \(classes.count) classes)"
+      } ?? "not class-conditional"
     let why =
       switch (neighbors, merf.classes != nil) {
       case (.zeroOut, false): "the zero row's embedding is zero, so one row moves it by ‖ψ(x)‖ ≤ B"
-      case (.zeroOut, true): "the zero row's embedding is zero, so one row moves it by ‖ψ(x)‖ ≤ √(B_φ² + c²)"
+      case (.zeroOut, true):
+        "the zero row's embedding is zero, so one row moves it by ‖ψ(x)‖ ≤ √(B_φ² + c²)"
       case (.replaceOne, false): "one replaced row moves it by ‖ψ(x) − ψ(x′)‖ ≤ 2B"
       case (.replaceOne, true):
         "one replaced row moves it by at most 2B_φ (two classes: disjoint blocks; one class: the "

@@ -149,8 +149,11 @@ extension ReleaseOptions {
       marginals.isEnabled
       ? ("marginals", marginals.text)
       : subsampling != nil
-        ? ("subsample", nil) : template != nil ? ("like", nil) : discoverySpend != nil
-          ? ("schema", nil) : nil
+        ? ("subsample", nil)
+        : template != nil
+          ? ("like", nil)
+          : discoverySpend != nil
+            ? ("schema", nil) : nil
     if let (option, value) = conflict {
       throw OptionError(
         option: option, value: value,

@@ -168,7 +168,8 @@ public struct ReleaseSummary {
       "  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)"
     )
     let seedSource =
-      header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"
+      header.projectionSeedSource == "user"
+      ? "chosen by the user" : "drawn securely at release time"
     if let merf = header.merf {
       lines.append(
         "  merf          \(merf.frequencies) random Fourier frequencies (\(2 * merf.frequencies) features), length scale ℓ = \(SummaryText.number(merf.lengthScale)), "
