@@ -9,7 +9,8 @@
 //   unconditional:       q(x) = φ(x) quantized, kept when ‖q(x)‖² ≤ B²;
 //   class-conditional:   q(x, y) = (φ(x)/√2 in class block y, c in label coordinate y), its
 //                        feature part kept when ‖φ-part‖² ≤ B_φ², c = ⌊2^24/√2⌋·2^−24 ≤ B_φ;
-// a row that breaks its bound (never in practice: ‖φ‖ = 1 in real arithmetic, its rounding
+// a row that breaks its bound, or has a feature that is not finite or exceeds 2 in magnitude
+// (never in practice: ‖φ‖ = 1 in real arithmetic, its rounding
 // errors are far inside the slack) contributes the zero vector, and so does the all-zero encoded
 // row (the zero-out relation's neighbour, which no row with a categorical column encodes to).
 // B = 1 + s·2^−24 and B_φ = ⌈2^23.5⌉·2^−24 + s·2^−24 with s = ⌈√F⌉ (F features per class), which

@@ -53,6 +53,7 @@ extension AuditScenario {
       xPrime = [Float](repeating: 0, count: d)
     }
     let frequencies = settings.merfFrequencies
+    let (canary, replacement) = (x, xPrime)
     let trial: @Sendable (Bool) -> Double = { neighbour in
       var noise = SecureNoise()
       let features = MERFFeatures(
@@ -79,9 +80,9 @@ extension AuditScenario {
         }
         return m
       }
-      let a = mechanism(x).exactSum
-      let b = mechanism(xPrime).exactSum
-      var released = mechanism(neighbour ? xPrime : x)
+      let a = mechanism(canary).exactSum
+      let b = mechanism(replacement).exactSum
+      var released = mechanism(neighbour ? replacement : canary)
       guard let o = try? released.finish(sigma: sigma, noise: &noise) else { return 0 }
       var inner = 0.0, shiftSquared = 0.0
       for j in o.indices {

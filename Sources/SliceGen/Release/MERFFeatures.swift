@@ -57,7 +57,7 @@ public struct MERFFeatures: Sendable {
     self.omega = omega
   }
 
-  /// The target's block, which must be categorical (checked by `Releaser.checkMERF`).
+  /// The target's block, which must be categorical (checked by `Releaser.merfPlan`).
   static func targetBlock(_ encoding: Encoding) -> EncodedBlock? {
     guard let target = encoding.schema.target else { return nil }
     return encoding.blocks.first { $0.name == target }
