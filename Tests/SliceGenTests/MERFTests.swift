@@ -290,9 +290,10 @@ struct MERFAuditTests {
         schema: try AuditScenario.merfSchema(width: settings.encodedWidth), options: options,
         delta: settings.delta, seed: 1)
       #expect(scenario.sigma == plan.calibration.sigma)
-      let result = PrivacyAudit.run(scenario, trials: 30_000, selectionTrials: 10_000)
+      let result = PrivacyAudit.run(scenario, trials: 10_000, selectionTrials: 4000)
       #expect(result.lowerBound <= 4, "\(relation): \(result.lowerBound)")
-      // …and the canary moves the sum by its full sensitivity: the bound is far from 0.
+      // …and the canary moves the sum by its full sensitivity: the bound is far from 0 (2.16
+      // under zero-out in one CLI run of these sizes).
       #expect(result.lowerBound >= 1, "\(relation): \(result.lowerBound)")
     }
   }
