@@ -11,14 +11,18 @@ public enum FormatVersions {
   /// - 3: noisy values snapped to a grid, and `privacy.implementation` (the floating-point margin);
   /// - 4: each column's bins stored once, in the header's `bins`, not in every marginal;
   /// - 5: `pairSelection.rounds`, the adaptive selection rounds of `--rounds` (a version-4 reader
-  ///   would take the whole selection for one round).
-  public static let release = 5
+  ///   would take the whole selection for one round);
+  /// - 6: method `merf` and its `merf` component (DP-MERF: one noisy sum of random Fourier
+  ///   features, no projections: m = k = m' = 0), which a version-5 reader would refuse as
+  ///   inconsistent sizes at best.
+  public static let release = 6
   /// The release versions this slicegen reads.
   public static let readableReleases = 1...release
 
   /// The lowest version that describes `header`, the one a writer stamps, so that files older
   /// readers read correctly stay readable by them.
   static func release(for header: ReleaseHeader) -> Int {
+    if header.merf != nil { return 6 }
     if header.pairSelection?.rounds != nil { return 5 }
     if header.bins != nil { return 4 }
     if header.privacy.implementation != nil { return 3 }

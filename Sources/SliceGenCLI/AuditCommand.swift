@@ -104,7 +104,8 @@ enum AuditCommand: Command {
         slicing-fixed-u    U fixed by a projection seed (analytic Gaussian bound)
         slicing+marginals  projections and Gaussian marginals (the composed profile)
         discovery          private domain discovery (release without --schema)
-      DP-MERF and DP-SGD are not part of slicegen yet; they are added here when they exist.
+        merf               DP-MERF (release --mechanism merf): the noisy sum of random Fourier
+                           features, the canary moving it by exactly its sensitivity
       "exact ε" is the ε at δ of exactly the mechanism the trials run (the ideal analysis of the
       σ they pass and the neighbours they feed in, without the implementation margin): the
       stated ε for a shipped mechanism, less for Theorem 1 (its slack), more for a broken

@@ -58,6 +58,12 @@ struct CellRunner {
         Step(name: "fit", arguments: fitArguments + ["--divergence", "sliced-wasserstein"]),
         Step(name: "sample", arguments: sampleArguments),
       ]
+    case .merf:
+      steps = [
+        Step(name: "release", arguments: releaseArguments + ["--mechanism", "merf"]),
+        Step(name: "fit", arguments: fitArguments),
+        Step(name: "sample", arguments: sampleArguments),
+      ]
     case .floor:
       steps = [
         Step(name: "release", arguments: releaseArguments + ["--marginals", "one-way"]),

@@ -38,6 +38,18 @@ enum PlanCommand: Command {
     static let subsample = Option<Double>.number(
       "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
     static let json = Flag("json", help: "Print one JSON object.")
+    static let mechanism = Option<ReleaseMethod>.choice(
+      "mechanism",
+      help: "merf: plan a DP-MERF release (σ of its noisy sum for ε, δ and --neighbors; "
+        + "Docs/merf.md). slicing and slicing+marginals: the table below, which shows both.",
+      defaultText: "slicing+marginals")
+    static let features = ReleaseCommand.Options.features
+    static let neighbors = Option<NeighbouringRelation>.choice(
+      "neighbors",
+      help: "With --mechanism merf: the neighbouring relation (the slicing table is stated for "
+        + "replace-one, whose σ is the same under zero-out).", defaultText: "replace-one")
+    /// The options that plan a MERF release only.
+    static let merfOnly: [any OptionDeclaration] = [features, neighbors]
 
     /// The options that plan a release with a schema only.
     static let releaseOnly: [any OptionDeclaration] = [slices, sliceDim, subsample]
@@ -51,7 +63,7 @@ enum PlanCommand: Command {
     options: [
       Options.schema, Options.columns, Options.discoveryBudget, Options.target, Options.rows,
       Options.epsilon, Options.delta, Options.slices, Options.sliceDim, Options.subsample,
-      Options.json,
+      Options.mechanism, Options.features, Options.neighbors, Options.json,
     ],
     discussion: """
       The noise-to-signal ratio of one projection of one row x is σ/(‖x‖/√d) = s/‖x‖ (U has
@@ -91,6 +103,13 @@ enum PlanCommand: Command {
       throw UsageError(
         message: "--\(given.info.name) applies only with --columns (a plan of "
           + "discovery)")
+    }
+    if arguments[Options.mechanism] == .merf {
+      try runMERF(arguments, schemaPath: schemaPath!, rows: n, epsilon: epsilon)
+      return
+    }
+    if let given = Options.merfOnly.first(where: arguments.isGiven) {
+      throw UsageError(message: "--\(given.info.name) applies only with --mechanism merf")
     }
     var options = ReleaseOptions(epsilon: epsilon)
     options.slices = arguments[Options.slices] ?? options.slices

@@ -16,6 +16,19 @@ enum ReleaseCommand: Command {
     static let delta = Option<Double>.number(
       "delta", value: "δ", help: "Privacy parameter δ, below 1/n and at least 1e-20.",
       defaultText: "the largest power of ten at most 1/(10n)")
+    static let mechanism = Option<ReleaseMethod>.choice(
+      "mechanism",
+      help: "What to release. slicing+marginals: the noisy projections with Gaussian noisy "
+        + "marginals under one exact budget (--marginals picks them); slicing: the paper's "
+        + "mechanism alone (the same as --marginals none); merf: DP-MERF (Harder et al. 2021), one "
+        + "Gaussian noisy sum of random Fourier features of the encoded rows, class-conditional "
+        + "when the schema or --target names a categorical target, and no projections "
+        + "(Docs/merf.md; takes --features, not the slicing options).",
+      defaultText: "slicing+marginals (slicing with --marginals none)")
+    static let features = Option<Int>.wholeNumber(
+      "features", value: "D",
+      help: "With --mechanism merf: the number D of random frequencies (2D features per class).",
+      defaultText: "\(MERFFeatures.defaultFrequencies)", range: MERFFeatures.frequencyRange)
     static let slices = Option<Int>.wholeNumber(
       "slices", value: "m", help: "Number of slices m.", defaultText: "100",
       range: ReleaseOptions.slicesRange)
@@ -143,11 +156,18 @@ enum ReleaseCommand: Command {
 
     /// The options a shard (`--like`) copies from its first release, so refuses.
     static let copiedByShards: [any OptionDeclaration] = [
-      schema, epsilon, delta, slices, sliceDim, accountant, neighbors, subsample, projectionSeed,
+      schema, epsilon, delta, mechanism, features, slices, sliceDim, accountant, neighbors,
+      subsample, projectionSeed,
       marginals, aggregateShare, pairSelectionSplit, rounds, marginalBins, pairBins,
       discoveryBudget,
       target,
       acceptDataDerivedSchema,
+    ]
+
+    /// The options only a slicing release takes, refused with `--mechanism merf`.
+    static let slicingOnly: [any OptionDeclaration] = [
+      slices, sliceDim, accountant, subsample, marginals, aggregateShare, pairSelectionSplit,
+      rounds, marginalBins, pairBins, discoveryBudget, like,
     ]
 
     /// `--marginals`: the library's parser, its refusal a usage error.
@@ -167,7 +187,8 @@ enum ReleaseCommand: Command {
       Positional(name: "csv", help: "The private table (CSV with a header row).", required: true)
     ],
     options: [
-      Options.schema, Options.epsilon, Options.delta, Options.slices, Options.sliceDim,
+      Options.schema, Options.epsilon, Options.delta, Options.mechanism, Options.features,
+      Options.slices, Options.sliceDim,
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
       Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.rounds,
       Options.marginalBins, Options.pairBins,
@@ -206,8 +227,48 @@ enum ReleaseCommand: Command {
     options.selectionRounds = arguments[Options.rounds] ?? options.selectionRounds
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
     if case .bins(let b) = arguments[Options.pairBins] { options.pairBins = b }
+    try applyMechanism(arguments, to: &options)
     try options.validate()
     return options
+  }
+
+  /// `--mechanism` and `--features`: merf refuses every slicing option, slicing is
+  /// `--marginals none`, and a contradiction between --mechanism and --marginals is a usage error.
+  static func applyMechanism(_ arguments: Arguments, to options: inout ReleaseOptions) throws {
+    let mechanism = arguments[Options.mechanism]
+    if mechanism != .merf, arguments.isGiven(Options.features) {
+      throw UsageError(message: "--features applies only with --mechanism merf")
+    }
+    switch mechanism {
+    case nil, .slicingAndMarginals?:
+      if mechanism != nil, options.marginals == .none {
+        throw UsageError(
+          message: "--mechanism slicing+marginals releases marginals, but --marginals is none "
+            + "(use --mechanism slicing for the projections alone)")
+      }
+    case .slicing?:
+      if arguments.isGiven(Options.marginals), options.marginals != .none {
+        throw UsageError(
+          message: "--mechanism slicing releases the projections alone, but --marginals is "
+            + "\(options.marginals.text) (use --mechanism slicing+marginals)")
+      }
+      options.marginals = .none
+    case .merf?:
+      if let given = Options.slicingOnly.first(where: arguments.isGiven) {
+        throw UsageError(
+          message: "--\(given.info.name) applies only to a slicing release: --mechanism merf "
+            + "releases one noisy sum of random Fourier features (options: --features, "
+            + "--neighbors, --projection-seed for the frequencies' seed, --target; it needs "
+            + "--schema)")
+      }
+      if !arguments.isGiven(Options.schema) {
+        throw UsageError(
+          message: "--mechanism merf needs --schema (private discovery of the domain is "
+            + "composed with slicing releases only)")
+      }
+      options.marginals = .none
+      options.merfFrequencies = arguments[Options.features] ?? MERFFeatures.defaultFrequencies
+    }
   }
 
   static func run(_ arguments: Arguments) throws {
@@ -311,18 +372,30 @@ enum ReleaseCommand: Command {
     _ report: ReleaseReport, output: String, showExactCounts: Bool
   ) throws {
     let h = report.header
-    Console.info(
-      "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "
-        + "k = \(h.sliceDim)), d = \(h.encodedWidth), σ = \(String(format: "%.4g", h.sigma)), "
-        + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s."
-    )
-    for note in report.notes { Console.info("Note: " + note) }
-    Console.info(
-      "Method: "
-        + (h.marginals == nil
-          ? "the paper's slicing mechanism alone (release method \"slicing\", --marginals none)"
-          : "slicing projections plus Gaussian noisy marginals under one exact budget (release "
-            + "method \"slicing+marginals\"; --marginals none runs the paper's mechanism alone)"))
+    if let merf = h.merf {
+      Console.info(
+        "Wrote \(output): the noisy sum of \(h.rows) rows' random Fourier features "
+          + "(\(merf.frequencies) frequencies, \(merf.dimension) values), d = \(h.encodedWidth), "
+          + "σ = \(String(format: "%.4g", merf.sigma)), L2 sensitivity "
+          + "\(String(format: "%.4g", merf.l2Sensitivity)) in "
+          + "\(String(format: "%.2f", report.seconds)) s.")
+      Console.info(
+        "Method: DP-MERF (release method \"merf\"): one noisy mean embedding, no projections"
+          + (merf.classes != nil ? ", class-conditional on \(merf.target ?? "")" : ""))
+    } else {
+      Console.info(
+        "Wrote \(output): \(h.rows) rows × \(h.projections) projections (m = \(h.slices), "
+          + "k = \(h.sliceDim)), d = \(h.encodedWidth), σ = \(String(format: "%.4g", h.sigma)), "
+          + "s = \(String(format: "%.4g", h.noiseScale)) in \(String(format: "%.2f", report.seconds)) s."
+      )
+      for note in report.notes { Console.info("Note: " + note) }
+      Console.info(
+        "Method: "
+          + (h.marginals == nil
+            ? "the paper's slicing mechanism alone (release method \"slicing\", --marginals none)"
+            : "slicing projections plus Gaussian noisy marginals under one exact budget (release "
+              + "method \"slicing+marginals\"; --marginals none runs the paper's mechanism alone)"))
+    }
     Console.info("Privacy: " + h.privacy.statement)
     // Exact counts of the private table, NOT private: shown only on request. Even which columns
     // had such values depends on the data, so the default says nothing about them.

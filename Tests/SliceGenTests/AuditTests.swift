@@ -128,7 +128,7 @@ struct AuditTests {
   @Test("the exact ε: the stated ε when shipped, less for Theorem 1, more for a broken variant")
   func exactEpsilon() throws {
     let settings = AuditSettings()  // ε = 1, δ = 1e-5, replace-one
-    for mechanism in [AuditedMechanism.slicing, .slicingFixedU, .combined, .discovery] {
+    for mechanism in [AuditedMechanism.slicing, .slicingFixedU, .combined, .discovery, .merf] {
       let shipped = try AuditScenario(mechanism, variant: nil, settings: settings)
       // Calibrated with the implementation margin (a few 1e-6 of ε; discovery also reserves δ
       // for its thresholds), so the ideal mechanism's ε is just below the statement.

@@ -120,7 +120,8 @@ struct ReleaseTemplateTests {
       ),
       (
         { $0.set("method", "slicing+magic") },
-        "header field method is \"slicing+magic\", must be \"slicing\" or \"slicing+marginals\""
+        "header field method is \"slicing+magic\", must be \"slicing\", \"slicing+marginals\" or "
+          + "\"merf\""
       ),
       (
         { $0.set("privacy.neighbors", "zero-in") },

@@ -35,10 +35,13 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
   case slicingTheorem1 = "slicing-theorem1"
   /// The slicing release with U fixed by a projection seed: the analytic Gaussian bound.
   case slicingFixedU = "slicing-fixed-u"
-  /// Projections and Gaussian marginals composed in one release (the exact composed profile).
+  /// Projections and Gaussian marginals composed in one release (the exact composed profile),
+  /// named as `release --mechanism` and the release header name it.
   case combined = "slicing+marginals"
   /// Private domain discovery (`release` without `--schema`), rounds 1 and 2.
   case discovery
+  /// DP-MERF (`release --mechanism merf`): the noisy sum of random Fourier features.
+  case merf
 
   /// What the audit of this mechanism measures, in one sentence.
   public var measures: String {
@@ -58,6 +61,9 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
     case .discovery:
       return "private domain discovery, rounds 1 and 2 on public cells (the text-value "
         + "threshold's share of δ is too rare to sample)"
+    case .merf:
+      return "DP-MERF: the noisy sum of class-conditional random Fourier features, the canary "
+        + "pair moving it by exactly its sensitivity (analytic Gaussian bound)"
     }
   }
 }
@@ -76,6 +82,9 @@ public struct AuditSettings: Sendable {
   public var aggregateShare = ReleaseOptions(epsilon: 1).aggregateShare
   /// C, the columns of the audited discovery.
   public var discoveryColumns = 2
+  /// D, the random frequencies of the audited MERF release (fewer than a release's default:
+  /// the canary's sum moves by the sensitivity for every D).
+  public var merfFrequencies = 100
   /// The audit's own randomness: the fixed U of `slicing-fixed-u` is U(seed).
   public var seed: UInt64 = 1
   public init() {}
@@ -112,6 +121,8 @@ public struct AuditScenario: Sendable {
     switch mechanism {
     case .discovery:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.discovery(settings, variant)
+    case .merf:
+      (sigma, countSigmas, exactEpsilon, trial) = try Self.merf(settings, variant)
     default:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.slicing(mechanism, settings, variant)
     }

@@ -14,6 +14,9 @@ public enum CompareMethod: String, CaseIterable, Codable, Sendable {
   /// The paper's SliceWass baseline: the paper's mechanism with one-dimensional slices, fitted
   /// by the sliced Wasserstein distance.
   case sliceWass = "slicewass"
+  /// DP-MERF (Harder et al. 2021): one noisy mean of random Fourier features, then fit on the
+  /// MERF loss.
+  case merf
   /// The private floor: every 1-way marginal released at the same (ε, δ), columns sampled
   /// independently (a reference, not a contender: it learns no structure at all).
   case floor
@@ -28,6 +31,8 @@ public enum CompareMethod: String, CaseIterable, Codable, Sendable {
     case .sliceWass:
       return "the paper's SliceWass: release --marginals none --slice-dim 1, "
         + "fit --divergence sliced-wasserstein"
+    case .merf:
+      return "DP-MERF: release --mechanism merf (a noisy mean embedding), fit on its loss"
     case .floor:
       return "the private floor: 1-way marginals at the same (ε, δ), columns sampled "
         + "independently"

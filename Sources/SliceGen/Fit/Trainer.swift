@@ -80,6 +80,11 @@ public enum Trainer {
   ) throws -> Model {
     try OutputPath.refuse(outputPath, ifAnyOf: [release.path])
     try options.validate()
+    if release.header.method == .merf {
+      return try fitMERF(
+        release: release, options: options, resume: resume, outputPath: outputPath,
+        afterEpoch: afterEpoch, shouldStop: shouldStop, progress: progress)
+    }
     let setup = try TrainingSetup(release: release, options: options, resume: resume)
     var state =
       try resume.map { try TrainingState(resuming: $0, setup: setup) }

@@ -32,21 +32,10 @@ enum PrivacyText {
         + "table, the total for it is (ε = \(g(p.epsilon + d.epsilon)), δ = "
         + "\(g(p.delta + d.delta))). "
     }
-    switch p.accountant {
-    case .analyticGaussian:
-      text +=
-        "The projection directions U were fixed by the user before the release, so it is "
-        + "accounted as a Gaussian mechanism with L2 sensitivity ‖U‖₂ ≤ \(g(p.spectralNormBound ?? .nan)) "
-        + "(analytic Gaussian mechanism, Balle & Wang 2018). "
-    case .theorem1:
-      text +=
-        "U was drawn at release time from a secure seed; the guarantee follows the paper's "
-        + "Theorem 1 (Greenewald et al. 2024), a looser RDP bound kept for reproduction. "
-    case .profile:
-      text +=
-        "U was drawn at release time from a secure seed; the guarantee is the exact "
-        + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
-        + "Gaussian mechanisms; Docs/privacy.md, “The accountant”). "
+    if let merf = header.merf {
+      text += merfText(merf, neighbors: p.neighbors)
+    } else {
+      text += accountantText(p)
     }
     if header.marginals != nil {
       text +=
@@ -120,7 +109,8 @@ enum PrivacyText {
     text +=
       "Public, and not protected: the number of rows (\(n)), the schema"
       + (p.discovery != nil ? " (protected by the discovery spend above)" : "")
-      + ", U and every parameter. "
+      + (header.merf == nil
+        ? ", U and every parameter. " : ", the frequencies and every parameter. ")
     if !p.domainProtected {
       text +=
         "The schema was drafted from the data, so the domain itself (bounds and categories) "
@@ -133,6 +123,55 @@ enum PrivacyText {
       "Everything computed from this release alone (fitting, sampling, tuning) is "
       + "post-processing and keeps this guarantee."
     return text
+  }
+
+  /// How the projections' σ was accounted.
+  static func accountantText(_ p: ReleasePrivacy) -> String {
+    switch p.accountant {
+    case .analyticGaussian:
+      return
+        "The projection directions U were fixed by the user before the release, so it is "
+        + "accounted as a Gaussian mechanism with L2 sensitivity ‖U‖₂ ≤ \(g(p.spectralNormBound ?? .nan)) "
+        + "(analytic Gaussian mechanism, Balle & Wang 2018). "
+    case .theorem1:
+      return
+        "U was drawn at release time from a secure seed; the guarantee follows the paper's "
+        + "Theorem 1 (Greenewald et al. 2024), a looser RDP bound kept for reproduction. "
+    case .profile:
+      return
+        "U was drawn at release time from a secure seed; the guarantee is the exact "
+        + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
+        + "Gaussian mechanisms; Docs/privacy.md, “The accountant”). "
+    }
+  }
+
+  /// What a MERF release published and why its sensitivity holds (Docs/merf.md).
+  static func merfText(_ merf: ReleasedMERF, neighbors: NeighbouringRelation) -> String {
+    let conditional =
+      merf.classes.map { classes in
+        "class-conditional on \(merf.target ?? "") (each row's features/√2 in its class's block and "
+          + "a label coordinate c = \(g(merf.labelValue)), \(classes.count) classes)"
+      } ?? "not class-conditional"
+    let why =
+      switch (neighbors, merf.classes != nil) {
+      case (.zeroOut, false): "the zero row's embedding is zero, so one row moves it by ‖ψ(x)‖ ≤ B"
+      case (.zeroOut, true):
+        "the zero row's embedding is zero, so one row moves it by ‖ψ(x)‖ ≤ √(B_φ² + c²)"
+      case (.replaceOne, false): "one replaced row moves it by ‖ψ(x) − ψ(x′)‖ ≤ 2B"
+      case (.replaceOne, true):
+        "one replaced row moves it by at most 2B_φ (two classes: disjoint blocks; one class: the "
+          + "label coordinates cancel)"
+      }
+    return
+      "This is a DP-MERF release (Harder, Adamczewski, Park 2021): one noisy sum of the rows' "
+      + "random Fourier feature embeddings ψ (\(merf.frequencies) public frequencies drawn from "
+      + "the stated seed, Gaussian kernel of length scale \(g(merf.lengthScale)) fixed by the "
+      + "schema; \(conditional)), and no projections. Every row's embedding is rounded to the "
+      + "grid 2^−\(merf.fractionBits) and its feature part checked, in exact integer arithmetic, "
+      + "against the bound \(g(merf.featureBound)) (a row that broke it would contribute zero), "
+      + "and the rows are summed exactly; \(why), an L2 sensitivity of "
+      + "\(g(merf.l2Sensitivity)). The sum got Gaussian noise σ = \(g(merf.sigma)) calibrated by "
+      + "the analytic Gaussian mechanism (Balle & Wang 2018). "
   }
 
   static func g(_ x: Double) -> String {

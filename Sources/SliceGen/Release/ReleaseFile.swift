@@ -255,6 +255,21 @@ extension ReleaseHeader {
   func sizeProblem() -> String? {
     guard rows >= 0 else { return "rows is \(rows), must be at least 0" }
     guard encodedWidth >= 1 else { return "encodedWidth is \(encodedWidth), must be at least 1" }
+    if method == .merf || merf != nil {
+      // A MERF release has no projections (format 6).
+      guard method == .merf, let merf else {
+        return "method is \(method.rawValue) but the header \(merf == nil ? "lacks" : "has") merf"
+      }
+      guard slices == 0, sliceDim == 0, projections == 0 else {
+        return "a merf release has no projections, but slices × sliceDim is \(slices) × \(sliceDim)"
+      }
+      if let why = merf.problem(in: self) { return why }
+      let width = Encoding(schema: schema).width
+      guard width == encodedWidth else {
+        return "encodedWidth is \(encodedWidth), but the schema encodes to \(width)"
+      }
+      return nil
+    }
     guard slices >= 1 else { return "slices is \(slices), must be at least 1" }
     guard sliceDim >= 1 else { return "sliceDim is \(sliceDim), must be at least 1" }
     guard let product = CheckedSize.product(slices, sliceDim), product == projections else {

@@ -118,11 +118,14 @@ public struct MergeInfo: Codable, Equatable, Sendable {
   public var repeatedRows: [RepeatedRow]? = nil
 }
 
-/// What a release holds: the paper's mechanism alone (`slicing`), or the projections with
-/// Gaussian noisy marginals (`slicing+marginals`). Every report names it.
+/// What a release holds: the paper's mechanism alone (`slicing`), the projections with
+/// Gaussian noisy marginals (`slicing+marginals`), or one noisy sum of random Fourier features
+/// and no projections (`merf`, DP-MERF: ReleasedMERF.swift). Every report names it; `release
+/// --mechanism`, `plan` and the header use these names.
 public enum ReleaseMethod: String, StoredChoice, Sendable {
   case slicing
   case slicingAndMarginals = "slicing+marginals"
+  case merf
 
   public init(from decoder: any Decoder) throws { self = try Self.decodeChoice(from: decoder) }
 }
@@ -176,6 +179,8 @@ public struct ReleaseHeader: Codable, Equatable, Sendable {
   /// The private choice of 2-way marginals (`--marginals tree` or `select:K`): candidates, their
   /// noisy scores and the pairs picked from them; nil otherwise.
   public var pairSelection: ReleasedPairSelection? = nil
+  /// Method "merf" (format 6): the noisy sum of random Fourier features; nil otherwise.
+  public var merf: ReleasedMERF? = nil
 }
 
 extension ReleaseHeader {
@@ -187,6 +192,6 @@ extension ReleaseHeader {
   /// values were published in full double precision, and the low-order bits of a value can
   /// reveal its exact count (fixed in format 3; Docs/privacy.md).
   public var hasFloatingPointLeak: Bool {
-    privacy.implementation == nil && (marginals != nil || pairSelection != nil)
+    privacy.implementation == nil && (marginals != nil || pairSelection != nil || merf != nil)
   }
 }

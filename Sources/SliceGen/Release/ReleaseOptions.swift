@@ -51,6 +51,9 @@ public struct ReleaseOptions: Sendable {
   /// candidates against the model of everything released before it (Docs/pair-selection.md,
   /// "Adaptive rounds"). 1: one round against the independent model.
   public var selectionRounds: Int = 1
+  /// `--mechanism merf`: D', the random Fourier frequencies of a DP-MERF release (Docs/merf.md),
+  /// which then holds one noisy sum of embeddings and no projections; nil: a slicing release.
+  public var merfFrequencies: Int? = nil
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
@@ -116,6 +119,7 @@ extension ReleaseOptions {
       throw error
     }
     try validateSelectionRounds(marginals: marginals)
+    try validateMERF()
     if subsampling != nil, marginals.isEnabled {
       throw OptionError(
         option: "subsample", value: nil,
@@ -131,6 +135,31 @@ extension ReleaseOptions {
         rule: "cannot account for marginals (the default is --marginals auto): they compose "
           + "only under the exact profile. Add --marginals none to release the paper's "
           + "mechanism alone, or drop --accountant (profile is the default)")
+    }
+  }
+
+  /// With `--mechanism merf`: D' in range, and none of what only a slicing release does
+  /// (marginals, subsampling, shards, discovery; the CLI refuses the options themselves).
+  func validateMERF() throws(OptionError) {
+    guard let frequencies = merfFrequencies else { return }
+    if let error = OptionError.outside("features", frequencies, MERFFeatures.frequencyRange) {
+      throw error
+    }
+    let conflict: (option: String, value: String?)? =
+      marginals.isEnabled
+      ? ("marginals", marginals.text)
+      : subsampling != nil
+        ? ("subsample", nil)
+        : template != nil
+          ? ("like", nil)
+          : discoverySpend != nil
+            ? ("schema", nil) : nil
+    if let (option, value) = conflict {
+      throw OptionError(
+        option: option, value: value,
+        rule: "applies only to a slicing release: --mechanism merf releases one noisy sum of "
+          + "random Fourier features (no projections, no marginals, no subsampling, no shards, "
+          + "and it needs --schema)")
     }
   }
 

@@ -46,6 +46,17 @@ public struct ReleaseSummary {
         }),
     ]
     object["subsampling"] = p.subsampling.map(JSONValue.number) ?? .null
+    if let merf = header.merf {
+      object["merf"] = .object([
+        "frequencies": .number(Double(merf.frequencies)),
+        "lengthScale": .number(merf.lengthScale),
+        "target": merf.target.map(JSONValue.string) ?? .null,
+        "classes": merf.classes.map { .array($0.map(JSONValue.string)) } ?? .null,
+        "dimension": .number(Double(merf.dimension)),
+        "featureBound": .number(merf.featureBound), "labelValue": .number(merf.labelValue),
+        "l2Sensitivity": .number(merf.l2Sensitivity), "sigma": .number(merf.sigma),
+      ])
+    }
     if let m = p.implementation {
       object["implementation"] = .object([
         "affectedValues": .number(Double(m.affectedValues)),
@@ -156,15 +167,28 @@ public struct ReleaseSummary {
     lines.append(
       "  columns       \(header.schema.keptColumns.count) released, encoded width d = \(header.encodedWidth)"
     )
-    lines.append(
-      "  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)"
-    )
-    lines.append(
-      "  noise         σ = \(SummaryText.number(header.sigma)) per projection, s = σ·√d = \(SummaryText.number(header.noiseScale))"
-    )
-    lines.append(
-      "  projections U seed \(header.projectionSeed) (\(header.projectionSeedSource == "user" ? "chosen by the user" : "drawn securely at release time"))"
-    )
+    let seedSource =
+      header.projectionSeedSource == "user"
+      ? "chosen by the user" : "drawn securely at release time"
+    if let merf = header.merf {
+      lines.append(
+        "  merf          \(merf.frequencies) random Fourier frequencies (\(2 * merf.frequencies) features), length scale ℓ = \(SummaryText.number(merf.lengthScale)), "
+          + (merf.classes.map { "class-conditional on \(merf.target ?? "") (\($0.count) classes)" }
+            ?? "not class-conditional")
+          + "; \(merf.dimension) noisy values, no projections")
+      lines.append(
+        "  noise         σ = \(SummaryText.number(merf.sigma)) per value of the sum, L2 sensitivity \(SummaryText.number(merf.l2Sensitivity))"
+      )
+      lines.append("  frequencies   seed \(header.projectionSeed) (\(seedSource))")
+    } else {
+      lines.append(
+        "  slices        m = \(header.slices) of dimension k = \(header.sliceDim) (m' = \(header.projections) projections)"
+      )
+      lines.append(
+        "  noise         σ = \(SummaryText.number(header.sigma)) per projection, s = σ·√d = \(SummaryText.number(header.noiseScale))"
+      )
+      lines.append("  projections U seed \(header.projectionSeed) (\(seedSource))")
+    }
     lines.append("")
     lines.append("Privacy")
     if !p.noiseIsPrivate {

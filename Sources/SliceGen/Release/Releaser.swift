@@ -37,6 +37,11 @@ public enum Releaser {
   ) throws -> ReleaseReport {
     let start = Date()
     try checkInputs(csvPath: csvPath, schema: schema, options: options, outputPath: outputPath)
+    if options.merfFrequencies != nil {
+      return try releaseMERF(
+        csvPath: csvPath, schema: schema, options: options, outputPath: outputPath,
+        progress: progress)
+    }
     var given = options
     if given.pairBins == nil || given.pairSelectionSplit == nil, given.template == nil,
       try ReleasePlan(schema: schema, options: given).hasTwoWayTables

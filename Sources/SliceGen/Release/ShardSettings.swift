@@ -52,6 +52,13 @@ public struct ShardSettings: Sendable {
       T.allCases.map { quoted($0.rawValue) }.joined(separator: " or ")
     }
 
+    // A MERF release has no projections to share or merge (Docs/merf.md).
+    guard h.method != .merf else {
+      throw refuse(
+        "method", quoted(h.method.rawValue),
+        "is a DP-MERF release (one noisy sum, no projections): it cannot be a first release of "
+          + "shards or be merged")
+    }
     // Sizes, as a release checks them (Releaser), and d from the schema the shard will encode with.
     let p = h.privacy
     let d = Encoding(schema: h.schema).width
