@@ -38,7 +38,7 @@ struct CompareCommandTests {
     let first = try CLI.run(arguments)
     #expect(first.status == 0, "\(first.stderr)")
     let cells = CLI.files(in: out + "/cells")
-    #expect(cells.count == 8, "\(cells)")  // 4 methods × ε 1, 10 × 1 seed
+    #expect(cells.count == 10, "\(cells)")  // 5 methods × ε 1, 10 × 1 seed
     #expect(cells.contains("slicing+marginals-eps10-seed1.json"))
     for file in ["results.md", "results.csv", "plot.svg", "settings.json"] {
       #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
@@ -47,7 +47,7 @@ struct CompareCommandTests {
     // The printed table: every method at both ε, the references, what each release was.
     for line in [
       "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
-      "| floor | 10 | 1 |", "| shuffled real columns |", "| real rows |",
+      "| floor | 10 | 1 |", "| merf | 1 | 1 |", "| shuffled real columns |", "| real rows |",
     ] {
       #expect(first.stdout.contains(line), "\(line)\n\(first.stdout)")
     }
@@ -59,17 +59,21 @@ struct CompareCommandTests {
     #expect(result["relation"] as? String == "zero-out")
     #expect(result["epsilonSpent"] as? Double == 1)
     #expect((result["peakBytes"] as? Int ?? 0) > 1_000_000)
+    let merf = try JSONSerialization.jsonObject(
+      with: try Data(contentsOf: URL(fileURLWithPath: out + "/cells/merf-eps10-seed1.json")))
+      as! [String: Any]
+    #expect(merf["mechanism"] as? String == "merf" && merf["epsilonSpent"] as? Double == 10)
 
     // A rerun runs nothing; after removing one cell it runs exactly that one.
     let again = try CLI.run(arguments)
-    #expect(again.status == 0 && again.stderr.contains("8 finished earlier"), "\(again.stderr)")
+    #expect(again.status == 0 && again.stderr.contains("10 finished earlier"), "\(again.stderr)")
     #expect(!again.stderr.contains("release…"))
     #expect(again.stdout == first.stdout)
     try FileManager.default.removeItem(atPath: out + "/cells/floor-eps1-seed1.json")
     let resumed = try CLI.run(arguments)
-    #expect(resumed.status == 0 && resumed.stderr.contains("7 finished earlier"))
-    #expect(resumed.stderr.contains("[7/8] floor-eps1-seed1: release…"), "\(resumed.stderr)")
-    #expect(!resumed.stderr.contains("[1/8] slicing-eps1-seed1: release…"))
+    #expect(resumed.status == 0 && resumed.stderr.contains("9 finished earlier"))
+    #expect(resumed.stderr.contains("[9/10] floor-eps1-seed1: release…"), "\(resumed.stderr)")
+    #expect(!resumed.stderr.contains("[1/10] slicing-eps1-seed1: release…"))
 
     // The same directory with other settings is refused before anything runs.
     let other = try CLI.run(arguments + ["--delta", "1e-6"])
