@@ -32,14 +32,18 @@ public enum FormatVersions {
   /// - 3: `nonPrivate` in place of `release`: a generator trained directly on private rows with no
   ///   differential privacy (`slicegen train-nonprivate`, NonPrivateTraining.swift), which a
   ///   version-2 reader must not load (it would find no release and no warning).
+  /// - 4: `dpsgd` in place of `release`: a generator trained by DP-SGD on private rows
+  ///   (`slicegen train-dpsgd`, DPSGDTraining.swift) with its own (ε, δ), which a version-3
+  ///   reader would take for a model with no statement.
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 3
+  public static let model = 4
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
   static func model(for header: ModelHeader) -> Int {
+    if header.dpsgd != nil { return 4 }
     if header.nonPrivate != nil { return 3 }
     return header.forest == nil ? 1 : 2
   }

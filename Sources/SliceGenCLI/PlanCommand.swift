@@ -38,9 +38,25 @@ enum PlanCommand: Command {
     static let subsample = Option<Double>.number(
       "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
     static let json = Flag("json", help: "Print one JSON object.")
+    static let mechanism = Option<String>(
+      "mechanism", value: "name",
+      help: "slicing or slicing+marginals (a release: the default plan shows both), or dp-sgd: "
+        + "the ε of DP-SGD (train-dpsgd) from --sample-rate, --noise-multiplier and --steps, "
+        + "or its σ from --epsilon; no schema or rows needed.")
+    // DP-SGD's numbers (PlanDPSGD.swift).
+    static let sampleRate = Option<Double>.number(
+      "sample-rate", value: "q", help: "With --mechanism dp-sgd: the Poisson sampling rate q.")
+    static let noiseMultiplier = Option<Double>.number(
+      "noise-multiplier", value: "σ",
+      help: "With --mechanism dp-sgd: the noise multiplier σ (noise σC on a sum of rows clipped "
+        + "to C).")
+    static let steps = Option<Int>.wholeNumber(
+      "steps", value: "T", help: "With --mechanism dp-sgd: the number of noisy steps.")
 
     /// The options that plan a release with a schema only.
     static let releaseOnly: [any OptionDeclaration] = [slices, sliceDim, subsample]
+    /// The options that plan DP-SGD only.
+    static let dpsgdOnly: [any OptionDeclaration] = [sampleRate, noiseMultiplier, steps]
     /// The options that plan discovery only.
     static let discoveryOnly: [any OptionDeclaration] = [discoveryBudget, target]
   }
@@ -51,7 +67,7 @@ enum PlanCommand: Command {
     options: [
       Options.schema, Options.columns, Options.discoveryBudget, Options.target, Options.rows,
       Options.epsilon, Options.delta, Options.slices, Options.sliceDim, Options.subsample,
-      Options.json,
+      Options.json, Options.mechanism, Options.sampleRate, Options.noiseMultiplier, Options.steps,
     ],
     discussion: """
       The noise-to-signal ratio of one projection of one row x is σ/(‖x‖/√d) = s/‖x‖ (U has
@@ -64,6 +80,16 @@ enum PlanCommand: Command {
       """)
 
   static func run(_ arguments: Arguments) throws {
+    switch arguments[Options.mechanism] {
+    case DPSGDTraining.mechanismName?: return try runDPSGD(arguments)
+    case nil, "slicing"?, "slicing+marginals"?: break
+    case let other?:
+      throw UsageError(
+        message: "--mechanism is '\(other)', must be one of slicing, slicing+marginals, dp-sgd")
+    }
+    if let given = Options.dpsgdOnly.first(where: arguments.isGiven) {
+      throw UsageError(message: "--\(given.info.name) applies only with --mechanism dp-sgd")
+    }
     let columns = arguments[Options.columns]
     let schemaPath = arguments[Options.schema]
     if columns != nil, schemaPath != nil {
