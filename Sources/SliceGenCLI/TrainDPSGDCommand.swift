@@ -27,8 +27,10 @@ enum TrainDPSGDCommand: Command {
     static let clipping = Option<DPSGDClipping>.choice(
       "clipping",
       help: "fixed: g·min(1, C/‖g‖) (Abadi et al., CCS 2016); automatic: C·g/(‖g‖ + γ), every "
-        + "example normalised (Bu, Wang, Zha, Karypis, NeurIPS 2023). Both bound each example "
-        + "by C, so the privacy analysis is the same.",
+        + "example normalised (Bu, Wang, Zha, Karypis, NeurIPS 2023); adaptive: fixed, with C "
+        + "following a quantile of the norms estimated by a noisy count charged to the budget "
+        + "(Andrew, Thakkar, McMahan, Ramaswamy, NeurIPS 2021). Each bounds a row's gradient by "
+        + "the step's C.",
       defaultText: defaults.clipping.rawValue)
     static let clippingNorm = Option<Double>.number(
       "clipping-norm", value: "C", help: "The bound C on each row's clipped gradient.",
@@ -36,6 +38,19 @@ enum TrainDPSGDCommand: Command {
     static let automaticGamma = Option<Double>.number(
       "automatic-gamma", value: "γ", help: "γ of --clipping automatic.",
       defaultText: "\(defaults.automaticStability)")
+    static let targetQuantile = Option<Double>.number(
+      "target-quantile", value: "γ",
+      help: "With --clipping adaptive: the quantile of the gradient norms C follows.",
+      defaultText: "\(defaults.targetQuantile)")
+    static let clippingLR = Option<Double>.number(
+      "clipping-lr", value: "η_C",
+      help: "With --clipping adaptive: the step of log C per noisy step.",
+      defaultText: "\(defaults.clippingLearningRate)")
+    static let countNoise = Option<Double>.number(
+      "count-noise", value: "σ_b",
+      help: "With --clipping adaptive: the noise of the unclipped count (the gradient's noise "
+        + "grows so that the pair costs what the accountant's σ does).",
+      defaultText: "B/20")
     static let optimizer = Option<DPSGDOptimizer>.choice(
       "optimizer",
       help: "sgd; adam (Kingma and Ba 2015); dp-adam-bc, Adam with the noise's variance "
@@ -90,7 +105,8 @@ enum TrainDPSGDCommand: Command {
     ],
     options: [
       Options.schema, Options.epsilon, Options.delta, Options.clipping, Options.clippingNorm,
-      Options.automaticGamma, Options.optimizer, Options.adamBCFloor, Options.batch,
+      Options.automaticGamma, Options.targetQuantile, Options.clippingLR, Options.countNoise,
+      Options.optimizer, Options.adamBCFloor, Options.batch,
       Options.fakeBatch, Options.epochs, Options.lr, Options.seed, Options.latent, Options.hidden,
       Options.diagnostics, Options.output, Options.quiet,
     ],
@@ -106,8 +122,7 @@ enum TrainDPSGDCommand: Command {
         slicegen train-dpsgd private.csv --schema schema.json --epsilon 1 --delta 1e-5 \\
           -o dpsgd.slgm
         slicegen plan --mechanism dp-sgd --sample-rate 0.01 --noise-multiplier 1 --steps 1000
-      Error-feedback clipping and adaptive (quantile) clipping are not offered (Docs/dpsgd.md
-      says why). The model is written atomically after every epoch and states the ε spent so
+      Error-feedback clipping is not offered (Docs/dpsgd.md says why). The model is written atomically after every epoch and states the ε spent so
       far; Ctrl-C keeps the last complete epoch's model.
       """)
 
@@ -122,6 +137,13 @@ enum TrainDPSGDCommand: Command {
       throw OptionError(option: "automatic-gamma", value: nil, rule: "needs --clipping automatic")
     }
     options.automaticStability = arguments[Options.automaticGamma] ?? options.automaticStability
+    for option in [Options.targetQuantile, Options.clippingLR, Options.countNoise]
+    where arguments[option] != nil && options.clipping != .adaptive {
+      throw OptionError(option: option.info.name, value: nil, rule: "needs --clipping adaptive")
+    }
+    options.targetQuantile = arguments[Options.targetQuantile] ?? options.targetQuantile
+    options.clippingLearningRate = arguments[Options.clippingLR] ?? options.clippingLearningRate
+    options.countNoise = arguments[Options.countNoise]
     options.optimizer = arguments[Options.optimizer] ?? options.optimizer
     if arguments[Options.adamBCFloor] != nil && options.optimizer != .dpAdamBC {
       throw OptionError(option: "adam-bc-floor", value: nil, rule: "needs --optimizer dp-adam-bc")

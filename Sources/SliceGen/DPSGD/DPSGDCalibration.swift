@@ -100,6 +100,13 @@ public struct DPSGDCalibration: Sendable, Equatable {
         "epsilon is \(epsilon), must exceed the implementation margin "
           + "\(implementationEpsilon) of \(steps) steps × \(parameterCount) parameters")
     }
+    let floor = SampledGaussianRDP.epsilonFloor(delta: accountantDelta)
+    guard accountantTarget > floor else {
+      throw DPSGDTrainingError(
+        "epsilon is \(epsilon), must be above \(floor + implementationEpsilon): the least the RDP "
+          + "conversion states at delta \(delta) whatever the noise (\(floor)), plus the "
+          + "implementation margin \(implementationEpsilon)")
+    }
     let accountedQ = min(1, q + 0x1p-53)
     let sigma = try SampledGaussianRDP.noiseMultiplier(
       epsilon: accountantTarget, delta: accountantDelta, sampleRate: accountedQ, steps: steps)

@@ -4,6 +4,7 @@
 // item 2).
 //
 // fixed      g·min(1, κC/‖g‖)                   (Abadi et al., CCS 2016)
+// adaptive   as fixed, with the C of the step (AdaptiveClipping.swift)
 // automatic  g·κC/(‖g‖ + γ)                      (Bu, Wang, Zha, Karypis, NeurIPS 2023): norm
 //            κC·‖g‖/(‖g‖ + γ) < κC for every g, so the bound needs no case split.
 // Rounding: the scale s is a double; each coordinate s·g_c is one rounded product, so the result's
@@ -38,7 +39,7 @@ public struct DPSGDClipper: Sendable {
   public func scale(norm: Double) -> Double {
     let target = bound * (1 - 0x1p-40)
     switch mode {
-    case .fixed: return norm > target ? target / norm : 1
+    case .fixed, .adaptive: return norm > target ? target / norm : 1
     case .automatic: return target / (norm + stability)
     }
   }

@@ -96,16 +96,29 @@ public enum DPSGDTrainer {
     let q = Double(options.expectedBatch) / Double(n)
     let stepsPerEpoch = stepsPerEpoch(rows: n, expectedBatch: options.expectedBatch)
     let totalSteps = stepsPerEpoch * options.epochs
+    let adaptive = options.clipping == .adaptive
+    // Values snapped per step: the gradient, and the count of adaptive clipping.
+    let values = p + (adaptive ? 1 : 0)
     let calibration = try DPSGDCalibration.calibrate(
       epsilon: options.epsilon, delta: options.delta, sampleRate: q, steps: totalSteps,
-      parameterCount: p)
-    let c = options.clippingNorm
-    let noiseSD = calibration.noiseMultiplier * c
-    let grid = DPSGDCalibration.grid(noiseStandardDeviation: noiseSD)
-    let clipper = DPSGDClipper(
-      mode: options.clipping, bound: c * DPSGDCalibration.clippingFactor(rows: n),
-      stability: options.automaticStability)
+      parameterCount: values)
     let expected = q * Double(n)  // = options.expectedBatch, public
+    let countNoise = options.countNoise ?? expected / 20
+    // The gradient's noise multiplier: σ itself, or Andrew et al.'s z_Δ (AdaptiveClipping.swift).
+    var gradientMultiplier = calibration.noiseMultiplier
+    if adaptive {
+      guard
+        let z = AdaptiveClipping.gradientNoiseMultiplier(
+          accounted: calibration.noiseMultiplier, countNoise: countNoise)
+      else {
+        throw DPSGDTrainingError(
+          "--clipping adaptive: the count's noise σ_b = \(countNoise) must exceed half the "
+            + "noise multiplier \(calibration.noiseMultiplier) (raise --count-noise)")
+      }
+      gradientMultiplier = z
+    }
+    var c = options.clippingNorm
+    let kappa = DPSGDCalibration.clippingFactor(rows: n)
     let kernel = MMDKernel.standard
     let m = options.fakeBatch
 
@@ -113,7 +126,7 @@ public enum DPSGDTrainer {
     var generator = MLPGenerator(architecture: architecture, using: &initRNG)
     var optimizer = DPSGDOptimizerState(
       kind: options.optimizer, parameterCount: p,
-      noiseVariance: (noiseSD / expected) * (noiseSD / expected), floor: options.adamBCFloor)
+      noiseVariance: pow(gradientMultiplier * c / expected, 2), floor: options.adamBCFloor)
     var history: [EpochRecord] = []
     var steps = 0
     let runStart = Date()
@@ -139,7 +152,10 @@ public enum DPSGDTrainer {
         let cache = z.withUnsafeBufferPointer {
           generator.forward(latents: $0.baseAddress!, batch: m)
         }
-        // 3. Clipped per-example gradients, summed in double precision.
+        // 3. Clipped per-example gradients, summed in double precision (C of this step).
+        let clipper = DPSGDClipper(
+          mode: options.clipping, bound: c * kappa, stability: options.automaticStability)
+        var unclipped = 0
         var sum = [Double](repeating: 0, count: p)
         var raw: [Double]? = diagnostics == nil ? nil : [Double](repeating: 0, count: p)
         x.withUnsafeBufferPointer { xx in
@@ -147,6 +163,7 @@ public enum DPSGDTrainer {
             let g = perExampleGradient(
               row: xx.baseAddress! + i * d, cache: cache, kernel: kernel, generator: &generator)
             let norm = clipper.accumulate(g, into: &sum)
+            if clipper.scale(norm: norm) >= 1 { unclipped += 1 }
             if raw != nil {
               for k in g.indices { raw![k] += Double(g[k]) }
               record.examples += 1
@@ -155,7 +172,19 @@ public enum DPSGDTrainer {
           }
         }
         // 4. Noise, snapped; then the public normalisation by qn.
-        let noisy = noise.snappedGaussian(sum, sigma: noiseSD, grid: grid)
+        let noiseSD = gradientMultiplier * c
+        let noisy = noise.snappedGaussian(
+          sum, sigma: noiseSD, grid: DPSGDCalibration.grid(noiseStandardDeviation: noiseSD))
+        if adaptive {
+          // The centred count Σ(b_i − ½) (exact: halves), noised and snapped; C moves.
+          let count = Double(unclipped) - 0.5 * Double(batch.count)
+          let released = noise.snappedGaussian(
+            [count], sigma: countNoise,
+            grid: DPSGDCalibration.grid(noiseStandardDeviation: countNoise))[0]
+          c = AdaptiveClipping.nextNorm(
+            c, noisyCentredCount: released, expectedBatch: expected,
+            targetQuantile: options.targetQuantile, learningRate: options.clippingLearningRate)
+        }
         if let raw {
           record.add(clippedSum: sum, unclippedSum: raw, noisySum: noisy, count: batch.count)
         }
@@ -175,30 +204,36 @@ public enum DPSGDTrainer {
             stepsPerSecond: perSecond,
             secondsRemaining: Double(totalSteps - steps) / max(perSecond, 1e-9),
             epsilonSpent: s + 1 == stepsPerEpoch || s % 50 == 0
-              ? calibration.epsilonSpent(afterSteps: steps, parameterCount: p) : .nan))
+              ? calibration.epsilonSpent(afterSteps: steps, parameterCount: values) : .nan))
       }
-      let spent = calibration.epsilonSpent(afterSteps: steps, parameterCount: p)
+      let spent = calibration.epsilonSpent(afterSteps: steps, parameterCount: values)
       if let diagnostics { diagnostics(record.finish(epoch: epoch, epsilonSpent: spent)) }
       history.append(
         EpochRecord(
           epoch: epoch, steps: stepsPerEpoch, trainingLoss: syntheticLoss / Double(stepsPerEpoch),
           validationLoss: nil, seconds: Date().timeIntervalSince(epochStart)))
-      let marker = DPSGDTraining(
+      let margin =
+        Double(steps) * Double(values)
+        * (log1p(DPSGDCalibration.relativeCellError) - log1p(-DPSGDCalibration.relativeCellError))
+      var marker = DPSGDTraining(
         statement: statement(
           epsilon: spent, delta: options.delta, isPrivate: noise.isPrivate, steps: steps),
         epsilon: spent, delta: options.delta, neighbors: SampledGaussianRDP.relation,
         noiseIsPrivate: noise.isPrivate, rows: n, sampleRate: calibration.accountedSampleRate,
-        noiseMultiplier: calibration.noiseMultiplier, steps: steps, clippingNorm: c,
+        noiseMultiplier: calibration.noiseMultiplier, steps: steps,
+        clippingNorm: options.clippingNorm,
         clipping: options.clipping, optimizer: options.optimizer,
         accountant: "rdp-sampled-gaussian",
         conversion: SampledGaussianRDP.Conversion.improved.rawValue,
         orderGrid: SampledGaussianRDP.OrderGrid.opacus.rawValue,
-        accountantEpsilon: spent - Double(steps) * Double(p)
-          * (log1p(DPSGDCalibration.relativeCellError) - log1p(-DPSGDCalibration.relativeCellError)),
-        accountantDelta: calibration.accountantDelta,
-        implementationEpsilon: Double(steps) * Double(p)
-          * (log1p(DPSGDCalibration.relativeCellError) - log1p(-DPSGDCalibration.relativeCellError)),
-        bandwidths: kernel.bandwidths, fakeBatch: m)
+        accountantEpsilon: spent - margin, accountantDelta: calibration.accountantDelta,
+        implementationEpsilon: margin, bandwidths: kernel.bandwidths, fakeBatch: m)
+      if adaptive {
+        marker.adaptive = AdaptiveClipping(
+          targetQuantile: options.targetQuantile, learningRate: options.clippingLearningRate,
+          countNoise: countNoise, gradientNoiseMultiplier: gradientMultiplier,
+          finalClippingNorm: c)
+      }
       var header = ModelHeader(
         toolVersion: SliceGenVersion.current, release: nil, nonPrivate: nil, dpsgd: marker,
         schema: schema, architecture: architecture, training: fit, history: history,

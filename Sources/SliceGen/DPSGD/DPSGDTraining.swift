@@ -14,6 +14,10 @@ public enum DPSGDClipping: String, Codable, Sendable, CaseIterable {
   /// C·g/(‖g‖ + γ) (Bu, Wang, Zha, Karypis, NeurIPS 2023, "Automatic clipping"): every example is
   /// normalised, the sum's sensitivity is still C.
   case automatic
+  /// Fixed clipping whose C follows a target quantile of the gradient norms, estimated from a
+  /// noisy count charged to the budget (Andrew, Thakkar, McMahan, Ramaswamy, NeurIPS 2021,
+  /// "Differentially private learning with adaptive clipping"; AdaptiveClipping.swift).
+  case adaptive
 }
 
 /// The optimiser that consumes the noisy gradient (post-processing: it costs no privacy).
@@ -65,6 +69,8 @@ public struct DPSGDTraining: Codable, Equatable, Sendable {
   public var accountantDelta: Double
   /// What the floating-point implementation adds on top (DPSGDCalibration.swift).
   public var implementationEpsilon: Double
+  /// The quantile clipping's settings and outcome (nil unless `clipping` is adaptive).
+  public var adaptive: AdaptiveClipping? = nil
   /// The Gaussian kernel bandwidths of the MMD loss (public: a function of the encoding only).
   public var bandwidths: [Double]
   /// Synthetic rows per step.
@@ -80,6 +86,11 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
   public var clipping: DPSGDClipping = .fixed
   /// γ of automatic clipping.
   public var automaticStability: Double = 0.01
+  /// Adaptive clipping: the target quantile γ, the step η_C of log C, and σ_b of the count (nil:
+  /// expected batch / 20, Andrew et al.'s choice).
+  public var targetQuantile: Double = 0.5
+  public var clippingLearningRate: Double = 0.2
+  public var countNoise: Double? = nil
   public var optimizer: DPSGDOptimizer = .adam
   /// γ′ of DP-AdamBC (a variance).
   public var adamBCFloor: Double = 1e-8
@@ -140,6 +151,18 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
       throw OptionError(
         option: "automatic-gamma", value: "\(automaticStability)",
         rule: "must be positive and finite")
+    }
+    guard targetQuantile.isFinite, targetQuantile > 0, targetQuantile < 1 else {
+      throw OptionError(
+        option: "target-quantile", value: "\(targetQuantile)", rule: "must be in (0, 1)")
+    }
+    guard clippingLearningRate.isFinite, clippingLearningRate > 0 else {
+      throw OptionError(
+        option: "clipping-lr", value: "\(clippingLearningRate)", rule: "must be positive")
+    }
+    if let countNoise, !(countNoise.isFinite && countNoise > 0) {
+      throw OptionError(
+        option: "count-noise", value: "\(countNoise)", rule: "must be positive and finite")
     }
     guard learningRate.isFinite, learningRate > 0 else {
       throw OptionError(option: "lr", value: "\(learningRate)", rule: "must be positive")

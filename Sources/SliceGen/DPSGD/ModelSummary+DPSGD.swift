@@ -16,6 +16,13 @@ extension ModelSummary {
         + "\(SummaryText.number(marker.noiseMultiplier)), T = \(marker.steps) steps, C = "
         + "\(SummaryText.number(marker.clippingNorm)) (\(marker.clipping.rawValue) clipping, "
         + "\(marker.optimizer.rawValue)), \(marker.fakeBatch) synthetic rows a step")
+    if let a = marker.adaptive {
+      lines.append(
+        "  adaptive      quantile \(SummaryText.number(a.targetQuantile)), count noise σ_b = "
+          + "\(SummaryText.number(a.countNoise)), gradient noise z = "
+          + "\(SummaryText.number(a.gradientNoiseMultiplier)), final C = "
+          + "\(SummaryText.number(a.finalClippingNorm))")
+    }
     lines.append("")
     lines.append("Privacy (DP-SGD: the generator's parameters and all samples are post-processing)")
     if !marker.noiseIsPrivate { lines.append("  WARNING: NOT PRIVATE: reproducible test noise") }
