@@ -124,7 +124,8 @@ struct TrainDPSGDCommandTests {
       ),
       (
         [
-          "CSV", "--schema", "SCHEMA", "--epsilon", "1", "--delta", "1e-3", "--target-quantile",
+          "CSV", "--schema", "SCHEMA", "--epsilon", "1", "--delta", "1e-3", "--clipping", "fixed",
+          "--target-quantile",
           "0.3",
         ], 64, "needs --clipping adaptive"
       ),

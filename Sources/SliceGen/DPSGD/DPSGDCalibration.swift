@@ -93,9 +93,15 @@ public struct DPSGDCalibration: Sendable, Equatable {
     let logB = -n * log1p(-rho)
     let implementationEpsilon = logA + logB
     let tail = n * SnappedGaussian.tailProbability(beyond: SnappedGaussian.tailCut)
+    // exp(logA + ε) overflows past ε ≈ 700: the δ adjustment is then infinite and refused below.
     let accountantDelta = (delta - tail * (1 + exp(logA + epsilon))) / exp(logA)
     let accountantTarget = epsilon - implementationEpsilon
-    guard accountantDelta > 0, accountantTarget > 0 else {
+    guard accountantDelta > 0 else {
+      throw DPSGDTrainingError(
+        "epsilon is \(epsilon): the implementation's tail term N·p·e^ε (DPSGDCalibration.swift, "
+          + "item 3) exceeds delta \(delta); use a smaller epsilon")
+    }
+    guard accountantTarget > 0 else {
       throw DPSGDTrainingError(
         "epsilon is \(epsilon), must exceed the implementation margin "
           + "\(implementationEpsilon) of \(steps) steps × \(parameterCount) parameters")
