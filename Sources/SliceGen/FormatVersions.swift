@@ -37,15 +37,19 @@ public enum FormatVersions {
   ///   differential privacy (`slicegen train-nonprivate`, NonPrivateTraining.swift), which a
   ///   version-2 reader must not load (it would find no release and no warning);
   /// - 4: `architecture.condition`, a class-conditional image generator whose first layer also
-  ///   reads the label (ConditionalImageGenerator.swift), which a version-3 reader would misread.
+  ///   reads the label (ConditionalImageGenerator.swift), which a version-3 reader would misread;
+  /// - 5: `dpsgd` in place of `release`: a generator trained by DP-SGD on private rows
+  ///   (`slicegen train-dpsgd`, DPSGDTraining.swift) with its own (ε, δ), which a version-4
+  ///   reader would take for a model with no statement.
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 4
+  public static let model = 5
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
   static func model(for header: ModelHeader) -> Int {
+    if header.dpsgd != nil { return 5 }
     if header.architecture.condition != nil { return 4 }
     if header.nonPrivate != nil { return 3 }
     return header.forest == nil ? 1 : 2

@@ -38,11 +38,17 @@ enum PlanCommand: Command {
     static let subsample = Option<Double>.number(
       "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
     static let json = Flag("json", help: "Print one JSON object.")
-    static let mechanism = Option<ReleaseMethod>.choice(
-      "mechanism",
-      help: "merf: plan a DP-MERF release (σ of its noisy sum for ε, δ and --neighbors; "
-        + "Docs/merf.md). slicing and slicing+marginals: the table below, which shows both.",
-      defaultText: "slicing+marginals")
+    /// One vocabulary with release, audit, compare and the release header.
+    static let mechanismNames = ReleaseMethod.allCases.map(\.rawValue) + [DPSGDTraining.mechanismName]
+    static let mechanism = Option<String>(
+      "mechanism", value: "name",
+      help: "slicing or slicing+marginals: a release (the plan shows both); merf: a DP-MERF "
+        + "release (σ of its noisy sum for ε, δ and --neighbors; Docs/merf.md); dp-sgd: the ε of "
+        + "DP-SGD (train-dpsgd) from --sample-rate, --noise-multiplier and --steps, or its σ from "
+        + "--epsilon, with no schema or rows (Docs/dpsgd.md).",
+      defaultText: "slicing+marginals",
+      rule: "must be one of " + mechanismNames.joined(separator: ", ")
+    ) { mechanismNames.contains($0) ? $0 : nil }
     static let features = ReleaseCommand.Options.features
     static let neighbors = Option<NeighbouringRelation>.choice(
       "neighbors",
@@ -50,9 +56,20 @@ enum PlanCommand: Command {
         + "replace-one, whose σ is the same under zero-out).", defaultText: "replace-one")
     /// The options that plan a MERF release only.
     static let merfOnly: [any OptionDeclaration] = [features, neighbors]
+    // DP-SGD's numbers (PlanDPSGD.swift).
+    static let sampleRate = Option<Double>.number(
+      "sample-rate", value: "q", help: "With --mechanism dp-sgd: the Poisson sampling rate q.")
+    static let noiseMultiplier = Option<Double>.number(
+      "noise-multiplier", value: "σ",
+      help: "With --mechanism dp-sgd: the noise multiplier σ (noise σC on a sum of rows clipped "
+        + "to C).")
+    static let steps = Option<Int>.wholeNumber(
+      "steps", value: "T", help: "With --mechanism dp-sgd: the number of noisy steps.")
 
     /// The options that plan a release with a schema only.
     static let releaseOnly: [any OptionDeclaration] = [slices, sliceDim, subsample]
+    /// The options that plan DP-SGD only.
+    static let dpsgdOnly: [any OptionDeclaration] = [sampleRate, noiseMultiplier, steps]
     /// The options that plan discovery only.
     static let discoveryOnly: [any OptionDeclaration] = [discoveryBudget, target]
   }
@@ -63,7 +80,8 @@ enum PlanCommand: Command {
     options: [
       Options.schema, Options.columns, Options.discoveryBudget, Options.target, Options.rows,
       Options.epsilon, Options.delta, Options.slices, Options.sliceDim, Options.subsample,
-      Options.mechanism, Options.features, Options.neighbors, Options.json,
+      Options.mechanism, Options.features, Options.neighbors, Options.sampleRate,
+      Options.noiseMultiplier, Options.steps, Options.json,
     ],
     discussion: """
       The noise-to-signal ratio of one projection of one row x is σ/(‖x‖/√d) = s/‖x‖ (U has
@@ -76,6 +94,12 @@ enum PlanCommand: Command {
       """)
 
   static func run(_ arguments: Arguments) throws {
+    if arguments[Options.mechanism] == DPSGDTraining.mechanismName {
+      return try runDPSGD(arguments)
+    }
+    if let given = Options.dpsgdOnly.first(where: arguments.isGiven) {
+      throw UsageError(message: "--\(given.info.name) applies only with --mechanism dp-sgd")
+    }
     let columns = arguments[Options.columns]
     let schemaPath = arguments[Options.schema]
     if columns != nil, schemaPath != nil {
@@ -104,7 +128,7 @@ enum PlanCommand: Command {
         message: "--\(given.info.name) applies only with --columns (a plan of "
           + "discovery)")
     }
-    if arguments[Options.mechanism] == .merf {
+    if arguments[Options.mechanism] == ReleaseMethod.merf.rawValue {
       try runMERF(arguments, schemaPath: schemaPath!, rows: n, epsilon: epsilon)
       return
     }

@@ -132,6 +132,13 @@ enum SampleCommand: Command {
     progress.finish()
     if let update { Console.info("Record update: " + updateText(update) + ".") }
     let columns = model.header.schema.keptColumns.count
+    if let dpsgd = model.header.dpsgd {
+      Console.info(
+        "Wrote \(output): \(rows) rows, \(columns) columns. Made by a generator trained by "
+          + "DP-SGD with (ε, δ) = (\(dpsgd.epsilon), \(dpsgd.delta)) under \(dpsgd.neighbors).")
+      if !dpsgd.noiseIsPrivate { Console.error("WARNING: NOT PRIVATE: reproducible test noise.") }
+      return
+    }
     guard let release = model.header.release else {
       Console.info(
         "Wrote \(output): \(rows) rows, \(columns) columns, from a generator trained directly "
@@ -186,6 +193,10 @@ enum SampleCommand: Command {
       model.header.release.map {
         "Made from a release with (ε, δ) = (\($0.privacy.epsilon), \($0.privacy.delta)) under "
           + "\($0.privacy.neighbors)."
+      }
+      ?? model.header.dpsgd.map {
+        "Made by a generator trained by DP-SGD with (ε, δ) = (\($0.epsilon), \($0.delta)) under "
+          + "\($0.neighbors)."
       } ?? "Made by a generator trained directly on private rows."
     Console.info(
       "Wrote \(path): \(picture.width) × \(picture.height) pixels, \(classes) classes × "

@@ -45,14 +45,19 @@ enum TrainNonPrivateCommand: Command {
     static let latent = Option<Int>.wholeNumber(
       "latent", value: "n", help: "Latent dimension of the generator.",
       defaultText: "\(defaults.fit.latent)", range: FitOptions.latentRange)
-    static let hidden = Option<[Int]>(
-      "hidden", value: "w1,w2,…", help: "Hidden layer widths.",
-      defaultText: defaults.fit.hidden.map(String.init).joined(separator: ","),
-      rule: "must be widths like 256,256"
-    ) { text in
-      let widths = text.split(separator: ",", omittingEmptySubsequences: false)
-        .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-      return widths.allSatisfy { $0 != nil } ? widths.map { $0! } : nil
+    static let hidden = hiddenWidths(default: defaults.fit.hidden)
+
+    /// `--hidden w1,w2,…` with the given default (shared with train-dpsgd).
+    static func hiddenWidths(default widths: [Int]) -> Option<[Int]> {
+      Option<[Int]>(
+        "hidden", value: "w1,w2,…", help: "Hidden layer widths.",
+        defaultText: widths.map(String.init).joined(separator: ","),
+        rule: "must be widths like 256,256"
+      ) { text in
+        let widths = text.split(separator: ",", omittingEmptySubsequences: false)
+          .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return widths.allSatisfy { $0 != nil } ? widths.map { $0! } : nil
+      }
     }
     static let slices = Option<Int>.wholeNumber(
       "slices", value: "m",

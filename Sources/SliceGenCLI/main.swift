@@ -18,7 +18,7 @@ protocol Command {
 let commands: [any Command.Type] = [
   SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
   FitCommand.self, SampleCommand.self, EvaluateCommand.self, AuditCommand.self,
-  DemoCommand.self, TrainNonPrivateCommand.self, CompareCommand.self,
+  DemoCommand.self, TrainNonPrivateCommand.self, TrainDPSGDCommand.self, CompareCommand.self,
 ]
 
 let overview = """

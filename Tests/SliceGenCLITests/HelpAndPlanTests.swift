@@ -5,7 +5,7 @@ import Testing
 struct HelpAndPlanTests {
   static let commands = [
     "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "audit", "demo",
-    "train-nonprivate", "compare",
+    "train-nonprivate", "train-dpsgd", "compare",
   ]
 
   static func golden(_ name: String) throws -> String {

@@ -35,6 +35,11 @@ public enum HTMLReport {
         + "directly on \(marker.rows) private rows (regularisation: "
         + "\(escape(marker.regularisation.rawValue))); any membership score below is empirical, "
         + "not a guarantee.</div>"
+    } else if let model, let dpsgd = model.header.dpsgd {
+      html +=
+        "<div class=\"privacy\"><b>Privacy.</b> \(escape(dpsgd.statement))<br>"
+        + "Mechanism: dp-sgd; (ε, δ) = (\(dpsgd.epsilon), \(dpsgd.delta)) under "
+        + "\(escape(dpsgd.neighbors.rawValue)).</div>"
     } else if let model, let release = model.header.release {
       let p = release.privacy
       html +=

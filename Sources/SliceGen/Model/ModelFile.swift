@@ -46,6 +46,9 @@ public struct ModelHeader: Codable, Equatable, Sendable {
   /// Set, in place of `release`, on a model trained directly on private rows with no
   /// differential privacy (`slicegen train-nonprivate`, format version 3).
   public var nonPrivate: NonPrivateTraining? = nil
+  /// Set, in place of `release`, on a model trained by DP-SGD directly on private rows
+  /// (`slicegen train-dpsgd`, DPSGDTraining.swift, format version 4): its own (ε, δ).
+  public var dpsgd: DPSGDTraining? = nil
   public var schema: Schema
   public var architecture: GeneratorArchitecture
   public var training: FitOptions
@@ -130,7 +133,20 @@ extension ModelHeader {
     if let bins, bins.count != a.blocks.count {
       return "\(bins.count) binned columns for \(a.blocks.count) output blocks"
     }
+    if let dpsgd {
+      guard release == nil, nonPrivate == nil else {
+        return "a DP-SGD model (dpsgd) has no release and no NOT PRIVATE marker"
+      }
+      guard dpsgd.mechanism == DPSGDTraining.mechanismName, dpsgd.neighbors == .zeroOut else {
+        return "dpsgd must state mechanism \"dp-sgd\" under zero-out"
+      }
+      guard formatVersion >= 4 else {
+        return "a DP-SGD model needs format version 4 or later (this says \(formatVersion))"
+      }
+      guard forest == nil else { return "a DP-SGD model has no release marginals to sample" }
+    }
     switch (release, nonPrivate) {
+    case (nil, nil) where dpsgd != nil: break
     case (nil, nil): return "neither a release nor the NOT PRIVATE marker (nonPrivate)"
     case (.some, .some): return "both a release and the NOT PRIVATE marker (nonPrivate)"
     case (nil, .some(let marker)):

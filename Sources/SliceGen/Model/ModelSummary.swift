@@ -14,6 +14,7 @@ public struct ModelSummary {
 
   /// The text of `inspect model.slgm`.
   public func text(path: String) -> String {
+    if let marker = header.dpsgd { return dpsgdText(marker, path: path) }
     guard let r = header.release else { return nonPrivateText(path: path) }
     let p = r.privacy
     let a = header.architecture
@@ -46,6 +47,7 @@ public struct ModelSummary {
 
   /// The JSON of `inspect model.slgm --json`.
   public func jsonText() throws -> String {
+    if let marker = header.dpsgd { return try dpsgdJSONText(marker) }
     guard let r = header.release else { return try nonPrivateJSONText() }
     let p = r.privacy
     let object: [String: JSONValue] = [
@@ -75,7 +77,7 @@ public struct ModelSummary {
   }
 
   /// The generator's lines, shared by both kinds of model.
-  private var generatorLines: [String] {
+  var generatorLines: [String] {
     let a = header.architecture
     let hidden = a.hidden.map(String.init).joined(separator: ",")
     return [
