@@ -64,6 +64,18 @@ struct CellRunner {
         Step(name: "fit", arguments: fitArguments),
         Step(name: "sample", arguments: sampleArguments),
       ]
+    case .dpSGD:
+      var train = [
+        "train-dpsgd", s.train, "--schema", s.schema, "--epsilon", "\(cell.epsilon)", "--delta",
+        "\(s.delta)", "--seed", seed, "-o", model, "--quiet",
+      ]
+      if let epochs = s.epochs { train += ["--epochs", "\(epochs)"] }
+      return (
+        [
+          Step(name: "train-dpsgd", arguments: train),
+          Step(name: "sample", arguments: sampleArguments),
+        ], model, synthetic
+      )
     case .floor:
       steps = [
         Step(name: "release", arguments: releaseArguments + ["--marginals", "one-way"]),
@@ -103,7 +115,19 @@ struct CellRunner {
       peak = max(peak, outcome.peakBytes)
     }
     // What ran, as the file that carries the guarantee states it.
-    let header = try ReleaseFileReader(path: guaranteeFile).header
+    let statement: (mechanism: String, epsilon: Double, delta: Double, relation: String)
+    if cell.method == .dpSGD {
+      guard let dpsgd = try Model(contentsOf: guaranteeFile).header.dpsgd else {
+        throw CompareError(message: "\(guaranteeFile) is not a DP-SGD model")
+      }
+      statement = (dpsgd.mechanism, dpsgd.epsilon, dpsgd.delta, dpsgd.neighbors.rawValue)
+    } else {
+      let privacy = try ReleaseFileReader(path: guaranteeFile).header
+      statement = (
+        privacy.method.rawValue, privacy.privacy.epsilon, privacy.privacy.delta,
+        privacy.privacy.neighbors.rawValue
+      )
+    }
 
     progress("evaluate")
     let s = store.settings
@@ -119,8 +143,8 @@ struct CellRunner {
     }
     let scores = try CompareCellResult.scores(fromEvaluateJSON: data)
     return CompareCellResult(
-      cell: cell, mechanism: header.method.rawValue, epsilonSpent: header.privacy.epsilon,
-      delta: header.privacy.delta, relation: header.privacy.neighbors.rawValue, seconds: seconds,
+      cell: cell, mechanism: statement.mechanism, epsilonSpent: statement.epsilon,
+      delta: statement.delta, relation: statement.relation, seconds: seconds,
       peakBytes: peak, scores: scores.synthetic, shuffled: scores.shuffled, real: scores.real)
   }
 

@@ -20,7 +20,7 @@ enum CompareCommand: Command {
       "methods", value: "list",
       help: "Comma-separated methods: "
         + CompareMethod.allCases.map(\.rawValue).joined(separator: ", ") + ", or all.",
-      defaultText: "all",
+      defaultText: "every method that states a guarantee under --neighbors",
       rule: "must be a comma-separated list of "
         + CompareMethod.allCases.map(\.rawValue).joined(separator: ", ") + " or all"
     ) { text in
@@ -50,8 +50,9 @@ enum CompareCommand: Command {
       "rows", value: "N", help: "Synthetic rows per run.",
       defaultText: "the training table's rows (--quick: at most 1000)", range: 1...100_000_000)
     static let epochs = Option<Int>.wholeNumber(
-      "epochs", value: "N", help: "fit's --epochs for the methods that train a generator.",
-      defaultText: "fit's default (--quick: 1)", range: FitOptions.epochsRange)
+      "epochs", value: "N",
+      help: "--epochs of fit and train-dpsgd for the methods that train a generator.",
+      defaultText: "their defaults (--quick: 1)", range: FitOptions.epochsRange)
     static let target = Option<String>(
       "target", value: "column",
       help: "The column evaluate's classifiers predict (default: the schema's \"target\").")
@@ -116,10 +117,12 @@ enum CompareCommand: Command {
       try arguments.required(Options.holdout, example: "--holdout holdout.csv"))
     let schemaPath = absolute(
       try arguments.required(Options.schema, example: "--schema schema.json"))
-    let methods = arguments[Options.methods] ?? CompareMethod.allCases
+    let relation = arguments[Options.neighbors] ?? .zeroOut
+    // By default every method that states a guarantee under the relation.
+    let methods =
+      arguments[Options.methods] ?? CompareMethod.allCases.filter { $0.supports(relation) }
     let epsilons = arguments[Options.epsilons] ?? (quick ? [1, 10] : [1, 4, 10])
     let seeds = arguments[Options.seeds] ?? (quick ? 1 : 3)
-    let relation = arguments[Options.neighbors] ?? .zeroOut
     let directory = absolute(arguments[Options.output] ?? "compare")
     let metric = arguments[Options.metric] ?? "quality"
     for method in methods where !method.supports(relation) {

@@ -39,7 +39,8 @@ enum PlanCommand: Command {
       "subsample", value: "q", help: "Poisson subsampling rate q in (0, 1).")
     static let json = Flag("json", help: "Print one JSON object.")
     /// One vocabulary with release, audit, compare and the release header.
-    static let mechanismNames = ReleaseMethod.allCases.map(\.rawValue) + [DPSGDTraining.mechanismName]
+    static let mechanismNames =
+      ReleaseMethod.allCases.map(\.rawValue) + [DPSGDTraining.mechanismName]
     static let mechanism = Option<String>(
       "mechanism", value: "name",
       help: "slicing or slicing+marginals: a release (the plan shows both); merf: a DP-MERF "

@@ -38,7 +38,7 @@ struct CompareCommandTests {
     let first = try CLI.run(arguments)
     #expect(first.status == 0, "\(first.stderr)")
     let cells = CLI.files(in: out + "/cells")
-    #expect(cells.count == 10, "\(cells)")  // 5 methods × ε 1, 10 × 1 seed
+    #expect(cells.count == 12, "\(cells)")  // 6 methods × ε 1, 10 × 1 seed
     #expect(cells.contains("slicing+marginals-eps10-seed1.json"))
     for file in ["results.md", "results.csv", "plot.svg", "settings.json"] {
       #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
@@ -47,7 +47,8 @@ struct CompareCommandTests {
     // The printed table: every method at both ε, the references, what each release was.
     for line in [
       "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
-      "| floor | 10 | 1 |", "| merf | 1 | 1 |", "| shuffled real columns |", "| real rows |",
+      "| floor | 10 | 1 |", "| merf | 1 | 1 |", "| dp-sgd | 10 | 1 |", "| shuffled real columns |",
+      "| real rows |",
     ] {
       #expect(first.stdout.contains(line), "\(line)\n\(first.stdout)")
     }
@@ -59,21 +60,29 @@ struct CompareCommandTests {
     #expect(result["relation"] as? String == "zero-out")
     #expect(result["epsilonSpent"] as? Double == 1)
     #expect((result["peakBytes"] as? Int ?? 0) > 1_000_000)
-    let merf = try JSONSerialization.jsonObject(
-      with: try Data(contentsOf: URL(fileURLWithPath: out + "/cells/merf-eps10-seed1.json")))
+    let merf =
+      try JSONSerialization.jsonObject(
+        with: try Data(contentsOf: URL(fileURLWithPath: out + "/cells/merf-eps10-seed1.json")))
       as! [String: Any]
     #expect(merf["mechanism"] as? String == "merf" && merf["epsilonSpent"] as? Double == 10)
+    let dpsgd =
+      try JSONSerialization.jsonObject(
+        with: try Data(contentsOf: URL(fileURLWithPath: out + "/cells/dp-sgd-eps1-seed1.json")))
+      as! [String: Any]
+    // DP-SGD states the ε its steps spent, at most the ε asked for.
+    let spent = dpsgd["epsilonSpent"] as? Double ?? 0
+    #expect(dpsgd["mechanism"] as? String == "dp-sgd" && spent <= 1 && spent > 0.5, "\(spent)")
 
     // A rerun runs nothing; after removing one cell it runs exactly that one.
     let again = try CLI.run(arguments)
-    #expect(again.status == 0 && again.stderr.contains("10 finished earlier"), "\(again.stderr)")
+    #expect(again.status == 0 && again.stderr.contains("12 finished earlier"), "\(again.stderr)")
     #expect(!again.stderr.contains("release…"))
     #expect(again.stdout == first.stdout)
     try FileManager.default.removeItem(atPath: out + "/cells/floor-eps1-seed1.json")
     let resumed = try CLI.run(arguments)
-    #expect(resumed.status == 0 && resumed.stderr.contains("9 finished earlier"))
-    #expect(resumed.stderr.contains("[9/10] floor-eps1-seed1: release…"), "\(resumed.stderr)")
-    #expect(!resumed.stderr.contains("[1/10] slicing-eps1-seed1: release…"))
+    #expect(resumed.status == 0 && resumed.stderr.contains("11 finished earlier"))
+    #expect(resumed.stderr.contains("[11/12] floor-eps1-seed1: release…"), "\(resumed.stderr)")
+    #expect(!resumed.stderr.contains("[1/12] slicing-eps1-seed1: release…"))
 
     // The same directory with other settings is refused before anything runs.
     let other = try CLI.run(arguments + ["--delta", "1e-6"])
@@ -131,5 +140,11 @@ struct CompareCommandTests {
       "compare", train, "--holdout", holdout, "--schema", schema, "--epsilon", "1,-2",
     ])
     #expect(badEpsilon.status == 64 && badEpsilon.stderr.contains("--epsilon"))
+    // DP-SGD states no guarantee under replace-one: refused when asked for, left out by default.
+    let replaceOne = try CLI.run([
+      "compare", train, "--holdout", holdout, "--schema", schema, "--methods", "dp-sgd",
+      "--neighbors", "replace-one", "-o", directory + "/c",
+    ])
+    #expect(replaceOne.status == 64 && replaceOne.stderr.contains("dp-sgd"), "\(replaceOne.stderr)")
   }
 }

@@ -84,7 +84,7 @@ struct TrainDPSGDCommandTests {
       #expect(object["method"] as? String == "dp-sgd")
       #expect(object["neighbors"] as? String == "zero-out")
       #expect(object["clipping"] as? String == clipping)
-      #expect(object["formatVersion"] as? Int == 4)
+      #expect(object["formatVersion"] as? Int == 5)
       let epsilon = object["epsilon"] as! Double
       #expect(epsilon <= 4 && epsilon > 3.5, "the budget is spent by the last step: \(epsilon)")
       #expect(object["steps"] as? Int == 16, "2 epochs of ⌈80/10⌉ steps")

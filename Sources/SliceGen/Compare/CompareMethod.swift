@@ -17,6 +17,9 @@ public enum CompareMethod: String, CaseIterable, Codable, Sendable {
   /// DP-MERF (Harder et al. 2021): one noisy mean of random Fourier features, then fit on the
   /// MERF loss.
   case merf
+  /// DP-SGD (`train-dpsgd`): a generator trained on the private rows with noisy clipped
+  /// gradients, accounted under zero-out only.
+  case dpSGD = "dp-sgd"
   /// The private floor: every 1-way marginal released at the same (ε, δ), columns sampled
   /// independently (a reference, not a contender: it learns no structure at all).
   case floor
@@ -33,6 +36,8 @@ public enum CompareMethod: String, CaseIterable, Codable, Sendable {
         + "fit --divergence sliced-wasserstein"
     case .merf:
       return "DP-MERF: release --mechanism merf (a noisy mean embedding), fit on its loss"
+    case .dpSGD:
+      return "DP-SGD: train-dpsgd on the private table (its defaults; zero-out only)"
     case .floor:
       return "the private floor: 1-way marginals at the same (ε, δ), columns sampled "
         + "independently"
@@ -40,5 +45,7 @@ public enum CompareMethod: String, CaseIterable, Codable, Sendable {
   }
 
   /// Whether the method's guarantee is stated under `relation`.
-  public func supports(_ relation: NeighbouringRelation) -> Bool { true }
+  public func supports(_ relation: NeighbouringRelation) -> Bool {
+    self == .dpSGD ? relation == .zeroOut : true
+  }
 }

@@ -95,10 +95,11 @@ public struct CompareSummary: Sendable {
     value.isFinite ? String(format: "%.\(digits)f", value) : "–"
   }
 
-  static func cell(_ value: MeanStd?) -> String {
+  static func cell(_ value: MeanStd?, digits: Int = 3) -> String {
     guard let value else { return "–" }
     return value.count < 2
-      ? number(value.mean) : number(value.mean) + " ± " + number(value.std)
+      ? number(value.mean, digits: digits)
+      : number(value.mean, digits: digits) + " ± " + number(value.std, digits: digits)
   }
 
   /// The Markdown table of every metric.
@@ -113,7 +114,7 @@ public struct CompareSummary: Sendable {
         [row.method.rawValue, CompareCell.text(row.epsilon), "\(row.seconds.count)"]
         + metrics.map { Self.cell(row.scores[$0]) }
         + [
-          Self.cell(row.seconds).replacingOccurrences(of: ".000", with: ".0"),
+          Self.cell(row.seconds, digits: 1),
           String(format: "%.0f", Double(row.peakBytes) / 1_048_576),
           Self.number(row.epsilonSpent.mean, digits: 4), row.mechanisms.joined(separator: ", "),
         ]

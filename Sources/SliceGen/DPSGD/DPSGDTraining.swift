@@ -1,4 +1,4 @@
-// What a model trained by DP-SGD records about itself (`ModelHeader.dpsgd`, model format 4), and
+// What a model trained by DP-SGD records about itself (`ModelHeader.dpsgd`, model format 5), and
 // the settings of such a training (`slicegen train-dpsgd`, DPSGDTrainer.swift). Unlike a `fit`
 // model, such a model has no release: the private rows are read by the trainer itself, and the
 // guarantee is the one stated here, for the generator's parameters and everything sampled from

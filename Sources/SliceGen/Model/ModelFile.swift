@@ -140,8 +140,8 @@ extension ModelHeader {
       guard dpsgd.mechanism == DPSGDTraining.mechanismName, dpsgd.neighbors == .zeroOut else {
         return "dpsgd must state mechanism \"dp-sgd\" under zero-out"
       }
-      guard formatVersion >= 4 else {
-        return "a DP-SGD model needs format version 4 or later (this says \(formatVersion))"
+      guard formatVersion >= 5 else {
+        return "a DP-SGD model needs format version 5 or later (this says \(formatVersion))"
       }
       guard forest == nil else { return "a DP-SGD model has no release marginals to sample" }
     }
