@@ -37,6 +37,10 @@ enum EvaluateCommand: Command {
       "model", value: "model.slgm",
       help: "The model the synthetic table came from (adds its privacy statement and loss curve "
         + "to the HTML report).")
+    static let diagnostics = Option<String>(
+      "diagnostics", value: "file.csv",
+      help: "With --html: a train-dpsgd --diagnostics file, plotted in the report (NOT PRIVATE: "
+        + "computed from raw per-example gradients; the report says so).")
     static let strict = Flag(
       "strict",
       help: "Exit 1 when the synthetic table has values outside the schema (after printing the "
@@ -49,7 +53,7 @@ enum EvaluateCommand: Command {
     options: [
       Options.real, Options.synthetic, Options.schema, Options.train, Options.target,
       Options.convergedLogisticRegression, Options.privacy, Options.json, Options.html,
-      Options.model,
+      Options.model, Options.diagnostics,
       Options.strict,
     ],
     discussion: """
@@ -85,9 +89,19 @@ enum EvaluateCommand: Command {
         message: "--privacy requires --train (the real training rows that went into the release)")
     }
     let html = arguments[Options.html]
+    let diagnosticsPath = arguments[Options.diagnostics]
     if let html {
       try OutputPath.refuse(
-        html, ifAnyOf: [realPath, syntheticPath, schemaPath, trainPath, modelPath])
+        html, ifAnyOf: [realPath, syntheticPath, schemaPath, trainPath, modelPath, diagnosticsPath])
+    } else if diagnosticsPath != nil {
+      throw UsageError(message: "--diagnostics needs --html (it is plotted in the report)")
+    }
+    // Read before any table, so that a bad file fails first.
+    let diagnostics = try diagnosticsPath.map { path in
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw DiagnosticsFileError(message: "\(path): cannot be read")
+      }
+      return try DPSGDDiagnostics.parse(String(decoding: data, as: UTF8.self), path: path)
     }
     let schema = try Schema(contentsOf: schemaPath)
     // The schema's check of --target, before any table is read.
@@ -105,7 +119,7 @@ enum EvaluateCommand: Command {
     if let html {
       try HTMLReport.write(
         report: report, real: real, synthetic: synthetic, model: model,
-        images: ImageSchema(recognizing: schema), to: html)
+        images: ImageSchema(recognizing: schema), diagnostics: diagnostics, to: html)
       Console.info("Wrote \(html).")
     }
     let notPrivate = model?.header.nonPrivate != nil

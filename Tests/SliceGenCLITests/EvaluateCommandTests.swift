@@ -201,6 +201,37 @@ struct EvaluateCommandTests {
     #expect(result.stderr.contains("native_country "))
   }
 
+  @Test("--diagnostics: DP-SGD's diagnostics plotted in the report, marked NOT PRIVATE")
+  func diagnosticsInReport() throws {
+    let directory = CLI.temporaryDirectory()
+    let csv = directory + "/d.csv"
+    CLI.write(
+      "# NOT PRIVATE: …\nepoch,epsilon,clipped_fraction,clipping_bias,cosine,noise_to_signal\n"
+        + "1,0.5,0.9,0.12,0.8,3.5\n2,1.0,0.7,0.08,0.9,2.5\n", to: csv)
+    let base = [
+      "evaluate", "--real", CLI.path("samples/digits/holdout.csv"), "--synthetic",
+      CLI.path("samples/digits/holdout.csv"), "--schema", CLI.path("samples/digits/schema.json"),
+    ]
+    let html = directory + "/r.html"
+    let result = try CLI.run(base + ["--html", html, "--diagnostics", csv])
+    #expect(result.status == 0, "\(result.stderr)")
+    let page = try String(contentsOfFile: html, encoding: .utf8)
+    #expect(page.contains("DP-SGD training diagnostics"))
+    #expect(page.contains("NOT PRIVATE: computed from raw per-example gradients"))
+    #expect(page.components(separatedBy: "<svg").count >= 2)
+    // Without --html it is a usage error; a damaged file names its line, column and value.
+    let alone = try CLI.run(base + ["--diagnostics", csv])
+    #expect(alone.status == 64 && alone.stderr.contains("--diagnostics needs --html"))
+    CLI.write(
+      "epoch,epsilon,clipped_fraction,clipping_bias,cosine,noise_to_signal\n1,0.5,x,0,0,0\n",
+      to: csv)
+    let bad = try CLI.run(base + ["--html", directory + "/s.html", "--diagnostics", csv])
+    #expect(bad.status == 1, "\(bad.stderr)")
+    #expect(
+      bad.stderr.contains("d.csv, line 2, column 3 (clipped_fraction): \"x\""), "\(bad.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: directory + "/s.html"))
+  }
+
   @Test("--privacy without --train is a usage error that names --privacy")
   func privacyNeedsTrain() throws {
     let result = try CLI.run([

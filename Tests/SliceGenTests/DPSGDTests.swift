@@ -230,4 +230,23 @@ struct DPSGDTests {
       #expect(abs(Double(c[i]) - expected) <= 1e-5 * abs(expected), "coordinate \(i)")
     }
   }
+
+  @Test("the diagnostics CSV reads back as written")
+  func diagnosticsRoundTrip() throws {
+    let rows = [
+      DPSGDDiagnostics(
+        epoch: 1, epsilon: 0.25, clippedFraction: 0.5, clippingBias: 0.125, cosine: 0.75,
+        noiseToSignal: 3),
+      DPSGDDiagnostics(
+        epoch: 2, epsilon: 0.1 + 0.2, clippedFraction: 1, clippingBias: 1e-9, cosine: -0.5,
+        noiseToSignal: 12.5),
+    ]
+    #expect(try DPSGDDiagnostics.parse(DPSGDDiagnostics.csv(rows), path: "d.csv") == rows)
+    #expect(throws: DiagnosticsFileError.self) {
+      try DPSGDDiagnostics.parse("epoch,epsilon\n1,2\n", path: "d.csv")
+    }
+    #expect(throws: DiagnosticsFileError.self) {
+      try DPSGDDiagnostics.parse(DPSGDDiagnostics.csv([]), path: "d.csv")
+    }
+  }
 }

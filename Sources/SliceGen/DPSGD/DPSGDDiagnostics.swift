@@ -5,8 +5,9 @@
 //
 // Per epoch (means over its steps, each step's batch B of the Poisson sample):
 //   epsilon          ε spent at the end of the epoch (data-independent);
-//   clippedFraction  the examples whose gradient was scaled down (fixed: ‖g‖ > κC; automatic:
-//                    always);
+//   clippedFraction  the examples whose gradient was scaled down (factor below 1; automatic
+//                    normalisation C/(‖g‖ + γ) scales gradients of norm below C up, and those
+//                    are not counted);
 //   clippingBias     ‖mean clipped − mean unclipped‖ of the batch (sums divided by B);
 //   cosine           cos(mean clipped, mean unclipped): the gradient misalignment of Esipova,
 //                    Ghomi, Luo, Cresswell, "Disparate impact in differential privacy from
@@ -77,6 +78,57 @@ public struct DPSGDDiagnostics: Sendable, Equatable {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// The epochs of a CSV that `csv(_:)` wrote (`evaluate --diagnostics`, for the HTML report).
+  /// Errors name the file, the line, the column and the value.
+  public static func parse(_ text: String, path: String) throws -> [DPSGDDiagnostics] {
+    let header = "epoch,epsilon,clipped_fraction,clipping_bias,cosine,noise_to_signal"
+    let names = header.split(separator: ",").map(String.init)
+    var rows: [DPSGDDiagnostics] = []
+    var sawHeader = false
+    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      let number = index + 1
+      if line.isEmpty || line.hasPrefix("#") { continue }
+      if !sawHeader {
+        guard line == header else {
+          throw DiagnosticsFileError(
+            message: "\(path), line \(number): expected the header \"\(header)\" of "
+              + "train-dpsgd --diagnostics")
+        }
+        sawHeader = true
+        continue
+      }
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard fields.count == names.count else {
+        throw DiagnosticsFileError(
+          message: "\(path), line \(number): \(fields.count) fields, expected \(names.count)")
+      }
+      var values: [Double] = []
+      for (column, field) in fields.enumerated() {
+        guard let value = Double(field), value.isFinite else {
+          throw DiagnosticsFileError(
+            message: "\(path), line \(number), column \(column + 1) (\(names[column])): "
+              + "\"\(field)\" is not a finite number")
+        }
+        values.append(value)
+      }
+      guard let epoch = Int(fields[0]), epoch >= 1 else {
+        throw DiagnosticsFileError(
+          message: "\(path), line \(number), column 1 (epoch): \"\(fields[0])\" is not an "
+            + "epoch number")
+      }
+      rows.append(
+        DPSGDDiagnostics(
+          epoch: epoch, epsilon: values[1], clippedFraction: values[2], clippingBias: values[3],
+          cosine: values[4], noiseToSignal: values[5]))
+    }
+    guard sawHeader, !rows.isEmpty else {
+      throw DiagnosticsFileError(
+        message: "\(path): no epochs (not a train-dpsgd --diagnostics file)")
+    }
+    return rows
+  }
+
   /// A small SVG: one panel per quantity against the epoch (hand-written line plots).
   public static func svg(_ rows: [DPSGDDiagnostics]) -> String {
     let series: [(String, (DPSGDDiagnostics) -> Double)] = [
@@ -131,4 +183,11 @@ public struct DPSGDDiagnostics: Sendable, Equatable {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
       .replacingOccurrences(of: ">", with: "&gt;")
   }
+}
+
+/// A diagnostics file that cannot be read.
+public struct DiagnosticsFileError: Error, CustomStringConvertible, Sendable {
+  public var message: String
+  public init(message: String) { self.message = message }
+  public var description: String { message }
 }

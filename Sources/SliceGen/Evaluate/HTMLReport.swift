@@ -15,7 +15,7 @@ public enum HTMLReport {
   ///   the synthetic table's first `imagesPerClass` images of each class.
   public static func write(
     report: EvaluationReport, real: EvaluationTable, synthetic: EvaluationTable, model: Model?,
-    images: ImageSchema? = nil, to path: String
+    images: ImageSchema? = nil, diagnostics: [DPSGDDiagnostics]? = nil, to path: String
   ) throws {
     // The tables are in memory without their paths (the CLI checks those); the model has one.
     try OutputPath.refuse(path, ifAnyOf: [model?.path])
@@ -85,6 +85,13 @@ public enum HTMLReport {
     // Loss curve.
     if let model, model.header.history.count >= 1 {
       html += "<h2>Training</h2>" + lossCurve(model.header.history)
+    }
+    if let diagnostics {
+      html +=
+        "<h2>DP-SGD training diagnostics</h2><p class=\"warn\">"
+        + escape(DPSGDDiagnostics.warning)
+        + ": this section is for the data owner and must not be published.</p>"
+        + DPSGDDiagnostics.svg(diagnostics)
     }
     if let images, images.label != nil {
       let pictures = try ClassPictures(
