@@ -230,6 +230,6 @@ enum CompareCommand: Command {
     while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
       chunk.withUnsafeBytes { hasher.update($0) }
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return SHA256.hexText(hasher.finalize())
   }
 }
