@@ -29,6 +29,15 @@ public enum FormatVersions {
     return (header.marginals ?? []).contains { $0.binGroups != nil } ? 2 : 1
   }
 
+  /// Release templates (`slicegen release-template`, PartitionTemplate.swift):
+  /// - 1: the schema, the resolved release options, U's seed, δ, n, σ and the partition names.
+  public static let template = 1
+
+  /// Partial files (`slicegen release-partition`, PartitionFile.swift), read by `release-merge`
+  /// of the same slicegen only:
+  /// - 1: the header, a partition's noisy projections, its exact marginal and candidate counts.
+  public static let partial = 1
+
   /// Model files:
   /// - 1: the header, the kept and last parameters, Adam's moments;
   /// - 2: `forest`, the released marginals a model samples from in place of its generator

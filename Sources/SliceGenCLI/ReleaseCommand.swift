@@ -141,6 +141,11 @@ enum ReleaseCommand: Command {
       help: "Release a shard: U (its seed), schema, σ, slicing, relation and accountant are "
         + "copied from a first release, so shards can be merged ('slicegen merge'). Takes no "
         + "privacy options. See Docs/shards.md.")
+    static let template = Option<String>(
+      "template", value: "t.json",
+      help: "Release on one machine with a release template ('slicegen release-template'): its "
+        + "schema, U, σ and every setting, the comparison for a partitioned release. Takes no "
+        + "privacy options. See Docs/partitioned-release.md.")
     static let acceptDataDerivedSchema = Flag(
       "accept-data-derived-schema",
       help: "Release with a schema drafted from the data; the release then states that the "
@@ -192,8 +197,8 @@ enum ReleaseCommand: Command {
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
       Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.rounds,
       Options.marginalBins, Options.pairBins,
-      Options.target, Options.discoveryBudget, Options.like, Options.acceptDataDerivedSchema,
-      Options.showExactCounts, Options.output, Options.quiet,
+      Options.target, Options.discoveryBudget, Options.like, Options.template,
+      Options.acceptDataDerivedSchema, Options.showExactCounts, Options.output, Options.quiet,
     ],
     discussion: """
       Example:
@@ -211,6 +216,15 @@ enum ReleaseCommand: Command {
 
   /// The release options given, checked by the library (`ReleaseOptions.validate()`).
   static func options(_ arguments: Arguments) throws -> ReleaseOptions {
+    var options = try slicingOptions(arguments)
+    try applyMechanism(arguments, to: &options)
+    try options.validate()
+    return options
+  }
+
+  /// The options of a slicing release (`release`, `release-template`), unchecked: ε and δ, the
+  /// slicing, the relation and accountant, and the marginals.
+  static func slicingOptions(_ arguments: Arguments) throws -> ReleaseOptions {
     let epsilon = try arguments.required(Options.epsilon, example: "--epsilon 1")
     var options = ReleaseOptions(epsilon: epsilon)
     options.delta = arguments[Options.delta]
@@ -227,8 +241,6 @@ enum ReleaseCommand: Command {
     options.selectionRounds = arguments[Options.rounds] ?? options.selectionRounds
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
     if case .bins(let b) = arguments[Options.pairBins] { options.pairBins = b }
-    try applyMechanism(arguments, to: &options)
-    try options.validate()
     return options
   }
 
@@ -276,6 +288,10 @@ enum ReleaseCommand: Command {
     let csv = arguments.positionals[0]
     if let first = arguments[Options.like] {
       try runShard(arguments, csv: csv, first: first)
+      return
+    }
+    if let template = arguments[Options.template] {
+      try runTemplate(arguments, csv: csv, templatePath: template)
       return
     }
     let schemaPath = arguments[Options.schema]
@@ -343,6 +359,28 @@ enum ReleaseCommand: Command {
     let progress = ProgressLine()
     let report = try Releaser.release(
       csvPath: csv, schema: template.header.schema, options: options, outputPath: output
+    ) { rows in
+      progress.update(
+        "release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")
+    }
+    progress.finish()
+    try printReport(report, output: output, showExactCounts: arguments[Options.showExactCounts])
+  }
+
+  /// `release data.csv --template t.json`: the single-machine release of a template.
+  static func runTemplate(_ arguments: Arguments, csv: String, templatePath: String) throws {
+    if let given = (Options.copiedByShards + [Options.like]).first(where: arguments.isGiven) {
+      throw UsageError(
+        message: "--\(given.info.name) cannot be combined with --template: the release takes "
+          + "its schema, U, σ and every privacy setting from \(templatePath)")
+    }
+    let template = try PartitionTemplate(contentsOf: templatePath)
+    let noiseSeed = try insecureTestNoiseSeed()
+    let output = arguments[Options.output] ?? "release.slg"
+    let progress = ProgressLine()
+    let report = try PartitionedRelease.release(
+      csvPath: csv, template: template, templatePath: templatePath, outputPath: output,
+      insecureTestNoiseSeed: noiseSeed
     ) { rows in
       progress.update(
         "release: \(rows) rows read (\(Int(Double(rows) / max(progress.elapsed, 1e-3))) rows/s)")

@@ -16,7 +16,9 @@ protocol Command {
 }
 
 let commands: [any Command.Type] = [
-  SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self, InspectCommand.self,
+  SchemaCommand.self, PlanCommand.self, ReleaseCommand.self, MergeCommand.self,
+  ReleaseTemplateCommand.self, ReleasePartitionCommand.self, ReleaseMergeCommand.self,
+  InspectCommand.self,
   FitCommand.self, SampleCommand.self, EvaluateCommand.self, AuditCommand.self,
   DemoCommand.self, TrainNonPrivateCommand.self, TrainDPSGDCommand.self, CompareCommand.self,
 ]

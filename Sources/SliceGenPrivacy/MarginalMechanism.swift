@@ -78,6 +78,11 @@ public struct MarginalMechanism {
     rows += count
   }
 
+  /// The exact counts, one vector per query: PRIVATE. Only a partition of a partitioned release
+  /// reads them, to hand them to its merge in a file marked private that no other command reads
+  /// (PartitionedRelease.swift); the merge adds the noise once, through `finish`.
+  public var exactCounts: [[Double]] { counts }
+
   /// Adds N(0, σ_j²) to every count of query j, snaps the sums to the count grid
   /// (`SnappedGaussian.countGrid`) and returns them.
   public mutating func finish(sigmas: [Double], noise: inout SecureNoise) -> [[Double]] {

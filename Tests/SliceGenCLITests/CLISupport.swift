@@ -32,7 +32,8 @@ enum CLI {
   /// given (else the test's own).
   @discardableResult
   static func run(
-    _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
+    _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil,
+    standardInput: String? = nil
   ) throws -> CLIResult {
     let process = Process()
     process.executableURL = executable
@@ -47,7 +48,17 @@ enum CLI {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let input = Pipe()
+    if standardInput != nil { process.standardInput = input }
     try process.run()
+    if let standardInput {
+      // From another thread: the child may not read it all before it writes its own output.
+      let bytes = Data(standardInput.utf8)
+      DispatchQueue.global().async {
+        input.fileHandleForWriting.write(bytes)
+        try? input.fileHandleForWriting.close()
+      }
+    }
     // Read both pipes before waiting (stderr on another thread) so that neither can fill up and
     // block the child.
     nonisolated(unsafe) var errData = Data()

@@ -4,7 +4,8 @@ import Testing
 @Suite("help and plan")
 struct HelpAndPlanTests {
   static let commands = [
-    "schema", "plan", "release", "merge", "inspect", "fit", "sample", "evaluate", "audit", "demo",
+    "schema", "plan", "release", "merge", "release-template", "release-partition", "release-merge",
+    "inspect", "fit", "sample", "evaluate", "audit", "demo",
     "train-nonprivate", "train-dpsgd", "compare",
   ]
 

@@ -97,6 +97,21 @@ public struct PairCounts {
     }
   }
 
+  /// Every candidate table's exact counts, concatenated (private: a partition hands them to
+  /// its merge, PartitionedRelease.swift).
+  var exactCounts: [UInt32] { counts }
+
+  /// Adds another part's exact counts of the same candidates, cell by cell.
+  /// - Returns: false, adding nothing, if the sizes differ or a cell would pass 2^32 − 1.
+  mutating func add(exactCounts other: UnsafeBufferPointer<UInt32>) -> Bool {
+    guard other.count == counts.count else { return false }
+    for i in counts.indices where counts[i].addingReportingOverflow(other[i]).overflow {
+      return false
+    }
+    for i in counts.indices { counts[i] &+= other[i] }
+    return true
+  }
+
   /// The exact counts of pair `p` (private).
   public func table(_ p: Int) -> [Double] {
     let (a, b) = pairs[p]

@@ -92,26 +92,16 @@ public enum Releaser {
       ?? plan.calibrate(
         delta: delta, directions: options.projectionSeed == nil ? nil : pass.mechanism.directions)
 
-    var aggregates = AggregateRelease(marginals: [], components: [], pairSelection: nil)
-    if plan.hasMarginals {
-      aggregates = try releaseAggregates(
-        mechanism: &pass.marginals, attributeSets: plan.attributeSets,
-        pairCounts: pass.pairCounts, names: plan.names, bins: plan.bins,
-        pairBinning: plan.pairBinning, rows: n,
-        aggregateMuSquared: calibration.aggregateMuSquared, options: options,
-        noise: &marginalNoise)
-    }
-    var header = makeHeader(
-      plan: plan, calibration: calibration, delta: delta, aggregates: aggregates, seed: seed,
-      rows: pass.mechanism.rows, noiseIsPrivate: pass.mechanism.noiseIsPrivate)
-    header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
-
-    // O goes straight from the mechanism (shuffled, noised, segment by segment) into the file:
-    // memory stays at XU plus small buffers.
     let sigma = calibration.sigma
-    header = try Release.write(
-      header: header, projections: pass.mechanism.directions, to: outputPath
+    var marginals = pass.marginals
+    let header = try publish(
+      plan: plan, calibration: calibration, delta: delta, seed: seed, populationRows: n,
+      rows: pass.mechanism.rows, marginals: &marginals, pairCounts: pass.pairCounts,
+      noiseIsPrivate: pass.mechanism.noiseIsPrivate, marginalNoise: &marginalNoise,
+      outputPath: outputPath
     ) { sink in
+      // O goes straight from the mechanism (shuffled, noised, segment by segment) into the
+      // file: memory stays at XU plus small buffers.
       try pass.mechanism.finish(sigma: sigma, deliver: sink)
     }
 
@@ -121,6 +111,37 @@ public enum Releaser {
     return ReleaseReport(
       header: header, clamped: named(pass.clamped), catchAll: named(pass.catchAll),
       seconds: Date().timeIntervalSince(start), notes: plan.notes)
+  }
+
+  /// The steps after the pass over the rows, shared by `release` and `release-merge`
+  /// (PartitionedRelease.swift), so that the two cannot differ: the aggregate rounds on the exact
+  /// counts (noise added here, once), the header and its statement, and the file, whose rows of O
+  /// `produce` hands out already noised and in a random order.
+  /// - Parameters:
+  ///   - populationRows: n, the rows read (public); `rows`: the rows of O (after subsampling).
+  static func publish(
+    plan: ReleasePlan, calibration: ReleaseCalibration, delta: Double, seed: UInt64,
+    populationRows n: Int, rows: Int, marginals: inout MarginalMechanism, pairCounts: PairCounts?,
+    noiseIsPrivate: Bool, marginalNoise: inout SecureNoise, outputPath: String,
+    projections produce: (_ sink: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
+  ) throws -> ReleaseHeader {
+    var aggregates = AggregateRelease(marginals: [], components: [], pairSelection: nil)
+    if plan.hasMarginals {
+      aggregates = try releaseAggregates(
+        mechanism: &marginals, attributeSets: plan.attributeSets, pairCounts: pairCounts,
+        names: plan.names, bins: plan.bins, pairBinning: plan.pairBinning, rows: n,
+        aggregateMuSquared: calibration.aggregateMuSquared, options: plan.options,
+        noise: &marginalNoise)
+    }
+    var header = makeHeader(
+      plan: plan, calibration: calibration, delta: delta, aggregates: aggregates, seed: seed,
+      rows: rows, noiseIsPrivate: noiseIsPrivate)
+    header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
+    return try Release.write(
+      header: header,
+      projections: SlicingMechanism.directions(
+        encodedWidth: plan.encoding.width, projectionCount: plan.projectionCount, seed: seed),
+      to: outputPath, released: produce)
   }
 
   /// What must hold before anything is planned or read: the output replaces no input, a schema
