@@ -49,15 +49,18 @@ public enum FormatVersions {
   ///   reads the label (ConditionalImageGenerator.swift), which a version-3 reader would misread;
   /// - 5: `dpsgd` in place of `release`: a generator trained by DP-SGD on private rows
   ///   (`slicegen train-dpsgd`, DPSGDTraining.swift) with its own (ε, δ), which a version-4
-  ///   reader would take for a model with no statement.
+  ///   reader would take for a model with no statement;
+  /// - 6: `dpsgd.feedbackNorm`, error-feedback clipping, whose noise unit is C + 2C₂ rather than
+  ///   C (a version-5 reader would misstate the noise).
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 5
+  public static let model = 6
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
   static func model(for header: ModelHeader) -> Int {
+    if header.dpsgd?.feedbackNorm != nil { return 6 }
     if header.dpsgd != nil { return 5 }
     if header.architecture.condition != nil { return 4 }
     if header.nonPrivate != nil { return 3 }

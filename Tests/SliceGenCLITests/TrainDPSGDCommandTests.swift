@@ -62,7 +62,7 @@ struct TrainDPSGDCommandTests {
     let directory = CLI.temporaryDirectory()
     let (csv, schema) = makeTable(directory)
     let model = directory + "/m.slgm"
-    for clipping in ["fixed", "automatic", "adaptive"] {
+    for clipping in ["fixed", "automatic", "adaptive", "error-feedback"] {
       let train = try CLI.run(
         [
           "train-dpsgd", csv, "--schema", schema, "--epsilon", "4", "--delta", "1e-3", "-o", model,
@@ -84,7 +84,11 @@ struct TrainDPSGDCommandTests {
       #expect(object["method"] as? String == "dp-sgd")
       #expect(object["neighbors"] as? String == "zero-out")
       #expect(object["clipping"] as? String == clipping)
-      #expect(object["formatVersion"] as? Int == 5)
+      #expect(object["formatVersion"] as? Int == (clipping == "error-feedback" ? 6 : 5))
+      if clipping == "error-feedback" {
+        let statement = try #require(object["statement"] as? String)
+        #expect(statement.contains("no amplification by subsampling claimed"), "\(statement)")
+      }
       let epsilon = object["epsilon"] as! Double
       #expect(epsilon <= 4 && epsilon > 3.5, "the budget is spent by the last step: \(epsilon)")
       #expect(object["steps"] as? Int == 16, "2 epochs of ⌈80/10⌉ steps")

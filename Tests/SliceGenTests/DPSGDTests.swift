@@ -169,6 +169,53 @@ struct DPSGDTests {
     #expect(bound < 1 && bound > 1 - 1e-8)
   }
 
+  @Test("error feedback: the bias is fed back, and neighbouring released sums differ by ≤ C + 2C₂")
+  func errorFeedback() {
+    var rng = TestRNG(seed: 9)
+    func vector(_ p: Int, scale: Double) -> [Double] {
+      (0..<p).map { _ in scale * Double.random(in: -0.5...0.5, using: &rng) }
+    }
+    let p = 12
+    let c = 1.0
+    let c2 = 0.5
+    // Conservation: what is released beyond S_t plus the new error is the old error plus the
+    // batch's bias (nothing is lost, nothing invented).
+    var feedback = ErrorFeedback(parameterCount: p, bound: c2)
+    for _ in 0..<20 {
+      let old = feedback.error
+      let clipped = vector(p, scale: 2)
+      let raw = zip(clipped, vector(p, scale: 40)).map(+)
+      var released = clipped
+      feedback.feed(clippedSum: &released, unclippedSum: raw)
+      let fed = zip(released, clipped).map(-)
+      #expect(DPSGDClipper.norm(fed.map(Float.init)) <= c2 * 1.000001)
+      for k in 0..<p {
+        #expect(abs(fed[k] + feedback.error[k] - (old[k] + raw[k] - clipped[k])) < 1e-9)
+      }
+    }
+    // Sensitivity: clipped sums within C of each other, error states anything at all.
+    for _ in 0..<200 {
+      let s = vector(p, scale: 4)
+      var direction = vector(p, scale: 1)
+      let norm = DPSGDClipper.norm(direction.map(Float.init))
+      direction = direction.map { $0 / norm * c }
+      let s2 = zip(s, direction).map(+)
+      var a = ErrorFeedback(parameterCount: p, bound: c2)
+      var b = ErrorFeedback(parameterCount: p, bound: c2)
+      // Different histories: the states drift apart without bound.
+      var sink = [Double](repeating: 0, count: p)
+      a.feed(clippedSum: &sink, unclippedSum: vector(p, scale: 1e6))
+      sink = [Double](repeating: 0, count: p)
+      b.feed(clippedSum: &sink, unclippedSum: vector(p, scale: 1e3))
+      var ra = s
+      var rb = s2
+      a.feed(clippedSum: &ra, unclippedSum: s)
+      b.feed(clippedSum: &rb, unclippedSum: s2)
+      let gap = DPSGDClipper.norm(zip(ra, rb).map { Float($0 - $1) })
+      #expect(gap <= ErrorFeedback.sensitivity(clippingNorm: c, feedbackNorm: c2) * 1.00001)
+    }
+  }
+
   @Test("calibration: meets ε after the margin, rounds toward more noise, and states its parts")
   func calibration() throws {
     let c = try DPSGDCalibration.calibrate(

@@ -5,6 +5,7 @@
 //
 // fixed      g·min(1, κC/‖g‖)                   (Abadi et al., CCS 2016)
 // adaptive   as fixed, with the C of the step (AdaptiveClipping.swift)
+// error-feedback  as fixed; the bias is fed back, clipped to C₂ (ErrorFeedback.swift)
 // automatic  g·κC/(‖g‖ + γ)                      (Bu, Wang, Zha, Karypis, NeurIPS 2023): norm
 //            κC·‖g‖/(‖g‖ + γ) < κC for every g, so the bound needs no case split.
 // Rounding: the scale s is a double; each coordinate s·g_c is one rounded product, so the result's
@@ -39,7 +40,7 @@ public struct DPSGDClipper: Sendable {
   public func scale(norm: Double) -> Double {
     let target = bound * (1 - 0x1p-40)
     switch mode {
-    case .fixed, .adaptive: return norm > target ? target / norm : 1
+    case .fixed, .adaptive, .errorFeedback: return norm > target ? target / norm : 1
     case .automatic: return target / (norm + stability)
     }
   }

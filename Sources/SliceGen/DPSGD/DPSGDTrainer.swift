@@ -97,11 +97,15 @@ public enum DPSGDTrainer {
     let stepsPerEpoch = stepsPerEpoch(rows: n, expectedBatch: options.expectedBatch)
     let totalSteps = stepsPerEpoch * options.epochs
     let adaptive = options.clipping == .adaptive
+    // Error feedback: no amplification by subsampling is claimed (ErrorFeedback.swift), so the
+    // steps are accounted at rate 1, with noise σ·(C + 2C₂).
+    let feedbackNorm =
+      options.clipping == .errorFeedback ? options.feedbackNorm ?? options.clippingNorm : nil
     // Values snapped per step: the gradient, and the count of adaptive clipping.
     let values = p + (adaptive ? 1 : 0)
     let calibration = try DPSGDCalibration.calibrate(
-      epsilon: options.epsilon, delta: options.delta, sampleRate: q, steps: totalSteps,
-      parameterCount: values)
+      epsilon: options.epsilon, delta: options.delta, sampleRate: feedbackNorm == nil ? q : 1,
+      steps: totalSteps, parameterCount: values)
     let expected = q * Double(n)  // = options.expectedBatch, public
     let countNoise = options.countNoise ?? expected / 20
     // The gradient's noise multiplier: σ itself, or Andrew et al.'s z_Δ (AdaptiveClipping.swift).
@@ -119,6 +123,11 @@ public enum DPSGDTrainer {
     }
     var c = options.clippingNorm
     let kappa = DPSGDCalibration.clippingFactor(rows: n)
+    var feedback = feedbackNorm.map { ErrorFeedback(parameterCount: p, bound: $0 * kappa) }
+    // The noise's unit: C, or Δ = C + 2C₂ with error feedback.
+    func noiseUnit(_ c: Double) -> Double {
+      feedbackNorm.map { ErrorFeedback.sensitivity(clippingNorm: c, feedbackNorm: $0) } ?? c
+    }
     let kernel = MMDKernel.standard
     let m = options.fakeBatch
 
@@ -126,7 +135,8 @@ public enum DPSGDTrainer {
     var generator = MLPGenerator(architecture: architecture, using: &initRNG)
     var optimizer = DPSGDOptimizerState(
       kind: options.optimizer, parameterCount: p,
-      noiseVariance: pow(gradientMultiplier * c / expected, 2), floor: options.adamBCFloor)
+      noiseVariance: pow(gradientMultiplier * noiseUnit(c) / expected, 2),
+      floor: options.adamBCFloor)
     var history: [EpochRecord] = []
     var steps = 0
     let runStart = Date()
@@ -157,7 +167,8 @@ public enum DPSGDTrainer {
           mode: options.clipping, bound: c * kappa, stability: options.automaticStability)
         var unclipped = 0
         var sum = [Double](repeating: 0, count: p)
-        var raw: [Double]? = diagnostics == nil ? nil : [Double](repeating: 0, count: p)
+        var raw: [Double]? =
+          diagnostics == nil && feedback == nil ? nil : [Double](repeating: 0, count: p)
         x.withUnsafeBufferPointer { xx in
           for i in batch {
             let g = perExampleGradient(
@@ -166,13 +177,18 @@ public enum DPSGDTrainer {
             if clipper.scale(norm: norm) >= 1 { unclipped += 1 }
             if raw != nil {
               for k in g.indices { raw![k] += Double(g[k]) }
-              record.examples += 1
-              if clipper.scale(norm: norm) < 1 { record.clipped += 1 }
+              if diagnostics != nil {
+                record.examples += 1
+                if clipper.scale(norm: norm) < 1 { record.clipped += 1 }
+              }
             }
           }
         }
+        // 3b. Error feedback: S_t + clip(e_t, C₂), and e moves (private state).
+        let clippedSum = sum
+        if feedback != nil, let raw { feedback!.feed(clippedSum: &sum, unclippedSum: raw) }
         // 4. Noise, snapped; then the public normalisation by qn.
-        let noiseSD = gradientMultiplier * c
+        let noiseSD = gradientMultiplier * noiseUnit(c)
         let noisy = noise.snappedGaussian(
           sum, sigma: noiseSD, grid: DPSGDCalibration.grid(noiseStandardDeviation: noiseSD))
         if adaptive {
@@ -185,8 +201,9 @@ public enum DPSGDTrainer {
             c, noisyCentredCount: released, expectedBatch: expected,
             targetQuantile: options.targetQuantile, learningRate: options.clippingLearningRate)
         }
-        if let raw {
-          record.add(clippedSum: sum, unclippedSum: raw, noisySum: noisy, count: batch.count)
+        if diagnostics != nil, let raw {
+          record.add(
+            clippedSum: clippedSum, unclippedSum: raw, noisySum: noisy, count: batch.count)
         }
         // 5. The synthetic term, exact.
         let fake = kernel.syntheticGradient(cache.output, width: d)
@@ -217,7 +234,8 @@ public enum DPSGDTrainer {
         * (log1p(DPSGDCalibration.relativeCellError) - log1p(-DPSGDCalibration.relativeCellError))
       var marker = DPSGDTraining(
         statement: statement(
-          epsilon: spent, delta: options.delta, isPrivate: noise.isPrivate, steps: steps),
+          epsilon: spent, delta: options.delta, isPrivate: noise.isPrivate, steps: steps,
+          feedbackNorm: feedbackNorm),
         epsilon: spent, delta: options.delta, neighbors: SampledGaussianRDP.relation,
         noiseIsPrivate: noise.isPrivate, rows: n, sampleRate: calibration.accountedSampleRate,
         noiseMultiplier: calibration.noiseMultiplier, steps: steps,
@@ -228,6 +246,7 @@ public enum DPSGDTrainer {
         orderGrid: SampledGaussianRDP.OrderGrid.opacus.rawValue,
         accountantEpsilon: spent - margin, accountantDelta: calibration.accountantDelta,
         implementationEpsilon: margin, bandwidths: kernel.bandwidths, fakeBatch: m)
+      marker.feedbackNorm = feedbackNorm
       if adaptive {
         marker.adaptive = AdaptiveClipping(
           targetQuantile: options.targetQuantile, learningRate: options.clippingLearningRate,
@@ -249,15 +268,21 @@ public enum DPSGDTrainer {
   }
 
   /// The guarantee in words.
-  public static func statement(epsilon: Double, delta: Double, isPrivate: Bool, steps: Int)
-    -> String
-  {
+  public static func statement(
+    epsilon: Double, delta: Double, isPrivate: Bool, steps: Int, feedbackNorm: Double? = nil
+  ) -> String {
+    let mechanism =
+      feedbackNorm == nil
+      ? "DP-SGD, \(steps) steps of the Poisson-sampled Gaussian mechanism on clipped per-row "
+        + "gradients"
+      : "DP-SGD with error-feedback clipping (DiceSGD, Zhang et al. 2024), \(steps) steps, each a "
+        + "Gaussian mechanism of sensitivity C + 2C₂ (the clipped batch sum plus the clipped "
+        + "private error state), with no amplification by subsampling claimed"
     let base =
       "(\(epsilon), \(delta))-differential privacy under zero-out (one row replaced by a null "
       + "row, n public; equivalently add/remove) for the generator's parameters and every row "
-      + "sampled from them: DP-SGD, \(steps) steps of the Poisson-sampled Gaussian mechanism on "
-      + "clipped per-row gradients, accounted by Rényi DP (Mironov, Talwar, Zhang 2019) with the "
-      + "improved conversion (Balle et al. 2020)."
+      + "sampled from them: \(mechanism), accounted by Rényi DP (Mironov, Talwar, Zhang 2019) "
+      + "with the improved conversion (Balle et al. 2020)."
     return isPrivate
       ? base : "NOT PRIVATE: reproducible test noise was used. Otherwise: " + base
   }

@@ -18,6 +18,10 @@ public enum DPSGDClipping: String, Codable, Sendable, CaseIterable {
   /// noisy count charged to the budget (Andrew, Thakkar, McMahan, Ramaswamy, NeurIPS 2021,
   /// "Differentially private learning with adaptive clipping"; AdaptiveClipping.swift).
   case adaptive
+  /// Fixed clipping whose bias is kept in a private error state and fed back, clipped to C₂
+  /// (DiceSGD: Zhang, Bu, Wu, Hong, ICLR 2024; the error-feedback SGD of Ma and Zhang 2026).
+  /// Accounted WITHOUT amplification by subsampling, sensitivity C + 2C₂ (ErrorFeedback.swift).
+  case errorFeedback = "error-feedback"
 }
 
 /// The optimiser that consumes the noisy gradient (post-processing: it costs no privacy).
@@ -69,6 +73,9 @@ public struct DPSGDTraining: Codable, Equatable, Sendable {
   public var accountantDelta: Double
   /// What the floating-point implementation adds on top (DPSGDCalibration.swift).
   public var implementationEpsilon: Double
+  /// C₂, the bound on the fed-back error (nil unless `clipping` is error-feedback; the noise is
+  /// then σ·(C + 2C₂) and `sampleRate` is 1: no amplification by subsampling is claimed).
+  public var feedbackNorm: Double? = nil
   /// The quantile clipping's settings and outcome (nil unless `clipping` is adaptive).
   public var adaptive: AdaptiveClipping? = nil
   /// The Gaussian kernel bandwidths of the MMD loss (public: a function of the encoding only).
@@ -94,6 +101,8 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
   public var targetQuantile: Double = 0.5
   public var clippingLearningRate: Double = 0.2
   public var countNoise: Double? = nil
+  /// C₂ of error-feedback clipping (nil: C).
+  public var feedbackNorm: Double? = nil
   public var optimizer: DPSGDOptimizer = .adam
   /// γ′ of DP-AdamBC (a variance).
   public var adamBCFloor: Double = 1e-8
@@ -162,6 +171,10 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
     guard clippingLearningRate.isFinite, clippingLearningRate > 0 else {
       throw OptionError(
         option: "clipping-lr", value: "\(clippingLearningRate)", rule: "must be positive")
+    }
+    if let feedbackNorm, !(feedbackNorm.isFinite && feedbackNorm > 0) {
+      throw OptionError(
+        option: "feedback-norm", value: "\(feedbackNorm)", rule: "must be positive and finite")
     }
     if let countNoise, !(countNoise.isFinite && countNoise > 0) {
       throw OptionError(

@@ -150,14 +150,17 @@ struct PartitionFile {
     projections.reserveCapacity(projections.count + left)
     while left > 0 {
       let take = min(chunk, left)
-      try read(4 * take, "the projections").withUnsafeBytes { raw in
-        for i in 0..<take {
-          projections.append(
-            Float(
-              bitPattern: UInt32(
-                littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
-        }
+      let bytes = try read(4 * take, "the projections")
+      let first = projections.count
+      projections.append(contentsOf: repeatElement(0, count: take))
+      projections.withUnsafeMutableBytes { floats in
+        _ = bytes.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: floats[(4 * first)...]))
       }
+      #if !_endian(little)
+        for i in first..<projections.count {
+          projections[i] = Float(bitPattern: UInt32(littleEndian: projections[i].bitPattern))
+        }
+      #endif
       left -= take
     }
     var marginals: [[Double]] = []
