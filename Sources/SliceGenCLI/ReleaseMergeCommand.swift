@@ -23,7 +23,9 @@ enum ReleaseMergeCommand: Command {
         help: "The partial files of every partition of the template ('slicegen "
           + "release-partition'), each once, in any order.", required: true)
     ],
-    options: [Options.template, Options.output, Options.quiet],
+    options: [
+      Options.template, ReleaseCommand.Options.showExactCounts, Options.output, Options.quiet,
+    ],
     discussion: """
       Example:
         slicegen release-merge --template t.json 0.partial 1.partial 2.partial 3.partial \\
@@ -53,6 +55,8 @@ enum ReleaseMergeCommand: Command {
       progress.update("release-merge: \(read) of \(paths.count) partials read")
     }
     progress.finish()
-    try ReleaseCommand.printReport(report, output: output, showExactCounts: false)
+    try ReleaseCommand.printReport(
+      report, output: output,
+      showExactCounts: arguments[ReleaseCommand.Options.showExactCounts])
   }
 }

@@ -114,6 +114,33 @@ struct PartitionedReleaseTests {
     #expect(a.released != b.released)
   }
 
+  @Test("through many bucket files the merge writes every row once, in a random order")
+  func bucketedShuffle() throws {
+    let table = try PartitionedTable(marginals: .none)
+    let partials = try table.partials()
+    // The rows each partial holds, as the merge reads them.
+    var rows: [[Float]] = []
+    for path in partials {
+      _ = try PartitionFile(contentsOf: path) { block in
+        for r in 0..<(block.count / 16) { rows.append(Array(block[(r * 16)..<((r + 1) * 16)])) }
+      }
+    }
+    let merged = table.directory + "/buckets.slg"
+    let report = try PartitionedRelease.merge(
+      template: table.template, templatePath: nil, partialPaths: partials, outputPath: merged,
+      insecureTestNoiseSeed: 3, bucketBytes: 4096)
+    #expect(ShuffleBuckets.bucketCount(rows: 750, width: 16, bucketBytes: 4096) == 12)
+    let release = try Release(contentsOf: merged)
+    #expect(report.header.rows == 750)
+    let out = (0..<750).map { Array(release.released[($0 * 16)..<(($0 + 1) * 16)]) }
+    func key(_ row: [Float]) -> String { row.map { "\($0.bitPattern)" }.joined(separator: ",") }
+    #expect(out.map(key).sorted() == rows.map(key).sorted(), "the same rows, each once")
+    #expect(out.map(key) != rows.map(key), "not in the partials' order")
+    // No shuffle file is left behind.
+    let left = try FileManager.default.contentsOfDirectory(atPath: table.directory)
+    #expect(!left.contains { $0.contains(".shuffle-") }, "\(left)")
+  }
+
   @Test("a partition with no rows is a partition; the merge still adds up to n")
   func emptyPartition() throws {
     let table = try PartitionedTable(k: 3, emptyPartition: true)
@@ -202,9 +229,8 @@ struct PartitionedReleaseTests {
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: partial)))
     bytes[bytes.count - 40] ^= 1
     try Data(bytes).write(to: URL(fileURLWithPath: partial))
-    var sink: [Float] = []
     #expect(throws: ReleaseError.self) {
-      try PartitionFile(contentsOf: partial, appendingProjectionsTo: &sink)
+      try PartitionFile(contentsOf: partial, rows: { _ in })
     }
   }
 

@@ -38,7 +38,7 @@ struct PartitionHeader: Codable, Equatable {
   var catchAll: [Int]
 }
 
-/// A partial file read whole (its projections appended to the caller's buffer).
+/// A partial file, read front to back: its rows of O streamed to the caller, its counts kept.
 struct PartitionFile {
   static let magic = Array("SLGPART1".utf8)
 
@@ -75,17 +75,16 @@ struct PartitionFile {
   }
 
   /// The header of the partial at `path`, unverified (the merge checks names and templates
-  /// before it reads whole files; `init(contentsOf:appendingProjectionsTo:)` verifies).
+  /// before it reads whole files; `init(contentsOf:rows:)` verifies).
   static func header(at path: String) throws -> PartitionHeader {
-    var ignored: [Float] = []
-    return try PartitionFile(contentsOf: path, appendingProjectionsTo: &ignored, headerOnly: true)
-      .header
+    try PartitionFile(contentsOf: path, rows: { _ in }, headerOnly: true).header
   }
 
-  /// Reads and verifies the partial at `path`, appending its rows of O to `projections`.
+  /// Reads and verifies the partial at `path`, handing its rows of O to `rows` in blocks of whole
+  /// rows (the checksum is verified at the end: a caller must not publish before this returns).
   /// - Throws: `ReleaseError` naming the file when it is not a partial, is cut off or corrupted.
   init(
-    contentsOf path: String, appendingProjectionsTo projections: inout [Float],
+    contentsOf path: String, rows: (UnsafeBufferPointer<Float>) throws -> Void,
     headerOnly: Bool = false
   ) throws {
     func fail(_ reason: String) -> ReleaseError { ReleaseError("\(path): \(reason)") }
@@ -145,22 +144,23 @@ struct PartitionFile {
     else {
       throw fail("its sizes (rows, projections, cells) do not match the file's \(size) bytes")
     }
-    let chunk = 1 << 16
-    var left = header.rows * header.projections
-    projections.reserveCapacity(projections.count + left)
+    // Whole rows at a time, about 1 MiB per block.
+    let blockRows = max(1, (1 << 18) / header.projections)
+    var left = header.rows
+    var block = [Float](repeating: 0, count: blockRows * header.projections)
     while left > 0 {
-      let take = min(chunk, left)
-      let bytes = try read(4 * take, "the projections")
-      let first = projections.count
-      projections.append(contentsOf: repeatElement(0, count: take))
-      projections.withUnsafeMutableBytes { floats in
-        _ = bytes.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: floats[(4 * first)...]))
+      let take = min(blockRows, left)
+      let bytes = try read(4 * take * header.projections, "the projections")
+      try block.withUnsafeMutableBytes { floats in
+        _ = bytes.copyBytes(to: floats)
+        #if !_endian(little)
+          let f = floats.bindMemory(to: UInt32.self)
+          for k in 0..<(take * header.projections) { f[k] = UInt32(littleEndian: f[k]) }
+        #endif
       }
-      #if !_endian(little)
-        for i in first..<projections.count {
-          projections[i] = Float(bitPattern: UInt32(littleEndian: projections[i].bitPattern))
-        }
-      #endif
+      try block.withUnsafeBufferPointer {
+        try rows(UnsafeBufferPointer(rebasing: $0[0..<(take * header.projections)]))
+      }
       left -= take
     }
     var marginals: [[Double]] = []

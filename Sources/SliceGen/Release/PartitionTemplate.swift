@@ -95,14 +95,7 @@ public struct PartitionTemplate {
           + "partitioned DP-MERF is not built")
     }
     precondition(given.template == nil && given.discoverySpend == nil)
-    if schema.dataDerived && !given.acceptDataDerivedSchema {
-      throw ReleaseError(
-        "the schema was drafted from the data (\"dataDerived\": true), so its bounds and "
-          + "categories are not private. Replace them with public knowledge and set "
-          + "\"dataDerived\": false, or pass --accept-data-derived-schema")
-    }
-    try given.validate()
-    try given.validate(encodedWidth: Encoding(schema: schema).width)
+    try Releaser.checkSettings(schema: schema, options: given)
     guard n >= 1 else {
       throw OptionError(option: "rows", value: "\(n)", rule: "must be at least 1")
     }

@@ -26,6 +26,9 @@ import SliceGenPrivacy
 
 /// Partitions and their merge.
 public enum PartitionedRelease {
+  /// The bytes of one shuffle bucket the merge aims at (ShuffleBuckets.swift): its memory.
+  public static let shuffleBucketBytes = 256 << 20
+
   /// What one partition's step reports (to its executor's log, never to the release).
   public struct PartitionReport: Sendable {
     /// Exact, PRIVATE: the partition's rows read and kept.
@@ -72,7 +75,8 @@ public enum PartitionedRelease {
       marginalNoise: &marginalNoise, outputPath: outputPath
     ) { sink in try pass.mechanism.finish(sigma: sigma, deliver: sink) }
     return ReleaseReport(
-      header: header, clamped: named(pass.clamped, plan), catchAll: named(pass.catchAll, plan),
+      header: header, clamped: Releaser.named(pass.clamped, plan.names),
+      catchAll: Releaser.named(pass.catchAll, plan.names),
       seconds: Date().timeIntervalSince(start), notes: plan.notes)
   }
 
@@ -116,6 +120,7 @@ public enum PartitionedRelease {
   public static func merge(
     template: PartitionTemplate, templatePath: String?, partialPaths paths: [String],
     outputPath: String, insecureTestNoiseSeed: UInt64? = nil,
+    bucketBytes: Int = shuffleBucketBytes,
     progress: (_ partialsRead: Int) -> Void = { _ in }
   ) throws -> ReleaseReport {
     let start = Date()
@@ -123,8 +128,10 @@ public enum PartitionedRelease {
     // Names and templates first, from the headers alone: a wrong set fails before gigabytes
     // are read.
     var pathOf: [String: String] = [:]
+    var declaredRows = 0
     for path in paths {
       let header = try PartitionFile.header(at: path)
+      declaredRows += max(0, header.rows)
       guard header.template == template.checksum else {
         throw ReleaseError(
           "\(path) was made with another template (its template's SHA-256 "
@@ -156,7 +163,15 @@ public enum PartitionedRelease {
     var pairCounts = try plan.options.marginals.selectionMode.map { mode in
       try PairCounts(binCounts: plan.pairBinning.counts, mode: mode)
     }
-    var projections: [Float] = []
+    // The rows of O go to bucket files as they are read (ShuffleBuckets.swift): memory stays at
+    // one bucket, whatever n is.
+    let noise = NoiseSources(testSeed: insecureTestNoiseSeed)
+    var shuffle = noise.shuffle
+    let width = plan.projectionCount
+    let buckets = try ShuffleBuckets(
+      beside: outputPath,
+      count: ShuffleBuckets.bucketCount(rows: declaredRows, width: width, bucketBytes: bucketBytes),
+      width: width)
     var rowsSeen = 0
     var rows = 0
     var noiseIsPrivate = true
@@ -164,7 +179,9 @@ public enum PartitionedRelease {
     var catchAll = clamped
     for (i, name) in template.partitions.enumerated() {
       let path = pathOf[name]!
-      let part = try PartitionFile(contentsOf: path, appendingProjectionsTo: &projections)
+      let part = try PartitionFile(contentsOf: path) { block in
+        try buckets.add(block, noise: &shuffle)
+      }
       let h = part.header
       func refuse(_ reason: String) -> ReleaseError { ReleaseError("\(path): \(reason)") }
       guard h.template == template.checksum, h.partition == name,
@@ -198,45 +215,19 @@ public enum PartitionedRelease {
       marginals = MarginalMechanism(queries: marginals.queries, counts: exact, rows: rowsSeen)
     }
 
-    let noise = NoiseSources(testSeed: insecureTestNoiseSeed)
     var marginalNoise = noise.marginals
-    var shuffle = noise.shuffle
-    let width = plan.projectionCount
     let header = try Releaser.publish(
       plan: plan, calibration: template.calibration, delta: template.delta, seed: template.seed,
       populationRows: rowsSeen, rows: rows, marginals: &marginals, pairCounts: pairCounts,
       noiseIsPrivate: noiseIsPrivate && marginalNoise.isPrivate && shuffle.isPrivate,
       marginalNoise: &marginalNoise, outputPath: outputPath
     ) { sink in
-      // The union in a uniformly random order: Fisher–Yates with the secure generator.
-      var order = [UInt32](unsafeUninitializedCapacity: rows) { buffer, count in
-        for i in 0..<rows { buffer[i] = UInt32(truncatingIfNeeded: i) }
-        count = rows
-      }
-      var i = rows - 1
-      while i > 0 {
-        order.swapAt(i, shuffle.uniformInt(below: i + 1))
-        i -= 1
-      }
-      let blockRows = 4096
-      var block = [Float](repeating: 0, count: blockRows * width)
-      try projections.withUnsafeBufferPointer { all in
-        var first = 0
-        while first < rows {
-          let count = min(blockRows, rows - first)
-          for r in 0..<count {
-            let source = Int(order[first + r]) * width
-            for j in 0..<width { block[r * width + j] = all[source + j] }
-          }
-          try block.withUnsafeBufferPointer {
-            try sink(UnsafeBufferPointer(rebasing: $0[0..<(count * width)]))
-          }
-          first += count
-        }
-      }
+      // The union in a uniformly random order.
+      try buckets.drain(noise: &shuffle, deliver: sink)
     }
     return ReleaseReport(
-      header: header, clamped: named(clamped, plan), catchAll: named(catchAll, plan),
+      header: header, clamped: Releaser.named(clamped, plan.names),
+      catchAll: Releaser.named(catchAll, plan.names),
       seconds: Date().timeIntervalSince(start), notes: plan.notes)
   }
 
@@ -255,10 +246,6 @@ public enum PartitionedRelease {
         "\(what) hold\(what.hasPrefix("the ") ? "" : "s") \(n) rows, but the template declares "
           + "n = \(template.rows): make a template with the table's number of rows")
     }
-  }
-
-  static func named(_ counts: [Int], _ plan: ReleasePlan) -> [(column: String, count: Int)] {
-    zip(plan.names, counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
   }
 
   /// "0, 1, 2" (at most ten names, then how many more).

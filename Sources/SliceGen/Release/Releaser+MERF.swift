@@ -154,11 +154,9 @@ extension Releaser {
       l2Sensitivity: plan.l2Sensitivity, sigma: sigma, noisySum: noisy)
     header.privacy.statement = PrivacyText.statement(for: header, populationRows: n)
     header = try Release.write(header: header, projections: [], to: outputPath) { _ in }
-    func named(_ counts: [Int]) -> [(column: String, count: Int)] {
-      zip(encoding.blocks.map(\.name), counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
-    }
+    let names = encoding.blocks.map(\.name)
     return ReleaseReport(
-      header: header, clamped: named(encoder.clampedCounts),
-      catchAll: named(encoder.catchAllCounts), seconds: Date().timeIntervalSince(start))
+      header: header, clamped: named(encoder.clampedCounts, names),
+      catchAll: named(encoder.catchAllCounts, names), seconds: Date().timeIntervalSince(start))
   }
 }

@@ -105,12 +105,15 @@ public enum Releaser {
       try pass.mechanism.finish(sigma: sigma, deliver: sink)
     }
 
-    func named(_ counts: [Int]) -> [(column: String, count: Int)] {
-      zip(plan.names, counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
-    }
     return ReleaseReport(
-      header: header, clamped: named(pass.clamped), catchAll: named(pass.catchAll),
+      header: header, clamped: named(pass.clamped, plan.names),
+      catchAll: named(pass.catchAll, plan.names),
       seconds: Date().timeIntervalSince(start), notes: plan.notes)
+  }
+
+  /// Per kept column with a nonzero count: its name and the count (for the owner's terminal).
+  static func named(_ counts: [Int], _ names: [String]) -> [(column: String, count: Int)] {
+    zip(names, counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
   }
 
   /// The steps after the pass over the rows, shared by `release` and `release-merge`
@@ -150,6 +153,12 @@ public enum Releaser {
     csvPath: String, schema: Schema, options: ReleaseOptions, outputPath: String
   ) throws {
     try OutputPath.refuse(outputPath, ifAnyOf: [csvPath, options.template?.path])
+    try checkSettings(schema: schema, options: options)
+  }
+
+  /// The checks of `checkInputs` that need no file: a schema drafted from the data is accepted
+  /// explicitly, the options are valid for this schema (a release template makes them too).
+  static func checkSettings(schema: Schema, options: ReleaseOptions) throws {
     if schema.dataDerived && !options.acceptDataDerivedSchema {
       throw ReleaseError(
         "the schema was drafted from the data (\"dataDerived\": true), so its bounds and "
