@@ -53,8 +53,8 @@ if [ ! -s "$OUT/single.slg" ]; then
 fi
 
 # 4. Spark, local mode. The driver's --stats has every slicegen process's wall time and peak
-# RSS (os.wait4); /usr/bin/time -v on the driver gives the whole run's wall time and the largest
-# peak RSS of any one process in it (the Spark JVM, a Python worker or a slicegen).
+# RSS (os.wait4), the peak RSS of the Python worker that fed it and of the Spark JVM (VmHWM);
+# /usr/bin/time -v on the driver gives the whole run's wall time.
 if [ ! -s "$OUT/merged.slg" ]; then
   mkdir -p "$OUT/work"
   /usr/bin/time -v -o "$OUT/spark.time" \
@@ -69,13 +69,16 @@ wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
 rss() { echo "$(($(sed -n 's/.*Maximum resident set size (kbytes): //p' "$1") / 1024)) MiB"; }
 echo "rows $ROWS, $PARTITIONS partitions, ε $EPSILON, δ $DELTA, --slices $SLICES; $(nproc) cores"
 echo "single machine: slicegen release  wall $(wall "$OUT/single.time"), peak RSS $(rss "$OUT/single.time")"
-echo "Spark $MASTER driver run        wall $(wall "$OUT/spark.time"), largest process $(rss "$OUT/spark.time")"
+echo "Spark $MASTER driver run        wall $(wall "$OUT/spark.time")"
 "$PY" - "$OUT/spark-stats.json" <<'PY'
 import json, sys
 stats = json.load(open(sys.argv[1]))
 print(f"  driver's own wall time {stats['wallSeconds']:.1f} s")
 for p in stats["processes"]:
-    print(f"  {p['process']:<22} {p['seconds']:7.1f} s  peak RSS {p['peakRssKiB'] / 1024:6.0f} MiB")
+    seconds = "" if p["seconds"] is None else f"{p['seconds']:7.1f} s"
+    worker = p.get("workerPeakRssKiB")
+    worker = f"  (its Python worker {worker / 1024:.0f} MiB)" if worker else ""
+    print(f"  {p['process']:<22} {seconds:>9}  peak RSS {p['peakRssKiB'] / 1024:6.0f} MiB{worker}")
 PY
 ls -l "$OUT/single.slg" "$OUT/merged.slg"
 "$BIN" inspect "$OUT/single.slg" > "$OUT/single.inspect"

@@ -34,6 +34,7 @@ import os
 import random
 import secrets
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -95,103 +96,167 @@ def parse_arguments(argv):
     return arguments
 
 
-def run_measured(command, stdin_lines=None):
-    """Runs `command`, feeding `stdin_lines` (an iterable of str) on its standard input when
-    given. Returns (exit status, stderr tail, wall seconds, peak RSS in KiB of that process)."""
-    start = time.monotonic()
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE if stdin_lines is not None else subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    tail = bytearray()
+def measured(command, work):
+    """`command` wrapped in GNU time when /usr/bin/time exists, and a function giving the
+    process's peak RSS in KiB after it ended (None without GNU time). Not os.wait4's ru_maxrss:
+    Linux carries the parent's (the Python worker's) peak over fork and exec into the child's,
+    so a small process would be reported as large as the worker that started it."""
+    if not os.path.exists("/usr/bin/time"):
+        return command, lambda: None
+    handle, path = tempfile.mkstemp(prefix=".peak-", dir=work)
+    os.close(handle)
 
-    def drain():  # read stderr concurrently so that the child never blocks on a full pipe
-        for chunk in iter(lambda: process.stderr.read(8192), b""):
-            tail.extend(chunk)
-            del tail[:-STDERR_KEEP]
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    if stdin_lines is not None:
-        writer = io.TextIOWrapper(process.stdin, encoding="utf-8", newline="",
-                                  write_through=False)
+    def peak():
         try:
-            for line in stdin_lines:
-                writer.write(line)
-            writer.close()
-        except BrokenPipeError:
-            pass  # the process stopped reading: its status and stderr say why
-    # os.wait4 gives this child's own resource usage (its peak RSS), unlike RUSAGE_CHILDREN,
-    # which accumulates over every child of a reused Python worker.
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    reader.join()
-    return (process.returncode, tail.decode("utf-8", "replace"), time.monotonic() - start,
-            usage.ru_maxrss)
+            with open(path) as file:
+                lines = file.read().split()
+            return int(lines[-1]) if lines else None
+        except (OSError, ValueError):
+            return None
+        finally:
+            os.remove(path)
+
+    return ["/usr/bin/time", "-f", "%M", "-o", path] + command, peak
 
 
-def run_on_driver(what, command, stats):
+def run_on_driver(what, command, work, stats):
+    """Runs a slicegen command on the driver; records its wall time and peak RSS."""
     print(f"[driver] {what}: {' '.join(command)}", file=sys.stderr)
-    status, err, seconds, rss = run_measured(command)
+    started = time.monotonic()
+    wrapped, peak = measured(command, work)
+    process = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds, rss = time.monotonic() - started, peak()
     stats.append({"process": what, "seconds": seconds, "peakRssKiB": rss})
-    if status != 0:
-        raise SystemExit(f"error: slicegen {what} failed (exit {status}):\n{err.rstrip()}")
-    print(f"[driver] {what}: {seconds:.1f} s, peak RSS {rss / 1024:.0f} MiB", file=sys.stderr)
+    if process.returncode != 0:
+        raise SystemExit(f"error: slicegen {what} failed (exit {process.returncode}):\n"
+                         f"{process.stderr.decode('utf-8', 'replace').rstrip()}")
+    print(f"[driver] {what}: {seconds:.1f} s, peak RSS {mib(rss)}", file=sys.stderr)
 
 
-def csv_lines(rows):
-    """Each row (a sequence of values, None for a missing field) as one CSV line, quoted by the
-    csv module where needed; None becomes the empty field (Spark reads an empty field as null)."""
+def mib(kib):
+    return "unknown (no /usr/bin/time)" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def csv_line(values):
+    """One CSV line (RFC 4180 quoting by the csv module), for the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+class PartitionProcess:
+    """One `slicegen release-partition -` process, fed CSV lines on standard input."""
+
+    def __init__(self, executable, template, work, index, header_line):
+        self.index = index
+        self.output = os.path.join(work, f"part-{index}.partial")
+        self.rows = 0
+        self.started = time.monotonic()
+        command, self.peak = measured(
+            [executable, "release-partition", "-", "--template", template, "--partition",
+             str(index), "-o", self.output, "--quiet"], work)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.tail = bytearray()
+        self.reader = threading.Thread(target=self.drain, daemon=True)
+        self.reader.start()
+        self.stdin = io.TextIOWrapper(self.process.stdin, encoding="utf-8", newline="")
+        self.broken = False
+        self.write(header_line)
+
+    def drain(self):  # read stderr concurrently so that the child never blocks on a full pipe
+        for chunk in iter(lambda: self.process.stderr.read(8192), b""):
+            self.tail.extend(chunk)
+            del self.tail[:-STDERR_KEEP]
+
+    def write(self, line):
+        if self.broken:
+            return
+        try:
+            self.stdin.write(line)
+        except BrokenPipeError:
+            self.broken = True  # the process stopped reading: its status and stderr say why
+
+    def finish(self):
+        """Closes standard input and waits; raises with the process's stderr when it failed."""
+        try:
+            self.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.process.wait()
+        self.reader.join()
+        peak = self.peak()
+        if self.process.returncode != 0:
+            # Raised on the executor; Spark reports it to the driver with this message.
+            raise RuntimeError(
+                f"slicegen release-partition of partition {self.index} failed (exit "
+                f"{self.process.returncode}, {self.rows} rows fed):\n"
+                f"{self.tail.decode('utf-8', 'replace').rstrip()}")
+        return {"partition": self.index, "path": self.output, "rows": self.rows,
+                "seconds": time.monotonic() - self.started, "peakRssKiB": peak}
+
+
+def peak_rss_kib(pid="self"):
+    """A process's peak resident set size (VmHWM) in KiB, from /proc (Linux); None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def executor_binary(binary):
+    """The binary on an executor: the file shipped with `spark-submit --files` (or --ship) when
+    there is one, else the path given."""
+    from pyspark import SparkFiles
+
+    try:
+        shipped = SparkFiles.get(os.path.basename(binary))
+    except Exception:  # no SparkFiles directory: nothing was shipped
+        return binary
+    if not os.path.isfile(shipped):
+        return binary
+    if not os.access(shipped, os.X_OK):
+        os.chmod(shipped, 0o755)
+    return shipped
 
 
 def partition_task(binary, template, work, header_line):
-    """The function each Spark task runs on its partition's (key, row) pairs."""
+    """The function each Spark task runs on its rows, (partition index, CSV line) pairs. A task
+    normally holds one partition's rows; should it hold several (or none), it runs one process
+    per partition it holds, so the result never depends on how Spark grouped the keys."""
 
-    def run(index, pairs):
-        from pyspark import SparkFiles  # on the executor
-
-        executable = binary
+    def run(rows):
+        executable = executor_binary(binary)
+        processes = {}
         try:
-            shipped = SparkFiles.get(os.path.basename(binary))
-        except Exception:  # no SparkFiles directory: nothing was shipped
-            shipped = ""
-        if shipped and os.path.isfile(shipped):
-            executable = shipped
-            if not os.access(executable, os.X_OK):
-                os.chmod(executable, 0o755)
-        output = os.path.join(work, f"part-{index}.partial")
-        count = 0
-
-        def lines():
-            nonlocal count
-            yield header_line
-            for line in csv_lines(row for _, row in pairs):
-                count += 1
-                yield line
-
-        status, err, seconds, rss = run_measured(
-            [executable, "release-partition", "-", "--template", template, "--partition",
-             str(index), "-o", output], lines())
-        if status != 0:
-            # Raised on the executor; Spark reports it to the driver with this message.
-            raise RuntimeError(
-                f"slicegen release-partition of partition {index} failed (exit {status}, "
-                f"{count} rows fed):\n{err.rstrip()}")
-        yield {"partition": index, "path": output, "rows": count, "seconds": seconds,
-               "peakRssKiB": rss}
+            for key, line in rows:
+                process = processes.get(key)
+                if process is None:
+                    process = processes[key] = PartitionProcess(
+                        executable, template, work, key, header_line)
+                process.write(line)
+                process.write("\n")
+                process.rows += 1
+            results = [process.finish() for process in processes.values()]
+            for result in results:  # the Python worker that fed the process
+                result["workerPeakRssKiB"] = peak_rss_kib()
+        finally:
+            for process in processes.values():
+                if process.process.poll() is None:
+                    process.process.kill()
+        return iter(results)
 
     return run
 
 
 def main(argv):
     arguments = parse_arguments(argv)
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession, functions
 
     started = time.monotonic()
     spark = (SparkSession.builder.appName("slicegen partitioned release")
@@ -219,9 +284,43 @@ def main(argv):
     else:
         frame = spark.read.parquet(arguments.table)
     columns = frame.columns
-    header_line = next(csv_lines([columns]))
-    rows = frame.count()  # n is public: the release states it (replace-one and zero-out keep n)
-    print(f"[driver] {rows} rows, {len(columns)} columns", file=sys.stderr)
+    header_line = csv_line(columns)
+    k = arguments.partitions
+
+    # Partitions are chosen by row number (or at random), NEVER by a column's value: with a
+    # partition per value, each partition's size would be the exact count of that value, and
+    # the partitions' sizes, order and timing are visible to anyone watching the cluster (the
+    # Spark UI, logs, file sizes), outside the privacy accounting. Row numbers give sizes that
+    # depend on n only (floor or ceiling of n/K); random assignment gives sizes that depend on
+    # nothing in the data.
+    #
+    # The row number is global and exact (what RDD.zipWithIndex gives, computed in the JVM):
+    # Spark's input partition p holds rows offset[p] ... offset[p] + count[p] - 1 in reading
+    # order, and monotonically_increasing_id() is p * 2^33 + the row's place in p.
+    spark_partition = functions.spark_partition_id()
+    counts = dict(frame.groupBy(spark_partition.alias("p")).count().collect())
+    rows = sum(counts.values())  # n is public: the release states it
+    print(f"[driver] {rows} rows, {len(columns)} columns, {len(counts)} input partitions",
+          file=sys.stderr)
+    if arguments.assign == "row-number":
+        offsets, total = [], 0
+        for p in sorted(counts):
+            offsets += [functions.lit(p), functions.lit(total)]
+            total += counts[p]
+        place = functions.monotonically_increasing_id() - spark_partition.cast("long") * (1 << 33)
+        offset = functions.element_at(functions.create_map(*offsets), spark_partition) \
+            if offsets else functions.lit(0)
+        key = ((offset + place) % k).cast("int")
+    else:
+        # Spark's rand is not a cryptographic generator; it needs none here: the assignment
+        # must only be independent of the values, and nothing about it is published.
+        key = functions.floor(functions.rand(secrets.randbits(63)) * k).cast("int")
+    # Each row as one CSV line, formatted in the JVM: RFC 4180 quoting (a quote doubled), null
+    # as the empty field, spaces kept.
+    line = functions.to_csv(functions.struct(*[functions.col(f"`{c}`") for c in columns]),
+                            {"quote": '"', "escape": '"', "ignoreLeadingWhiteSpace": "false",
+                             "ignoreTrailingWhiteSpace": "false"})
+    keyed = frame.select(key.alias("key"), line.alias("line")).repartitionByRange(k, "key")
     stats = []
 
     template = os.path.join(work, "template.json")
@@ -229,34 +328,14 @@ def main(argv):
         template = os.path.abspath(arguments.template)
     else:
         command = [slicegen, "release-template", "--schema", arguments.schema, "--rows",
-                   str(rows), "--partitions", str(arguments.partitions), "--epsilon",
-                   arguments.epsilon]
+                   str(rows), "--partitions", str(k), "--epsilon", arguments.epsilon]
         if arguments.delta:
             command += ["--delta", arguments.delta]
-        run_on_driver("release-template", command + arguments.extra + ["-o", template], stats)
+        run_on_driver("release-template", command + arguments.extra + ["-o", template], work,
+                      stats)
 
-    # Partitions are chosen by row number (or at random), NEVER by a column's value: with a
-    # partition per value, each partition's size would be the exact count of that value, and
-    # the partitions' sizes, order and timing are visible to anyone watching the cluster (the
-    # Spark UI, logs, file sizes), outside the privacy accounting. Row numbers give sizes that
-    # depend on n only (floor or ceiling of n/K); random assignment gives sizes that depend on
-    # nothing in the data. (zipWithIndex numbers the rows in the order Spark reads them.)
-    k = arguments.partitions
-    data = frame.rdd.map(tuple)
-    if arguments.assign == "row-number":
-        keyed = data.zipWithIndex().map(lambda pair: (pair[1] % k, pair[0]))
-    else:
-        seed = secrets.randbits(64)
-
-        def assign(split, iterator):
-            generator = random.Random(seed ^ (split * 0x9E3779B97F4A7C15))
-            for row in iterator:
-                yield (generator.randrange(k), row)
-
-        keyed = data.mapPartitionsWithIndex(assign)
-    partitioned = keyed.partitionBy(k, lambda key: key)
     try:
-        results = partitioned.mapPartitionsWithIndex(
+        results = keyed.rdd.map(tuple).mapPartitions(
             partition_task(slicegen, template, work, header_line)).collect()
     except Exception as error:  # a partition's RuntimeError arrives wrapped by Py4J
         message = str(error)
@@ -270,18 +349,29 @@ def main(argv):
                 if os.path.exists(path):
                     os.remove(path)
         raise SystemExit(f"error: {message.rstrip()}")
+    # A partition without rows (fewer rows than partitions) is released from the header alone.
+    for index in sorted(set(range(k)) - {result["partition"] for result in results}):
+        process = PartitionProcess(slicegen, template, work, index, header_line)
+        results.append(process.finish())
+    jvm = getattr(getattr(context, "_gateway", None), "proc", None)
+    jvm_peak = peak_rss_kib(jvm.pid) if jvm is not None else None
     results.sort(key=lambda result: result["partition"])
     for result in results:
         print(f"[executor] partition {result['partition']}: {result['rows']} rows, "
-              f"{result['seconds']:.1f} s, peak RSS {result['peakRssKiB'] / 1024:.0f} MiB",
+              f"{result['seconds']:.1f} s, peak RSS {mib(result['peakRssKiB'])} "
+              f"(its Python worker's {mib(result.get('workerPeakRssKiB'))})",
               file=sys.stderr)
         stats.append({"process": f"release-partition {result['partition']}",
-                      "seconds": result["seconds"], "peakRssKiB": result["peakRssKiB"]})
+                      "seconds": result["seconds"], "peakRssKiB": result["peakRssKiB"],
+                      "workerPeakRssKiB": result.get("workerPeakRssKiB")})
+    if jvm_peak is not None:
+        print(f"[driver] Spark JVM peak RSS {mib(jvm_peak)}", file=sys.stderr)
+        stats.append({"process": "Spark JVM", "seconds": None, "peakRssKiB": jvm_peak})
     spark.stop()
 
     partials = [result["path"] for result in results]
     run_on_driver("release-merge", [slicegen, "release-merge", "--template", template]
-                  + partials + ["-o", arguments.output], stats)
+                  + partials + ["-o", arguments.output], work, stats)
     if not arguments.keep_partials:
         for path in partials:
             os.remove(path)
