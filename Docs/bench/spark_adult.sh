@@ -66,9 +66,10 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 "$PY" - "$OUT" "$RUNS" "$EPSILON" <<'PY'
-import json, statistics, sys
+import json, math, statistics, sys
 out, runs, eps = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-keys = [("quality", "quality"), ("columnPairTrends", "pair trends"), ("rocAuc", "AUC")]
+keys = [("quality", "quality"), ("columnShapes", "shapes"), ("columnPairTrends", "pair trends"),
+        ("rocAuc", "AUC")]
 print(f"Adult, ε = {eps}, {runs} runs (each a fresh template, single-machine and Spark releases)")
 for key, name in keys:
     values = {kind: [json.load(open(f"{out}/run{r}/{kind}/eval.json"))[key]["synthetic"]
@@ -76,7 +77,12 @@ for key, name in keys:
     mean = {k: statistics.mean(v) for k, v in values.items()}
     sd = {k: statistics.stdev(v) if len(v) > 1 else 0.0 for k, v in values.items()}
     gap = abs(mean["single"] - mean["merged"])
-    verdict = "agree within one sd" if gap <= max(sd.values()) else "DIFFER by more than one sd"
-    print(f"  {name:<12} single {mean['single']:.3f} ± {sd['single']:.3f}   "
-          f"Spark merge {mean['merged']:.3f} ± {sd['merged']:.3f}   |Δ| {gap:.3f}: {verdict}")
+    # The difference of two means of `runs` independent runs has standard error se.
+    se = math.sqrt((sd["single"] ** 2 + sd["merged"] ** 2) / runs)
+    verdict = "within one sd" if gap <= max(sd.values()) else "MORE than one sd apart"
+    print(f"  {name:<12} single {mean['single']:.4f} ± {sd['single']:.4f}   "
+          f"Spark merge {mean['merged']:.4f} ± {sd['merged']:.4f}   |Δ| {gap:.4f} "
+          f"({gap / se if se else 0:.1f} se): {verdict}")
+    print("               per run: single " + " ".join(f"{v:.4f}" for v in values["single"])
+          + " | merge " + " ".join(f"{v:.4f}" for v in values["merged"]))
 PY
