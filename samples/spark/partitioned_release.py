@@ -34,8 +34,8 @@ import os
 import random
 import secrets
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 
@@ -80,8 +80,8 @@ def parse_arguments(argv):
                         "a successful merge (they are private: delete them yourself).")
     parser.add_argument("--template", help="Use this existing template instead of writing one "
                         "(it must name K partitions and the table's row count).")
-    parser.add_argument("--master", default="local[2]", help="Spark master (default: local[2]). "
-                        "Ignored under spark-submit, which sets it.")
+    parser.add_argument("--master", help="Spark master (default: spark-submit's under "
+                        "spark-submit, else local[2], Spark's local mode with two threads).")
     parser.add_argument("--stats", help="Write per-process figures (wall seconds, peak RSS) as "
                         "JSON to this file.")
     parser.add_argument("-o", "--output", required=True, help="The merged release to write.")
@@ -259,8 +259,11 @@ def main(argv):
     from pyspark.sql import SparkSession, functions
 
     started = time.monotonic()
-    spark = (SparkSession.builder.appName("slicegen partitioned release")
-             .master(arguments.master)
+    builder = SparkSession.builder.appName("slicegen partitioned release")
+    # spark-submit starts the JVM first and tells this script its port: its master then holds.
+    if arguments.master or "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(arguments.master or "local[2]")
+    spark = (builder
              # A speculative second attempt would release a partition's rows twice inside the
              # cluster (only one partial is merged, but there is no reason to compute two).
              .config("spark.speculation", "false")
