@@ -42,6 +42,8 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
   case discovery
   /// DP-MERF (`release --mechanism merf`): the noisy sum of random Fourier features.
   case merf
+  /// DP-SGD (`train-dpsgd`): one noisy clipped step, the mechanism its accountant composes.
+  case dpsgd = "dp-sgd"
 
   /// What the audit of this mechanism measures, in one sentence.
   public var measures: String {
@@ -64,6 +66,9 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
     case .merf:
       return "DP-MERF: the noisy sum of class-conditional random Fourier features, the canary "
         + "pair moving it by exactly its sensitivity (analytic Gaussian bound)"
+    case .dpsgd:
+      return "DP-SGD: one step (Poisson batch, per-example clipping to C, noisy sum), σ "
+        + "calibrated for that one step; zero-out, the canary's gradient clipped to C or absent"
     }
   }
 }
@@ -85,9 +90,21 @@ public struct AuditSettings: Sendable {
   /// D, the random frequencies of the audited MERF release (fewer than a release's default:
   /// the canary's sum moves by the sensitivity for every D).
   public var merfFrequencies = 100
+  /// q, the Poisson sampling rate of the audited DP-SGD step (1: every row, the Gaussian
+  /// mechanism on the sum).
+  public var dpsgdSampleRate = 1.0
+  /// P, the length of the audited DP-SGD step's gradients (the noisy values it releases).
+  public var dpsgdParameters = 16
   /// The audit's own randomness: the fixed U of `slicing-fixed-u` is U(seed).
   public var seed: UInt64 = 1
   public init() {}
+}
+
+/// Audit settings that cannot be run (a variant planted in a mechanism it does not apply to).
+public struct AuditSettingsError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
 }
 
 /// One audited mechanism (or a broken variant of it) with its neighbouring tables.
@@ -98,7 +115,8 @@ public struct AuditScenario: Sendable {
   /// The (ε, δ) the shipped calibration states.
   public let epsilon: Double
   public let delta: Double
-  /// The σ the trials pass to the mechanism (projections; counts), after any planted bug.
+  /// The σ the trials pass to the mechanism (projections, MERF, DP-SGD: σC; counts), after any
+  /// planted bug.
   public let sigma: Double?
   public let countSigmas: [Double]
   /// The ε at δ of exactly the mechanism the trials run (the σ they pass, the neighbours they
@@ -114,6 +132,10 @@ public struct AuditScenario: Sendable {
   public init(
     _ mechanism: AuditedMechanism, variant: BrokenVariant?, settings: AuditSettings
   ) throws {
+    if let variant, !variant.applies(to: mechanism) {
+      throw AuditSettingsError(
+        "the variant \(variant.rawValue) does not apply to \(mechanism.rawValue)")
+    }
     self.mechanism = mechanism
     self.variant = variant
     epsilon = settings.epsilon
@@ -123,6 +145,8 @@ public struct AuditScenario: Sendable {
       (sigma, countSigmas, exactEpsilon, trial) = try Self.discovery(settings, variant)
     case .merf:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.merf(settings, variant)
+    case .dpsgd:
+      (sigma, countSigmas, exactEpsilon, trial) = try Self.dpsgd(settings, variant)
     default:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.slicing(mechanism, settings, variant)
     }
