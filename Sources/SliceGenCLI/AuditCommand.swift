@@ -65,9 +65,11 @@ enum AuditCommand: Command {
       defaultText: "2", range: 1...1000)
     static let subsample = Option<Double>.number(
       "subsample", value: "q",
-      help: "dp-sgd: the Poisson sampling rate of the audited step, in (0, 1] (1: every row, "
-        + "the Gaussian mechanism on the sum; below 1 the sampled Gaussian, σ calibrated for "
-        + "one step at q).", defaultText: "1", rule: "must be in (0, 1]"
+      help: "The Poisson sampling rate q in (0, 1] of dp-sgd's audited step (below 1 the "
+        + "sampled Gaussian, σ calibrated for one step at q) and of the slicing release "
+        + "(slicing, slicing-theorem1, slicing-fixed-u: as release --subsample, σ calibrated "
+        + "for δ/q). Below 1, the default mechanism list is those four; the others have no "
+        + "subsampled form.", defaultText: "1 (none)", rule: "must be in (0, 1]"
     ) { $0 > 0 && $0 <= 1 }
     static let seed = Option<UInt64>.seed(
       "seed",
@@ -144,7 +146,7 @@ enum AuditCommand: Command {
     settings.aggregateShare = arguments[Options.aggregateShare] ?? settings.aggregateShare
     settings.discoveryColumns = arguments[Options.discoveryColumns] ?? 2
     settings.seed = arguments[Options.seed] ?? 1
-    settings.dpsgdSampleRate = arguments[Options.subsample] ?? 1
+    settings.subsample = arguments[Options.subsample] ?? 1
     let trials = arguments[Options.trials] ?? 1_000_000
     let selectionTrials = arguments[Options.selectionTrials] ?? max(100, trials / 4)
     for (option, value) in [(Options.trials, trials), (Options.selectionTrials, selectionTrials)]
@@ -157,7 +159,16 @@ enum AuditCommand: Command {
     options.slices = settings.slices
     options.sliceDim = settings.sliceDim
     try options.validate()
-    let mechanisms = arguments[Options.mechanisms] ?? AuditedMechanism.allCases
+    let mechanisms =
+      arguments[Options.mechanisms]
+      ?? AuditedMechanism.allCases.filter { settings.subsample == 1 || $0.supportsSubsampling }
+    if settings.subsample < 1 {
+      for mechanism in mechanisms where !mechanism.supportsSubsampling {
+        throw UsageError(
+          message: "--subsample \(settings.subsample) does not apply to \(mechanism.rawValue) "
+            + "(only to slicing, slicing-theorem1, slicing-fixed-u and dp-sgd)")
+      }
+    }
     let variants = arguments[Options.variants] ?? [nil] + BrokenVariant.allCases.map { $0 }
     // Calibrate every scenario first, so that a refused parameter fails before any trial. A
     // variant that does not apply to a mechanism (no-clipping outside dp-sgd) is left out.

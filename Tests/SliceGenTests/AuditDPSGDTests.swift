@@ -51,7 +51,7 @@ struct AuditDPSGDTests {
   func calibrationAndVariants() throws {
     var settings = AuditSettings()
     for q in [1.0, 0.05] {
-      settings.dpsgdSampleRate = q
+      settings.subsample = q
       let calibration = try DPSGDCalibration.calibrate(
         epsilon: 1, delta: 1e-5, sampleRate: q, steps: 1,
         parameterCount: settings.dpsgdParameters)
@@ -68,7 +68,7 @@ struct AuditDPSGDTests {
       }
     }
     // At q = 1, no clipping doubles μ exactly as half the noise does (the canary's 2C against κC).
-    settings.dpsgdSampleRate = 1
+    settings.subsample = 1
     let unclipped = try AuditScenario(.dpsgd, variant: .clippingSkipped, settings: settings)
     let half = try AuditScenario(.dpsgd, variant: .halfNoise, settings: settings)
     #expect(abs(unclipped.exactEpsilon - half.exactEpsilon) < 1e-6 * half.exactEpsilon)
@@ -118,5 +118,54 @@ struct AuditDPSGDTests {
       #expect(broken.lowerBound <= broken.exactEpsilon)
       #expect(broken.asExpected)
     }
+  }
+}
+
+@Suite("privacy audit: the subsampled slicing release")
+struct AuditSubsampledSlicingTests {
+  @Test("subsampled at q: σ is release's for δ/q, and the exact ε at δ is the one-row ε at δ/q")
+  func calibrationAndExactEpsilon() throws {
+    var settings = AuditSettings()  // ε = 1, δ = 1e-5, replace-one
+    settings.subsample = 0.25
+    let shipped = try AuditScenario(.slicing, variant: nil, settings: settings)
+    let calibration = try ReleaseCalibration.calibrate(
+      epsilon: 1, delta: 1e-5, slices: settings.slices, sliceDim: settings.sliceDim,
+      encodedWidth: settings.encodedWidth, accountant: .profile, neighbors: .replaceOne,
+      subsampling: 0.25, fixedDirections: nil)
+    #expect(shipped.sigma == calibration.sigma)
+    let unsampled = try AuditScenario(.slicing, variant: nil, settings: AuditSettings())
+    #expect(shipped.sigma! < unsampled.sigma!, "δ/q > δ needs less noise")
+    // The calibration's bound is attained: the exact ε is the stated one less its margin.
+    #expect(shipped.exactEpsilon <= 1 && shipped.exactEpsilon > 0.99, "\(shipped.exactEpsilon)")
+    let mPrime = settings.slices * settings.sliceDim
+    let expected = SlicingAccountant.epsilon(
+      delta: 1e-5 / 0.25, noiseScale: shipped.sigma! * Double(settings.encodedWidth).squareRoot(),
+      projections: mPrime)
+    #expect(abs(shipped.exactEpsilon - expected) < 1e-9)
+    let half = try AuditScenario(.slicingFixedU, variant: .halfNoise, settings: settings)
+    #expect(half.exactEpsilon > 1.5, "\(half.exactEpsilon)")
+    // No subsampled form: the combined release (its counts would reveal the sample), discovery
+    // and MERF.
+    for mechanism in [AuditedMechanism.combined, .discovery, .merf] {
+      #expect(throws: AuditSettingsError.self) {
+        try AuditScenario(mechanism, variant: nil, settings: settings)
+      }
+    }
+  }
+
+  @Test("the real coins run: about 1 − q of the releases are empty (score 0), the bound stays ≤ ε")
+  func coinsAndBound() throws {
+    var settings = AuditSettings()
+    settings.subsample = 0.5
+    settings.epsilon = 4
+    let scenario = try AuditScenario(.slicing, variant: nil, settings: settings)
+    let scores = PrivacyAudit.scores(scenario, perTable: 2000) { _ in }
+    for table in [scores.d, scores.dPrime] {
+      let empty = table.filter { $0 == 0 }.count
+      // Binomial(2000, 0.5): mean 1000, sd 22; ±150 is 6.7 sd.
+      #expect(abs(empty - 1000) < 150, "\(empty) empty of 2000")
+    }
+    let result = PrivacyAudit.run(scenario, trials: 2000, selectionTrials: 1000)
+    #expect(result.lowerBound <= 4 && result.lowerBound > 0, "\(result.lowerBound)")
   }
 }

@@ -41,7 +41,7 @@ import SliceGenPrivacy
 extension AuditScenario {
   /// One DP-SGD step as `train-dpsgd` takes it, on the canary table of the header.
   static func dpsgd(_ settings: AuditSettings, _ variant: BrokenVariant?) throws -> Built {
-    let q = settings.dpsgdSampleRate
+    let q = settings.subsample
     let p = settings.dpsgdParameters
     precondition(p >= 3, "the canary table needs 3 coordinates")
     let calibration = try DPSGDCalibration.calibrate(
