@@ -22,10 +22,12 @@ enum AuditCommand: Command {
     static let variants = Option<[BrokenVariant?]>(
       "variants", value: "list",
       help: "Comma-separated variants of each mechanism: shipped (the code as `release` runs "
-        + "it), half-noise (every σ halved) and sensitivity-sqrt2 (neighbouring rows √2 apart, "
-        + "counts' σ divided by √2). The two broken ones exist only inside the audit.",
-      defaultText: "shipped,half-noise,sensitivity-sqrt2",
-      rule: "must be a comma-separated list of shipped, half-noise, sensitivity-sqrt2"
+        + "it), half-noise (every σ halved), sensitivity-sqrt2 (neighbouring rows √2 apart, "
+        + "counts' σ divided by √2, dp-sgd clipping at √2·C) and no-clipping (dp-sgd only: "
+        + "the canary's gradient of norm 2C unclipped). The broken ones exist only inside the "
+        + "audit; each mechanism runs those that apply to it.",
+      defaultText: "shipped,half-noise,sensitivity-sqrt2,no-clipping",
+      rule: "must be a comma-separated list of shipped, half-noise, sensitivity-sqrt2, no-clipping"
     ) { text in
       list(text) { $0 == "shipped" ? .some(nil) : BrokenVariant(rawValue: $0).map { $0 } }
     }
@@ -45,7 +47,8 @@ enum AuditCommand: Command {
       defaultText: "T/4", range: trialsRange)
     static let neighbors = Option<NeighbouringRelation>.choice(
       "neighbors",
-      help: "The neighbouring relation of the canary pair (discovery is always replace-one).",
+      help: "The neighbouring relation of the canary pair (discovery is always replace-one, "
+        + "dp-sgd always zero-out, the relation its guarantee states).",
       defaultText: "replace-one")
     static let encodedWidth = Option<Int>.wholeNumber(
       "encoded-width", value: "d", help: "The encoded width d of the canary rows.",
@@ -60,6 +63,14 @@ enum AuditCommand: Command {
     static let discoveryColumns = Option<Int>.wholeNumber(
       "discovery-columns", value: "C", help: "The columns of the audited discovery.",
       defaultText: "2", range: 1...1000)
+    static let subsample = Option<Double>.number(
+      "subsample", value: "q",
+      help: "The Poisson sampling rate q in (0, 1] of dp-sgd's audited step (below 1 the "
+        + "sampled Gaussian, σ calibrated for one step at q) and of the slicing release "
+        + "(slicing, slicing-theorem1, slicing-fixed-u: as release --subsample, σ calibrated "
+        + "for δ/q). Below 1, the default mechanism list is those four; the others have no "
+        + "subsampled form.", defaultText: "1 (none)", rule: "must be in (0, 1]"
+    ) { $0 > 0 && $0 <= 1 }
     static let seed = Option<UInt64>.seed(
       "seed",
       help: "The audit's own randomness: the fixed U of slicing-fixed-u. The mechanisms' noise "
@@ -88,7 +99,8 @@ enum AuditCommand: Command {
     options: [
       Options.mechanisms, Options.variants, Options.epsilon, Options.delta, Options.trials,
       Options.selectionTrials, Options.neighbors, Options.encodedWidth, Options.slices,
-      Options.sliceDim, Options.aggregateShare, Options.discoveryColumns, Options.seed,
+      Options.sliceDim, Options.aggregateShare, Options.discoveryColumns, Options.subsample,
+      Options.seed,
       Options.json, Options.quiet,
     ],
     discussion: """
@@ -106,6 +118,10 @@ enum AuditCommand: Command {
         discovery          private domain discovery (release without --schema)
         merf               DP-MERF (release --mechanism merf): the noisy sum of random Fourier
                            features, the canary moving it by exactly its sensitivity
+        dp-sgd             one DP-SGD step of train-dpsgd (Poisson batch at --subsample q,
+                           per-example clipping to C, the noisy sum), σ calibrated for that
+                           one step; zero-out: the canary's gradient (norm 2C, clipped to C)
+                           present or absent
       "exact ε" is the ε at δ of exactly the mechanism the trials run (the ideal analysis of the
       σ they pass and the neighbours they feed in, without the implementation margin): the
       stated ε for a shipped mechanism, less for Theorem 1 (its slack), more for a broken
@@ -130,6 +146,7 @@ enum AuditCommand: Command {
     settings.aggregateShare = arguments[Options.aggregateShare] ?? settings.aggregateShare
     settings.discoveryColumns = arguments[Options.discoveryColumns] ?? 2
     settings.seed = arguments[Options.seed] ?? 1
+    settings.subsample = arguments[Options.subsample] ?? 1
     let trials = arguments[Options.trials] ?? 1_000_000
     let selectionTrials = arguments[Options.selectionTrials] ?? max(100, trials / 4)
     for (option, value) in [(Options.trials, trials), (Options.selectionTrials, selectionTrials)]
@@ -142,14 +159,29 @@ enum AuditCommand: Command {
     options.slices = settings.slices
     options.sliceDim = settings.sliceDim
     try options.validate()
-    let mechanisms = arguments[Options.mechanisms] ?? AuditedMechanism.allCases
+    let mechanisms =
+      arguments[Options.mechanisms]
+      ?? AuditedMechanism.allCases.filter { settings.subsample == 1 || $0.supportsSubsampling }
+    if settings.subsample < 1 {
+      for mechanism in mechanisms where !mechanism.supportsSubsampling {
+        throw UsageError(
+          message: "--subsample \(settings.subsample) does not apply to \(mechanism.rawValue) "
+            + "(only to slicing, slicing-theorem1, slicing-fixed-u and dp-sgd)")
+      }
+    }
     let variants = arguments[Options.variants] ?? [nil] + BrokenVariant.allCases.map { $0 }
-    // Calibrate every scenario first, so that a refused parameter fails before any trial.
+    // Calibrate every scenario first, so that a refused parameter fails before any trial. A
+    // variant that does not apply to a mechanism (no-clipping outside dp-sgd) is left out.
     var scenarios: [AuditScenario] = []
     for mechanism in mechanisms {
-      for variant in variants {
+      for variant in variants where variant?.applies(to: mechanism) ?? true {
         scenarios.append(try AuditScenario(mechanism, variant: variant, settings: settings))
       }
+    }
+    if scenarios.isEmpty {
+      throw UsageError(
+        message: "--variants: none of the variants applies to the mechanisms asked for "
+          + "(no-clipping applies to dp-sgd only)")
     }
     var results: [AuditResult] = []
     for (i, scenario) in scenarios.enumerated() {

@@ -43,7 +43,16 @@ struct AuditCommandTests {
   @Test("unknown mechanisms, variants and too few trials are usage errors (exit 64)")
   func usage() throws {
     for (arguments, message) in [
-      (["--mechanism", "dp-sgd"], "Error: --mechanism is 'dp-sgd', must be a comma-separated"),
+      (["--mechanism", "dp-sgd2"], "Error: --mechanism is 'dp-sgd2', must be a comma-separated"),
+      (
+        ["--mechanism", "slicing", "--variants", "no-clipping"],
+        "Error: --variants: none of the variants applies"
+      ),
+      (["--subsample", "0"], "Error: --subsample is 0.0, must be in (0, 1]"),
+      (
+        ["--mechanism", "merf", "--subsample", "0.5"],
+        "Error: --subsample 0.5 does not apply to merf"
+      ),
       (["--variants", "shipped,double"], "Error: --variants is 'shipped,double', must be"),
       (["--trials", "10"], "Error: --trials is 10, must be a whole number from 100"),
       (["--epsilon", "0"], "Error: --epsilon is 0.0, must be positive"),

@@ -42,6 +42,8 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
   case discovery
   /// DP-MERF (`release --mechanism merf`): the noisy sum of random Fourier features.
   case merf
+  /// DP-SGD (`train-dpsgd`): one noisy clipped step, the mechanism its accountant composes.
+  case dpsgd = "dp-sgd"
 
   /// What the audit of this mechanism measures, in one sentence.
   public var measures: String {
@@ -64,6 +66,18 @@ public enum AuditedMechanism: String, CaseIterable, Codable, Sendable {
     case .merf:
       return "DP-MERF: the noisy sum of class-conditional random Fourier features, the canary "
         + "pair moving it by exactly its sensitivity (analytic Gaussian bound)"
+    case .dpsgd:
+      return "DP-SGD: one step (Poisson batch, per-example clipping to C, noisy sum), σ "
+        + "calibrated for that one step; zero-out, the canary's gradient clipped to C or absent"
+    }
+  }
+
+  /// Whether the audit can run the mechanism Poisson-subsampled (`--subsample q < 1`): the
+  /// slicing release without marginals (as `release --subsample` allows) and DP-SGD's step.
+  public var supportsSubsampling: Bool {
+    switch self {
+    case .slicing, .slicingTheorem1, .slicingFixedU, .dpsgd: return true
+    case .combined, .discovery, .merf: return false
     }
   }
 }
@@ -85,9 +99,22 @@ public struct AuditSettings: Sendable {
   /// D, the random frequencies of the audited MERF release (fewer than a release's default:
   /// the canary's sum moves by the sensitivity for every D).
   public var merfFrequencies = 100
+  /// q, the Poisson sampling rate (`--subsample`) of the audited DP-SGD step and of the slicing
+  /// release (`slicing`, `slicing-theorem1`, `slicing-fixed-u`); 1: no subsampling (for DP-SGD
+  /// every row, the Gaussian mechanism on the sum).
+  public var subsample = 1.0
+  /// P, the length of the audited DP-SGD step's gradients (the noisy values it releases).
+  public var dpsgdParameters = 16
   /// The audit's own randomness: the fixed U of `slicing-fixed-u` is U(seed).
   public var seed: UInt64 = 1
   public init() {}
+}
+
+/// Audit settings that cannot be run (a variant planted in a mechanism it does not apply to).
+public struct AuditSettingsError: Error, CustomStringConvertible, Equatable {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
 }
 
 /// One audited mechanism (or a broken variant of it) with its neighbouring tables.
@@ -98,7 +125,8 @@ public struct AuditScenario: Sendable {
   /// The (ε, δ) the shipped calibration states.
   public let epsilon: Double
   public let delta: Double
-  /// The σ the trials pass to the mechanism (projections; counts), after any planted bug.
+  /// The σ the trials pass to the mechanism (projections, MERF, DP-SGD: σC; counts), after any
+  /// planted bug.
   public let sigma: Double?
   public let countSigmas: [Double]
   /// The ε at δ of exactly the mechanism the trials run (the σ they pass, the neighbours they
@@ -114,6 +142,16 @@ public struct AuditScenario: Sendable {
   public init(
     _ mechanism: AuditedMechanism, variant: BrokenVariant?, settings: AuditSettings
   ) throws {
+    if let variant, !variant.applies(to: mechanism) {
+      throw AuditSettingsError(
+        "the variant \(variant.rawValue) does not apply to \(mechanism.rawValue)")
+    }
+    guard settings.subsample > 0, settings.subsample <= 1,
+      settings.subsample == 1 || mechanism.supportsSubsampling
+    else {
+      throw AuditSettingsError(
+        "subsampling at \(settings.subsample) does not apply to \(mechanism.rawValue)")
+    }
     self.mechanism = mechanism
     self.variant = variant
     epsilon = settings.epsilon
@@ -123,6 +161,8 @@ public struct AuditScenario: Sendable {
       (sigma, countSigmas, exactEpsilon, trial) = try Self.discovery(settings, variant)
     case .merf:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.merf(settings, variant)
+    case .dpsgd:
+      (sigma, countSigmas, exactEpsilon, trial) = try Self.dpsgd(settings, variant)
     default:
       (sigma, countSigmas, exactEpsilon, trial) = try Self.slicing(mechanism, settings, variant)
     }
@@ -152,11 +192,13 @@ public struct AuditScenario: Sendable {
       SlicingMechanism.directions(encodedWidth: d, projectionCount: mPrime, seed: $0)
     }
     let combined = mechanism == .combined
+    // Poisson subsampling as `release --subsample q` (nil at q = 1, as a release without it).
+    let subsampling: Double? = settings.subsample < 1 ? settings.subsample : nil
     let calibration = try ReleaseCalibration.calibrate(
       epsilon: settings.epsilon, delta: settings.delta, slices: settings.slices,
       sliceDim: settings.sliceDim, encodedWidth: d,
       accountant: mechanism == .slicingTheorem1 ? .theorem1 : .profile,
-      neighbors: settings.neighbors, subsampling: nil, fixedDirections: fixedU,
+      neighbors: settings.neighbors, subsampling: subsampling, fixedDirections: fixedU,
       aggregateShare: combined ? settings.aggregateShare : 0,
       aggregateRounds: combined ? [.counts(tables: 1, fraction: 1)] : [])
     // One count vector takes all of μ_agg² (a release splits it over J vectors, each moved by
@@ -190,7 +232,14 @@ public struct AuditScenario: Sendable {
     let countSigma = countSigmas.first
     // The exact ε of these trials. A count vector moves by Δ = (−1, 1): μ_c = √2/σ_c. Fixed U:
     // the projections shift by ΔU exactly, a Gaussian mechanism of μ = ‖(x' − x)U‖/σ. Random U:
-    // the shift is ‖x' − x‖·χ(m')/√d, the slicing profile at s = σ√d/‖x' − x‖.
+    // the shift is ‖x' − x‖·χ(m')/√d, the slicing profile at s = σ√d/‖x' − x‖. Subsampled at
+    // rate q: the canary (or its replacement, or the null row) is kept with probability q, and
+    // the release is then empty under D and D' alike, so with E the empty release and A, B the
+    // one-row ones, P = (1 − q)E + qA and Q = (1 − q)E + qB: for γ = e^ε ≥ 1 the empty outcome
+    // adds (1 − q)(1 − γ) ≤ 0 to ∫(p − γq)₊, i.e. nothing, and H_γ(P‖Q) = q·H_γ(A‖B) exactly.
+    // So the exact ε at δ is the one-row mechanism's at δ/q (the calibration's own bound,
+    // ReleaseCalibration.swift, attained here).
+    let exactDelta = settings.delta / (subsampling ?? 1)
     let countMuSquared = countSigma.map { 2 / ($0 * $0) } ?? 0
     let exact: Double
     if let u = fixedU {
@@ -201,12 +250,12 @@ public struct AuditScenario: Sendable {
         shiftSquared += t * t
       }
       exact = gaussianEpsilon(
-        mu: (shiftSquared / (sigma * sigma) + countMuSquared).squareRoot(), delta: settings.delta)
+        mu: (shiftSquared / (sigma * sigma) + countMuSquared).squareRoot(), delta: exactDelta)
     } else {
       let distance = zip(x, xPrime).reduce(0.0) { $0 + pow(Double($1.1) - Double($1.0), 2) }
         .squareRoot()
       exact = SlicingAccountant.epsilon(
-        delta: settings.delta, noiseScale: sigma * Double(d).squareRoot() / distance,
+        delta: exactDelta, noiseScale: sigma * Double(d).squareRoot() / distance,
         projections: mPrime, aggregateMuSquared: countMuSquared)
     }
     let trial: @Sendable (Bool) -> Double = { neighbour in
@@ -214,13 +263,16 @@ public struct AuditScenario: Sendable {
       var noise = SecureNoise()
       let seed = fixedSeed ?? noise.randomSeed()
       var slicing = SlicingMechanism(
-        encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: nil, noise: noise)
+        encodedWidth: d, projectionCount: mPrime, seed: seed, subsampling: subsampling,
+        noise: noise)
       (neighbour ? xPrime : x).withUnsafeBufferPointer {
         slicing.append(encoded: $0.baseAddress!, rows: 1)
       }
       var output = [Float]()
       output.reserveCapacity(mPrime)
       slicing.finish(sigma: projectionSigma, workers: 1) { output.append(contentsOf: $0) }
+      // Subsampled away: the empty release, equally likely (1 − q) under D and D', has privacy
+      // loss 0, which `projectionLoss` returns for an empty output.
       var loss = projectionLoss(
         output: output, directions: slicing.directions, x: x, xPrime: xPrime,
         sigma: projectionSigma)

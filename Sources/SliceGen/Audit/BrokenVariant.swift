@@ -12,18 +12,35 @@ public enum BrokenVariant: String, CaseIterable, Codable, Sendable {
   /// accountant assumes 1 (an unscaled one-hot encoding), and every count's σ is divided by √2
   /// (calibrated for Δ = 1 where replace-one moves a count vector by √2). μ grows by √2.
   case sensitivityRootTwo = "sensitivity-sqrt2"
+  /// DP-SGD only: per-example clipping skipped, so the canary's gradient of norm 2C enters the
+  /// sum whole where the accountant assumes at most C (μ doubles).
+  case clippingSkipped = "no-clipping"
+
+  /// Whether the bug can be planted in `mechanism`: `no-clipping` needs a clipping step
+  /// (dp-sgd); the other two apply to every mechanism (for dp-sgd, `sensitivity-sqrt2` clips at
+  /// √2·C where the noise is calibrated for C).
+  public func applies(to mechanism: AuditedMechanism) -> Bool {
+    self != .clippingSkipped || mechanism == .dpsgd
+  }
+
+  /// The variants that apply to `mechanism`, in declaration order.
+  public static func variants(for mechanism: AuditedMechanism) -> [BrokenVariant] {
+    allCases.filter { $0.applies(to: mechanism) }
+  }
 
   /// The factor applied to σ of Gaussian counts (marginals, discovery).
   var countSigmaFactor: Double {
     switch self {
     case .halfNoise: return 0.5
     case .sensitivityRootTwo: return 1 / 2.0.squareRoot()
+    case .clippingSkipped: return 1
     }
   }
 
   /// The factor applied to σ of the projections.
   var projectionSigmaFactor: Double { self == .halfNoise ? 0.5 : 1 }
 
-  /// The factor applied to the distance between the neighbouring encoded rows.
+  /// The factor applied to the distance between the neighbouring encoded rows (and to DP-SGD's
+  /// clipping bound).
   var rowDistanceFactor: Float { self == .sensitivityRootTwo ? Float(2).squareRoot() : 1 }
 }

@@ -52,6 +52,24 @@ public enum DPSGDTrainer {
     return generator.parameterGradient(cache, outputGradient: g)
   }
 
+  /// Step 1: the Poisson batch, every one of the n rows joining with probability q (secure
+  /// coins, one per row in order). `slicegen audit` runs it too (AuditScenario+DPSGD.swift).
+  static func poissonBatch(rows n: Int, sampleRate q: Double, noise: inout SecureNoise) -> [Int] {
+    var batch: [Int] = []
+    batch.reserveCapacity(Int(q * Double(n) * 1.5) + 8)
+    for i in 0..<n where noise.includes(probability: q) { batch.append(i) }
+    return batch
+  }
+
+  /// Step 4: the clipped sum plus N(0, s²) in every coordinate, s = σC (σ(C + 2C₂) with error
+  /// feedback), snapped to the grid of s
+  /// (DPSGDCalibration.swift, item 3). `slicegen audit` runs it too (AuditScenario+DPSGD.swift).
+  static func noisySum(
+    _ sum: [Double], noiseStandardDeviation s: Double, noise: inout SecureNoise
+  ) -> [Double] {
+    noise.snappedGaussian(sum, sigma: s, grid: DPSGDCalibration.grid(noiseStandardDeviation: s))
+  }
+
   /// The number of steps of one epoch: ⌈1/q⌉ = ⌈n / expected batch⌉.
   public static func stepsPerEpoch(rows n: Int, expectedBatch: Int) -> Int {
     max(1, (n + expectedBatch - 1) / expectedBatch)
@@ -154,9 +172,7 @@ public enum DPSGDTrainer {
           throw DPSGDTrainingError("interrupted before the first epoch finished: nothing written")
         }
         // 1. The Poisson batch (secure coins).
-        var batch: [Int] = []
-        batch.reserveCapacity(Int(expected * 1.5) + 8)
-        for i in 0..<n where noise.includes(probability: q) { batch.append(i) }
+        let batch = poissonBatch(rows: n, sampleRate: q, noise: &noise)
         // 2. The synthetic batch from public latents.
         let z = generator.sampleLatents(count: m, using: &rng)
         let cache = z.withUnsafeBufferPointer {
@@ -188,9 +204,8 @@ public enum DPSGDTrainer {
         let clippedSum = sum
         if feedback != nil, let raw { feedback!.feed(clippedSum: &sum, unclippedSum: raw) }
         // 4. Noise, snapped; then the public normalisation by qn.
-        let noiseSD = gradientMultiplier * noiseUnit(c)
-        let noisy = noise.snappedGaussian(
-          sum, sigma: noiseSD, grid: DPSGDCalibration.grid(noiseStandardDeviation: noiseSD))
+        let noisy = noisySum(
+          sum, noiseStandardDeviation: gradientMultiplier * noiseUnit(c), noise: &noise)
         if adaptive {
           // The centred count Σ(b_i − ½) (exact: halves), noised and snapped; C moves.
           let count = Double(unclipped) - 0.5 * Double(batch.count)
