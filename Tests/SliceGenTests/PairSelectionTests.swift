@@ -316,4 +316,15 @@ func autoSelection() throws {
   #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 25) == .oneWay)
   #expect(MarginalSelection.auto.resolved(columns: 140, candidateCells: 1 << 20) == .tree)
   #expect(MarginalSelection.autoFallback(columns: 65, candidateCells: 600_000) == nil)
+  // With a target, the wide fallback adds the target's table with every other column.
+  let names = (0..<784).map { "px_\($0)" } + ["label"]
+  let star = names.dropLast().map { ["label", $0] }
+  #expect(MarginalSelection.auto.resolved(columns: 785, targetPairs: star) == .pairs(star))
+  #expect(MarginalSelection.auto.resolved(columns: 65, targetPairs: [["a", "b"]]) == .tree)
+  #expect(
+    MarginalSelection.autoFallback(columns: 785, candidateCells: nil, target: "label")?
+      .contains("label's 2-way table with each of the other 784 columns") == true)
+  let queries = try MarginalSelection.pairs(star).queries(columns: names)
+  #expect(queries.count == 785 + 784)
+  #expect(queries.filter { $0.count == 2 }.allSatisfy { $0.contains(784) })
 }

@@ -33,28 +33,41 @@ public enum MarginalSelection: Equatable, Sendable {
   /// `candidateCells` (the cells of every candidate pair's table on pair bins), a table whose
   /// candidates exceed what private selection counts (`PairCounts` limits: 10,000 pairs, 2^24
   /// cells; a 785-column image has 307,720 pairs) falls back to the 1-way marginals, which scale
-  /// to any width (`autoFallback` says why).
-  public func resolved(columns c: Int, candidateCells: Int? = nil) -> MarginalSelection {
+  /// to any width, plus `targetPairs` when given (the target's 2-way table with every other kept
+  /// column, fixed by the schema: what a classifier of the target needs; `autoFallback` says why).
+  public func resolved(
+    columns c: Int, candidateCells: Int? = nil, targetPairs: [[String]]? = nil
+  ) -> MarginalSelection {
     guard case .auto = self else { return self }
-    if c < 2 || Self.autoFallback(columns: c, candidateCells: candidateCells) != nil {
+    if c < 2 { return .oneWay }
+    if Self.autoFallback(columns: c, candidateCells: candidateCells) != nil {
+      if let targetPairs, !targetPairs.isEmpty { return .pairs(targetPairs) }
       return .oneWay
     }
     if c <= Self.autoSelectMaximumColumns { return .select(min(3 * c, c * (c - 1) / 2)) }
     return .tree
   }
 
-  /// Why `auto` measures 1-way marginals only on this table, or nil when it selects pairs.
-  public static func autoFallback(columns c: Int, candidateCells: Int?) -> String? {
+  /// Why `auto` selects no pairs on this table (what it measures instead: the 1-way marginals,
+  /// and the target's 2-way tables when `target` names a kept column), or nil when it selects.
+  public static func autoFallback(columns c: Int, candidateCells: Int?, target: String? = nil)
+    -> String?
+  {
+    let measured =
+      target.map {
+        "measuring the 1-way marginals and \($0)'s 2-way table with each of the other \(c - 1) "
+          + "columns"
+      } ?? "measuring the 1-way marginals only"
     let candidates = c * (c - 1) / 2
     if candidates > PairCounts.maximumCandidates {
       return "--marginals auto: \(c) columns give \(candidates) candidate pairs, more than the "
-        + "\(PairCounts.maximumCandidates) private selection counts; measuring the 1-way "
-        + "marginals only (name pairs with --marginals a:b,c:d to add 2-way tables)"
+        + "\(PairCounts.maximumCandidates) private selection counts; \(measured) (name pairs "
+        + "with --marginals a:b,c:d for other 2-way tables)"
     }
     if let cells = candidateCells, cells > PairCounts.maximumCells {
       return "--marginals auto: the candidate pairs' tables have \(cells) cells, more than the "
-        + "\(PairCounts.maximumCells) private selection counts; measuring the 1-way marginals "
-        + "only (fewer --pair-bins, or name pairs with --marginals a:b,c:d)"
+        + "\(PairCounts.maximumCells) private selection counts; \(measured) (fewer --pair-bins, "
+        + "or name pairs with --marginals a:b,c:d)"
     }
     return nil
   }

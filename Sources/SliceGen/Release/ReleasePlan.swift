@@ -51,15 +51,22 @@ struct ReleasePlan {
       }
     }
     largestPairCells = largest
+    // `auto` on a table too wide to score its pairs measures the target's 2-way table with every
+    // other column, when the schema names a kept target (public: fixed by the schema).
+    let kept = names
+    let target = schema.target.flatMap { kept.contains($0) ? $0 : nil }
+    let targetPairs = target.map { t in kept.filter { $0 != t }.map { [t, $0] } }
     var notes: [String] = []
     if options.marginals == .auto,
-      let why = MarginalSelection.autoFallback(columns: names.count, candidateCells: cells)
+      let why = MarginalSelection.autoFallback(
+        columns: names.count, candidateCells: cells, target: targetPairs == nil ? nil : target)
     {
       notes.append(why)
     }
     self.notes = notes
     var resolved = options
-    resolved.marginals = options.marginals.resolved(columns: names.count, candidateCells: cells)
+    resolved.marginals = options.marginals.resolved(
+      columns: names.count, candidateCells: cells, targetPairs: targetPairs)
     self.options = resolved
     attributeSets = try resolved.marginals.queries(columns: names)
     aggregateRounds = try Self.aggregateRounds(options: resolved, columns: names)

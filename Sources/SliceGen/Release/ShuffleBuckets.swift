@@ -29,7 +29,9 @@ final class ShuffleBuckets {
   private let flushFloats = 1 << 16
 
   /// B for `rows` rows of `width` floats.
-  static func bucketCount(rows: Int, width: Int, bucketBytes: Int = PartitionedRelease.shuffleBucketBytes) -> Int {
+  static func bucketCount(
+    rows: Int, width: Int, bucketBytes: Int = PartitionedRelease.shuffleBucketBytes
+  ) -> Int {
     let bytes = Double(rows) * Double(width) * 4
     return min(maximumBuckets, max(1, Int((bytes / Double(bucketBytes)).rounded(.up))))
   }
