@@ -253,19 +253,8 @@ enum ReleaseCommand: Command {
       throw UsageError(message: "--features applies only with --mechanism merf")
     }
     switch mechanism {
-    case nil, .slicingAndMarginals?:
-      if mechanism != nil, options.marginals == .none {
-        throw UsageError(
-          message: "--mechanism slicing+marginals releases marginals, but --marginals is none "
-            + "(use --mechanism slicing for the projections alone)")
-      }
-    case .slicing?:
-      if arguments.isGiven(Options.marginals), options.marginals != .none {
-        throw UsageError(
-          message: "--mechanism slicing releases the projections alone, but --marginals is "
-            + "\(options.marginals.text) (use --mechanism slicing+marginals)")
-      }
-      options.marginals = .none
+    case nil, .slicingAndMarginals?, .slicing?:
+      try applySlicingMechanism(mechanism, arguments, to: &options)
     case .merf?:
       if let given = Options.slicingOnly.first(where: arguments.isGiven) {
         throw UsageError(
@@ -281,6 +270,29 @@ enum ReleaseCommand: Command {
       }
       options.marginals = .none
       options.merfFrequencies = arguments[Options.features] ?? MERFFeatures.defaultFrequencies
+    }
+  }
+
+  /// `--mechanism slicing` is `--marginals none`; `slicing+marginals` with `--marginals none`,
+  /// and `slicing` with marginals, are usage errors (`release` and `release-template`).
+  static func applySlicingMechanism(
+    _ mechanism: ReleaseMethod?, _ arguments: Arguments, to options: inout ReleaseOptions
+  ) throws {
+    switch mechanism {
+    case .slicingAndMarginals?:
+      if options.marginals == .none {
+        throw UsageError(
+          message: "--mechanism slicing+marginals releases marginals, but --marginals is none "
+            + "(use --mechanism slicing for the projections alone)")
+      }
+    case .slicing?:
+      if arguments.isGiven(Options.marginals), options.marginals != .none {
+        throw UsageError(
+          message: "--mechanism slicing releases the projections alone, but --marginals is "
+            + "\(options.marginals.text) (use --mechanism slicing+marginals)")
+      }
+      options.marginals = .none
+    case nil, .merf?: break
     }
   }
 

@@ -61,25 +61,13 @@ enum ReleaseTemplateCommand: Command {
     let rows = try arguments.required(Options.rows, example: "--rows 32561")
     let k = try arguments.required(Options.partitions, example: "--partitions 8")
     var options = try ReleaseCommand.slicingOptions(arguments)
-    switch arguments[Options.mechanism] {
-    case .merf?:
+    let mechanism = arguments[Options.mechanism]
+    if mechanism == .merf {
       throw UsageError(
         message: "--mechanism merf: a partitioned DP-MERF release is not built; a template "
           + "makes slicing or slicing+marginals releases")
-    case .slicing?:
-      if arguments.isGiven(R.marginals), options.marginals != .none {
-        throw UsageError(
-          message: "--mechanism slicing releases the projections alone, but --marginals is "
-            + "\(options.marginals.text) (use --mechanism slicing+marginals)")
-      }
-      options.marginals = .none
-    case .slicingAndMarginals?:
-      if options.marginals == .none {
-        throw UsageError(
-          message: "--mechanism slicing+marginals releases marginals, but --marginals is none")
-      }
-    case nil: break
     }
+    try ReleaseCommand.applySlicingMechanism(mechanism, arguments, to: &options)
     let output = arguments[Options.output] ?? "template.json"
     try OutputPath.refuse(output, ifAnyOf: [schemaPath])
     var schema = try Schema(contentsOf: schemaPath)
