@@ -151,7 +151,7 @@ struct PartitionFile {
     while left > 0 {
       let take = min(blockRows, left)
       let bytes = try read(4 * take * header.projections, "the projections")
-      try block.withUnsafeMutableBytes { floats in
+      block.withUnsafeMutableBytes { floats in
         _ = bytes.copyBytes(to: floats)
         #if !_endian(little)
           let f = floats.bindMemory(to: UInt32.self)
