@@ -99,4 +99,44 @@ struct LogisticRegressionTests {
     // scikit-learn 1.9.1 with max_iter=1000 (not converged yet): 0.8641, 0.6742, 0.9043.
     #expect(abs(f1 - 0.8643) < 3e-3 && abs(minority - 0.6746) < 3e-3 && abs(auc - 0.905) < 2e-3)
   }
+
+  @Test("Newton's blocked gradient and Hessian equal the plain one-row-at-a-time sums")
+  func blockedAccumulation() {
+    var rng = TestRNG(seed: 45)
+    // 75 rows: two full blocks of 32 and a short one; a third of the values zero, as pixels.
+    let n = 75, d = 9
+    let x = (0..<(n * d)).map { _ in
+      Double.random(in: 0...1, using: &rng) < 0.33 ? 0 : Double.random(in: -2...2, using: &rng)
+    }
+    let y = (0..<n).map { _ in Bool.random(using: &rng) }
+    let w = (0...d).map { _ in Double.random(in: -0.5...0.5, using: &rng) }
+    var gradient = [Double](repeating: 0, count: d + 1)
+    var hessian = [Double](repeating: 0, count: (d + 1) * (d + 1))
+    gradient.withUnsafeMutableBufferPointer { g in
+      hessian.withUnsafeMutableBufferPointer { h in
+        LogisticModel.accumulate(
+          x: x, width: d, labels: y, weights: w, positive: 1.5, negative: 0.75,
+          gradient: g.baseAddress!, hessian: h.baseAddress!)
+      }
+    }
+    var plainGradient = [Double](repeating: 0, count: d + 1)
+    var plainHessian = [Double](repeating: 0, count: (d + 1) * (d + 1))
+    for i in 0..<n {
+      let row = Array(x[(i * d)..<((i + 1) * d)]) + [1]
+      let z = zip(w, row).map { $0 * $1 }.reduce(0, +)
+      let p = 1 / (1 + exp(-z)), s = y[i] ? 1.5 : 0.75
+      for j in 0...d {
+        plainGradient[j] += s * (p - (y[i] ? 1 : 0)) * row[j]
+        for k in j...d { plainHessian[j * (d + 1) + k] += s * p * (1 - p) * row[j] * row[k] }
+      }
+    }
+    for j in 0...d {
+      #expect(abs(gradient[j] - plainGradient[j]) < 1e-12)
+      for k in 0...d {
+        // The upper triangle only; the lower one is left for the caller to mirror.
+        let expected = k >= j ? plainHessian[j * (d + 1) + k] : 0
+        #expect(abs(hessian[j * (d + 1) + k] - expected) < 1e-12, "H[\(j), \(k)]")
+      }
+    }
+  }
 }

@@ -141,6 +141,30 @@ struct MetricsTests {
     #expect(Metrics.pearson([1, .nan], [2, 3]).isNaN, "one complete row")
   }
 
+  @Test("CenteredColumns: the plain Pearson ρ for complete columns, nil where a value is missing")
+  func centeredColumns() {
+    var rng = TestRNG(seed: 44)
+    let n = 203
+    let x = (0..<n).map { _ in Double.random(in: 0...255, using: &rng) }
+    let y = x.map { 0.3 * $0 + Double.random(in: -40...40, using: &rng) }
+    var missing = y
+    missing[5] = .nan
+    let columns: [EvaluationTable.Column] = [
+      .numeric(x), .numeric(y), .numeric(missing), .numeric([Double](repeating: 7, count: n)),
+      .categorical((0..<n).map { "\($0 % 3)" }),
+    ]
+    let centered = Metrics.CenteredColumns(columns)
+    let fast = centered.pearson(0, 1)
+    #expect(fast != nil)
+    #expect(abs(fast! - Metrics.pearson(x, y)) < 1e-13)
+    #expect(abs(centered.pearson(0, 0)! - 1) < 1e-13)
+    #expect(centered.pearson(0, 2) == nil, "a missing value: the plain pearson drops rows pairwise")
+    #expect(centered.pearson(0, 3)!.isNaN, "a constant column, as the plain pearson")
+    #expect(Metrics.pearson(x, [Double](repeating: 7, count: n)).isNaN)
+    #expect(centered.pearson(0, 4) == nil, "not numeric")
+    #expect(Metrics.CenteredColumns([.numeric([1])]).pearson(0, 0) == nil, "one row")
+  }
+
   @Test("digitize: a constant column gets edges ±0.5 around it; NaN gets code 12")
   func digitizeEdgeCases() {
     // lo = 4.5, hi = 5.5, edges 4.5, 4.6, …, 5.5: 5 has the six edges 4.5…5.0 at or below it.

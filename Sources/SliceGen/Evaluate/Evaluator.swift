@@ -328,13 +328,15 @@ public enum Evaluator {
     }
     var pairs: [PairScore] = []
     var contingency: [Double] = [], correlation: [Double] = []
+    let realCentered = Metrics.CenteredColumns(real.columns)
+    let tableCentered = Metrics.CenteredColumns(table.columns)
     for i in real.names.indices {
       for j in (i + 1)..<real.names.count {
         if case .numeric(let ra) = real.columns[i], case .numeric(let rb) = real.columns[j],
           case .numeric(let sa) = table.columns[i], case .numeric(let sb) = table.columns[j]
         {
-          let rho = Metrics.pearson(ra, rb)
-          let score = 1 - abs(rho - Metrics.pearson(sa, sb)) / 2
+          let rho = realCentered.pearson(i, j) ?? Metrics.pearson(ra, rb)
+          let score = 1 - abs(rho - (tableCentered.pearson(i, j) ?? Metrics.pearson(sa, sb))) / 2
           correlation.append(score)
           pairs.append(
             PairScore(

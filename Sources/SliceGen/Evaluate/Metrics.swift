@@ -14,6 +14,7 @@
 // of categories.
 
 import Foundation
+import SliceGenNumerics
 
 enum Metrics {
   /// 1 − sup |F_real − F_synthetic|.
@@ -105,6 +106,48 @@ enum Metrics {
     }
     chi2 += n - expectedObserved  // empty cells contribute E each
     return (chi2 / (n * Double(k - 1))).squareRoot()
+  }
+
+  /// The numeric columns of one table made ready for many Pearson correlations: each column with
+  /// no missing value centred on its mean, with its sum of squares, so that the correlation of
+  /// two of them is one dot product (`DoubleVector.dot`); O(n) a pair with no second pass. A
+  /// column with a missing value (NaN) is left out (nil), and its pairs go to the plain
+  /// `pearson(_:_:)`, which drops rows pairwise and is this one's reference.
+  struct CenteredColumns {
+    private var centered: [[Double]?]
+    private var squares: [Double]
+
+    /// One entry per column of `columns`; categorical columns are left out.
+    init(_ columns: [EvaluationTable.Column]) {
+      centered = columns.map { column -> [Double]? in
+        guard case .numeric(let x) = column, x.count > 1, !x.contains(where: \.isNaN) else {
+          return nil
+        }
+        let mean = x.reduce(0, +) / Double(x.count)
+        return x.map { $0 - mean }
+      }
+      squares = centered.map { c in
+        c.map { x in
+          x.withUnsafeBufferPointer {
+            DoubleVector.dot($0.baseAddress!, $0.baseAddress!, count: x.count)
+          }
+        }
+          ?? .nan
+      }
+    }
+
+    /// Pearson's ρ of columns `i` and `j` (NaN when either is constant); nil when either has a
+    /// missing value or is not numeric.
+    func pearson(_ i: Int, _ j: Int) -> Double? {
+      guard let x = centered[i], let y = centered[j] else { return nil }
+      guard squares[i] > 0, squares[j] > 0 else { return .nan }
+      let cross = x.withUnsafeBufferPointer { a in
+        y.withUnsafeBufferPointer { b in
+          DoubleVector.dot(a.baseAddress!, b.baseAddress!, count: a.count)
+        }
+      }
+      return cross / (squares[i] * squares[j]).squareRoot()
+    }
   }
 
   static func pearson(_ x: [Double], _ y: [Double]) -> Double {

@@ -14,6 +14,7 @@
 // than the public bounds, class weights, stochastic training.
 
 import Foundation
+import SliceGenNumerics
 
 /// A fitted softmax regression: K classes on d features.
 struct SoftmaxRegression {
@@ -37,24 +38,29 @@ struct SoftmaxRegression {
     for j in gradient.indices { gradient[j] = 0 }
     var total = 0.0
     var z = [Double](repeating: 0, count: k)
-    for i in 0..<n {
-      let row = i * d
-      for c in 0..<k {
-        var s = w[c * (d + 1) + d]
-        let base = c * (d + 1)
-        for j in 0..<d { s += w[base + j] * x[row + j] }
-        z[c] = s
-      }
-      // logsumexp with the maximum taken out, so that no exp overflows.
-      let top = z.max()!
-      var sum = 0.0
-      for c in 0..<k { sum += exp(z[c] - top) }
-      total += top + log(sum) - z[y[i]]
-      for c in 0..<k {
-        let residual = exp(z[c] - top) / sum - (c == y[i] ? 1 : 0)
-        let base = c * (d + 1)
-        for j in 0..<d { gradient[base + j] += residual * x[row + j] }
-        gradient[base + d] += residual
+    w.withUnsafeBufferPointer { w in
+      x.withUnsafeBufferPointer { x in
+        gradient.withUnsafeMutableBufferPointer { g in
+          let w = w.baseAddress!, x = x.baseAddress!, g = g.baseAddress!
+          for i in 0..<n {
+            let row = x + i * d
+            for c in 0..<k {
+              let base = c * (d + 1)
+              z[c] = w[base + d] + DoubleVector.dot(w + base, row, count: d)
+            }
+            // logsumexp with the maximum taken out, so that no exp overflows.
+            let top = z.max()!
+            var sum = 0.0
+            for c in 0..<k { sum += exp(z[c] - top) }
+            total += top + log(sum) - z[y[i]]
+            for c in 0..<k {
+              let residual = exp(z[c] - top) / sum - (c == y[i] ? 1 : 0)
+              let base = c * (d + 1)
+              DoubleVector.axpy(residual, row, g + base, count: d)
+              g[base + d] += residual
+            }
+          }
+        }
       }
     }
     var penalty = 0.0
