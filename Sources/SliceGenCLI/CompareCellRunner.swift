@@ -129,8 +129,10 @@ struct CellRunner {
       )
     }
 
-    progress("evaluate")
     let s = store.settings
+    try picture(cell, synthetic: synthetic, schema: s.schema, progress: progress)
+
+    progress("evaluate")
     let scoresPath = work + "/scores.json"
     var evaluate = [
       "evaluate", "--real", s.holdout, "--synthetic", synthetic, "--train", s.train, "--schema",
@@ -147,6 +149,25 @@ struct CellRunner {
       delta: statement.delta, relation: statement.relation, seconds: seconds,
       peakBytes: peak, scores: scores.synthetic, shuffled: scores.shuffled, real: scores.real)
   }
+
+  /// On a labelled image table (`ImageSchema(recognizing:)`), the first
+  /// `picturesPerClass` synthetic images of each class as a PNG grid, one row per class
+  /// (`ClassPictures`), at `store.picturePath(cell)`; not timed. Nothing on other tables.
+  func picture(
+    _ cell: CompareCell, synthetic: String, schema path: String, progress: (String) -> Void
+  ) throws {
+    let schema = try Schema(contentsOf: path)
+    guard let layout = ImageSchema(recognizing: schema), layout.label != nil else { return }
+    progress("picture")
+    try FileManager.default.createDirectory(
+      atPath: store.picturesDirectory, withIntermediateDirectories: true)
+    let table = try EvaluationTable(path: synthetic, schema: schema)
+    try ClassPictures(table: table, layout: layout, perClass: Self.picturesPerClass).picture()
+      .write(to: store.picturePath(cell))
+  }
+
+  /// Images per class in a cell's picture.
+  static let picturesPerClass = 10
 
   func execute(_ arguments: [String], log: String, stdout: String) throws -> ChildProcess.Outcome {
     let line = "$ slicegen " + arguments.joined(separator: " ") + "\n"

@@ -97,6 +97,8 @@ enum CompareCommand: Command {
       back from the file that carries the guarantee.
       The results go to DIR/results.md (every metric, mean ± std over seeds), DIR/results.csv
       and DIR/plot.svg (--plot-metric against ε, one line per method); the table is printed too.
+      On a labelled image table (schema --image), each cell's first 10 synthetic images of
+      each class go to DIR/pictures/CELL.png, one row per class.
       Resuming: each finished cell is saved in DIR/cells; rerunning the same command (or one
       with more methods, ε values or seeds) runs only the cells not yet finished. A directory
       made with other settings (tables, δ, relation, rows, epochs, target) is refused.

@@ -44,6 +44,7 @@ struct CompareCommandTests {
       #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
     }
     #expect(CLI.files(in: out + "/work").isEmpty)  // working files removed
+    #expect(CLI.files(in: out + "/pictures").isEmpty)  // not an image table
     // The printed table: every method at both ε, the references, what each release was.
     for line in [
       "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
@@ -87,6 +88,42 @@ struct CompareCommandTests {
     // The same directory with other settings is refused before anything runs.
     let other = try CLI.run(arguments + ["--delta", "1e-6"])
     #expect(other.status == 1 && other.stderr.contains("delta: 1e-05 → 1e-06"), "\(other.stderr)")
+  }
+
+  @Test("on a labelled image table every cell, the floor's too, leaves a picture of its images")
+  func pictures() throws {
+    let directory = CLI.temporaryDirectory()
+    let schema = directory + "/images.json"
+    let made = try CLI.run([
+      "schema", "--image", "3x2", "--pixel-range", "0..4", "--label", "label:0..1", "-o", schema,
+    ])
+    #expect(made.status == 0, "\(made.stderr)")
+    func rows(_ n: Int) -> String {
+      "px_0_0,px_0_1,px_0_2,px_1_0,px_1_1,px_1_2,label\n"
+        + (0..<n).map { i in
+          let label = i % 2, pixel = label == 0 ? 0 : 4
+          return "\(pixel),\(4 - pixel),\(i % 5),\(pixel),\(4 - pixel),\(i % 3),\(label)"
+        }.joined(separator: "\n")
+    }
+    CLI.write(rows(120), to: directory + "/train.csv")
+    CLI.write(rows(60), to: directory + "/holdout.csv")
+    let out = directory + "/cmp"
+    let run = try CLI.run([
+      "compare", directory + "/train.csv", "--holdout", directory + "/holdout.csv", "--schema",
+      schema, "--quick", "--methods", "floor,slicing+marginals", "--epsilon", "10", "-o", out,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(
+      CLI.files(in: out + "/pictures") == [
+        "floor-eps10-seed1.png", "slicing+marginals-eps10-seed1.png",
+      ])
+    for name in CLI.files(in: out + "/pictures") {
+      let png = try Data(contentsOf: URL(fileURLWithPath: out + "/pictures/" + name))
+      #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "\(name)")
+      // IHDR: two rows of images (one per class) under ten columns, so wider than high.
+      let number = { (at: Int) in png[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+      #expect(number(16) > number(20) && number(20) > 0, "\(name)")
+    }
   }
 
   @Test("a failing cell is reported with its log, the grid goes on, and a rerun retries it")

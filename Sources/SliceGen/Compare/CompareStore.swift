@@ -5,6 +5,7 @@
 //   DIR/cells/NAME.json      one finished cell's result, written atomically when it finishes
 //   DIR/logs/NAME.log        the output of its commands
 //   DIR/work/NAME/           its release, model and synthetic table while it runs (removed after)
+//   DIR/pictures/NAME.png    on a labelled image table, the cell's synthetic images by class
 //
 // A cell whose result file exists is never run again; any other cell (never started, interrupted
 // or failed) is run from the start. Methods, ε values and seeds may be added between sittings.
@@ -64,6 +65,7 @@ public struct CompareStore: Sendable {
   public var cellsDirectory: String { directory + "/cells" }
   public var logsDirectory: String { directory + "/logs" }
   public var workDirectory: String { directory + "/work" }
+  public var picturesDirectory: String { directory + "/pictures" }
 
   /// Opens `directory` (created if missing) for `settings`: a directory of an earlier sitting
   /// must have been made with the same settings.
@@ -102,6 +104,9 @@ public struct CompareStore: Sendable {
   public func resultPath(_ cell: CompareCell) -> String { cellsDirectory + "/\(cell.name).json" }
   public func logPath(_ cell: CompareCell) -> String { logsDirectory + "/\(cell.name).log" }
   public func workPath(_ cell: CompareCell) -> String { workDirectory + "/\(cell.name)" }
+  public func picturePath(_ cell: CompareCell) -> String {
+    picturesDirectory + "/\(cell.name).png"
+  }
 
   /// The cell's result if it finished in this or an earlier sitting.
   public func result(_ cell: CompareCell) throws -> CompareCellResult? {
