@@ -1,8 +1,9 @@
 // The noise of a release: which analysis applies, and the σ it calibrates. One function, so the
 // release path has one place where σ is chosen.
 //
-//  - U drawn at release time from a secure seed: the χ²-mixture analysis (exact profile, or the
-//    paper's Theorem 1 on request), s calibrated for (ε, δ), σ = s/√d.
+//  - U drawn from a secure seed, independently of the data (when the release, or the template of
+//    a partitioned release, is made): the χ²-mixture analysis (exact profile, or the paper's
+//    Theorem 1 on request), s calibrated for (ε, δ), σ = s/√d.
 //  - U fixed by the user (known before the data): a worst-case neighbour can align with U's top
 //    singular direction, so the release is a Gaussian mechanism with L2 sensitivity ‖U‖₂;
 //    σ = ‖U‖₂(upper bound) / μ*(ε, δ) by the analytic Gaussian mechanism.

@@ -135,11 +135,12 @@ enum PrivacyText {
         + "(analytic Gaussian mechanism, Balle & Wang 2018). "
     case .theorem1:
       return
-        "U was drawn at release time from a secure seed; the guarantee follows the paper's "
+        "U was drawn from a secure seed, independently of the data; the guarantee follows the "
+        + "paper's "
         + "Theorem 1 (Greenewald et al. 2024), a looser RDP bound kept for reproduction. "
     case .profile:
       return
-        "U was drawn at release time from a secure seed; the guarantee is the exact "
+        "U was drawn from a secure seed, independently of the data; the guarantee is the exact "
         + "privacy profile of the slicing mechanism averaged over U (a χ²(m')-mixture of "
         + "Gaussian mechanisms; Docs/privacy.md, “The accountant”). "
     }

@@ -169,7 +169,7 @@ public struct ReleaseSummary {
     )
     let seedSource =
       header.projectionSeedSource == "user"
-      ? "chosen by the user" : "drawn securely at release time"
+      ? "chosen by the user" : "drawn by the secure generator"
     if let merf = header.merf {
       lines.append(
         "  merf          \(merf.frequencies) random Fourier frequencies (\(2 * merf.frequencies) features), length scale ℓ = \(SummaryText.number(merf.lengthScale)), "
