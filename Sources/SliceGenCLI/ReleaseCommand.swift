@@ -29,6 +29,11 @@ enum ReleaseCommand: Command {
       "features", value: "D",
       help: "With --mechanism merf: the number D of random frequencies (2D features per class).",
       defaultText: "\(MERFFeatures.defaultFrequencies)", range: MERFFeatures.frequencyRange)
+    static let lengthScale = Option<Double>.number(
+      "length-scale", value: "ℓ",
+      help: "With --mechanism merf: the Gaussian kernel's length scale ℓ, a public choice stored "
+        + "in the release (encoded rows lie in the unit ball).",
+      defaultText: "from the schema (Docs/merf.md)")
     static let slices = Option<Int>.wholeNumber(
       "slices", value: "m", help: "Number of slices m.", defaultText: "100",
       range: ReleaseOptions.slicesRange)
@@ -162,8 +167,8 @@ enum ReleaseCommand: Command {
 
     /// The options a shard (`--like`) copies from its first release, so refuses.
     static let copiedByShards: [any OptionDeclaration] = [
-      schema, epsilon, delta, mechanism, features, slices, sliceDim, accountant, neighbors,
-      subsample, projectionSeed,
+      schema, epsilon, delta, mechanism, features, lengthScale, slices, sliceDim, accountant,
+      neighbors, subsample, projectionSeed,
       marginals, aggregateShare, pairSelectionSplit, rounds, marginalBins, pairBins,
       discoveryBudget,
       target,
@@ -194,7 +199,7 @@ enum ReleaseCommand: Command {
     ],
     options: [
       Options.schema, Options.epsilon, Options.delta, Options.mechanism, Options.features,
-      Options.slices, Options.sliceDim,
+      Options.lengthScale, Options.slices, Options.sliceDim,
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
       Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.rounds,
       Options.marginalBins, Options.pairBins,
@@ -249,8 +254,9 @@ enum ReleaseCommand: Command {
   /// `--marginals none`, and a contradiction between --mechanism and --marginals is a usage error.
   static func applyMechanism(_ arguments: Arguments, to options: inout ReleaseOptions) throws {
     let mechanism = arguments[Options.mechanism]
-    if mechanism != .merf, arguments.isGiven(Options.features) {
-      throw UsageError(message: "--features applies only with --mechanism merf")
+    for option in [Options.features, Options.lengthScale] as [any OptionDeclaration]
+    where mechanism != .merf && arguments.isGiven(option) {
+      throw UsageError(message: "--\(option.info.name) applies only with --mechanism merf")
     }
     switch mechanism {
     case nil, .slicingAndMarginals?, .slicing?:
@@ -259,7 +265,7 @@ enum ReleaseCommand: Command {
       if let given = Options.slicingOnly.first(where: arguments.isGiven) {
         throw UsageError(
           message: "--\(given.info.name) applies only to a slicing release: --mechanism merf "
-            + "releases one noisy sum of random Fourier features (options: --features, "
+            + "releases one noisy sum of random Fourier features (options: --features, --length-scale, "
             + "--neighbors, --projection-seed for the frequencies' seed, --target; it needs "
             + "--schema)")
       }
@@ -270,6 +276,7 @@ enum ReleaseCommand: Command {
       }
       options.marginals = .none
       options.merfFrequencies = arguments[Options.features] ?? MERFFeatures.defaultFrequencies
+      options.merfLengthScale = arguments[Options.lengthScale]
     }
   }
 

@@ -13,8 +13,8 @@ struct MERFCommandTests {
     let release = directory + "/m.slg"
     let made = try CLI.run([
       "release", Self.train, "--schema", Self.schema, "--epsilon", "1", "--delta", "1e-5",
-      "--neighbors", "zero-out", "--mechanism", "merf", "--features", "100", "-o", release,
-      "--quiet",
+      "--neighbors", "zero-out", "--mechanism", "merf", "--features", "100", "--length-scale",
+      "0.5", "-o", release, "--quiet",
     ])
     #expect(made.status == 0, "\(made.stderr)")
     let inspect = try CLI.run(["inspect", release, "--json"])
@@ -25,6 +25,7 @@ struct MERFCommandTests {
     #expect(json["formatVersion"] as? Double == 6)
     let merf = try #require(json["merf"] as? [String: Any])
     #expect(merf["dimension"] as? Double == Double(2 * 200 + 2))
+    #expect(merf["lengthScale"] as? Double == 0.5)
     // σ is what plan says for the same ε, δ and relation.
     let plan = try CLI.run([
       "plan", "--schema", Self.schema, "--rows", String(Int(json["rows"] as! Double)), "--epsilon",
@@ -64,7 +65,10 @@ struct MERFCommandTests {
       ["--mechanism", "slicing", "--marginals", "one-way"],
       ["--mechanism", "slicing+marginals", "--marginals", "none"],
       ["--features", "10"],
+      ["--length-scale", "0.5"],
       ["--mechanism", "merf", "--features", "0"],
+      ["--mechanism", "merf", "--length-scale", "0"],
+      ["--mechanism", "merf", "--length-scale", "nan"],
       ["--mechanism", "dp-sgd"],
     ] {
       let output = directory + "/r.slg"

@@ -48,7 +48,8 @@ struct MERFTests {
     var rng = ChaCha20(seed: 7)
     for conditional in [false, true] {
       let map = MERFFeatures(
-        encoding: encoding, frequencies: 64, seed: 3, classConditional: conditional)
+        encoding: encoding, frequencies: 64, seed: 3, classConditional: conditional,
+        lengthScale: MERFFeatures.lengthScale(encoding: encoding, classConditional: conditional))
       let classes = conditional ? 3 : nil
       var rows: [[Float]] = []
       for _ in 0..<200 {  // random rows in the unit cube
@@ -139,7 +140,7 @@ struct MERFTests {
   /// A MERF release of the first `rows` Adult rows, with reproducible test noise.
   static func adultMERF(
     rows: Int = 600, frequencies: Int = 40, neighbors: NeighbouringRelation = .zeroOut,
-    target: String? = "income"
+    target: String? = "income", lengthScale: Double? = nil
   ) throws -> Release {
     let schema = try Schema(contentsOf: TestPaths.adultSchema).withTarget(target)
     let lines = try String(contentsOfFile: TestPaths.adultTrain, encoding: .utf8)
@@ -150,8 +151,10 @@ struct MERFTests {
     options.neighbors = neighbors
     options.marginals = .none
     options.merfFrequencies = frequencies
+    options.merfLengthScale = lengthScale
     options.insecureTestNoiseSeed = 11
-    let path = TestPaths.temporary("merf-\(rows)-\(frequencies)-\(target ?? "none").slg")
+    let path = TestPaths.temporary(
+      "merf-\(rows)-\(frequencies)-\(target ?? "none")-\(lengthScale ?? 0).slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     return try Release(contentsOf: path)
   }
@@ -185,6 +188,37 @@ struct MERFTests {
         #expect(abs(counts.reduce(0, +) - Double(h.rows)) < 20 * merf.sigma)
       }
     }
+  }
+
+  @Test("a chosen length scale is stored, and the fit's map reads it from the release")
+  func chosenLengthScale() throws {
+    let schema = try Schema(contentsOf: TestPaths.adultSchema)
+    let rule = MERFFeatures.lengthScale(encoding: Encoding(schema: schema), classConditional: true)
+    #expect(abs(rule - (2.0 / 12).squareRoot()) < 1e-15, "12 columns besides the target")
+    let byRule = try Self.adultMERF()
+    #expect(byRule.header.merf?.lengthScale == rule)
+    let chosen = try Self.adultMERF(lengthScale: 0.3)
+    let merf = try #require(chosen.header.merf)
+    #expect(merf.lengthScale == 0.3)
+    // The fit rebuilds Ω from the seed and the stored ℓ: the release's own frequencies.
+    let loss = try MERFLoss(release: chosen)
+    #expect(loss.features.lengthScale == 0.3)
+    let expected = MERFFeatures(
+      encoding: Encoding(schema: chosen.header.schema), frequencies: merf.frequencies,
+      seed: UInt64(chosen.header.projectionSeed)!, classConditional: true, lengthScale: 0.3)
+    #expect(loss.features.omega == expected.omega)
+    // The same seed at the rule's ℓ gives other frequencies.
+    let atRule = MERFFeatures(
+      encoding: Encoding(schema: chosen.header.schema), frequencies: merf.frequencies,
+      seed: UInt64(chosen.header.projectionSeed)!, classConditional: true, lengthScale: rule)
+    #expect(atRule.omega != expected.omega)
+    // Out of range, or on a slicing release: refused.
+    for bad in [0.0, -1, .nan, .infinity, 1e3] {
+      #expect(throws: OptionError.self) { try Self.adultMERF(lengthScale: bad) }
+    }
+    var slicing = ReleaseOptions(epsilon: 1)
+    slicing.merfLengthScale = 0.5
+    #expect(throws: OptionError.self) { try slicing.validate() }
   }
 
   @Test("every published value is on the snapping grid and consistent with every nearby count")

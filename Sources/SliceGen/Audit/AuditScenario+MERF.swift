@@ -58,7 +58,8 @@ extension AuditScenario {
       var noise = SecureNoise()
       let features = MERFFeatures(
         encoding: encoding, frequencies: frequencies, seed: noise.randomSeed(),
-        classConditional: true)
+        classConditional: true,
+        lengthScale: MERFFeatures.lengthScale(encoding: encoding, classConditional: true))
       func mechanism(_ row: [Float]) -> MERFMechanism {
         var m = MERFMechanism(featureWidth: features.featureWidth, classes: 2)
         var a = [Float](repeating: 0, count: frequencies)

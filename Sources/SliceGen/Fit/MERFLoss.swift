@@ -42,7 +42,7 @@ struct MERFLoss {
     }
     features = MERFFeatures(
       encoding: encoding, frequencies: merf.frequencies, seed: seed,
-      classConditional: merf.classes != nil)
+      classConditional: merf.classes != nil, lengthScale: merf.lengthScale)
     target = merf.noisyMean(rows: header.rows)
     classes = merf.classes?.count
     labelValue = merf.labelValue

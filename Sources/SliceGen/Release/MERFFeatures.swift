@@ -34,15 +34,23 @@ public struct MERFFeatures: Sendable {
   public static let defaultFrequencies = 1000
   /// `--features`.
   public static let frequencyRange = 1...100_000
+  /// `--length-scale`: encoded rows lie in the unit ball, so no two are more than 2 apart; a
+  /// kernel far narrower or wider than that sees nothing.
+  public static let lengthScaleRange = 0.001...100.0
 
-  public init(encoding: Encoding, frequencies: Int, seed: UInt64, classConditional: Bool) {
-    precondition(frequencies >= 1)
+  /// The map with frequencies drawn from `seed` for the length scale `lengthScale` (the
+  /// schema's rule `lengthScale(encoding:classConditional:)` unless the release chose another,
+  /// which it then stores: a fit reads ℓ from the release, never recomputes it).
+  public init(
+    encoding: Encoding, frequencies: Int, seed: UInt64, classConditional: Bool,
+    lengthScale scale: Double
+  ) {
+    precondition(frequencies >= 1 && scale.isFinite && scale > 0)
     let d = encoding.width
     encodedWidth = d
     self.frequencies = frequencies
     let block = classConditional ? Self.targetBlock(encoding) : nil
     labelBlock = block
-    let scale = Self.lengthScale(encoding: encoding, classConditional: classConditional)
     lengthScale = scale
     var generator = ChaCha20(seed: seed)
     var omega = [Float](repeating: 0, count: d * frequencies)

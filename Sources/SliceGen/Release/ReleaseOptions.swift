@@ -54,6 +54,9 @@ public struct ReleaseOptions: Sendable {
   /// `--mechanism merf`: D', the random Fourier frequencies of a DP-MERF release (Docs/merf.md),
   /// which then holds one noisy sum of embeddings and no projections; nil: a slicing release.
   public var merfFrequencies: Int? = nil
+  /// `--length-scale`: ℓ of a DP-MERF release's kernel, a public choice; nil: the schema's rule
+  /// (`MERFFeatures.lengthScale(encoding:classConditional:)`).
+  public var merfLengthScale: Double? = nil
 
   public init(epsilon: Double) { self.epsilon = epsilon }
 
@@ -141,9 +144,23 @@ extension ReleaseOptions {
   /// With `--mechanism merf`: D' in range, and none of what only a slicing release does
   /// (marginals, subsampling, shards, discovery; the CLI refuses the options themselves).
   func validateMERF() throws(OptionError) {
-    guard let frequencies = merfFrequencies else { return }
+    guard let frequencies = merfFrequencies else {
+      if merfLengthScale != nil {
+        throw OptionError(
+          option: "length-scale", value: nil, rule: "applies only with --mechanism merf")
+      }
+      return
+    }
     if let error = OptionError.outside("features", frequencies, MERFFeatures.frequencyRange) {
       throw error
+    }
+    if let scale = merfLengthScale,
+      !(scale.isFinite && MERFFeatures.lengthScaleRange.contains(scale))
+    {
+      throw OptionError(
+        option: "length-scale", value: "\(scale)",
+        rule: "must be from \(MERFFeatures.lengthScaleRange.lowerBound) to "
+          + "\(MERFFeatures.lengthScaleRange.upperBound)")
     }
     let conflict: (option: String, value: String?)? =
       marginals.isEnabled

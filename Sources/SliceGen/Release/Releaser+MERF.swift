@@ -41,7 +41,9 @@ extension Releaser {
     let frequencies = options.merfFrequencies ?? MERFFeatures.defaultFrequencies
     let features = MERFFeatures(
       encoding: encoding, frequencies: frequencies, seed: seed,
-      classConditional: classes != nil)
+      classConditional: classes != nil,
+      lengthScale: options.merfLengthScale
+        ?? MERFFeatures.lengthScale(encoding: encoding, classConditional: classes != nil))
     let mechanism = MERFMechanism(featureWidth: features.featureWidth, classes: classes?.count)
     let sensitivity = mechanism.l2Sensitivity(neighbors: options.neighbors)
     let calibration = try MERFCalibration.calibrate(
@@ -72,7 +74,9 @@ extension Releaser {
     let classConditional = schema.target != nil
     let features = MERFFeatures(
       encoding: encoding, frequencies: options.merfFrequencies ?? MERFFeatures.defaultFrequencies,
-      seed: seed, classConditional: classConditional)
+      seed: seed, classConditional: classConditional,
+      lengthScale: options.merfLengthScale
+        ?? MERFFeatures.lengthScale(encoding: encoding, classConditional: classConditional))
     var classCount: Int? = nil
     if classConditional, let block = features.labelBlock { classCount = block.width }
     var mechanism = MERFMechanism(
