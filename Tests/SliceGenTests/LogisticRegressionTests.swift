@@ -139,4 +139,51 @@ struct LogisticRegressionTests {
       }
     }
   }
+
+  @Test("damped Newton reaches the optimum on raw 0…255 features with collinear columns")
+  func dampedNewton() {
+    var rng = TestRNG(seed: 46)
+    // 400 rows of 30 "pixels" in 0…255, mostly zero, every column repeated three times (so
+    // the Hessian is ill-conditioned); the label follows two of them, with 5 % flipped.
+    let n = 400, base = 10, d = 3 * base
+    var x = [Double](), y = [Bool]()
+    for _ in 0..<n {
+      let pixels = (0..<base).map { _ in
+        Double.random(in: 0...1, using: &rng) < 0.6
+          ? 0 : Double(Int.random(in: 1...255, using: &rng))
+      }
+      x += pixels + pixels + pixels
+      let label = pixels[0] + pixels[1] > 200
+      y.append(Double.random(in: 0...1, using: &rng) < 0.05 ? !label : label)
+    }
+    let positives = Double(y.filter { $0 }.count)
+    let (sp, sn) = (Double(n) / (2 * positives), Double(n) / (2 * (Double(n) - positives)))
+    let (w, steps) = LogisticModel.newton(x, width: d, labels: y)
+    #expect(w.allSatisfy(\.isFinite) && steps > 0 && steps < 50, "\(steps)")
+    let zero = [Double](repeating: 0, count: d + 1)
+    let atZero = LogisticModel.objective(
+      zero, x: x, width: d, labels: y, positive: sp, negative: sn)
+    let atOptimum = LogisticModel.objective(
+      w, x: x, width: d, labels: y, positive: sp, negative: sn)
+    #expect(atOptimum < atZero)
+    // The gradient at the result: the regulariser's w plus the rows' terms.
+    var gradient = Array(w[0..<d]) + [0]
+    var hessian = [Double](repeating: 0, count: (d + 1) * (d + 1))
+    gradient.withUnsafeMutableBufferPointer { g in
+      hessian.withUnsafeMutableBufferPointer { h in
+        LogisticModel.accumulate(
+          x: x, width: d, labels: y, weights: w, positive: sp, negative: sn,
+          gradient: g.baseAddress!, hessian: h.baseAddress!)
+      }
+    }
+    #expect(gradient.map(abs).max()! < 1e-6, "\(gradient.map(abs).max()!)")
+    // Any small move away raises the objective.
+    for j in [0, 1, d] {
+      var moved = w
+      moved[j] += 1e-3
+      #expect(
+        LogisticModel.objective(moved, x: x, width: d, labels: y, positive: sp, negative: sn)
+          > atOptimum)
+    }
+  }
 }
