@@ -40,7 +40,7 @@ for eps in "$@"; do
     fi
     if [ ! -s "$D/floor.json" ]; then
       "$BIN" release "$TRAIN" --schema "$SCHEMA" --epsilon "$eps" --delta 1e-5 "${extra[@]}" \
-        --marginals one-way -o "$D/floor.slg" --quiet
+        --marginals one-way --aggregate-share 0.999 -o "$D/floor.slg" --quiet
       "$BIN" sample "$D/floor.slg" --independent --rows "$ROWS" -o "$D/floor.csv" --quiet
       rm -f "$D/floor.slg"
       evaluate "$D/floor.csv" "$D/floor.json"

@@ -21,7 +21,7 @@ for name, path in [("adult", f"{S}/adult/train.csv"), ("digits", f"{S}/digits/tr
 PY
 for t in digits:10:1500:holdout adult:1:32561:test; do
   IFS=: read name eps rows real <<< "$t"
-  $B release $S/$name/train.csv --schema $S/$name/schema.json --epsilon $eps --delta 1e-5 --marginals one-way -o $name-floor.slg --quiet
+  $B release $S/$name/train.csv --schema $S/$name/schema.json --epsilon $eps --delta 1e-5 --marginals one-way --aggregate-share 0.999 -o $name-floor.slg --quiet
   $B sample $name-floor.slg --independent --rows $rows -o $name-floor.csv --quiet
   for kind in floor shuffled; do
     echo "== $name, $kind (ε = $eps for the floor)"

@@ -78,7 +78,11 @@ struct CellRunner {
       )
     case .floor:
       steps = [
-        Step(name: "release", arguments: releaseArguments + ["--marginals", "one-way"]),
+        Step(
+          name: "release",
+          arguments: releaseArguments + [
+            "--marginals", "one-way", "--aggregate-share", "\(CompareMethod.floorAggregateShare)",
+          ]),
         Step(
           name: "sample",
           arguments: [

@@ -45,6 +45,9 @@ struct CompareCommandTests {
     }
     #expect(CLI.files(in: out + "/work").isEmpty)  // working files removed
     #expect(CLI.files(in: out + "/pictures").isEmpty)  // not an image table
+    // The floor gives the 1-way marginals all but a thousandth of the budget.
+    let floorLog = try String(contentsOfFile: out + "/logs/floor-eps1-seed1.log", encoding: .utf8)
+    #expect(floorLog.contains("--marginals one-way --aggregate-share 0.999"), "\(floorLog)")
     // The printed table: every method at both ε, the references, what each release was.
     for line in [
       "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
