@@ -51,15 +51,21 @@ public enum FormatVersions {
   ///   (`slicegen train-dpsgd`, DPSGDTraining.swift) with its own (ε, δ), which a version-4
   ///   reader would take for a model with no statement;
   /// - 6: `dpsgd.feedbackNorm`, error-feedback clipping, whose noise unit is C + 2C₂ rather than
-  ///   C (a version-5 reader would misstate the noise).
+  ///   C (a version-5 reader would misstate the noise);
+  /// - 7: `dpsgd.reconstructionWeight` and `dpsgd.noiseInjection`, Ma and Zhang's reconstruction
+  ///   term and noise injection in DP-SGD training (a version-6 reader would describe the training
+  ///   without them).
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 6
+  public static let model = 7
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
   static func model(for header: ModelHeader) -> Int {
+    if header.dpsgd?.reconstructionWeight != nil || header.dpsgd?.noiseInjection != nil {
+      return 7
+    }
     if header.dpsgd?.feedbackNorm != nil { return 6 }
     if header.dpsgd != nil { return 5 }
     if header.architecture.condition != nil { return 4 }

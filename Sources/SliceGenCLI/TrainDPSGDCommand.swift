@@ -90,6 +90,21 @@ enum TrainDPSGDCommand: Command {
       "latent", value: "n", help: "Latent dimension of the generator.",
       defaultText: "\(defaults.latent)", range: FitOptions.latentRange)
     static let hidden = TrainNonPrivateCommand.Options.hiddenWidths(default: defaults.hidden)
+    static let reconstructionWeight = Option<Double>.number(
+      "reconstruction-weight", value: "λ",
+      help: "Weight of Ma and Zhang's reconstruction loss: an encoder, trained in the same noisy "
+        + "steps, maps each private row to a latent (a variational autoencoder), and the row's "
+        + "gradient also carries λ·(squared reconstruction error + KL to the prior), clipped "
+        + "with the rest (0: off).", defaultText: "0")
+    static let encoderHidden = Option<Int>.wholeNumber(
+      "encoder-hidden", value: "H",
+      help: "With --reconstruction-weight: the width of the encoder's one hidden layer.",
+      defaultText: "\(defaults.encoderHidden)", range: FitOptions.hiddenWidthRange)
+    static let noiseInjection = Option<Double>.number(
+      "noise-injection", value: "s",
+      help: "Standard deviation of public Gaussian noise added to the generator's hidden "
+        + "layers during training, Ma and Zhang's noise injection (0: off; costs no privacy).",
+      defaultText: "0")
     static let diagnostics = Option<String>(
       "diagnostics", value: "file.csv",
       help: "NOT PRIVATE: write per-epoch training diagnostics (ε spent, fraction clipped, "
@@ -116,6 +131,7 @@ enum TrainDPSGDCommand: Command {
       Options.countNoise,
       Options.optimizer, Options.adamBCFloor, Options.batch,
       Options.fakeBatch, Options.epochs, Options.lr, Options.seed, Options.latent, Options.hidden,
+      Options.reconstructionWeight, Options.encoderHidden, Options.noiseInjection,
       Options.diagnostics, Options.output, Options.quiet,
     ],
     discussion: """
@@ -132,9 +148,14 @@ enum TrainDPSGDCommand: Command {
         slicegen plan --mechanism dp-sgd --sample-rate 0.01 --noise-multiplier 1 --steps 1000
       With --clipping error-feedback the steps are accounted at rate 1 with noise σ(C + 2C₂):
       the error state depends on every past batch, and that is the analysis slicegen proves
-      (Docs/dpsgd.md, "Error feedback"). The model is written atomically after every epoch and
-      states the ε spent so
-      far; Ctrl-C keeps the last complete epoch's model.
+      (Docs/dpsgd.md, "Error feedback"). Ma and Zhang's image generator is error feedback with
+      their reconstruction loss and noise injection:
+        slicegen train-dpsgd private.csv --schema schema.json --epsilon 10 --delta 1e-5 \
+          --clipping error-feedback --reconstruction-weight 1 --noise-injection 0.1
+      Neither changes the accounting: the reconstruction gradient is clipped with the row's, and
+      the injected noise is public (Docs/dpsgd.md, "Reconstruction loss and noise injection").
+      The model is written atomically after every epoch and states the ε spent so far; Ctrl-C
+      keeps the last complete epoch's model.
       """)
 
   /// The options given, checked by the library (`DPSGDOptions.validate()`).
@@ -172,6 +193,14 @@ enum TrainDPSGDCommand: Command {
     options.seed = arguments[Options.seed] ?? options.seed
     options.latent = arguments[Options.latent] ?? options.latent
     options.hidden = arguments[Options.hidden] ?? options.hidden
+    options.reconstructionWeight =
+      arguments[Options.reconstructionWeight] ?? options.reconstructionWeight
+    if arguments[Options.encoderHidden] != nil && options.reconstructionWeight == 0 {
+      throw OptionError(
+        option: "encoder-hidden", value: nil, rule: "needs --reconstruction-weight above 0")
+    }
+    options.encoderHidden = arguments[Options.encoderHidden] ?? options.encoderHidden
+    options.noiseInjection = arguments[Options.noiseInjection] ?? options.noiseInjection
     try options.validate()
     return options
   }

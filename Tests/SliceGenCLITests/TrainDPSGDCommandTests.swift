@@ -93,6 +93,23 @@ struct TrainDPSGDCommandTests {
       #expect(epsilon <= 4 && epsilon > 3.5, "the budget is spent by the last step: \(epsilon)")
       #expect(object["steps"] as? Int == 16, "2 epochs of ⌈80/10⌉ steps")
     }
+    // Ma and Zhang's variant: error feedback with the reconstruction term and noise injection.
+    let ma = try CLI.run(
+      [
+        "train-dpsgd", csv, "--schema", schema, "--epsilon", "4", "--delta", "1e-3", "-o", model,
+        "--clipping", "error-feedback", "--reconstruction-weight", "0.5", "--encoder-hidden", "8",
+        "--noise-injection", "0.1",
+      ] + Self.small)
+    #expect(ma.status == 0, "\(ma.stderr)")
+    let maObject =
+      try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", model, "--json"]).stdout.utf8)) as! [String: Any]
+    #expect(maObject["formatVersion"] as? Int == 7)
+    let maStatement = try #require(maObject["statement"] as? String)
+    #expect(maStatement.contains("reconstruction loss (weight 0.5)"), "\(maStatement)")
+    #expect(maStatement.contains("N(0, 0.1²) noise"), "\(maStatement)")
+    #expect((maObject["epsilon"] as! Double) <= 4)
+
     let text = try CLI.run(["inspect", model])
     #expect(text.stdout.contains("dp-sgd") && text.stdout.contains("zero-out"), "\(text.stdout)")
 
@@ -132,6 +149,24 @@ struct TrainDPSGDCommandTests {
           "--target-quantile",
           "0.3",
         ], 64, "needs --clipping adaptive"
+      ),
+      (
+        [
+          "CSV", "--schema", "SCHEMA", "--epsilon", "1", "--delta", "1e-3", "--encoder-hidden", "8",
+        ],
+        64, "needs --reconstruction-weight"
+      ),
+      (
+        [
+          "CSV", "--schema", "SCHEMA", "--epsilon", "1", "--delta", "1e-3",
+          "--reconstruction-weight", "-1",
+        ], 64, "--reconstruction-weight"
+      ),
+      (
+        [
+          "CSV", "--schema", "SCHEMA", "--epsilon", "1", "--delta", "1e-3", "--noise-injection",
+          "nan",
+        ], 64, "--noise-injection"
       ),
     ])
   func badInput(arguments: [String], status: Int32, evidence: String) throws {

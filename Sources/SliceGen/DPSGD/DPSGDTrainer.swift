@@ -52,6 +52,41 @@ public enum DPSGDTrainer {
     return generator.parameterGradient(cache, outputGradient: g)
   }
 
+  /// The same with the reconstruction term (ReconstructionTerm.swift): [∇_{θ_G}(f_i + r_i),
+  /// ∇_{θ_E} r_i], one vector that DP-SGD clips as a whole. `epsilon` and `hiddenNoise` are
+  /// public draws for this row.
+  static func perExampleGradient(
+    row x: UnsafePointer<Float>, cache: ForwardCache<Float>, kernel: MMDKernel,
+    generator: inout MLPGenerator, reconstruction: ReconstructionTerm,
+    encoder: LatentEncoder<Float>,
+    epsilon: [Float], hiddenNoise: [[Float]]?
+  ) -> [Float] {
+    let d = generator.architecture.outputWidth
+    let g = kernel.crossGradient(row: x, synthetic: cache.output, width: d).gradient
+    generator.zeroGradients()
+    g.withUnsafeBufferPointer { generator.backward(cache, outputGradient: $0.baseAddress!) }
+    let encoderGradient = reconstruction.accumulateGradient(
+      row: x, epsilon: epsilon, hiddenNoise: hiddenNoise, encoder: encoder,
+      generator: &generator)
+    return generator.gradients + encoderGradient
+  }
+
+  /// Public N(0, s²) noise for every hidden layer of `architecture` (`count` rows), or nil when
+  /// s = 0: the noise injection of `--noise-injection`.
+  static func hiddenNoise(
+    _ s: Double, architecture: GeneratorArchitecture, count: Int,
+    using rng: inout some RandomNumberGenerator
+  ) -> [[Float]]? {
+    guard s > 0 else { return nil }
+    return architecture.hidden.map { width in
+      var noise = [Float](repeating: 0, count: count * width)
+      noise.withUnsafeMutableBufferPointer {
+        GaussianSampling.fill($0, standardDeviation: Float(s), using: &rng)
+      }
+      return noise
+    }
+  }
+
   /// Step 1: the Poisson batch, every one of the n rows joining with probability q (secure
   /// coins, one per row in order). `slicegen audit` runs it too (AuditScenario+DPSGD.swift).
   static func poissonBatch(rows n: Int, sampleRate q: Double, noise: inout SecureNoise) -> [Int] {
@@ -83,6 +118,10 @@ public enum DPSGDTrainer {
       blocks: Encoding(schema: schema).outputBlocks)
   }
 
+  /// The first stream id of the reconstruction term's per-step draws ("RECO" in ASCII, then the
+  /// step), apart from the epochs' streams (1, 2, …) and the initialisation's (.max).
+  static let reconstructionStream: UInt64 = 0x5245_434F << 32
+
   /// Trains on the rows of `csvPath`, writing the model to `outputPath` after every epoch (with
   /// the ε spent so far). Nothing is written when the input is refused.
   /// - Parameters:
@@ -111,6 +150,16 @@ public enum DPSGDTrainer {
     var noise = noise
     let architecture = architecture(schema: schema, options: options)
     let p = architecture.parameterCount
+    // The reconstruction term's encoder (its parameters join the clipped, noised vector).
+    let reconstruction =
+      options.reconstructionWeight > 0
+      ? ReconstructionTerm(weight: options.reconstructionWeight) : nil
+    let encoderParameters =
+      reconstruction == nil
+      ? 0
+      : d * options.encoderHidden + options.encoderHidden
+        + options.encoderHidden * 2 * options.latent + 2 * options.latent
+    let pTotal = p + encoderParameters
     let q = Double(options.expectedBatch) / Double(n)
     let stepsPerEpoch = stepsPerEpoch(rows: n, expectedBatch: options.expectedBatch)
     let totalSteps = stepsPerEpoch * options.epochs
@@ -120,7 +169,7 @@ public enum DPSGDTrainer {
     let feedbackNorm =
       options.clipping == .errorFeedback ? options.feedbackNorm ?? options.clippingNorm : nil
     // Values snapped per step: the gradient, and the count of adaptive clipping.
-    let values = p + (adaptive ? 1 : 0)
+    let values = pTotal + (adaptive ? 1 : 0)
     let calibration = try DPSGDCalibration.calibrate(
       epsilon: options.epsilon, delta: options.delta, sampleRate: feedbackNorm == nil ? q : 1,
       steps: totalSteps, parameterCount: values)
@@ -141,7 +190,7 @@ public enum DPSGDTrainer {
     }
     var c = options.clippingNorm
     let kappa = DPSGDCalibration.clippingFactor(rows: n)
-    var feedback = feedbackNorm.map { ErrorFeedback(parameterCount: p, bound: $0 * kappa) }
+    var feedback = feedbackNorm.map { ErrorFeedback(parameterCount: pTotal, bound: $0 * kappa) }
     // The noise's unit: C, or Δ = C + 2C₂ with error feedback.
     func noiseUnit(_ c: Double) -> Double {
       feedbackNorm.map { ErrorFeedback.sensitivity(clippingNorm: c, feedbackNorm: $0) } ?? c
@@ -153,6 +202,15 @@ public enum DPSGDTrainer {
     var generator = MLPGenerator(architecture: architecture, using: &initRNG)
     var optimizer = DPSGDOptimizerState(
       kind: options.optimizer, parameterCount: p,
+      noiseVariance: pow(gradientMultiplier * noiseUnit(c) / expected, 2),
+      floor: options.adamBCFloor)
+    var encoder = reconstruction.map { _ in
+      LatentEncoder<Float>(
+        inputWidth: d, hiddenWidth: options.encoderHidden, latent: options.latent,
+        using: &initRNG)
+    }
+    var encoderOptimizer = DPSGDOptimizerState(
+      kind: options.optimizer, parameterCount: encoderParameters,
       noiseVariance: pow(gradientMultiplier * noiseUnit(c) / expected, 2),
       floor: options.adamBCFloor)
     var history: [EpochRecord] = []
@@ -175,20 +233,39 @@ public enum DPSGDTrainer {
         let batch = poissonBatch(rows: n, sampleRate: q, noise: &noise)
         // 2. The synthetic batch from public latents.
         let z = generator.sampleLatents(count: m, using: &rng)
+        let injected = hiddenNoise(
+          options.noiseInjection, architecture: architecture, count: m, using: &rng)
         let cache = z.withUnsafeBufferPointer {
-          generator.forward(latents: $0.baseAddress!, batch: m)
+          generator.forward(latents: $0.baseAddress!, batch: m, hiddenNoise: injected)
         }
+        // The reconstruction term's public draws: its own stream per step, so that the draws
+        // of the rows in the batch do not move the latents' stream.
+        var reconstructionRNG = Trainer.trainingStream(
+          seed: options.seed, stream: reconstructionStream + UInt64(steps))
         // 3. Clipped per-example gradients, summed in double precision (C of this step).
         let clipper = DPSGDClipper(
           mode: options.clipping, bound: c * kappa, stability: options.automaticStability)
         var unclipped = 0
-        var sum = [Double](repeating: 0, count: p)
+        var sum = [Double](repeating: 0, count: pTotal)
         var raw: [Double]? =
-          diagnostics == nil && feedback == nil ? nil : [Double](repeating: 0, count: p)
+          diagnostics == nil && feedback == nil ? nil : [Double](repeating: 0, count: pTotal)
         x.withUnsafeBufferPointer { xx in
           for i in batch {
-            let g = perExampleGradient(
-              row: xx.baseAddress! + i * d, cache: cache, kernel: kernel, generator: &generator)
+            let row = xx.baseAddress! + i * d
+            let g: [Float]
+            if let reconstruction, let encoder {
+              let epsilon = (0..<options.latent).map { _ in
+                Float(MLPGenerator.normal(&reconstructionRNG))
+              }
+              g = perExampleGradient(
+                row: row, cache: cache, kernel: kernel, generator: &generator,
+                reconstruction: reconstruction, encoder: encoder, epsilon: epsilon,
+                hiddenNoise: hiddenNoise(
+                  options.noiseInjection, architecture: architecture, count: 1,
+                  using: &reconstructionRNG))
+            } else {
+              g = perExampleGradient(row: row, cache: cache, kernel: kernel, generator: &generator)
+            }
             let norm = clipper.accumulate(g, into: &sum)
             if clipper.scale(norm: norm) >= 1 { unclipped += 1 }
             if raw != nil {
@@ -228,6 +305,12 @@ public enum DPSGDTrainer {
         optimizer.step(
           parameters: &generator.parameters, gradients: gradient,
           learningRate: options.learningRate)
+        if encoder != nil {
+          let encoderGradient = (p..<pTotal).map { Float(noisy[$0] / expected) }
+          encoderOptimizer.step(
+            parameters: &encoder!.parameters, gradients: encoderGradient,
+            learningRate: options.learningRate)
+        }
         steps += 1
         let perSecond = Double(steps) / max(Date().timeIntervalSince(runStart), 1e-9)
         progress(
@@ -250,7 +333,9 @@ public enum DPSGDTrainer {
       var marker = DPSGDTraining(
         statement: statement(
           epsilon: spent, delta: options.delta, isPrivate: noise.isPrivate, steps: steps,
-          feedbackNorm: feedbackNorm),
+          feedbackNorm: feedbackNorm,
+          reconstructionWeight: reconstruction == nil ? nil : options.reconstructionWeight,
+          noiseInjection: options.noiseInjection > 0 ? options.noiseInjection : nil),
         epsilon: spent, delta: options.delta, neighbors: SampledGaussianRDP.relation,
         noiseIsPrivate: noise.isPrivate, rows: n, sampleRate: calibration.accountedSampleRate,
         noiseMultiplier: calibration.noiseMultiplier, steps: steps,
@@ -262,6 +347,8 @@ public enum DPSGDTrainer {
         accountantEpsilon: spent - margin, accountantDelta: calibration.accountantDelta,
         implementationEpsilon: margin, bandwidths: kernel.bandwidths, fakeBatch: m)
       marker.feedbackNorm = feedbackNorm
+      if reconstruction != nil { marker.reconstructionWeight = options.reconstructionWeight }
+      if options.noiseInjection > 0 { marker.noiseInjection = options.noiseInjection }
       if adaptive {
         marker.adaptive = AdaptiveClipping(
           targetQuantile: options.targetQuantile, learningRate: options.clippingLearningRate,
@@ -284,7 +371,8 @@ public enum DPSGDTrainer {
 
   /// The guarantee in words.
   public static func statement(
-    epsilon: Double, delta: Double, isPrivate: Bool, steps: Int, feedbackNorm: Double? = nil
+    epsilon: Double, delta: Double, isPrivate: Bool, steps: Int, feedbackNorm: Double? = nil,
+    reconstructionWeight: Double? = nil, noiseInjection: Double? = nil
   ) -> String {
     let mechanism =
       feedbackNorm == nil
@@ -298,6 +386,15 @@ public enum DPSGDTrainer {
       + "row, n public; equivalently add/remove) for the generator's parameters and every row "
       + "sampled from them: \(mechanism), accounted by Rényi DP (Mironov, Talwar, Zhang 2019) "
       + "with the improved conversion (Balle et al. 2020)."
+      + (reconstructionWeight.map {
+        " Each row's clipped gradient also carries a reconstruction loss (weight \($0)) through "
+          + "an encoder trained in the same noisy steps (Ma and Zhang); one row still moves a "
+          + "step's sum by at most the clipping norm."
+      } ?? "")
+      + (noiseInjection.map {
+        " Public N(0, \($0)²) noise was injected into the generator's hidden layers during "
+          + "training; it spends no privacy."
+      } ?? "")
     return isPrivate
       ? base : "NOT PRIVATE: reproducible test noise was used. Otherwise: " + base
   }

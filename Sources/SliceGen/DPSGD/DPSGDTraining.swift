@@ -78,6 +78,11 @@ public struct DPSGDTraining: Codable, Equatable, Sendable {
   public var feedbackNorm: Double? = nil
   /// The quantile clipping's settings and outcome (nil unless `clipping` is adaptive).
   public var adaptive: AdaptiveClipping? = nil
+  /// λ of the reconstruction term (ReconstructionTerm.swift; nil: off, model format 7 when set).
+  public var reconstructionWeight: Double? = nil
+  /// s of the noise injected into the generator's hidden layers during training (nil: off,
+  /// model format 7 when set).
+  public var noiseInjection: Double? = nil
   /// The Gaussian kernel bandwidths of the MMD loss (public: a function of the encoding only).
   public var bandwidths: [Double]
   /// Synthetic rows per step.
@@ -115,6 +120,13 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
   public var seed: UInt64 = 0
   public var latent: Int = 32
   public var hidden: [Int] = [128, 128]
+  /// λ of the reconstruction term (0: off), Ma and Zhang's variational-autoencoder loss on each
+  /// private row (ReconstructionTerm.swift); its encoder has one hidden layer of `encoderHidden`.
+  public var reconstructionWeight: Double = 0
+  public var encoderHidden: Int = 128
+  /// s of the public N(0, s²) noise added to the generator's hidden pre-activations during
+  /// training (0: off), Ma and Zhang's noise injection.
+  public var noiseInjection: Double = 0
 
   public static let expectedBatchRange = 1...65536
   public static let fakeBatchRange = 2...4096
@@ -187,6 +199,19 @@ public struct DPSGDOptions: Codable, Equatable, Sendable {
     if let e = OptionError.outside("fake-batch", fakeBatch, Self.fakeBatchRange) { throw e }
     if let e = OptionError.outside("epochs", epochs, FitOptions.epochsRange) { throw e }
     if let e = OptionError.outside("latent", latent, FitOptions.latentRange) { throw e }
+    guard reconstructionWeight.isFinite, reconstructionWeight >= 0 else {
+      throw OptionError(
+        option: "reconstruction-weight", value: "\(reconstructionWeight)",
+        rule: "must be non-negative and finite")
+    }
+    guard noiseInjection.isFinite, noiseInjection >= 0 else {
+      throw OptionError(
+        option: "noise-injection", value: "\(noiseInjection)",
+        rule: "must be non-negative and finite")
+    }
+    if let e = OptionError.outside("encoder-hidden", encoderHidden, FitOptions.hiddenWidthRange) {
+      throw e
+    }
     for width in hidden {
       if let e = OptionError.outside("hidden", width, FitOptions.hiddenWidthRange) { throw e }
     }

@@ -23,6 +23,13 @@ extension ModelSummary {
           + "\(SummaryText.number(a.gradientNoiseMultiplier)), final C = "
           + "\(SummaryText.number(a.finalClippingNorm))")
     }
+    if marker.reconstructionWeight != nil || marker.noiseInjection != nil {
+      lines.append(
+        "  Ma and Zhang  reconstruction weight "
+          + (marker.reconstructionWeight.map { SummaryText.number($0) } ?? "off")
+          + ", noise injection "
+          + (marker.noiseInjection.map { "s = " + SummaryText.number($0) } ?? "off"))
+    }
     lines.append("")
     lines.append("Privacy (DP-SGD: the generator's parameters and all samples are post-processing)")
     if !marker.noiseIsPrivate { lines.append("  WARNING: NOT PRIVATE: reproducible test noise") }
@@ -40,7 +47,7 @@ extension ModelSummary {
 
   /// `inspect --json` of a DP-SGD model.
   func dpsgdJSONText(_ marker: DPSGDTraining) throws -> String {
-    let object: [String: JSONValue] = [
+    var object: [String: JSONValue] = [
       "format": .string(header.format),
       "formatVersion": .number(Double(header.formatVersion)),
       "toolVersion": .string(header.toolVersion),
@@ -64,6 +71,8 @@ extension ModelSummary {
       "implementationEpsilon": .number(marker.implementationEpsilon),
       "statement": .string(marker.statement),
     ]
+    if let w = marker.reconstructionWeight { object["reconstructionWeight"] = .number(w) }
+    if let s = marker.noiseInjection { object["noiseInjection"] = .number(s) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)

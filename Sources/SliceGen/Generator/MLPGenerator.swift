@@ -180,8 +180,12 @@ public struct Network<T: NetworkScalar> {
 
   /// Runs the network on `batch` latents (batch × latent). A class-conditional generator uses
   /// `labels` (one category per row) when given, else draws them from the latents.
+  /// `hiddenNoise`, when given, holds one array per hidden layer (batch × its width), added to
+  /// that layer's pre-activations before the activation: the noise injection of DP-SGD's
+  /// `--noise-injection` (public noise; the cache keeps the noisy pre-activations, so `backward`
+  /// differentiates the noisy network, whose derivative in θ has the same form).
   public func forward(
-    latents: UnsafePointer<T>, batch b: Int, labels: [Int]? = nil
+    latents: UnsafePointer<T>, batch b: Int, labels: [Int]? = nil, hiddenNoise: [[T]]? = nil
   ) -> ForwardCache<T> {
     let widths = architecture.widths
     let cache = ForwardCache<T>(batch: b)
@@ -206,6 +210,10 @@ public struct Network<T: NetworkScalar> {
         if l == layers - 1 {
           cache.logits = expandedLogits(a, batch: b)
         } else {
+          if let noise = hiddenNoise?[l] {
+            precondition(noise.count == a.count, "hiddenNoise: one value per hidden unit and row")
+            for k in a.indices { a[k] += noise[k] }
+          }
           cache.preActivations.append(a)
           let leaky: T = architecture.activation == .leakyRelu ? T(0.2) : 0
           current = a.map { $0 > 0 ? $0 : $0 * leaky }
@@ -314,10 +322,12 @@ public struct Network<T: NetworkScalar> {
   }
 
   /// Accumulates ∂L/∂parameters into `gradients`, given ∂L/∂output (batch × d) and, optionally,
-  /// ∂L/∂head values (batch × logitCount).
+  /// ∂L/∂head values (batch × logitCount). With `inputGradient`, also writes ∂L/∂input there
+  /// (batch × the first layer's width: the latents, then a conditional generator's one-hot
+  /// label), overwriting it.
   public mutating func backward(
     _ cache: ForwardCache<T>, outputGradient: UnsafePointer<T>?,
-    headGradient: UnsafePointer<T>? = nil
+    headGradient: UnsafePointer<T>? = nil, inputGradient: UnsafeMutablePointer<T>? = nil
   ) {
     let b = cache.batch
     let widths = architecture.widths
@@ -385,6 +395,13 @@ public struct Network<T: NetworkScalar> {
                 let row = da.baseAddress! + i * fanOut
                 for j in 0..<fanOut { db[j] += row[j] }
               }
+            }
+          }
+          if l == 0, let inputGradient {
+            delta.withUnsafeBufferPointer { da in
+              T.nt(
+                b, fanIn, fanOut, da.baseAddress!, p.baseAddress! + weightOffsets[l],
+                inputGradient, accumulate: false)
             }
           }
           guard l > 0 else { break }
