@@ -17,10 +17,15 @@ enum FitCommand: Command {
   /// The options, each declared once: the help shows them in `spec`'s order.
   enum Options {
     static let epochs = Option<Int>.wholeNumber(
-      "epochs", value: "N", help: "Passes over the release rows.",
+      "epochs", value: "N",
+      help: "Passes over the release rows. On a DP-MERF release, which has no rows, the default "
+        + "is the epochs of \(FitOptions.merfSteps) steps, with --batch \(FitOptions.merfBatch) "
+        + "and --keep best.",
       defaultText: "\(defaults.epochs)", range: FitOptions.epochsRange)
     static let batch = Option<Int>.wholeNumber(
-      "batch", value: "B", help: "Release rows (and synthetic rows) per step.",
+      "batch", value: "B",
+      help: "Release rows (and synthetic rows) per step (on a DP-MERF release: generated rows, "
+        + "default \(FitOptions.merfBatch)).",
       defaultText: "\(defaults.batch)", range: FitOptions.batchRange)
     static let lr = Option<Double>.number(
       "lr", value: "η", help: "Adam learning rate (cosine decay to a tenth).",
@@ -112,7 +117,9 @@ enum FitCommand: Command {
       "keep",
       help: "The epoch the model keeps: the best (for a release with marginals, the smallest "
         + "marginal fit, the mean total variation between the generator's and the released "
-        + "marginals; otherwise the smallest validation loss), or the last.",
+        + "marginals; on a DP-MERF release, the smallest loss on a fixed batch of "
+        + "\(Trainer.merfJudgeRows) generated rows, the default there; otherwise the smallest "
+        + "validation loss), or the last.",
       defaultText: defaults.keep.rawValue)
     static let target = Option<String>(
       "target", value: "column",
@@ -203,11 +210,16 @@ enum FitCommand: Command {
 
   static func run(_ arguments: Arguments) throws {
     Console.quiet = arguments[Options.quiet]
-    let options = try options(arguments)
+    var options = try options(arguments)
     let releasePath = arguments.positionals[0]
     let output = arguments[Options.output] ?? "model.slgm"
     try OutputPath.refuse(output, ifAnyOf: [releasePath])
     let release = try Release(contentsOf: releasePath)
+    if release.header.merf != nil {
+      // A DP-MERF release has no rows to pass over: its own batch, steps and kept epoch.
+      options = options.withMERFDefaults(
+        rows: release.header.rows, given: Set(trainingOptionsGiven(arguments)))
+    }
     let resume = try arguments[Options.resume].map { try Model(contentsOf: $0) }
     try Trainer.check(release: release, options: options, resume: resume)
     let names = release.header.schema.keptColumns.map(\.name)

@@ -39,8 +39,16 @@ struct MERFCommandTests {
     let text = try CLI.run(["inspect", release])
     #expect(text.stdout.contains("DP-MERF"))
     let model = directory + "/m.slgm"
-    let fit = try CLI.run(["fit", release, "--epochs", "1", "-o", model, "--quiet"])
+    let fit = try CLI.run(["fit", release, "--epochs", "1", "-o", model])
     #expect(fit.status == 0, "\(fit.stderr)")
+    // A MERF release's own defaults where none is given: batch 1,024, the best epoch.
+    let said = fit.stdout + fit.stderr
+    #expect(
+      said.contains("batch 1024, 1 epochs") && said.contains("best validation loss"), "\(said)")
+    let given = try CLI.run(
+      ["fit", release, "--batch", "64", "--epochs", "1", "--keep", "last", "-o", model])
+    #expect(given.status == 0, "\(given.stderr)")
+    #expect((given.stdout + given.stderr).contains("batch 64, 1 epochs"))
     let sample = try CLI.run(["sample", model, "--rows", "50", "-o", directory + "/s.csv"])
     #expect(sample.status == 0, "\(sample.stderr)")
     let rows = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8)

@@ -206,4 +206,28 @@ struct FitOptionsTests {
     #expect(
       try JSONDecoder().decode(FitOptions.self, from: JSONEncoder().encode(options)) == options)
   }
+
+  @Test(
+    "a DP-MERF release's defaults: batch 1,024, about 400 steps, the best epoch; given ones stay")
+  func merfDefaults() {
+    // digits: 1,497 rows, 1,347 trained on, one batch of 1,024 an epoch, so 10 (the minimum).
+    let digits = FitOptions().withMERFDefaults(rows: 1497)
+    #expect(digits.batch == 1024 && digits.keep == .best)
+    #expect(FitOptions.merfStepsPerEpoch(rows: 1497, batch: 1024, validation: 0.1) == 10)
+    #expect(digits.epochs == 40, "40 epochs of 10 steps")
+    // Adult: 32,561 rows, 29,305 trained on: 28 steps an epoch, 15 epochs (420 steps).
+    let adult = FitOptions().withMERFDefaults(rows: 32561)
+    #expect(FitOptions.merfStepsPerEpoch(rows: 32561, batch: 1024, validation: 0.1) == 28)
+    #expect(adult.epochs == 15)
+    // A setting the user gave is kept; the epochs follow a given batch.
+    var given = FitOptions()
+    given.batch = 256
+    given.epochs = 3
+    let kept = given.withMERFDefaults(rows: 32561, given: ["batch", "keep"])
+    #expect(kept.batch == 256 && kept.keep == FitOptions().keep)
+    #expect(kept.epochs == 4, "⌈400 / 114⌉ epochs of ⌊29,305 / 256⌋ steps")
+    #expect(given.withMERFDefaults(rows: 32561, given: ["epochs"]).epochs == 3)
+    // Tiny releases: the batch is the training rows, the epochs still reach the steps.
+    #expect(FitOptions().withMERFDefaults(rows: 40).epochs == 40)
+  }
 }

@@ -1,7 +1,7 @@
 // `fit` on a MERF release (Docs/merf.md, "The fit"): the table generator trained to match the
 // released noisy mean embedding (MERFLoss.swift). Each step draws b latents, generates G(Z) and
 // descends ‖μ̃ − mean ψ(G(Z))‖²; each epoch (as many steps as a slicing release of n rows would
-// take) is judged by the same loss on a fixed batch of `Trainer.merfJudgeRows` latents from
+// take, at least FitOptions.merfMinimumStepsPerEpoch) is judged by the same loss on a fixed batch of `Trainer.merfJudgeRows` latents from
 // their own stream, recorded as the epoch's validation loss. Post-processing of the release: no
 // privacy is spent, and the model file is the same as for any other release.
 
@@ -10,7 +10,7 @@ import SliceGenNumerics
 
 extension Trainer {
   /// Latent rows of the per-epoch MERF criterion.
-  static let merfJudgeRows = 4096
+  public static let merfJudgeRows = 4096
 
   /// `fit` for a release of method "merf" (called by `fit`; same contract).
   static func fitMERF(
@@ -29,7 +29,8 @@ extension Trainer {
       ?? TrainingState(fresh: setup)
     let loss = try MERFLoss(release: release)
     let batch = setup.batch
-    let stepsPerEpoch = setup.stepsPerEpoch
+    let stepsPerEpoch = FitOptions.merfStepsPerEpoch(
+      rows: setup.rows, batch: options.batch, validation: options.validation)
     let latent = options.latent
     let d = release.header.encodedWidth
     let firstEpoch = (state.history.last?.epoch ?? 0) + 1

@@ -9,6 +9,17 @@ import SliceGenNumerics
 
 /// What a release and the fit options fix before training starts.
 struct TrainingSetup {
+  /// The rows held out and trained on, the batch (at most the training rows) and the steps of
+  /// one epoch, for a release of n rows.
+  static func split(rows n: Int, validation: Double, batch: Int) -> (
+    validationRows: Int, trainRows: Int, batch: Int, stepsPerEpoch: Int
+  ) {
+    let validationRows = min(Int((Double(n) * validation).rounded()), n - 2)
+    let trainRows = n - validationRows
+    let b = min(batch, trainRows)
+    return (validationRows, trainRows, b, max(1, trainRows / b))
+  }
+
   let release: Release
   let options: FitOptions
   /// The release's identity, recorded in the model (`--resume` checks it).
@@ -48,10 +59,8 @@ struct TrainingSetup {
     releaseChecksum = try release.identity()
     modelSchema = try header.schema.withTarget(
       options.target ?? resume?.header.schema.target ?? header.schema.target)
-    validationRows = min(Int((Double(n) * options.validation).rounded()), n - 2)
-    trainRows = n - validationRows
-    batch = min(options.batch, trainRows)
-    stepsPerEpoch = max(1, trainRows / batch)
+    (validationRows, trainRows, batch, stepsPerEpoch) = Self.split(
+      rows: n, validation: options.validation, batch: options.batch)
 
     let encoding = Encoding(schema: header.schema)
     sampler = options.sampler.resolved(
