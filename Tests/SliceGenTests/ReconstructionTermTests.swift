@@ -10,28 +10,38 @@ import Testing
 
 @Suite("DP-SGD reconstruction term and noise injection")
 struct ReconstructionTermTests {
-  /// A small Double generator (sigmoid heads: smooth), a Double encoder, a row, ε and
-  /// injected noise.
+  /// The small Double generator of DPSGDTests (sigmoid heads: smooth) and its real row, a
+  /// Double encoder, ε and injected noise.
   func setup(seed: UInt64) -> (
     Network<Double>, LatentEncoder<Double>, [Double], [Double], [[Double]]
   ) {
-    var rng = TestRNG(seed: seed)
-    let architecture = GeneratorArchitecture(
-      latent: 3, hidden: [6, 5], activation: .leakyRelu, numericHead: .sigmoid,
-      blocks: DPSGDTests.blocks)
-    var net = Network<Double>(architecture: architecture, using: &rng)
-    for i in net.parameters.indices {
-      net.parameters[i] += Double.random(in: -0.1...0.1, using: &rng)
-    }
-    let d = architecture.outputWidth
-    var encoder = LatentEncoder<Double>(inputWidth: d, hiddenWidth: 7, latent: 3, using: &rng)
+    let (net, _, x) = DPSGDTests().setup(seed: seed)
+    var rng = TestRNG(seed: seed + 100)
+    var encoder = LatentEncoder<Double>(inputWidth: x.count, hiddenWidth: 7, latent: 3, using: &rng)
     for i in encoder.parameters.indices {
       encoder.parameters[i] += Double.random(in: -0.3...0.3, using: &rng)
     }
-    let x = (0..<d).map { _ in Double.random(in: 0...0.4, using: &rng) }
     let epsilon = (0..<3).map { _ in Double.random(in: -1...1, using: &rng) }
     let noise = [6, 5].map { w in (0..<w).map { _ in Double.random(in: -0.2...0.2, using: &rng) } }
     return (net, encoder, x, epsilon, noise)
+  }
+
+  /// The largest relative error of `analytic` against central differences of `loss` in each
+  /// parameter of `parameters`.
+  func worstError(
+    _ parameters: [Double], _ analytic: [Double], loss: ([Double]) -> Double
+  ) -> Double {
+    let h = 1e-6
+    var worst = 0.0
+    for i in parameters.indices {
+      var plus = parameters
+      plus[i] += h
+      var minus = parameters
+      minus[i] -= h
+      let numeric = (loss(plus) - loss(minus)) / (2 * h)
+      worst = max(worst, abs(numeric - analytic[i]) / max(1e-4, abs(numeric)))
+    }
+    return worst
   }
 
   @Test("the gradient in the generator's and the encoder's parameters matches finite differences")
@@ -52,25 +62,15 @@ struct ReconstructionTermTests {
           generator: &net)
       }
       let generatorGradient = net.gradients
-      let h = 1e-6
-      var worst = 0.0
-      for i in net.parameters.indices {
-        var plus = net
-        plus.parameters[i] += h
-        var minus = net
-        minus.parameters[i] -= h
-        let numeric = (loss(plus, encoder) - loss(minus, encoder)) / (2 * h)
-        worst = max(worst, abs(numeric - generatorGradient[i]) / max(1e-4, abs(numeric)))
+      let worst = worstError(net.parameters, generatorGradient) { p in
+        var n = net
+        n.parameters = p
+        return loss(n, encoder)
       }
-      var worstEncoder = 0.0
-      for i in encoder.parameters.indices {
-        var plus = encoder
-        plus.parameters[i] += h
-        var minus = encoder
-        minus.parameters[i] -= h
-        let numeric = (loss(net, plus) - loss(net, minus)) / (2 * h)
-        worstEncoder = max(
-          worstEncoder, abs(numeric - encoderGradient[i]) / max(1e-4, abs(numeric)))
+      let worstEncoder = worstError(encoder.parameters, encoderGradient) { p in
+        var e = encoder
+        e.parameters = p
+        return loss(net, e)
       }
       #expect(worst < 1e-5, "generator, seed \(seed): worst relative error \(worst)")
       #expect(worstEncoder < 1e-5, "encoder, seed \(seed): worst relative error \(worstEncoder)")
