@@ -94,8 +94,9 @@ enum FitCommand: Command {
         + "marginals only). conditional (labelled images only, 'slicegen schema --image'): a "
         + "class-conditional generator G(z, label) with sigmoid pixels, trained on the "
         + "projections alone (no marginal term), its label drawn from the release's 1-way "
-        + "marginal of the label (uniform when the release has none); 'sample --png' then asks "
-        + "it for each class directly.",
+        + "marginal of the label (uniform when the release has none); on a class-conditional "
+        + "DP-MERF release, trained on the mean embedding, its label drawn from the release's "
+        + "label coordinates; 'sample --png' then asks it for each class directly.",
       defaultText: defaults.sampler.rawValue)
     static let impliedPairWeight = Option<Double>.number(
       "implied-pair-weight", value: "w",
@@ -252,9 +253,13 @@ enum FitCommand: Command {
     if options.sampler == .conditional {
       Console.info(
         "Class-conditional image generator: sigmoid pixels given the latent and the label, "
-          + "trained on the projections alone; the label is drawn from "
-          + (release.header.marginals != nil
-            ? "the release's 1-way marginal of it." : "a uniform distribution (no marginals)."))
+          + (release.header.merf != nil
+            ? "trained on the mean embedding; the label is drawn from the release's label "
+              + "coordinates."
+            : "trained on the projections alone; the label is drawn from "
+              + (release.header.marginals != nil
+                ? "the release's 1-way marginal of it." : "a uniform distribution (no marginals)."))
+      )
     } else if release.header.marginals != nil {
       let term =
         options.marginalLoss == .l2

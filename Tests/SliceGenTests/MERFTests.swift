@@ -304,6 +304,53 @@ struct MERFTests {
     let loaded = try Model(contentsOf: path)
     #expect(loaded.header == model.header)
   }
+
+  @Test("the class-conditional image generator fits a MERF release, its label from the release")
+  func conditionalGenerator() throws {
+    let digits = TestPaths.repository.appendingPathComponent("samples/digits")
+    let csv = digits.appendingPathComponent("train.csv").path
+    var releases: [Release] = []
+    for target in ["target", nil] as [String?] {
+      let schema = try Schema(contentsOf: digits.appendingPathComponent("schema.json").path)
+        .withTarget(target)
+      var options = ReleaseOptions(epsilon: 4)
+      options.delta = 1e-6
+      options.neighbors = .zeroOut
+      options.marginals = .none
+      options.merfFrequencies = 40
+      options.insecureTestNoiseSeed = 5
+      let path = TestPaths.temporary("merf-digits-\(target ?? "none").slg")
+      _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
+      releases.append(try Release(contentsOf: path))
+    }
+    // π from the label coordinates: near the true class shares (1,497 rows, σ/c small at ε = 4).
+    let merf = try #require(releases[0].header.merf)
+    let pi = try #require(merf.labelProbabilities)
+    #expect(abs(pi.reduce(0, +) - 1) < 1e-12 && pi.allSatisfy { $0 > 0.05 && $0 < 0.15 })
+    #expect(releases[1].header.merf?.labelProbabilities == nil)
+
+    var options = FitOptions()
+    options.epochs = 3
+    options.batch = 64
+    options.seed = 2
+    options.sampler = .conditional
+    let path = TestPaths.temporary("merf-conditional.slgm")
+    let model = try Trainer.fit(release: releases[0], options: options, outputPath: path)
+    let condition = try #require(model.header.architecture.condition)
+    #expect(condition.probabilities == pi)
+    let loss = try MERFLoss(release: releases[0])
+    var initRNG = Trainer.trainingStream(seed: options.seed, stream: .max)
+    let untrained = MLPGenerator(architecture: model.header.architecture, using: &initRNG)
+    let before = Trainer.merfJudge(loss, generator: untrained, seed: options.seed)
+    let after = try #require(model.header.history.last?.validationLoss)
+    #expect(after < before, "MERF loss \(before) → \(after)")
+    // Without class blocks there is nothing to condition the pixels on.
+    #expect(throws: OptionError.self) {
+      try Trainer.fit(
+        release: releases[1], options: options,
+        outputPath: TestPaths.temporary("merf-unconditional.slgm"))
+    }
+  }
 }
 
 @Suite("Audit of DP-MERF")

@@ -19,10 +19,25 @@ extension Trainer {
     progress: (TrainingProgress) -> Void
   ) throws -> Model {
     let setup = try TrainingSetup(release: release, options: options, resume: resume)
-    guard setup.sampler == .generator else {
+    switch setup.sampler {
+    case .generator: break
+    case .conditional:
+      // The label is the generator's input, so the release must carry class blocks for it.
+      guard let merf = release.header.merf, merf.classes != nil,
+        merf.target
+          == setup.architecture.condition.map({
+            release.header.schema.keptColumns[$0.block].name
+          })
+      else {
+        throw OptionError(
+          option: "sampler", value: "conditional",
+          rule: "needs a class-conditional MERF release on the image label (its target)")
+      }
+    default:
       throw OptionError(
         option: "sampler", value: nil,
-        rule: "must be generator for a MERF release (it has no marginals to sample from)")
+        rule: "must be generator or conditional for a MERF release (it has no marginals to "
+          + "sample from)")
     }
     var state =
       try resume.map { try TrainingState(resuming: $0, setup: setup) }

@@ -91,7 +91,8 @@ struct TrainingSetup {
     architecture =
       conditional
       ? try ConditionalImageGenerator.architecture(
-        schema: header.schema, marginals: header.marginals, options: options)
+        schema: header.schema, marginals: header.marginals, options: options,
+        labelProbabilities: header.merf?.labelProbabilities)
       : GeneratorArchitecture(
         latent: options.latent, hidden: options.hidden, numericHead: options.numericHead,
         blocks: bins.map { encoding.binnedOutputBlocks(bins: $0) } ?? encoding.outputBlocks)

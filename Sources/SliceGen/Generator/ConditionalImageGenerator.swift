@@ -18,8 +18,10 @@
 //            ∂W = xᵀ·δ uses x, the one-hot included. No gradient reaches c (it is discrete).
 //
 // π is the label's 1-way marginal as the release publishes it (post-processed noisy counts, so no
-// privacy is spent: Docs/privacy.md, post-processing), or uniform when the release has no
-// marginals (`--marginals none`): a public choice, not derived from the data.
+// privacy is spent: Docs/privacy.md, post-processing), on a class-conditional DP-MERF release the
+// class proportions of its label coordinates (ReleasedMERF.labelProbabilities, likewise), or
+// uniform when the release has neither (`--marginals none`): a public choice, not derived from
+// the data.
 
 import Foundation
 
@@ -78,7 +80,8 @@ public enum ConditionalImageGenerator {
   /// - Throws: `OptionError` for `sampler` when the schema has no labelled image layout or the
   ///   latent is below 2.
   public static func architecture(
-    schema: Schema, marginals: [ReleasedMarginal]?, options: FitOptions
+    schema: Schema, marginals: [ReleasedMarginal]?, options: FitOptions,
+    labelProbabilities: [Double]? = nil
   ) throws -> GeneratorArchitecture {
     let encoding = Encoding(schema: schema)
     guard let layout = ImageSchema(recognizing: schema), let label = layout.label,
@@ -103,6 +106,7 @@ public enum ConditionalImageGenerator {
       let total = marginal.probabilities.reduce(0) { $0 + max($1, 0) }
       if total > 0 { probabilities = marginal.probabilities.map { max($0, 0) / total } }
     }
+    if let labelProbabilities, labelProbabilities.count == k { probabilities = labelProbabilities }
     return GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, activation: .relu, numericHead: .sigmoid,
       blocks: encoding.outputBlocks,

@@ -40,6 +40,17 @@ public struct ReleasedMERF: Codable, Equatable, Sendable {
     noisySum.map { $0 / Double(max(n, 1)) }
   }
 
+  /// The class proportions the label coordinates carry (each is c·count + noise): the noisy
+  /// counts clipped at 0 and normalised, or nil for an unconditional release or when every
+  /// coordinate is at most 0. Post-processing of the released sum.
+  public var labelProbabilities: [Double]? {
+    guard let classes, labelValue > 0 else { return nil }
+    let start = 2 * frequencies * classes.count
+    let counts = noisySum[start..<(start + classes.count)].map { max($0 / labelValue, 0) }
+    let total = counts.reduce(0, +)
+    return total > 0 ? counts.map { $0 / total } : nil
+  }
+
   /// Why the component cannot describe a release of `header`, or nil.
   func problem(in header: ReleaseHeader) -> String? {
     guard (MERFFeatures.frequencyRange).contains(frequencies) else {
