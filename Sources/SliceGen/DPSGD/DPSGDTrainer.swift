@@ -157,8 +157,8 @@ public enum DPSGDTrainer {
     let encoderParameters =
       reconstruction == nil
       ? 0
-      : d * options.encoderHidden + options.encoderHidden
-        + options.encoderHidden * 2 * options.latent + 2 * options.latent
+      : LatentEncoder<Float>.parameterCount(
+        inputWidth: d, hiddenWidth: options.encoderHidden, latent: options.latent)
     let pTotal = p + encoderParameters
     let q = Double(options.expectedBatch) / Double(n)
     let stepsPerEpoch = stepsPerEpoch(rows: n, expectedBatch: options.expectedBatch)

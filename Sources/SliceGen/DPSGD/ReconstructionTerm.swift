@@ -32,6 +32,11 @@ struct LatentEncoder<T: NetworkScalar>: Sendable {
   var parameters: [T]
 
   var parameterCount: Int { parameters.count }
+
+  /// W₁, b₁, W₂ and b₂ of an encoder of this shape.
+  static func parameterCount(inputWidth d: Int, hiddenWidth h: Int, latent l: Int) -> Int {
+    d * h + h + h * 2 * l + 2 * l
+  }
   var offsets: (b1: Int, w2: Int, b2: Int) {
     let b1 = inputWidth * hiddenWidth
     let w2 = b1 + hiddenWidth
@@ -46,7 +51,8 @@ struct LatentEncoder<T: NetworkScalar>: Sendable {
     self.hiddenWidth = hiddenWidth
     self.latent = latent
     let (d, h, o) = (inputWidth, hiddenWidth, 2 * latent)
-    var p = [T](repeating: 0, count: d * h + h + h * o + o)
+    var p = [T](
+      repeating: 0, count: Self.parameterCount(inputWidth: d, hiddenWidth: h, latent: latent))
     let s1 = (2 / Double(d)).squareRoot()
     for k in 0..<(d * h) { p[k] = T(s1 * MLPGenerator.normal(&rng)) }
     let s2 = 0.1 * (1 / Double(h)).squareRoot()
