@@ -1,9 +1,11 @@
 // `fit` on a MERF release (Docs/merf.md, "The fit"): the table generator trained to match the
 // released noisy mean embedding (MERFLoss.swift). Each step draws b latents, generates G(Z) and
 // descends ‖μ̃ − mean ψ(G(Z))‖²; each epoch (as many steps as a slicing release of n rows would
-// take, at least FitOptions.merfMinimumStepsPerEpoch) is judged by the same loss on a fixed batch of `Trainer.merfJudgeRows` latents from
-// their own stream, recorded as the epoch's validation loss. Post-processing of the release: no
-// privacy is spent, and the model file is the same as for any other release.
+// take, at least `FitOptions.merfMinimumStepsPerEpoch`) is judged by the same loss on a fixed
+// batch of `Trainer.merfJudgeRows` latents from their own stream, recorded as the epoch's
+// validation loss. The generator is the table generator, or with `--sampler conditional` the
+// class-conditional image generator (its one-hot label is the loss's p). Post-processing of the
+// release: no privacy is spent, and the model file is the same as for any other release.
 
 import Foundation
 import SliceGenNumerics
