@@ -34,21 +34,5 @@ for eps in "$@"; do
     done
   done
 done
-python3 - "$OUT" "$RUNS" "$@" <<'PY'
-import json, statistics, sys
-out, runs, epsilons = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-keys = ['quality', 'columnShapes', 'columnPairTrends', 'softmaxAccuracy', 'mlpAccuracy']
-print('| generator | ε | quality | shapes | pair trends | softmax accuracy | MLP accuracy | seconds (fit + sample) |')
-print('|---|---|---|---|---|---|---|---|')
-for eps in epsilons:
-    for sampler in ['conditional', 'generator']:
-        base = [f"{out}/{sampler}-eps{eps}-seed{r}" for r in range(1, runs + 1)]
-        js = [json.load(open(b + '.json')) for b in base]
-        cells = []
-        for k in keys:
-            v = [j[k]['synthetic'] for j in js]
-            sd = statistics.stdev(v) if len(v) > 1 else 0
-            cells.append(f"{statistics.mean(v):.3f} ± {sd:.3f}")
-        sec = statistics.mean(float(open(b + '.seconds').read()) for b in base)
-        print(f"| {sampler} | {eps} | " + " | ".join(cells) + f" | {sec:.0f} |")
-PY
+python3 "$(dirname "$0")/summarize_runs.py" "$OUT" "$RUNS" generator "seconds (fit + sample)" \
+  conditional,generator "$@"
