@@ -54,15 +54,19 @@ public enum FormatVersions {
   ///   C (a version-5 reader would misstate the noise);
   /// - 7: `dpsgd.reconstructionWeight` and `dpsgd.noiseInjection`, Ma and Zhang's reconstruction
   ///   term and noise injection in DP-SGD training (a version-6 reader would describe the training
-  ///   without them).
+  ///   without them);
+  /// - 8: `architecture.upsampling`, the transposed-convolution image generator
+  ///   (TransposedConvolution.swift), whose parameters a version-7 reader would lay out as a
+  ///   dense network's.
   /// A model of another version is refused with a message to retrain: models are cheap to remake
   /// from their release.
-  public static let model = 7
+  public static let model = 8
   /// The model versions this slicegen reads.
   public static let readableModels = 1...model
 
   /// The lowest version that describes `header`, the one a writer stamps.
   static func model(for header: ModelHeader) -> Int {
+    if header.architecture.upsampling != nil { return 8 }
     if header.dpsgd?.reconstructionWeight != nil || header.dpsgd?.noiseInjection != nil {
       return 7
     }

@@ -45,11 +45,12 @@ enum FitCommand: Command {
     static let hidden = Option<[Int]>(
       "hidden", value: "w1,w2,…", help: "Hidden layer widths.",
       defaultText: defaults.hidden.map(String.init).joined(separator: ","),
-      rule: "must be widths like 256,256"
-    ) { text in
-      let widths = text.split(separator: ",", omittingEmptySubsequences: false)
+      rule: "must be widths like 256,256", read: wholeNumbers)
+    /// `256,256` as [256, 256]; nil unless every comma-separated part is a whole number.
+    static func wholeNumbers(_ text: String) -> [Int]? {
+      let numbers = text.split(separator: ",", omittingEmptySubsequences: false)
         .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-      return widths.allSatisfy { $0 != nil } ? widths.map { $0! } : nil
+      return numbers.allSatisfy { $0 != nil } ? numbers.map { $0! } : nil
     }
     static let numericHead = Option<NumericHead>.choice(
       "numeric-head", help: "How numeric outputs reach [0, 1].",
@@ -83,6 +84,15 @@ enum FitCommand: Command {
       help: "Generated rows per step for the marginal term, drawn apart from the batch (0: the "
         + "batch itself).", defaultText: "\(defaults.marginalBatch)",
       range: FitOptions.marginalBatchRange)
+    static let convChannels = Option<[Int]>(
+      "conv-channels", value: "c1,c2,…",
+      help: "With --sampler conditional: a transposed-convolution generator. The dense layers "
+        + "(--hidden) end in c1 feature maps of the image's sides divided by 2^(number of "
+        + "channels), and one transposed convolution per channel count (4 x 4 kernels, stride "
+        + "2) doubles them, the last writing the pixels; 64,32 on 28 x 28 images: 64 maps of "
+        + "7 x 7, then 32 of 14 x 14, then the image. Unset: the last dense layer writes the "
+        + "pixels.",
+      defaultText: "unset", rule: "must be channel counts like 64,32", read: wholeNumbers)
     static let sampler = Option<ModelSampler>.choice(
       "sampler",
       help: "What the model samples from: the generator trained on the projections and the "
@@ -144,7 +154,8 @@ enum FitCommand: Command {
     ],
     options: [
       Options.epochs, Options.batch, Options.lr, Options.seed, Options.validation, Options.latent,
-      Options.hidden, Options.numericHead, Options.divergence, Options.tau, Options.bandwidths,
+      Options.hidden, Options.convChannels, Options.numericHead, Options.divergence, Options.tau,
+      Options.bandwidths,
       Options.marginalWeight, Options.marginalLoss, Options.marginalBatch,
       Options.impliedPairWeight, Options.impliedPairsPerStep, Options.kernelWeight, Options.keep,
       Options.sampler, Options.target, Options.resume, Options.output, Options.quiet,
@@ -164,6 +175,7 @@ enum FitCommand: Command {
     options.validation = arguments[Options.validation] ?? options.validation
     options.latent = arguments[Options.latent] ?? options.latent
     options.hidden = arguments[Options.hidden] ?? options.hidden
+    options.convolutionChannels = arguments[Options.convChannels]
     options.numericHead = arguments[Options.numericHead] ?? options.numericHead
     options.estimator.divergence = arguments[Options.divergence] ?? options.estimator.divergence
     options.estimator.tau = arguments[Options.tau] ?? options.estimator.tau
@@ -195,6 +207,7 @@ enum FitCommand: Command {
     note(Options.validation)
     note(Options.latent)
     note(Options.hidden)
+    note(Options.convChannels)
     note(Options.numericHead)
     note(Options.divergence)
     note(Options.tau)

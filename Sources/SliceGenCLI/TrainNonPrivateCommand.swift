@@ -52,12 +52,7 @@ enum TrainNonPrivateCommand: Command {
       Option<[Int]>(
         "hidden", value: "w1,w2,…", help: "Hidden layer widths.",
         defaultText: widths.map(String.init).joined(separator: ","),
-        rule: "must be widths like 256,256"
-      ) { text in
-        let widths = text.split(separator: ",", omittingEmptySubsequences: false)
-          .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return widths.allSatisfy { $0 != nil } ? widths.map { $0! } : nil
-      }
+        rule: "must be widths like 256,256", read: FitCommand.Options.wholeNumbers)
     }
     static let slices = Option<Int>.wholeNumber(
       "slices", value: "m",

@@ -149,6 +149,12 @@ struct HelpAndPlanTests {
       (["fit", "x.slg", "--epochs", "0"], 64, "--epochs is 0"),
       (["fit", "x.slg", "--hidden", "a,b"], 64, "--hidden"),
       (["fit", "x.slg", "--divergence", "tv"], 64, "must be one of"),
+      (["fit", "x.slg", "--conv-channels", "64,x"], 64, "--conv-channels is '64,x'"),
+      (["fit", "x.slg", "--conv-channels", "64,32"], 64, "needs --sampler conditional"),
+      (
+        ["fit", "x.slg", "--sampler", "conditional", "--conv-channels", "1,2,3,4,5"], 64,
+        "--conv-channels is '1,2,3,4,5'"
+      ),
       (["sample", "missing.slgm", "--rows", "10"], 1, "no such file"),
       (["sample", "m.slgm", "--rows", "0"], 64, "--rows is 0"),
       (["sample", "m.slgm"], 64, "--rows is required"),

@@ -30,6 +30,35 @@ struct SamplePictureCommandTests {
     #expect(side(16) == 582 && side(20) == 582)
   }
 
+  @Test(
+    "digits on DP-MERF: fit --conv-channels trains the transposed-convolution generator, inspect names it, --png draws it"
+  )
+  func transposedConvolution() throws {
+    let directory = CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let made = try CLI.run([
+      "release", CLI.path("samples/digits/train.csv"), "--schema",
+      CLI.path("samples/digits/schema.json"), "--epsilon", "10", "--neighbors", "zero-out",
+      "--mechanism", "merf", "--features", "100", "-o", directory + "/d.slg", "--quiet",
+    ])
+    #expect(made.status == 0, "\(made.stderr)")
+    let fit = try CLI.run([
+      "fit", directory + "/d.slg", "--sampler", "conditional", "--conv-channels", "8,4",
+      "--hidden", "32", "--epochs", "2", "-o", directory + "/d.slgm", "--quiet",
+    ])
+    #expect(fit.status == 0, "\(fit.stderr)")
+    let inspect = try CLI.run(["inspect", directory + "/d.slgm"])
+    #expect(
+      inspect.stdout.contains(
+        "latent 64, hidden 32, then transposed convolutions 8 → 4 → 1 from 2 x 2 maps, "),
+      "\(inspect.stdout)")
+    let sample = try CLI.run([
+      "sample", directory + "/d.slgm", "--png", directory + "/g.png", "--per-class", "2",
+    ])
+    #expect(sample.status == 0, "\(sample.stderr)")
+    #expect(FileManager.default.fileExists(atPath: directory + "/g.png"))
+  }
+
   @Test("--png with a model of a table without pixels: usage error naming --png, no file")
   func notImages() throws {
     let directory = CLI.temporaryDirectory()

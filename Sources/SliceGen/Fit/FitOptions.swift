@@ -18,6 +18,10 @@ public struct FitOptions: Codable, Equatable, Sendable {
   public var validation: Double = 0.1
   public var latent: Int = 64
   public var hidden: [Int] = [256, 256]
+  /// With the class-conditional image generator: the channels of its transposed convolutions
+  /// (`--conv-channels`, TransposedConvolution.swift), the dense layers ending in the first
+  /// ones' maps; nil: the last dense layer computes the pixels.
+  public var convolutionChannels: [Int]? = nil
   public var numericHead: NumericHead = .clampStraightThrough
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
@@ -57,6 +61,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
     case kernelWeight, keep, target, impliedPairWeight, impliedPairsPerStep, sampler
+    case convolutionChannels
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -75,6 +80,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     validation = try c.decodeIfPresent(Double.self, forKey: .validation) ?? d.validation
     latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? d.latent
     hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
+    convolutionChannels = try c.decodeIfPresent([Int].self, forKey: .convolutionChannels)
     numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
     estimator =
       try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
@@ -122,6 +128,23 @@ public struct FitOptions: Codable, Equatable, Sendable {
         option: "hidden", value: "'\(hidden.map(String.init).joined(separator: ","))'",
         rule: "must be one or more widths from \(Self.hiddenWidthRange.lowerBound) to "
           + "\(Self.hiddenWidthRange.upperBound), like 256,256")
+    }
+    if let channels = convolutionChannels {
+      guard Upsampling.layerRange.contains(channels.count),
+        channels.allSatisfy(Upsampling.channelRange.contains)
+      else {
+        throw OptionError(
+          option: "conv-channels", value: "'\(channels.map(String.init).joined(separator: ","))'",
+          rule:
+            "must be \(Upsampling.layerRange.lowerBound) to \(Upsampling.layerRange.upperBound) "
+            + "channel counts from \(Upsampling.channelRange.lowerBound) to "
+            + "\(Upsampling.channelRange.upperBound), like 64,32")
+      }
+      guard sampler == .conditional else {
+        throw OptionError(
+          option: "conv-channels", value: "'\(channels.map(String.init).joined(separator: ","))'",
+          rule: "needs --sampler conditional (the transposed convolutions write the pixels)")
+      }
     }
     guard marginalWeight.isFinite, marginalWeight >= 0 else {
       throw OptionError(

@@ -77,8 +77,10 @@ public enum ConditionalImageGenerator {
   /// The architecture for `schema` (which must have the labelled image layout): one sigmoid
   /// numeric head per pixel, the label conditioned on with π from the release's 1-way marginal of
   /// the label when it has one (uniform otherwise).
+  /// With `options.convolutionChannels`, the dense layers end in feature maps and transposed
+  /// convolutions write the pixels (TransposedConvolution.swift).
   /// - Throws: `OptionError` for `sampler` when the schema has no labelled image layout or the
-  ///   latent is below 2.
+  ///   latent is below 2, for `conv-channels` when the image's sides do not halve that often.
   public static func architecture(
     schema: Schema, marginals: [ReleasedMarginal]?, options: FitOptions,
     labelProbabilities: [Double]? = nil
@@ -107,10 +109,22 @@ public enum ConditionalImageGenerator {
       if total > 0 { probabilities = marginal.probabilities.map { max($0, 0) / total } }
     }
     if let labelProbabilities, labelProbabilities.count == k { probabilities = labelProbabilities }
+    var upsampling: Upsampling? = nil
+    if let channels = options.convolutionChannels {
+      upsampling = Upsampling(
+        channels: channels, imageHeight: layout.height, imageWidth: layout.width)
+      guard upsampling != nil else {
+        throw OptionError(
+          option: "conv-channels", value: "'\(channels.map(String.init).joined(separator: ","))'",
+          rule: "\(channels.count) transposed convolutions need both sides of the image divisible "
+            + "by \(1 << channels.count); these images are \(layout.width) x \(layout.height)")
+      }
+    }
     return GeneratorArchitecture(
       latent: options.latent, hidden: options.hidden, activation: .relu, numericHead: .sigmoid,
       blocks: encoding.outputBlocks,
-      condition: LabelCondition(block: index, probabilities: probabilities))
+      condition: LabelCondition(block: index, probabilities: probabilities),
+      upsampling: upsampling)
   }
 }
 

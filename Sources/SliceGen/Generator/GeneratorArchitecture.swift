@@ -75,10 +75,14 @@ public struct GeneratorArchitecture: Codable, Equatable, Sendable {
   /// Set for a class-conditional image generator (ConditionalImageGenerator.swift): the label
   /// block it is conditioned on (format version 4). Absent: every block comes from the network.
   public var condition: LabelCondition? = nil
+  /// Set for the transposed-convolution image generator (TransposedConvolution.swift): the
+  /// dense layers end in feature maps that these convolutions turn into the pixel logits (format
+  /// version 8). Needs `condition`. Absent: the last dense layer computes the logits.
+  public var upsampling: Upsampling? = nil
 
   public init(
     latent: Int, hidden: [Int], activation: Activation = .relu, numericHead: NumericHead = .clamp,
-    blocks: [OutputBlock], condition: LabelCondition? = nil
+    blocks: [OutputBlock], condition: LabelCondition? = nil, upsampling: Upsampling? = nil
   ) {
     self.latent = latent
     self.hidden = hidden
@@ -86,22 +90,26 @@ public struct GeneratorArchitecture: Codable, Equatable, Sendable {
     self.numericHead = numericHead
     self.blocks = blocks
     self.condition = condition
+    self.upsampling = upsampling
   }
 
   /// d, the encoded width.
   public var outputWidth: Int { blocks.reduce(0) { $0 + $1.width } }
   /// The number of logits of the last layer.
   public var logitCount: Int { blocks.reduce(0) { $0 + $1.logitCount } }
-  /// Layer widths from the network's input (the latent, or with a condition the latent and the
-  /// label's one-hot) to the logits the last layer computes.
+  /// The dense layers' widths from the network's input (the latent, or with a condition the
+  /// latent and the label's one-hot) to the logits the last layer computes, or with upsampling
+  /// to its first feature maps.
   public var widths: [Int] {
     guard let condition else { return [latent] + hidden + [logitCount] }
-    return [condition.inputWidth(latent: latent)] + hidden + [logitCount - condition.count]
+    return [condition.inputWidth(latent: latent)] + hidden
+      + [upsampling?.inputWidth ?? logitCount - condition.count]
   }
 
-  /// The parameter count: Σ (in·out + out) over layers.
+  /// The parameter count: Σ (in·out + out) over dense layers, and the convolutions'.
   public var parameterCount: Int {
     zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+      + (upsampling?.parameterCount ?? 0)
   }
 }
 

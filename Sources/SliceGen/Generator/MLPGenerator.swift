@@ -11,6 +11,8 @@
 //   backward  dW_l = H_{l−1}ᵀ·dA_l                (in × out)      GEMM TN (long dim: batch)
 //             db_l = Σ_rows dA_l
 //             dH_{l−1} = dA_l·W_lᵀ                (batch × in)    GEMM NT
+// With upsampling (TransposedConvolution.swift) the last dense layer is hidden too, and
+// transposed convolutions after it compute the logits.
 // Heads (per block, a = the block's scale, g = ∂L/∂output, q = ∂L/∂head value):
 //   numeric       y = a·v, v = σ(x) or clamp(x)   dx = (g·a + q)·v' (v(1−v), or 1 inside [0, 1])
 //   nullable      y = a·(v(1−p), p)               dx_v = (g₀·a(1−p) + q_v)·v(1−v)
@@ -122,6 +124,9 @@ public struct Network<T: NetworkScalar> {
   /// ∂L/∂parameters, same layout; `backward` accumulates into it.
   public var gradients: [T]
   let weightOffsets: [Int]
+  /// Where each transposed convolution's weight starts (its bias follows); empty without
+  /// upsampling.
+  let convolutionOffsets: [Int]
 
   public var parameterCount: Int { parameters.count }
 
@@ -129,23 +134,42 @@ public struct Network<T: NetworkScalar> {
   public init(architecture: GeneratorArchitecture, using rng: inout some RandomNumberGenerator) {
     self.architecture = architecture
     let widths = architecture.widths
-    var offsets: [Int] = []
-    var total = 0
-    for l in 0..<(widths.count - 1) {
-      offsets.append(total)
-      total += widths[l] * widths[l + 1] + widths[l + 1]
-    }
-    weightOffsets = offsets
+    (weightOffsets, convolutionOffsets) = Self.offsets(architecture)
+    let total = architecture.parameterCount
     parameters = [T](repeating: 0, count: total)
     gradients = [T](repeating: 0, count: total)
+    let convolutions = architecture.upsampling?.layers ?? []
     for l in 0..<(widths.count - 1) {
       let fanIn = widths[l]
-      let last = l == widths.count - 2
+      let last = l == widths.count - 2 && convolutions.isEmpty
       let std = (last ? 1 : 2) / Double(fanIn)
       for i in 0..<(fanIn * widths[l + 1]) {
-        parameters[offsets[l] + i] = T(Self.normal(&rng) * std.squareRoot())
+        parameters[weightOffsets[l] + i] = T(Self.normal(&rng) * std.squareRoot())
       }
     }
+    // A stride-2 4 × 4 kernel reaches each output from 2 × 2 taps per input channel.
+    for (j, layer) in convolutions.enumerated() {
+      let last = j == convolutions.count - 1
+      let std = (last ? 1 : 2) / Double(4 * layer.inChannels)
+      for i in 0..<layer.weightCount {
+        parameters[convolutionOffsets[j] + i] = T(Self.normal(&rng) * std.squareRoot())
+      }
+    }
+  }
+
+  /// Where each dense layer's weight starts, then each transposed convolution's.
+  static func offsets(_ architecture: GeneratorArchitecture) -> (dense: [Int], convolution: [Int]) {
+    let widths = architecture.widths
+    var (dense, convolution, total) = ([Int](), [Int](), 0)
+    for l in 0..<(widths.count - 1) {
+      dense.append(total)
+      total += widths[l] * widths[l + 1] + widths[l + 1]
+    }
+    for layer in architecture.upsampling?.layers ?? [] {
+      convolution.append(total)
+      total += layer.parameterCount
+    }
+    return (dense, convolution)
   }
 
   /// A network with the given parameters; throws when the count does not match.
@@ -156,16 +180,9 @@ public struct Network<T: NetworkScalar> {
           + "needs \(architecture.parameterCount)")
     }
     self.architecture = architecture
-    let widths = architecture.widths
-    var offsets: [Int] = []
-    var total = 0
-    for l in 0..<(widths.count - 1) {
-      offsets.append(total)
-      total += widths[l] * widths[l + 1] + widths[l + 1]
-    }
-    weightOffsets = offsets
+    (weightOffsets, convolutionOffsets) = Self.offsets(architecture)
     self.parameters = parameters
-    gradients = [T](repeating: 0, count: total)
+    gradients = [T](repeating: 0, count: parameters.count)
   }
 
   /// One N(0, 1) draw for initialisation, from the numerics module's sampler (the one sampler
@@ -207,10 +224,11 @@ public struct Network<T: NetworkScalar> {
             }
           }
         }
-        if l == layers - 1 {
+        if l == layers - 1 && architecture.upsampling == nil {
           cache.logits = expandedLogits(a, batch: b)
         } else {
-          if let noise = hiddenNoise?[l] {
+          if let hiddenNoise, l < hiddenNoise.count {
+            let noise = hiddenNoise[l]
             precondition(noise.count == a.count, "hiddenNoise: one value per hidden unit and row")
             for k in a.indices { a[k] += noise[k] }
           }
@@ -221,6 +239,7 @@ public struct Network<T: NetworkScalar> {
         }
       }
     }
+    if architecture.upsampling != nil { upsample(cache) }
     heads(cache)
     return cache
   }
@@ -379,6 +398,7 @@ public struct Network<T: NetworkScalar> {
       }
     }
     delta = compactedDelta(delta, batch: b)
+    if architecture.upsampling != nil { delta = upsamplingBackward(cache, delta: delta) }
     // Layers, last to first.
     let layers = widths.count - 1
     parameters.withUnsafeBufferPointer { p in

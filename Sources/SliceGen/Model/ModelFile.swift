@@ -118,10 +118,20 @@ extension ModelHeader {
           + "\(formatVersion))"
       }
     }
+    if let upsampling = a.upsampling {
+      guard a.condition != nil else { return "upsampling needs a class-conditional generator" }
+      if let problem = upsampling.problem(logits: widths[widths.count - 1]) { return problem }
+      guard formatVersion >= 8 else {
+        return "a transposed-convolution model needs format version 8 or later (this says "
+          + "\(formatVersion))"
+      }
+      widths[widths.count - 1] = upsampling.inputWidth
+    }
     var count: Int? = 0
     for (input, output) in zip(widths, widths.dropFirst()) {
       count = CheckedSize.sum(count, CheckedSize.product(input, output), output)
     }
+    count = CheckedSize.sum(count, a.upsampling?.parameterCount ?? 0)
     guard count == parameterCount else {
       return "parameterCount is \(parameterCount), the architecture has "
         + (count.map(String.init) ?? "more than any file can hold")

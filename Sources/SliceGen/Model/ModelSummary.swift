@@ -28,7 +28,8 @@ public struct ModelSummary {
     } else {
       let hidden = a.hidden.map(String.init).joined(separator: ",")
       lines.append(
-        "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters"
+        "  generator     latent \(a.latent), hidden \(hidden)\(a.upsamplingText), "
+          + "\(header.parameterCount) parameters"
           + (a.condition.map {
             ", class-conditional on \(Encoding(schema: header.schema).blocks[$0.block].name)"
           } ?? ""))
@@ -81,7 +82,8 @@ public struct ModelSummary {
     let a = header.architecture
     let hidden = a.hidden.map(String.init).joined(separator: ",")
     return [
-      "  generator     latent \(a.latent), hidden \(hidden), \(header.parameterCount) parameters",
+      "  generator     latent \(a.latent), hidden \(hidden)\(a.upsamplingText), "
+        + "\(header.parameterCount) parameters",
       "  training      \(header.history.count) epochs, kept epoch \(header.bestEpoch)",
     ]
   }
@@ -136,5 +138,14 @@ public struct ModelSummary {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self)
+  }
+}
+
+extension GeneratorArchitecture {
+  /// ", then transposed convolutions 64 → 32 → 1 from 7 x 7 maps", or "" without upsampling.
+  var upsamplingText: String {
+    guard let u = upsampling else { return "" }
+    let channels = (u.channels + [1]).map(String.init).joined(separator: " → ")
+    return ", then transposed convolutions \(channels) from \(u.width) x \(u.height) maps"
   }
 }

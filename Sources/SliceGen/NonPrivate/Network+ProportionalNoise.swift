@@ -36,6 +36,7 @@ extension Network {
   {
     let b = cache.batch
     guard lambda > 0, b > 0 else { return 0 }
+    precondition(architecture.upsampling == nil, "the penalty covers dense networks only")
     let widths = architecture.widths
     let layers = widths.count - 1
     let factor = 2 * lambda / Double(b)
