@@ -5,10 +5,13 @@
 # and, beside it on the same release, `fit` with the default generator; each samples as many
 # rows as the training table and is evaluated against the holdout, and the conditional model
 # draws a picture (10 per class). Resumable. Prints mean ± std of quality, pair trends and the
-# two accuracies per ε and generator.
+# two accuracies per ε and generator, the seconds and the fit's peak memory (GNU time).
 #
 # Usage: Docs/bench/merf_conditional.sh SLICEGEN OUT TRAIN.csv HOLDOUT.csv SCHEMA.json RUNS EPS...
 # RELEASE_ARGS (environment, optional): extra release options, for example "--length-scale 0.2".
+# VARIANTS (environment, optional): the fits to run on each release, "conditional generator" by
+# default; a name other than those two runs `fit` with the options in the variable ARGS_<name>,
+# for example VARIANTS="conditional conv" ARGS_conv="--sampler conditional --conv-channels 32,16".
 set -euo pipefail
 BIN=$1 OUT=$2 TRAIN=$3 HOLDOUT=$4 SCHEMA=$5 RUNS=$6
 shift 6
@@ -19,14 +22,18 @@ for eps in "$@"; do
     R=$OUT/eps$eps-seed$run.slg
     [ -s "$R" ] || "$BIN" release "$TRAIN" --schema "$SCHEMA" --epsilon "$eps" --delta 1e-5 \
       --neighbors zero-out --mechanism merf ${RELEASE_ARGS:-} -o "$R" --quiet
-    for sampler in conditional generator; do
-      N=$OUT/$sampler-eps$eps-seed$run
+    for variant in ${VARIANTS:-conditional generator}; do
+      N=$OUT/$variant-eps$eps-seed$run
       [ -s "$N.json" ] && continue
+      args=ARGS_$variant
+      args=${!args:---sampler $variant}
       start=$(date +%s.%N)
-      "$BIN" fit "$R" --sampler "$sampler" --seed "$run" -o "$N.slgm" --quiet
+      # shellcheck disable=SC2086 # the variant's options are split on purpose
+      /usr/bin/time -f %M -o "$N.kb" "$BIN" fit "$R" $args --seed "$run" -o "$N.slgm" --quiet
       "$BIN" sample "$N.slgm" --rows "$ROWS" --seed "$run" -o "$N.csv" --quiet
       echo "$(date +%s.%N) - $start" | bc > "$N.seconds"
-      [ "$sampler" = conditional ] && "$BIN" sample "$N.slgm" --png "$N.png" --per-class 10 --quiet
+      [[ " $args " == *" conditional "* ]] &&
+        "$BIN" sample "$N.slgm" --png "$N.png" --per-class 10 --quiet
       "$BIN" evaluate --real "$HOLDOUT" --synthetic "$N.csv" --train "$TRAIN" --schema "$SCHEMA" \
         --json > "$N.json.tmp" 2> /dev/null
       mv "$N.json.tmp" "$N.json"
@@ -34,5 +41,6 @@ for eps in "$@"; do
     done
   done
 done
+VARIANTS=${VARIANTS:-conditional generator}
 python3 "$(dirname "$0")/summarize_runs.py" "$OUT" "$RUNS" generator "seconds (fit + sample)" \
-  conditional,generator "$@"
+  "${VARIANTS// /,}" "$@"
