@@ -51,13 +51,15 @@ struct MERFLoss {
   }
 
   /// The loss of `b` output rows x (b × d) and, when `gradient` is given, ∂L/∂x (b × d).
+  /// The per-row work (φ, ∂L/∂A, the label's dot products) and the per-class sums run on
+  /// `GEMM.threads` threads; every value is the same sequence of operations whichever thread
+  /// computes it, so the result does not depend on the thread count.
   func evaluate(x: UnsafePointer<Float>, rows b: Int, gradient: UnsafeMutablePointer<Float>?)
     -> Double
   {
     let dPrime = features.frequencies
     let f = features.featureWidth
     let d = features.encodedWidth
-    let scale = (1 / Double(dPrime)).squareRoot()
     let half = 0.5.squareRoot()
     var a = [Float](repeating: 0, count: b * dPrime)
     a.withUnsafeMutableBufferPointer { features.arguments(of: x, rows: b, into: $0.baseAddress!) }
@@ -67,46 +69,67 @@ struct MERFLoss {
     var p = [Double](repeating: 0, count: b * c)
     a.withUnsafeBufferPointer { aa in
       phi.withUnsafeMutableBufferPointer { out in
-        for i in 0..<b {
-          features.features(arguments: aa.baseAddress! + i * dPrime, into: out.baseAddress! + i * f)
+        let (aa, out) = (UncheckedSendable(aa.baseAddress!), UncheckedSendable(out.baseAddress!))
+        InChunks.run(b) { rows in
+          for i in rows {
+            features.features(arguments: aa.value + i * dPrime, into: out.value + i * f)
+          }
         }
       }
     }
     for i in 0..<b {
       for k in 0..<c { p[i * c + k] = Double(x[i * d + labelOffset + k]) / labelScale }
     }
-    // m̂ and r = μ̃ − m̂.
+    // m̂ and r = μ̃ − m̂: each block of r (a class's, or a range of the unconditional one) sums
+    // over the rows in order.
     var r = target
     let inverse = 1 / Double(b)
-    for i in 0..<b {
+    r.withUnsafeMutableBufferPointer { rr in
+      let rr = UncheckedSendable(rr.baseAddress!)
       if classes == nil {
-        for j in 0..<f { r[j] -= inverse * phi[i * f + j] }
+        InChunks.run(f) { columns in
+          for i in 0..<b {
+            for j in columns { rr.value[j] -= inverse * phi[i * f + j] }
+          }
+        }
       } else {
-        for k in 0..<c {
-          let w = inverse * p[i * c + k] * half
-          for j in 0..<f { r[k * f + j] -= w * phi[i * f + j] }
-          r[c * f + k] -= inverse * labelValue * p[i * c + k]
+        InChunks.run(c) { block in
+          for k in block {
+            for i in 0..<b {
+              let w = inverse * p[i * c + k] * half
+              for j in 0..<f { rr.value[k * f + j] -= w * phi[i * f + j] }
+              rr.value[c * f + k] -= inverse * labelValue * p[i * c + k]
+            }
+          }
         }
       }
     }
     let loss = r.reduce(0) { $0 + $1 * $1 }
     guard let gradient else { return loss }
     let g = r.map { -2 * inverse * $0 }
+    // ∂L/∂A from φ itself: φ_j = √(1/D')·cos A_j and φ_{D'+j} = √(1/D')·sin A_j, so
+    // √(1/D')·(−∂L/∂φ_j·sin A_j + ∂L/∂φ_{D'+j}·cos A_j) = −∂L/∂φ_j·φ_{D'+j} + ∂L/∂φ_{D'+j}·φ_j.
     var dA = [Float](repeating: 0, count: b * dPrime)
-    var dPhi = [Double](repeating: 0, count: f)
-    for i in 0..<b {
-      if classes == nil {
-        for j in 0..<f { dPhi[j] = g[j] }
-      } else {
-        for j in 0..<f { dPhi[j] = 0 }
-        for k in 0..<c {
-          let w = p[i * c + k] * half
-          for j in 0..<f { dPhi[j] += w * g[k * f + j] }
+    dA.withUnsafeMutableBufferPointer { da in
+      let da = UncheckedSendable(da.baseAddress!)
+      InChunks.run(b) { rows in
+        var dPhi = [Double](repeating: 0, count: f)
+        for i in rows {
+          if classes == nil {
+            for j in 0..<f { dPhi[j] = g[j] }
+          } else {
+            for j in 0..<f { dPhi[j] = 0 }
+            for k in 0..<c {
+              let w = p[i * c + k] * half
+              for j in 0..<f { dPhi[j] += w * g[k * f + j] }
+            }
+          }
+          let row = i * f
+          for j in 0..<dPrime {
+            da.value[i * dPrime + j] = Float(
+              -dPhi[j] * phi[row + dPrime + j] + dPhi[dPrime + j] * phi[row + j])
+          }
         }
-      }
-      for j in 0..<dPrime {
-        let t = Double(a[i * dPrime + j])
-        dA[i * dPrime + j] = Float(scale * (-dPhi[j] * sin(t) + dPhi[dPrime + j] * cos(t)))
       }
     }
     dA.withUnsafeBufferPointer { da in
@@ -116,12 +139,15 @@ struct MERFLoss {
       }
     }
     if classes != nil {
-      for i in 0..<b {
-        for k in 0..<c {
-          var dot = 0.0
-          for j in 0..<f { dot += phi[i * f + j] * g[k * f + j] }
-          let dp = dot * half + labelValue * g[c * f + k]
-          gradient[i * d + labelOffset + k] += Float(dp / labelScale)
+      let out = UncheckedSendable(gradient)
+      InChunks.run(b) { rows in
+        for i in rows {
+          for k in 0..<c {
+            var dot = 0.0
+            for j in 0..<f { dot += phi[i * f + j] * g[k * f + j] }
+            let dp = dot * half + labelValue * g[c * f + k]
+            out.value[i * d + labelOffset + k] += Float(dp / labelScale)
+          }
         }
       }
     }

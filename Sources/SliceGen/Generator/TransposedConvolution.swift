@@ -18,6 +18,8 @@
 //             dX = W·Q            (C_in × rows·h·w)       GEMM NN
 // `TransposedConvolution.reference` computes the forward sum directly, the plain reference the
 // tests hold the product-and-scatter form to; the finite-difference tests check the backward.
+// The per-row scatters and gathers run on the GEMM's threads (InChunks.swift), each row's
+// outputs its own, so results do not depend on the thread count.
 
 /// The transposed convolutions after the dense layers.
 public struct Upsampling: Codable, Equatable, Sendable {
@@ -150,14 +152,16 @@ public struct TransposedConvolution: Equatable, Sendable {
           let span = rows * hw
           transpose(x + first * inputSize, rows: rows, into: xt)
           T.tn(columnRows, span, inChannels, parameters, xt, p, accumulate: false)
-          for r in 0..<rows {
-            let out = y + (first + r) * outputSize
-            for co in 0..<outChannels {
-              let bias = parameters[weightCount + co]
-              for o in 0..<plane { out[co * plane + o] = bias }
+          InChunks.run(rows) { chunkRows in
+            for r in chunkRows {
+              let out = y + (first + r) * outputSize
+              for co in 0..<outChannels {
+                let bias = parameters[weightCount + co]
+                for o in 0..<plane { out[co * plane + o] = bias }
+              }
+              let column = p + r * hw
+              forEachTap { row, input, output in out[output] += column[row * span + input] }
             }
-            let column = p + r * hw
-            forEachTap { row, input, output in out[output] += column[row * span + input] }
           }
         }
       }
@@ -176,31 +180,44 @@ public struct TransposedConvolution: Equatable, Sendable {
     let (plane, hw, chunk) = (4 * height * width, height * width, given ?? chunkRows(batch: batch))
     var inputs = [T](repeating: 0, count: inChannels * chunk * hw)
     var columns = [T](repeating: 0, count: columnRows * chunk * hw)
+    var rowTotals = [T](repeating: 0, count: chunk * outChannels)
     inputs.withUnsafeMutableBufferPointer { xt in
       columns.withUnsafeMutableBufferPointer { q in
-        let (xt, q) = (xt.baseAddress!, q.baseAddress!)
-        for first in stride(from: 0, to: batch, by: chunk) {
-          let rows = min(chunk, batch - first)
-          let span = rows * hw
-          q.update(repeating: 0, count: columnRows * span)
-          for r in 0..<rows {
-            let g = dy + (first + r) * outputSize
-            let column = q + r * hw
-            forEachTap { row, input, output in column[row * span + input] = g[output] }
-            for co in 0..<outChannels {
-              var total: T = 0
-              for o in 0..<plane { total += g[co * plane + o] }
-              gradients[weightCount + co] += total
+        rowTotals.withUnsafeMutableBufferPointer { totals in
+          let (xt, q, totals) = (xt.baseAddress!, q.baseAddress!, totals.baseAddress!)
+          for first in stride(from: 0, to: batch, by: chunk) {
+            let rows = min(chunk, batch - first)
+            let span = rows * hw
+            q.update(repeating: 0, count: columnRows * span)
+            InChunks.run(rows) { chunkRows in
+              for r in chunkRows {
+                let g = dy + (first + r) * outputSize
+                let column = q + r * hw
+                forEachTap { row, input, output in column[row * span + input] = g[output] }
+                for co in 0..<outChannels {
+                  var total: T = 0
+                  for o in 0..<plane { total += g[co * plane + o] }
+                  totals[r * outChannels + co] = total
+                }
+              }
             }
-          }
-          transpose(x + first * inputSize, rows: rows, into: xt)
-          T.nt(inChannels, columnRows, span, xt, q, gradients, accumulate: true)
-          T.nn(inChannels, span, columnRows, parameters, q, xt, accumulate: false)
-          // xt now holds ∂L/∂X channel-major: back to one row after another.
-          for r in 0..<rows {
-            let out = dx + (first + r) * inputSize
-            for ci in 0..<inChannels {
-              for k in 0..<hw { out[ci * hw + k] = xt[ci * span + r * hw + k] }
+            // The bias gradient adds the rows' totals in row order, whatever the threads.
+            for r in 0..<rows {
+              for co in 0..<outChannels {
+                gradients[weightCount + co] += totals[r * outChannels + co]
+              }
+            }
+            transpose(x + first * inputSize, rows: rows, into: xt)
+            T.nt(inChannels, columnRows, span, xt, q, gradients, accumulate: true)
+            T.nn(inChannels, span, columnRows, parameters, q, xt, accumulate: false)
+            // xt now holds ∂L/∂X channel-major: back to one row after another.
+            InChunks.run(rows) { chunkRows in
+              for r in chunkRows {
+                let out = dx + (first + r) * inputSize
+                for ci in 0..<inChannels {
+                  for k in 0..<hw { out[ci * hw + k] = xt[ci * span + r * hw + k] }
+                }
+              }
             }
           }
         }
