@@ -7,6 +7,8 @@
 # (10 per class). Resumable: a run whose evaluation exists is not redone. Prints mean ± std.
 #
 # Usage: Docs/bench/dpsgd_ma_zhang.sh SLICEGEN OUT TRAIN.csv HOLDOUT.csv SCHEMA.json RUNS EPS...
+# VARIANTS (environment, optional): the variants to run, by name, all five by default (for
+# example VARIANTS="ma-zhang"). The training's peak memory is recorded (GNU time).
 set -euo pipefail
 BIN=$1 OUT=$2 TRAIN=$3 HOLDOUT=$4 SCHEMA=$5 RUNS=$6
 shift 6
@@ -23,11 +25,12 @@ for eps in "$@"; do
   for run in $(seq 1 "$RUNS"); do
     for v in "${variants[@]}"; do
       name=${v%%:*} args=${v#*:}
+      [[ " ${VARIANTS:-$name} " == *" $name "* ]] || continue
       N=$OUT/$name-eps$eps-seed$run
       [ -s "$N.json" ] && continue
       start=$(date +%s.%N)
       # shellcheck disable=SC2086
-      "$BIN" train-dpsgd "$TRAIN" --schema "$SCHEMA" --epsilon "$eps" --delta 1e-5 \
+      /usr/bin/time -f %M -o "$N.kb" "$BIN" train-dpsgd "$TRAIN" --schema "$SCHEMA" --epsilon "$eps" --delta 1e-5 \
         --seed "$run" $args -o "$N.slgm" --quiet
       echo "$(date +%s.%N) - $start" | bc > "$N.seconds"
       "$BIN" sample "$N.slgm" --rows "$ROWS" --seed "$run" -o "$N.csv" --quiet
@@ -39,5 +42,6 @@ for eps in "$@"; do
     done
   done
 done
-python3 "$(dirname "$0")/summarize_runs.py" "$OUT" "$RUNS" variant seconds \
-  plain,reconstruction,reconstruction+injection,error-feedback,ma-zhang "$@"
+ALL="plain reconstruction reconstruction+injection error-feedback ma-zhang"
+VARIANTS=${VARIANTS:-$ALL}
+python3 "$(dirname "$0")/summarize_runs.py" "$OUT" "$RUNS" variant seconds "${VARIANTS// /,}" "$@"

@@ -294,11 +294,7 @@ struct MERFTests {
     options.seed = 3
     let path = TestPaths.temporary("merf.slgm")
     let model = try Trainer.fit(release: release, options: options, outputPath: path)
-    let loss = try MERFLoss(release: release)
-    var initRNG = Trainer.trainingStream(seed: options.seed, stream: .max)
-    let untrained = MLPGenerator(architecture: model.header.architecture, using: &initRNG)
-    let before = Trainer.merfJudge(loss, generator: untrained, seed: options.seed)
-    let after = try #require(model.header.history.last?.validationLoss)
+    let (before, after) = try Self.judgeLosses(model, release: release, seed: options.seed)
     #expect(after < 0.5 * before, "MERF loss \(before) → \(after)")
     #expect(model.header.release?.method == .merf)
     let loaded = try Model(contentsOf: path)
@@ -307,22 +303,7 @@ struct MERFTests {
 
   @Test("the class-conditional image generator fits a MERF release, its label from the release")
   func conditionalGenerator() throws {
-    let digits = TestPaths.repository.appendingPathComponent("samples/digits")
-    let csv = digits.appendingPathComponent("train.csv").path
-    var releases: [Release] = []
-    for target in ["target", nil] as [String?] {
-      let schema = try Schema(contentsOf: digits.appendingPathComponent("schema.json").path)
-        .withTarget(target)
-      var options = ReleaseOptions(epsilon: 4)
-      options.delta = 1e-6
-      options.neighbors = .zeroOut
-      options.marginals = .none
-      options.merfFrequencies = 40
-      options.insecureTestNoiseSeed = 5
-      let path = TestPaths.temporary("merf-digits-\(target ?? "none").slg")
-      _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
-      releases.append(try Release(contentsOf: path))
-    }
+    let releases = try ["target", nil].map { try Self.digitsRelease(target: $0) }
     // π from the label coordinates: near the true class shares (1,497 rows, σ/c small at ε = 4).
     let merf = try #require(releases[0].header.merf)
     let pi = try #require(merf.labelProbabilities)
@@ -338,11 +319,7 @@ struct MERFTests {
     let model = try Trainer.fit(release: releases[0], options: options, outputPath: path)
     let condition = try #require(model.header.architecture.condition)
     #expect(condition.probabilities == pi)
-    let loss = try MERFLoss(release: releases[0])
-    var initRNG = Trainer.trainingStream(seed: options.seed, stream: .max)
-    let untrained = MLPGenerator(architecture: model.header.architecture, using: &initRNG)
-    let before = Trainer.merfJudge(loss, generator: untrained, seed: options.seed)
-    let after = try #require(model.header.history.last?.validationLoss)
+    let (before, after) = try Self.judgeLosses(model, release: releases[0], seed: options.seed)
     #expect(after < before, "MERF loss \(before) → \(after)")
     // Without class blocks there is nothing to condition the pixels on.
     #expect(throws: OptionError.self) {
@@ -377,5 +354,38 @@ struct MERFAuditTests {
       // under zero-out in one CLI run of these sizes).
       #expect(result.lowerBound >= 1, "\(relation): \(result.lowerBound)")
     }
+  }
+}
+
+extension MERFTests {
+  /// A MERF release of the digits sample at ε = 4 (zero-out, δ = 10^-6, 40 frequencies, seeded
+  /// test noise), class-conditional on `target` when given.
+  static func digitsRelease(target: String?) throws -> Release {
+    let digits = TestPaths.repository.appendingPathComponent("samples/digits")
+    let schema = try Schema(contentsOf: digits.appendingPathComponent("schema.json").path)
+      .withTarget(target)
+    var options = ReleaseOptions(epsilon: 4)
+    options.delta = 1e-6
+    options.neighbors = .zeroOut
+    options.marginals = .none
+    options.merfFrequencies = 40
+    options.insecureTestNoiseSeed = 5
+    let path = TestPaths.temporary("merf-digits-\(target ?? "none").slg")
+    _ = try Releaser.release(
+      csvPath: digits.appendingPathComponent("train.csv").path, schema: schema, options: options,
+      outputPath: path)
+    return try Release(contentsOf: path)
+  }
+
+  /// The MERF judge loss of `model`'s generator as `fit` initialised it from `seed`, and the
+  /// validation loss of its last epoch.
+  static func judgeLosses(_ model: Model, release: Release, seed: UInt64) throws
+    -> (before: Double, after: Double)
+  {
+    let loss = try MERFLoss(release: release)
+    var initRNG = Trainer.trainingStream(seed: seed, stream: .max)
+    let untrained = MLPGenerator(architecture: model.header.architecture, using: &initRNG)
+    let before = Trainer.merfJudge(loss, generator: untrained, seed: seed)
+    return (before, try #require(model.header.history.last?.validationLoss))
   }
 }

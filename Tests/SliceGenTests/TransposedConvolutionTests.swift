@@ -26,15 +26,7 @@ struct TransposedConvolutionTests {
     var rng = TestRNG(seed: 21)
     let parameters = (0..<layer.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
     let x = (0..<(batch * layer.inputSize)).map { _ in Double.random(in: -1...1, using: &rng) }
-    var y = [Double](repeating: .nan, count: batch * layer.outputSize)
-    x.withUnsafeBufferPointer { xp in
-      parameters.withUnsafeBufferPointer { pp in
-        y.withUnsafeMutableBufferPointer { yp in
-          layer.forward(
-            xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, into: yp.baseAddress!)
-        }
-      }
-    }
+    let y = Self.forward(layer, x, parameters, batch: batch)
     for i in 0..<batch {
       let input = Array(x[(i * layer.inputSize)..<((i + 1) * layer.inputSize)])
       let expected = layer.reference(input: input, parameters: parameters)
@@ -43,17 +35,7 @@ struct TransposedConvolutionTests {
       #expect(worst < 1e-12, "row \(i): largest difference \(worst)")
     }
     // The Float kernels (the fast GEMM) agree with the Double reference.
-    let xf = x.map(Float.init)
-    let pf = parameters.map(Float.init)
-    var yf = [Float](repeating: .nan, count: batch * layer.outputSize)
-    xf.withUnsafeBufferPointer { xp in
-      pf.withUnsafeBufferPointer { pp in
-        yf.withUnsafeMutableBufferPointer { yp in
-          layer.forward(
-            xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, into: yp.baseAddress!)
-        }
-      }
-    }
+    let yf = Self.forward(layer, x.map(Float.init), parameters.map(Float.init), batch: batch)
     #expect(zip(y, yf).allSatisfy { abs($0 - Double($1)) < 1e-5 })
     // Chunks of 2 rows (the last one short when batch is 3) give the same as one chunk, forward
     // and backward.
@@ -92,6 +74,22 @@ struct TransposedConvolutionTests {
       parameters[layer.weightCount]
       + (0..<3).reduce(0.0) { $0 + x[$1 * 6] * parameters[$1 * 32 + 5] }
     #expect(abs(y[0] - corner) < 1e-12)
+  }
+
+  /// The layer's forward pass over `batch` rows of x.
+  static func forward<T: NetworkScalar>(
+    _ layer: TransposedConvolution, _ x: [T], _ parameters: [T], batch: Int
+  ) -> [T] {
+    var y = [T](repeating: .nan, count: batch * layer.outputSize)
+    x.withUnsafeBufferPointer { xp in
+      parameters.withUnsafeBufferPointer { pp in
+        y.withUnsafeMutableBufferPointer { yp in
+          layer.forward(
+            xp.baseAddress!, batch: batch, parameters: pp.baseAddress!, into: yp.baseAddress!)
+        }
+      }
+    }
+    return y
   }
 
   /// L = Σ c·output + Σ e·heads with fixed random c, e.
@@ -189,19 +187,7 @@ struct TransposedConvolutionTests {
     "fit on a DP-MERF release of the digits with transposed convolutions: the loss falls, format 8, inspect names them, pictures"
   )
   func digitsFit() throws {
-    let digits = TestPaths.repository.appendingPathComponent("samples/digits")
-    var release = ReleaseOptions(epsilon: 4)
-    release.delta = 1e-6
-    release.neighbors = .zeroOut
-    release.marginals = .none
-    release.merfFrequencies = 40
-    release.insecureTestNoiseSeed = 5
-    let releasePath = TestPaths.temporary("digits-conv.slg")
-    _ = try Releaser.release(
-      csvPath: digits.appendingPathComponent("train.csv").path,
-      schema: try Schema(contentsOf: digits.appendingPathComponent("schema.json").path),
-      options: release, outputPath: releasePath)
-    let loaded = try Release(contentsOf: releasePath)
+    let loaded = try MERFTests.digitsRelease(target: "target")
     var fit = FitOptions()
     fit.sampler = .conditional
     fit.convolutionChannels = [8, 4]
@@ -212,11 +198,7 @@ struct TransposedConvolutionTests {
     fit.seed = 2
     let path = TestPaths.temporary("conv.slgm")
     let trained = try Trainer.fit(release: loaded, options: fit, outputPath: path)
-    let loss = try MERFLoss(release: loaded)
-    var initRNG = Trainer.trainingStream(seed: fit.seed, stream: .max)
-    let untrained = MLPGenerator(architecture: trained.header.architecture, using: &initRNG)
-    let before = Trainer.merfJudge(loss, generator: untrained, seed: fit.seed)
-    let after = try #require(trained.header.history.last?.validationLoss)
+    let (before, after) = try MERFTests.judgeLosses(trained, release: loaded, seed: fit.seed)
     #expect(after < before, "MERF loss \(before) → \(after)")
     let model = try Model(contentsOf: path)
     #expect(model.header.formatVersion == 8)
