@@ -1,8 +1,9 @@
-// The transposed-convolution generator for images (issue 18, `fit --generator transposed-conv`):
-// the dense layers end in C₀ feature maps of h₀ × w₀ (a hidden layer, activated), and transposed
-// convolutions with 4 × 4 kernels, stride 2 and padding 1 double both sides per layer until the
-// last writes one map of the image's size: the pixel logits, row by row, the order the schema's
-// pixel columns take. It needs a class-conditional architecture (the label is not a pixel).
+// The transposed-convolution generator for images (issue 18, `fit --sampler conditional
+// --conv-channels`): the dense layers end in C₀ feature maps of h₀ × w₀ (a hidden layer,
+// activated), and transposed convolutions with 4 × 4 kernels, stride 2 and padding 1 double both
+// sides per layer until the last writes one map of the image's size: the pixel logits, row by
+// row, the order the schema's pixel columns take. It needs a class-conditional architecture (the
+// label is not a pixel).
 //
 // Layer j: input X (C_in × h × w, map after map), weight W (C_in × C_out·16, row-major:
 // W[ci, (co·4 + ky)·4 + kx]), bias b (C_out); output Y (C_out × 2h × 2w):
@@ -33,7 +34,7 @@ public struct Upsampling: Codable, Equatable, Sendable {
   public static let kernel = 4
   /// The most transposed convolutions (each doubles the sides).
   public static let layerRange = 1...4
-  /// The channels of one map (`--channels`).
+  /// The channels of one map (`--conv-channels`).
   public static let channelRange = 1...1024
 
   public init(channels: [Int], height: Int, width: Int) {
