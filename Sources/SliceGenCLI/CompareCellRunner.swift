@@ -64,12 +64,13 @@ struct CellRunner {
         Step(name: "fit", arguments: fitArguments),
         Step(name: "sample", arguments: sampleArguments),
       ]
-    case .dpSGD:
+    case .dpSGD, .dpSGDMaZhang:
       var train = [
         "train-dpsgd", s.train, "--schema", s.schema, "--epsilon", "\(cell.epsilon)", "--delta",
         "\(s.delta)", "--seed", seed, "-o", model, "--quiet",
       ]
       if let epochs = s.epochs { train += ["--epochs", "\(epochs)"] }
+      if cell.method == .dpSGDMaZhang { train += CompareMethod.maZhangArguments }
       return (
         [
           Step(name: "train-dpsgd", arguments: train),
@@ -120,7 +121,7 @@ struct CellRunner {
     }
     // What ran, as the file that carries the guarantee states it.
     let statement: (mechanism: String, epsilon: Double, delta: Double, relation: String)
-    if cell.method == .dpSGD {
+    if cell.method.isDPSGD {
       guard let dpsgd = try Model(contentsOf: guaranteeFile).header.dpsgd else {
         throw CompareError(message: "\(guaranteeFile) is not a DP-SGD model")
       }

@@ -38,7 +38,7 @@ struct CompareCommandTests {
     let first = try CLI.run(arguments)
     #expect(first.status == 0, "\(first.stderr)")
     let cells = CLI.files(in: out + "/cells")
-    #expect(cells.count == 12, "\(cells)")  // 6 methods × ε 1, 10 × 1 seed
+    #expect(cells.count == 14, "\(cells)")  // 7 methods × ε 1, 10 × 1 seed
     #expect(cells.contains("slicing+marginals-eps10-seed1.json"))
     for file in ["results.md", "results.csv", "plot.svg", "settings.json"] {
       #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
@@ -51,7 +51,9 @@ struct CompareCommandTests {
     // The printed table: every method at both ε, the references, what each release was.
     for line in [
       "| slicing | 1 | 1 |", "| slicing+marginals | 10 | 1 |", "| slicewass | 1 | 1 |",
-      "| floor | 10 | 1 |", "| merf | 1 | 1 |", "| dp-sgd | 10 | 1 |", "| shuffled real columns |",
+      "| floor | 10 | 1 |", "| merf | 1 | 1 |", "| dp-sgd | 10 | 1 |",
+      "| dp-sgd-ma-zhang | 1 | 1 |",
+      "| shuffled real columns |",
       "| real rows |",
     ] {
       #expect(first.stdout.contains(line), "\(line)\n\(first.stdout)")
@@ -76,17 +78,30 @@ struct CompareCommandTests {
     // DP-SGD states the ε its steps spent, at most the ε asked for.
     let spent = dpsgd["epsilonSpent"] as? Double ?? 0
     #expect(dpsgd["mechanism"] as? String == "dp-sgd" && spent <= 1 && spent > 0.5, "\(spent)")
+    // Ma and Zhang's variant runs train-dpsgd with their options and states its own guarantee.
+    let maZhangLog = try String(
+      contentsOfFile: out + "/logs/dp-sgd-ma-zhang-eps1-seed1.log", encoding: .utf8)
+    #expect(
+      maZhangLog.contains(
+        "--clipping error-feedback --reconstruction-weight 10 --noise-injection 0.1"),
+      "\(maZhangLog)")
+    let maZhang =
+      try JSONSerialization.jsonObject(
+        with: try Data(
+          contentsOf: URL(fileURLWithPath: out + "/cells/dp-sgd-ma-zhang-eps10-seed1.json")))
+      as! [String: Any]
+    #expect(maZhang["mechanism"] as? String == "dp-sgd")
 
     // A rerun runs nothing; after removing one cell it runs exactly that one.
     let again = try CLI.run(arguments)
-    #expect(again.status == 0 && again.stderr.contains("12 finished earlier"), "\(again.stderr)")
+    #expect(again.status == 0 && again.stderr.contains("14 finished earlier"), "\(again.stderr)")
     #expect(!again.stderr.contains("release…"))
     #expect(again.stdout == first.stdout)
     try FileManager.default.removeItem(atPath: out + "/cells/floor-eps1-seed1.json")
     let resumed = try CLI.run(arguments)
-    #expect(resumed.status == 0 && resumed.stderr.contains("11 finished earlier"))
-    #expect(resumed.stderr.contains("[11/12] floor-eps1-seed1: release…"), "\(resumed.stderr)")
-    #expect(!resumed.stderr.contains("[1/12] slicing-eps1-seed1: release…"))
+    #expect(resumed.status == 0 && resumed.stderr.contains("13 finished earlier"))
+    #expect(resumed.stderr.contains("[13/14] floor-eps1-seed1: release…"), "\(resumed.stderr)")
+    #expect(!resumed.stderr.contains("[1/14] slicing-eps1-seed1: release…"))
 
     // The same directory with other settings is refused before anything runs.
     let other = try CLI.run(arguments + ["--delta", "1e-6"])
