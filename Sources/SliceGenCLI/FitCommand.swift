@@ -53,7 +53,9 @@ enum FitCommand: Command {
       return numbers.allSatisfy { $0 != nil } ? numbers.map { $0! } : nil
     }
     static let numericHead = Option<NumericHead>.choice(
-      "numeric-head", help: "How numeric outputs reach [0, 1].",
+      "numeric-head",
+      help: "How numeric outputs reach [0, 1]. With --sampler conditional it sets the pixels' "
+        + "head, sigmoid when not given.",
       defaultText: defaults.numericHead.rawValue)
     static let divergence = Option<Divergence>.choice(
       "divergence",
@@ -102,7 +104,8 @@ enum FitCommand: Command {
         + "the tables the forest left out, see its --record-update). auto: forest when the "
         + "release has 2-way marginals, else generator (the projections alone, or 1-way "
         + "marginals only). conditional (labelled images only, 'slicegen schema --image'): a "
-        + "class-conditional generator G(z, label) with sigmoid pixels, trained on the "
+        + "class-conditional generator G(z, label) with sigmoid pixels (or the head "
+        + "--numeric-head names), trained on the "
         + "projections alone (no marginal term), its label drawn from the release's 1-way "
         + "marginal of the label (uniform when the release has none); on a class-conditional "
         + "DP-MERF release, trained on the mean embedding, its label drawn from the release's "
@@ -177,6 +180,8 @@ enum FitCommand: Command {
     options.hidden = arguments[Options.hidden] ?? options.hidden
     options.convolutionChannels = arguments[Options.convChannels]
     options.numericHead = arguments[Options.numericHead] ?? options.numericHead
+    // The class-conditional image generator keeps sigmoid pixels unless a head is given.
+    options.pixelHead = arguments[Options.numericHead] ?? options.pixelHead
     options.estimator.divergence = arguments[Options.divergence] ?? options.estimator.divergence
     options.estimator.tau = arguments[Options.tau] ?? options.estimator.tau
     options.estimator.bandwidthMultipliers =
@@ -265,7 +270,8 @@ enum FitCommand: Command {
     }
     if options.sampler == .conditional {
       Console.info(
-        "Class-conditional image generator: sigmoid pixels given the latent and the label, "
+        "Class-conditional image generator: \(options.pixelHead.rawValue) pixels given the "
+          + "latent and the label, "
           + (release.header.merf != nil
             ? "trained on the mean embedding; the label is drawn from the release's label "
               + "coordinates."

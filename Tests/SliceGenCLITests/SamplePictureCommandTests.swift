@@ -44,9 +44,20 @@ struct SamplePictureCommandTests {
     #expect(made.status == 0, "\(made.stderr)")
     let fit = try CLI.run([
       "fit", directory + "/d.slg", "--sampler", "conditional", "--conv-channels", "8,4",
-      "--hidden", "32", "--epochs", "2", "-o", directory + "/d.slgm", "--quiet",
+      "--hidden", "32", "--epochs", "2", "-o", directory + "/d.slgm",
     ])
     #expect(fit.status == 0, "\(fit.stderr)")
+    #expect(
+      fit.stderr.contains("Class-conditional image generator: sigmoid pixels"), "\(fit.stderr)")
+    // --numeric-head names the pixels' head.
+    let clamped = try CLI.run([
+      "fit", directory + "/d.slg", "--sampler", "conditional", "--numeric-head",
+      "clamp-straight-through", "--hidden", "16", "--epochs", "1", "-o", directory + "/c.slgm",
+    ])
+    #expect(clamped.status == 0, "\(clamped.stderr)")
+    #expect(
+      clamped.stderr.contains("Class-conditional image generator: clamp-straight-through pixels"),
+      "\(clamped.stderr)")
     let inspect = try CLI.run(["inspect", directory + "/d.slgm"])
     #expect(
       inspect.stdout.contains(

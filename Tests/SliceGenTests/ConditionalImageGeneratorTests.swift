@@ -126,7 +126,13 @@ struct ConditionalImageGeneratorTests {
       schema: schema, marginals: nil, options: options)
     #expect(
       architecture.condition == LabelCondition(block: 2, probabilities: [1, 1, 1].map { $0 / 3 }))
-    #expect(architecture.numericHead == .sigmoid)
+    // Sigmoid pixels by default, whatever the table generator's head; the pixel head when set.
+    #expect(architecture.numericHead == .sigmoid && options.numericHead != .sigmoid)
+    var clamped = options
+    clamped.pixelHead = .clampStraightThrough
+    #expect(
+      try ConditionalImageGenerator.architecture(schema: schema, marginals: nil, options: clamped)
+        .numericHead == .clampStraightThrough)
     let noLabel = try ImageSchema(
       width: 2, height: 1, pixelLower: 0, pixelUpper: 4, integerPixels: true, label: nil
     ).schema()

@@ -23,6 +23,11 @@ public struct FitOptions: Codable, Equatable, Sendable {
   /// ones' maps; nil: the last dense layer computes the pixels.
   public var convolutionChannels: [Int]? = nil
   public var numericHead: NumericHead = .clampStraightThrough
+  /// The class-conditional image generator's pixel head (`--numeric-head` when given with
+  /// `--sampler conditional`): sigmoid pixels by default, the design and the measured
+  /// choice on the digits; clamp-straight-through reaches the exact zeros most garment pixels
+  /// are (Docs/images.md, "The pixel head").
+  public var pixelHead: NumericHead = .sigmoid
   public var estimator: EstimatorConfiguration = EstimatorConfiguration()
   /// Weight λ of the marginal term (releases with marginals only).
   public var marginalWeight: Double = 100
@@ -61,7 +66,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     case epochs, batch, learningRate, cosineDecay, finalLearningRateFactor, seed, validation
     case latent, hidden, numericHead, estimator, marginalWeight, marginalLoss, marginalBatch
     case kernelWeight, keep, target, impliedPairWeight, impliedPairsPerStep, sampler
-    case convolutionChannels
+    case convolutionChannels, pixelHead
   }
 
   /// Decodes every key that is present and keeps the default for the others, so model files
@@ -81,6 +86,7 @@ public struct FitOptions: Codable, Equatable, Sendable {
     latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? d.latent
     hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? d.hidden
     convolutionChannels = try c.decodeIfPresent([Int].self, forKey: .convolutionChannels)
+    pixelHead = try c.decodeIfPresent(NumericHead.self, forKey: .pixelHead) ?? d.pixelHead
     numericHead = try c.decodeIfPresent(NumericHead.self, forKey: .numericHead) ?? d.numericHead
     estimator =
       try c.decodeIfPresent(EstimatorConfiguration.self, forKey: .estimator) ?? d.estimator
@@ -196,9 +202,10 @@ public enum ModelSampler: String, Codable, Sendable, CaseIterable {
   /// The maximum-entropy model of the release's marginals on a forest of its 2-way tables
   /// (MarginalForest.swift): nothing to train.
   case forest
-  /// The class-conditional image generator (ConditionalImageGenerator.swift): sigmoid pixels
-  /// given a latent and the label, trained on the projections; the label drawn from the release's
-  /// 1-way marginal of it. Needs a schema of labelled images.
+  /// The class-conditional image generator (ConditionalImageGenerator.swift): pixels (sigmoid
+  /// heads by default, `pixelHead`) given a latent and the label, trained on the projections or
+  /// a DP-MERF release's mean embedding; the label drawn from the release's 1-way marginal of it
+  /// or its label coordinates. Needs a schema of labelled images.
   case conditional
 
   /// `auto` made concrete for a release's marginals (nil: none).

@@ -1,7 +1,8 @@
 // The class-conditional image generator (issue 18, `fit --sampler conditional`): G(z, c) takes a
-// latent z and the one-hot c of a label category and outputs every pixel through a sigmoid; the
-// synthetic row is (pixels, c), encoded exactly as the release's rows are (pixels a·v, the label
-// a·onehot(c)), so the sliced loss on the released projections applies unchanged.
+// latent z and the one-hot c of a label category and outputs every pixel through a sigmoid (or
+// the head `FitOptions.pixelHead` names); the synthetic row is (pixels, c), encoded exactly as
+// the release's rows are (pixels a·v, the label a·onehot(c)), so the sliced loss on the released
+// projections applies unchanged.
 //
 // It is the generator network of MLPGenerator.swift with three hooks, all driven by
 // `GeneratorArchitecture.condition`:
@@ -74,8 +75,8 @@ public struct LabelCondition: Codable, Equatable, Sendable {
 
 /// Builds the class-conditional image generator's architecture for a release.
 public enum ConditionalImageGenerator {
-  /// The architecture for `schema` (which must have the labelled image layout): one sigmoid
-  /// numeric head per pixel, the label conditioned on with π from the release's 1-way marginal of
+  /// The architecture for `schema` (which must have the labelled image layout): one numeric head
+  /// per pixel (`options.pixelHead`, sigmoid by default), the label conditioned on with π from the release's 1-way marginal of
   /// the label when it has one (uniform otherwise).
   /// With `options.convolutionChannels`, the dense layers end in feature maps and transposed
   /// convolutions write the pixels (TransposedConvolution.swift).
@@ -121,7 +122,8 @@ public enum ConditionalImageGenerator {
       }
     }
     return GeneratorArchitecture(
-      latent: options.latent, hidden: options.hidden, activation: .relu, numericHead: .sigmoid,
+      latent: options.latent, hidden: options.hidden, activation: .relu,
+      numericHead: options.pixelHead,
       blocks: encoding.outputBlocks,
       condition: LabelCondition(block: index, probabilities: probabilities),
       upsampling: upsampling)
