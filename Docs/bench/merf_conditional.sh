@@ -36,10 +36,7 @@ for eps in "$@"; do
       echo "$(date +%s.%N) - $start" | bc > "$N.seconds"
       [[ " $args " == *" conditional "* ]] &&
         "$BIN" sample "$N.slgm" --png "$N.png" --per-class 10 --quiet
-      "$BIN" evaluate --real "$HOLDOUT" --synthetic "$N.csv" --train "$TRAIN" --schema "$SCHEMA" \
-        --json > "$N.json.tmp" 2> /dev/null
-      mv "$N.json.tmp" "$N.json"
-      rm -f "$N.csv"
+      bash "$(dirname "$0")/evaluate_run.sh" "$BIN" "$N" "$TRAIN" "$HOLDOUT" "$SCHEMA"
     done
   done
 done
