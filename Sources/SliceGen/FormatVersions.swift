@@ -15,13 +15,17 @@ public enum FormatVersions {
   /// - 6: method `merf` and its `merf` component (DP-MERF: one noisy sum of random Fourier
   ///   features, no projections: m = k = m' = 0), which a version-5 reader would refuse as
   ///   inconsistent sizes at best.
-  public static let release = 6
+  /// - 7: `pairSelection.mechanism` "exponential": pairs picked one at a time by the exponential
+  ///   mechanism, with no scores published (a version-6 reader would take the empty score vector
+  ///   for a Gaussian one and misstate the selection).
+  public static let release = 7
   /// The release versions this slicegen reads.
   public static let readableReleases = 1...release
 
   /// The lowest version that describes `header`, the one a writer stamps, so that files older
   /// readers read correctly stay readable by them.
   static func release(for header: ReleaseHeader) -> Int {
+    if header.pairSelection?.mechanism != nil { return 7 }
     if header.merf != nil { return 6 }
     if header.pairSelection?.rounds != nil { return 5 }
     if header.bins != nil { return 4 }

@@ -98,6 +98,14 @@ enum ReleaseCommand: Command {
         + "before it, and measures the ones it explains worst (AIM's loop). The selection "
         + "share is split evenly over the rounds; every 2-way table keeps its σ. See "
         + "Docs/pair-selection.md.", defaultText: "1", range: ReleaseOptions.selectionRoundsRange)
+    static let selectionMechanism = Option<SelectionMechanism>.choice(
+      "selection-mechanism",
+      help: "With --marginals tree or select:K (auto included): how the pairs are picked "
+        + "privately. gaussian: publish every pair's score with Gaussian noise (L2 sensitivity "
+        + "2√P for P candidate pairs) and pick from the noisy scores; exponential: pick the k "
+        + "pairs one at a time by the exponential mechanism, each pick accounted as a Gaussian "
+        + "mechanism (cost grows with √k, not √P); auto: exponential with one round, gaussian "
+        + "with --rounds R > 1. See Docs/pair-selection.md.", defaultText: "auto")
     static let marginalBins = Option<Int>.wholeNumber(
       "marginal-bins", value: "B",
       help: "Public bins of a numeric column in the marginals: one per value for integer columns "
@@ -169,8 +177,8 @@ enum ReleaseCommand: Command {
     static let copiedByShards: [any OptionDeclaration] = [
       schema, epsilon, delta, mechanism, features, lengthScale, slices, sliceDim, accountant,
       neighbors, subsample, projectionSeed,
-      marginals, aggregateShare, pairSelectionSplit, rounds, marginalBins, pairBins,
-      discoveryBudget,
+      marginals, aggregateShare, pairSelectionSplit, rounds, selectionMechanism, marginalBins,
+      pairBins, discoveryBudget,
       target,
       acceptDataDerivedSchema,
     ]
@@ -178,7 +186,7 @@ enum ReleaseCommand: Command {
     /// The options only a slicing release takes, refused with `--mechanism merf`.
     static let slicingOnly: [any OptionDeclaration] = [
       slices, sliceDim, accountant, subsample, marginals, aggregateShare, pairSelectionSplit,
-      rounds, marginalBins, pairBins, discoveryBudget, like,
+      rounds, selectionMechanism, marginalBins, pairBins, discoveryBudget, like,
     ]
 
     /// `--marginals`: the library's parser, its refusal a usage error.
@@ -202,7 +210,7 @@ enum ReleaseCommand: Command {
       Options.lengthScale, Options.slices, Options.sliceDim,
       Options.accountant, Options.neighbors, Options.subsample, Options.projectionSeed,
       Options.marginals, Options.aggregateShare, Options.pairSelectionSplit, Options.rounds,
-      Options.marginalBins, Options.pairBins,
+      Options.selectionMechanism, Options.marginalBins, Options.pairBins,
       Options.target, Options.discoveryBudget, Options.like, Options.template,
       Options.acceptDataDerivedSchema, Options.showExactCounts, Options.output, Options.quiet,
     ],
@@ -245,6 +253,8 @@ enum ReleaseCommand: Command {
     options.aggregateShare = arguments[Options.aggregateShare] ?? options.aggregateShare
     options.pairSelectionSplit = arguments[Options.pairSelectionSplit] ?? options.pairSelectionSplit
     options.selectionRounds = arguments[Options.rounds] ?? options.selectionRounds
+    options.selectionMechanism =
+      arguments[Options.selectionMechanism] ?? options.selectionMechanism
     options.marginalBins = arguments[Options.marginalBins] ?? options.marginalBins
     if case .bins(let b) = arguments[Options.pairBins] { options.pairBins = b }
     return options

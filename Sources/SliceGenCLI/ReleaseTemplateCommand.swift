@@ -36,7 +36,8 @@ enum ReleaseTemplateCommand: Command {
     options: [
       Options.schema, Options.rows, Options.partitions, R.epsilon, R.delta, Options.mechanism,
       R.slices, R.sliceDim, R.accountant, R.neighbors, R.subsample, R.projectionSeed, R.marginals,
-      R.aggregateShare, R.pairSelectionSplit, R.rounds, R.marginalBins, R.pairBins, R.target,
+      R.aggregateShare, R.pairSelectionSplit, R.rounds, R.selectionMechanism, R.marginalBins,
+      R.pairBins, R.target,
       R.acceptDataDerivedSchema, Options.output, Options.quiet,
     ],
     discussion: """

@@ -101,12 +101,30 @@ public struct AggregateRound: Sendable, Equatable {
   public var valueShare: Double
   /// f: the round's fraction of μ_agg².
   public var fraction: Double
+  /// What the round's computed sampler may add to an event's probability beyond the factor
+  /// 1 + ρ (the exponential mechanism's integer weights; 0 for Gaussian rounds).
+  public var additiveError: Double = 0
+  /// Whether the round picks by the exponential mechanism (`queries` picks) rather than
+  /// publishing Gaussian noisy vectors.
+  public var isExponential: Bool = false
 
   public init(queries: Int, affectedValuesPerQuery: Int, valueShare: Double, fraction: Double) {
     self.queries = queries
     self.affectedValuesPerQuery = affectedValuesPerQuery
     self.valueShare = valueShare
     self.fraction = fraction
+  }
+
+  /// `steps` picks by the exponential mechanism, each among at most `candidates` (one published
+  /// index per pick, within 1 ± ρ ≤ the snapped sampler's ρ of the ideal law, plus
+  /// `ExponentialSelection.additiveError` above it; it shifts no Gaussian value).
+  public static func exponential(steps: Int, candidates: Int, fraction: Double) -> AggregateRound {
+    var round = AggregateRound(
+      queries: steps, affectedValuesPerQuery: 1, valueShare: 0, fraction: fraction)
+    round.additiveError =
+      Double(steps) * ExponentialSelection.additiveError(candidates: candidates)
+    round.isExponential = true
+    return round
   }
 
   /// A round of J count tables (each row in one cell of each: two cells move, by 1 of √2).

@@ -175,6 +175,37 @@ public enum PairSelectionProtocol {
     public var twoWay: [[Double]]
   }
 
+  /// Picks by the exponential mechanism in place of a released vector of noisy scores
+  /// (ExponentialSelection.swift), for a release with one selection round: the scoring round of
+  /// the plan then holds k = `queries` picks of L2 "sensitivity" 1 (its σ is 1/μ of one pick),
+  /// and the scores are those of the independent model.
+  public struct ExponentialPicks {
+    /// Δ: how far one computed score moves when one row is replaced (`scoreSensitivity`).
+    public var sensitivity: Double
+    /// S: every score lies in [0, S] (3n, header).
+    public var largestScore: Double
+    /// Given the picks so far (indices into the candidate list), which candidates the next pick
+    /// may choose (post-processing of published picks: a spanning tree's components).
+    public var eligible: (_ picked: [Int]) -> (Int) -> Bool
+
+    public init(
+      sensitivity: Double, largestScore: Double,
+      eligible: @escaping (_ picked: [Int]) -> (Int) -> Bool
+    ) {
+      self.sensitivity = sensitivity
+      self.largestScore = largestScore
+      self.eligible = eligible
+    }
+
+    /// ε₀ of each pick for the plan's round: the largest whose computed mechanism is
+    /// μ-GDP with μ = 1/σ.
+    public func stepEpsilon(round: MarginalRoundPlan.Round) -> Double {
+      ExponentialSelection.epsilon(
+        forMu: round.l2Sensitivity / round.sigma, sensitivity: sensitivity,
+        largestScore: largestScore)
+    }
+  }
+
   public struct Outcome {
     /// Round 1's noisy counts, one vector per 1-way query of `oneWay`.
     public var oneWay: [[Double]]
@@ -207,9 +238,11 @@ public enum PairSelectionProtocol {
       preconditionFailure("a release with more than one selection round needs a judge")
     },
     pick: (_ remaining: [Int], _ noisyScores: [Double], _ count: Int) -> [Int],
+    exponential: ExponentialPicks? = nil,
     noise: inout SecureNoise
   ) -> Outcome {
     precondition(plan.rounds.count >= 3 && plan.rounds.count % 2 == 1)
+    precondition(exponential == nil || plan.rounds.count == 3)
     let first = plan.rounds[0]
     precondition(first.queries == oneWay.queries.count)
     // Round 1.
@@ -220,7 +253,7 @@ public enum PairSelectionProtocol {
     var remaining = Array(candidates.indices)
     for r in stride(from: 1, to: plan.rounds.count, by: 2) {
       let (scoring, measuring) = (plan.rounds[r], plan.rounds[r + 1])
-      precondition(scoring.queries == 1)
+      precondition(scoring.queries == (exponential == nil ? 1 : measuring.queries))
       // The expected tables are post-processing of the released output so far only.
       let scores: [Double]
       if r == 1 {
@@ -236,10 +269,32 @@ public enum PairSelectionProtocol {
           PairSelectionMechanism.score(counts: table(c), expected: e, rows: n)
         }
       }
-      let noisyScores = PairSelectionMechanism.noisyScores(
-        scores, sigma: scoring.sigma, noise: &noise)
-      // The pick is post-processing of the noisy scores; J_r is fixed in advance.
-      let positions = pick(remaining, noisyScores, measuring.queries)
+      let noisyScores: [Double]
+      let positions: [Int]
+      if let exponential {
+        // k picks, each by the exponential mechanism among the candidates the picks so far
+        // leave eligible; only the picks are published.
+        let epsilon = exponential.stepEpsilon(round: scoring)
+        var picked: [Int] = []
+        var taken = [Bool](repeating: false, count: remaining.count)
+        for _ in 0..<scoring.queries {
+          let allowed = exponential.eligible(picked.map { remaining[$0] })
+          let open = remaining.indices.filter { !taken[$0] && allowed(remaining[$0]) }
+          precondition(!open.isEmpty, "no eligible candidate left for a planned pick")
+          let j = ExponentialSelection.pick(
+            scores: open.map { scores[$0] }, epsilon: epsilon,
+            sensitivity: exponential.sensitivity, noise: &noise)
+          picked.append(open[j])
+          taken[open[j]] = true
+        }
+        noisyScores = []
+        positions = picked
+      } else {
+        noisyScores = PairSelectionMechanism.noisyScores(
+          scores, sigma: scoring.sigma, noise: &noise)
+        // The pick is post-processing of the noisy scores; J_r is fixed in advance.
+        positions = pick(remaining, noisyScores, measuring.queries)
+      }
       precondition(
         positions.count == measuring.queries && Set(positions).count == positions.count,
         "the pick must choose the planned pairs")

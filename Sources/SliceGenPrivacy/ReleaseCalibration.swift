@@ -193,9 +193,13 @@ public struct ReleaseCalibration: Sendable {
     let aggregateMu = result.aggregateMuSquared.squareRoot()
     let aggregateShift = aggregateRounds.map { $0.valueShift(aggregateMu: aggregateMu) }.max() ?? 0
     let tLowFailure = accountant == .theorem1 && bounds == nil ? exp(-60.0) : 0
+    // Exponential-mechanism picks: P(S) ≤ (1 + ρ)P*(S) + A per pick and P*(S) ≤ P(S)/(1 − ρ),
+    // so beside the factor counted in N, δ grows by Σ A·Π(1 + ρ) ≤ 2·Σ A
+    // (ExponentialSelection.swift).
+    let pickError = 2 * aggregateRounds.reduce(0) { $0 + $1.additiveError }
     try margin.checkTails(
       maximumShift: max(projectionShift, aggregateShift),
-      couplingFailure: couplingFailure + tLowFailure)
+      couplingFailure: couplingFailure + tLowFailure + pickError)
     // Every snapped projection must be a float (SnappedGaussian.grid).
     guard
       1.01 * columnNorm + 40 * result.sigma

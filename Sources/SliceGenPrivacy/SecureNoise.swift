@@ -94,6 +94,12 @@ public struct SecureNoise {
     return Int(UInt64.random(in: 0..<UInt64(n), using: &stream))
   }
 
+  /// A uniform 128-bit integer in 0..<n (Lemire's method with rejection: exactly uniform).
+  public mutating func uniformWide(below n: UInt128) -> UInt128 {
+    precondition(n > 0)
+    return UInt128.random(in: 0..<n, using: &stream)
+  }
+
   /// A coin that is true with probability q (53-bit resolution).
   public mutating func includes(probability q: Double) -> Bool {
     Double(stream.next() >> 11) * 0x1p-53 < q

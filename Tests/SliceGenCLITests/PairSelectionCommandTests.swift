@@ -26,8 +26,8 @@ struct PairSelectionCommandTests {
     let output = directory + "/r.slg"
     let result = try CLI.run([
       "release", csv, "--schema", schema, "--epsilon", "2", "--delta",
-      "1e-4", "--slices", "10", "--marginals", mode, "-o", output,
-      "--quiet",
+      "1e-4", "--slices", "10", "--marginals", mode, "--selection-mechanism", "gaussian",
+      "-o", output, "--quiet",
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let json =
@@ -52,6 +52,41 @@ struct PairSelectionCommandTests {
     #expect(text.contains("component     pair-selection scores: σ = "))
     #expect(text.contains("pairs chosen  \(mode) from 6 noisy scores: "))
     #expect(text.contains("compose adaptively"))
+  }
+
+  @Test(
+    "the default picks by the exponential mechanism; inspect says so, with ε₀ and μ",
+    arguments: ["tree", "select:2"])
+  func exponentialPicks(mode: String) throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = table(in: directory)
+    let output = directory + "/r.slg"
+    let result = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "2", "--delta", "1e-4", "--slices", "10",
+      "--marginals", mode, "-o", output, "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json =
+      try JSONSerialization.jsonObject(
+        with: Data(try CLI.run(["inspect", output, "--json"]).stdout.utf8)) as! [String: Any]
+    let components = json["components"] as! [[String: Any]]
+    #expect(components[2]["name"] as? String == "pair selection (exponential mechanism)")
+    let selection = json["pairSelection"] as! [String: Any]
+    #expect(selection["mechanism"] as? String == "exponential")
+    let epsilon = try #require(selection["stepEpsilon"] as? Double)
+    let mu = try #require(selection["stepMu"] as? Double)
+    // μ ≈ 0.627·ε₀ for small ε₀ (ExponentialSelection.swift), and μ = 1/σ of the component.
+    #expect(abs(mu / epsilon - 0.6266) < 0.01)
+    #expect(abs(mu * (components[2]["sigma"] as! Double) - 1) < 1e-12)
+    let text = try CLI.run(["inspect", output]).stdout
+    #expect(text.contains("pairs chosen  \(mode) by the exponential mechanism among 6 candidates"))
+    let refused = try CLI.run([
+      "release", csv, "--schema", schema, "--epsilon", "2", "--marginals", "select:2",
+      "--rounds", "2", "--selection-mechanism", "exponential", "-o", directory + "/x.slg",
+    ])
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("--selection-mechanism"))
+    #expect(!FileManager.default.fileExists(atPath: directory + "/x.slg"))
   }
 
   @Test(

@@ -36,6 +36,7 @@ struct AdaptiveSelectionTests {
     options.marginals = .select(pairs)
     options.selectionRounds = rounds
     options.pairSelectionSplit = .standard
+    options.selectionMechanism = .gaussian  // one round against R rounds, both scored alike
     options.insecureTestNoiseSeed = 7
     let path = TestPaths.temporary("a.slg")
     let header = try Releaser.release(

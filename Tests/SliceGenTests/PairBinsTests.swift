@@ -220,7 +220,9 @@ struct PairBinsReleaseTests {
     let path = TestPaths.temporary("g.slg")
     _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
     let header = try Release(contentsOf: path).header
-    #expect(header.formatVersion == 4)  // bins once (4), snapped noise (3), group maps (2)
+    // Exponential picks (7, select:K's default), else bins once (4), snapped noise (3), group
+    // maps (2).
+    #expect(header.formatVersion == (header.pairSelection?.isExponential == true ? 7 : 4))
     let marginals = try #require(header.marginals)
     #expect(marginals.count == 4 + 6)
     let index = ["x": 0, "n": 1, "k": 2, "c": 3]

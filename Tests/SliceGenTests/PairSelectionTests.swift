@@ -159,14 +159,17 @@ struct PairSelectionTests {
     #expect(PairPick.largest(2, of: [1, 5, 3, 5]) == [1, 3])
   }
 
-  @Test("at large ε, tree and select:2 find the planted dependent pairs")
-  func plantedDependence() throws {
+  @Test(
+    "at large ε, tree and select:2 find the planted dependent pairs, by either mechanism",
+    arguments: [SelectionMechanism.gaussian, .exponential])
+  func plantedDependence(mechanism: SelectionMechanism) throws {
     let (csv, schema) = plantedTable(rows: 3000, seed: 8)
     for mode in [MarginalSelection.tree, .select(2)] {
       var options = ReleaseOptions(epsilon: 50)
       options.delta = 1e-5
       options.slices = 10
       options.marginals = mode
+      options.selectionMechanism = mechanism
       options.insecureTestNoiseSeed = 3
       let path = TestPaths.temporary("p.slg")
       _ = try Releaser.release(csvPath: csv, schema: schema, options: options, outputPath: path)
@@ -175,7 +178,8 @@ struct PairSelectionTests {
       let chosen = Set(selection.chosen.map { $0.joined(separator: ":") })
       #expect(chosen.isSuperset(of: ["x1:x2", "x3:x4"]), "\(mode): \(chosen)")
       #expect(selection.candidates.count == 15)
-      #expect(selection.noisyScores.count == 15)
+      #expect(selection.noisyScores.count == (mechanism == .gaussian ? 15 : 0))
+      #expect(selection.isExponential == (mechanism == .exponential))
       // 1-way marginals of every column, then the chosen 2-ways.
       let marginals = try #require(header.marginals)
       #expect(marginals.filter { $0.columns.count == 1 }.count == 6)
@@ -198,6 +202,7 @@ struct PairSelectionTests {
       options.slices = 20
       options.marginals = mode
       options.pairSelectionSplit = .standard  // declared, not auto: the fractions are checked
+      options.selectionMechanism = .gaussian
       options.insecureTestNoiseSeed = 4
       let path = TestPaths.temporary("c.slg")
       let report = try Releaser.release(
@@ -257,6 +262,100 @@ struct PairSelectionTests {
       #expect(header.privacy.statement.contains("2√P"))
       #expect(header.privacy.statement.contains("adaptively"))
     }
+  }
+
+  @Test("exponential picks: k picks of μ each, composed with the rest to the stated δ")
+  func exponentialAccounting() throws {
+    let (csv, schema) = plantedTable(rows: 2000, seed: 9)
+    for (mode, picks) in [(MarginalSelection.tree, 5), (.select(3), 3)] {
+      var options = ReleaseOptions(epsilon: 1)
+      options.delta = 1e-5
+      options.slices = 20
+      options.marginals = mode
+      options.pairSelectionSplit = .standard
+      options.insecureTestNoiseSeed = 4
+      let path = TestPaths.temporary("e.slg")
+      let header = try Releaser.release(
+        csvPath: csv, schema: schema, options: options, outputPath: path
+      ).header
+      let components = header.privacy.components
+      #expect(
+        components.map(\.name) == [
+          "projections", "one-way marginals", "pair selection (exponential mechanism)",
+          "two-way marginals (\(mode.selectionMode!))",
+        ])
+      #expect(components.map(\.queries) == [nil, 6, picks, picks])
+      let selection = try #require(header.pairSelection)
+      #expect(selection.isExponential && selection.noisyScores.isEmpty)
+      #expect(selection.chosen.count == picks && Set(selection.chosen).count == picks)
+      // Each pick's ε₀ is the largest whose computed width is μ-GDP with the component's μ.
+      let mu = 1 / components[2].sigma
+      let epsilon = try #require(selection.stepEpsilon)
+      #expect(selection.stepMu == mu)
+      #expect(
+        ExponentialSelection.gaussianMu(
+          boundedRange: ExponentialSelection.computedWidth(
+            epsilon: epsilon, sensitivity: selection.l2Sensitivity, largestScore: 6000)) <= mu)
+      // The whole release: k·μ² of the picks plus the counts' μ² is μ_agg², and the stated δ
+      // holds with the picks counted in the margin.
+      let spent = components.dropFirst().reduce(0.0) { total, c in
+        total + Double(c.queries!) * (c.l2Sensitivity / c.sigma) * (c.l2Sensitivity / c.sigma)
+      }
+      let margin = try #require(header.privacy.implementation)
+      #expect(margin.affectedValues == 40 + 12 + picks + 2 * picks)
+      let delta = margin.statedDelta(
+        ideal: SlicingAccountant.delta(
+          epsilon: 1 - margin.epsilon, noiseScale: header.noiseScale,
+          projections: header.projections, aggregateMuSquared: spent, shift: margin.shift))
+      #expect(delta <= 1e-5)
+      #expect(delta > 0.9e-5)
+      #expect(FormatVersions.release(for: header) == 7)
+      #expect(header.privacy.statement.contains("exponential mechanism"))
+      #expect(try Release(contentsOf: path).header.pairSelection == selection)
+      if mode == .tree {
+        let index = Dictionary(
+          uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
+        #expect(isSpanningTree(selection.chosen.map { (index[$0[0]]!, index[$0[1]]!) }, columns: 6))
+      }
+    }
+  }
+
+  @Test("a shard (--like) of a release with exponential picks copies its tables and checks")
+  func shardOfExponentialRelease() throws {
+    let (csv, schema) = plantedTable(rows: 600, seed: 12)
+    var options = ReleaseOptions(epsilon: 2)
+    options.delta = 1e-5
+    options.slices = 10
+    options.marginals = .tree
+    options.insecureTestNoiseSeed = 8
+    let first = TestPaths.temporary("first.slg")
+    let header = try Releaser.release(
+      csvPath: csv, schema: schema, options: options, outputPath: first
+    ).header
+    #expect(header.pairSelection?.isExponential == true)
+    var shard = try ReleaseTemplate(firstReleaseAt: first).options
+    shard.insecureTestNoiseSeed = 9
+    let second = try Releaser.release(
+      csvPath: csv, schema: schema, options: shard, outputPath: TestPaths.temporary("second.slg")
+    ).header
+    #expect(second.pairSelection == header.pairSelection)
+    #expect(second.privacy.components.dropFirst() == header.privacy.components.dropFirst())
+    #expect(second.privacy.implementation == header.privacy.implementation)
+    #expect(second.marginals?.map(\.sigma) == header.marginals?.map(\.sigma))
+  }
+
+  @Test("--selection-mechanism: auto is exponential in one round, gaussian with --rounds")
+  func mechanismResolution() throws {
+    #expect(SelectionMechanism.auto.resolved(rounds: 1) == .exponential)
+    #expect(SelectionMechanism.auto.resolved(rounds: 3) == .gaussian)
+    #expect(SelectionMechanism.gaussian.resolved(rounds: 1) == .gaussian)
+    var options = ReleaseOptions(epsilon: 1)
+    options.marginals = .select(6)
+    options.selectionRounds = 2
+    options.selectionMechanism = .exponential
+    #expect(throws: OptionError.self) { try options.validate() }
+    options.selectionMechanism = .auto
+    try options.validate()
   }
 
   @Test("the modes parse; bad values fail with a clear message")

@@ -69,6 +69,37 @@ public struct ReleasedPairSelection: Codable, Equatable, Sendable {
   /// With `--rounds R` > 1, every selection round in order (the first one's scores are also
   /// `noisyScores` above); nil for one round.
   public var rounds: [ReleasedSelectionRound]? = nil
+  /// "exponential" when the pairs were picked one at a time by the exponential mechanism
+  /// (`chosen` in the order picked; no scores published, `sigma` 0 and `l2Sensitivity` one
+  /// score's Δ); nil: Gaussian noisy scores.
+  public var mechanism: String? = nil
+  /// ε₀ of each exponential-mechanism pick, and the μ it is accounted as (Gaussian DP).
+  public var stepEpsilon: Double? = nil
+  public var stepMu: Double? = nil
+
+  /// Whether the pairs were picked by the exponential mechanism.
+  public var isExponential: Bool { mechanism == SelectionMechanism.exponential.rawValue }
+}
+
+/// Union–find over the columns: which columns a set of picked pairs already connects.
+struct Components {
+  private var parent: [Int]
+
+  init(count: Int) { parent = Array(0..<count) }
+
+  mutating func root(_ x: Int) -> Int {
+    var x = x
+    while parent[x] != x {
+      parent[x] = parent[parent[x]]
+      x = parent[x]
+    }
+    return x
+  }
+
+  mutating func join(_ a: Int, _ b: Int) {
+    let (ra, rb) = (root(a), root(b))
+    if ra != rb { parent[ra] = rb }
+  }
 }
 
 /// One adaptive selection round as stored in a release header: its candidates are those not
@@ -100,21 +131,12 @@ public enum PairPick {
     let order = pairs.indices.sorted {
       weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1)
     }
-    var parent = Array(0..<columns)
-    func root(_ x: Int) -> Int {
-      var x = x
-      while parent[x] != x {
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-      }
-      return x
-    }
+    var components = Components(count: columns)
     var chosen: [Int] = []
     for edge in order {
       let (a, b) = pairs[edge]
-      let ra = root(a), rb = root(b)
-      guard ra != rb else { continue }
-      parent[ra] = rb
+      guard components.root(a) != components.root(b) else { continue }
+      components.join(a, b)
       chosen.append(edge)
       if chosen.count == columns - 1 { break }
     }

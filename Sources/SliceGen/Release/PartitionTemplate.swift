@@ -65,6 +65,9 @@ public struct PartitionTemplate {
     var pairBins: Int?
     var pairSelectionSplit: [Double]?
     var rounds: Int
+    /// `--selection-mechanism` as given; absent in templates written before it (read as
+    /// gaussian, what they ran).
+    var selectionMechanism: String? = nil
     var acceptDataDerivedSchema: Bool
     var projectionSeed: String
     var projectionSeedSource: String
@@ -122,6 +125,7 @@ public struct PartitionTemplate {
       pairSelectionSplit: withDelta.pairSelectionSplit.map {
         [$0.oneWay, $0.selection, $0.twoWay]
       }, rounds: withDelta.selectionRounds,
+      selectionMechanism: withDelta.selectionMechanism.rawValue,
       acceptDataDerivedSchema: withDelta.acceptDataDerivedSchema, projectionSeed: String(seed),
       projectionSeedSource: given.projectionSeed == nil ? "secure" : "user",
       sigma: calibration.sigma)
@@ -189,6 +193,13 @@ public struct PartitionTemplate {
         oneWay: split[0], selection: split[1], twoWay: split[2])
     }
     options.selectionRounds = s.rounds
+    guard
+      let mechanism = SelectionMechanism(
+        rawValue: s.selectionMechanism ?? SelectionMechanism.gaussian.rawValue)
+    else {
+      throw refuse("selectionMechanism must be auto, gaussian or exponential")
+    }
+    options.selectionMechanism = mechanism
     do {
       try options.validate()
       try options.validate(encodedWidth: Encoding(schema: s.schema).width)

@@ -50,7 +50,22 @@ enum PrivacyText {
           + "adds 1 to exactly one cell of every table. "
       }
     }
-    if let selection = header.pairSelection {
+    if let selection = header.pairSelection, selection.isExponential {
+      text +=
+        "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
+        + "marginals were released, each of the \(selection.candidates.count) candidate pairs got "
+        + "the score ‖C − n·p̂_a⊗p̂_b‖₁ (exact 2-way counts against the independent model of the "
+        + "released 1-way marginals; one replaced row moves each score by at most "
+        + "Δ = \(g(selection.l2Sensitivity)): 2 plus a floating-point margin), and the "
+        + "\(selection.chosen.count) pairs were picked one at a time by the exponential mechanism "
+        + "(probability ∝ exp(ε₀·score/(2Δ)), ε₀ = \(g(selection.stepEpsilon ?? .nan)), among the "
+        + "pairs the picks so far left open); only the picks are published. Each pick has "
+        + "bounded range ε₀ and is therefore a Gaussian mechanism with "
+        + "μ = \(g(selection.stepMu ?? .nan)) (Docs/privacy.md, “Pair selection by the "
+        + "exponential mechanism”); μ was fixed before the data was read, and Gaussian "
+        + "mechanisms compose adaptively with μ² adding, so the (ε, δ) above covers the selection "
+        + "too. "
+    } else if let selection = header.pairSelection {
       text +=
         "The 2-way marginals were chosen privately (\(selection.mode)): after the 1-way "
         + "marginals were released, each of the \(selection.candidates.count) candidate pairs got "
@@ -84,6 +99,13 @@ enum PrivacyText {
         + "(ε + \(g(m.epsilon)), δ × (1 + \(g(m.deltaFactor - 1))) + \(g(m.tailDelta)) over "
         + "\(m.affectedValues) values one row can move; Docs/privacy.md, “What is published, bit "
         + "for bit”). "
+      if header.pairSelection?.isExponential == true {
+        text +=
+          "Each exponential-mechanism pick is drawn exactly from 128-bit integer weights "
+          + "(the double-precision weights times a power of two, rounded up), whose law is "
+          + "within the same factor of the ideal one, plus at most 2^(2⌈log₂ P⌉ − 125) per pick "
+          + "among P candidates, counted in the δ above; each pick is one of those values. "
+      }
     }
     if let q = p.subsampling {
       text +=

@@ -51,6 +51,9 @@ public struct ReleaseOptions: Sendable {
   /// candidates against the model of everything released before it (Docs/pair-selection.md,
   /// "Adaptive rounds"). 1: one round against the independent model.
   public var selectionRounds: Int = 1
+  /// `--selection-mechanism`: how the scores become picks (SelectionMechanism.swift); `auto`
+  /// resolves from the options in `ReleasePlan`.
+  public var selectionMechanism: SelectionMechanism = .auto
   /// `--mechanism merf`: D', the random Fourier frequencies of a DP-MERF release (Docs/merf.md),
   /// which then holds one noisy sum of embeddings and no projections; nil: a slicing release.
   public var merfFrequencies: Int? = nil
@@ -122,6 +125,11 @@ extension ReleaseOptions {
       throw error
     }
     try validateSelectionRounds(marginals: marginals)
+    if selectionMechanism == .exponential, selectionRounds > 1 {
+      throw OptionError(
+        option: "selection-mechanism", value: "exponential",
+        rule: "picks in one round only; --rounds \(selectionRounds) needs gaussian (or auto)")
+    }
     try validateMERF()
     if subsampling != nil, marginals.isEnabled {
       throw OptionError(

@@ -93,6 +93,13 @@ struct ReleasePlan {
       let perRound = ReleaseOptions.pairsPerRound(pairs: picks, rounds: options.selectionRounds)
       var rounds: [AggregateRound] = [.counts(tables: c, fraction: split.oneWay)]
       var remaining = c * (c - 1) / 2
+      if options.selectionMechanism.resolved(rounds: options.selectionRounds) == .exponential {
+        // One round: `picks` picks by the exponential mechanism among at most P candidates.
+        return rounds + [
+          .exponential(steps: picks, candidates: remaining, fraction: split.selection),
+          .counts(tables: picks, fraction: split.twoWay),
+        ]
+      }
       for k in perRound {
         rounds.append(
           .scores(
@@ -123,6 +130,10 @@ struct ReleasePlan {
         return ("one-way marginals", round.queries, MarginalMechanism.l2Sensitivity, round.fraction)
       }
       let label = selectionRounds > 1 ? " (round \((r + 1) / 2) of \(selectionRounds))" : ""
+      if round.isExponential {
+        // k picks, each μ-GDP with μ = 1/σ: "sensitivity" 1 in the plan's units.
+        return ("pair selection (exponential mechanism)", round.queries, 1, round.fraction)
+      }
       return r % 2 == 1
         ? (
           "pair-selection scores" + label, round.queries,

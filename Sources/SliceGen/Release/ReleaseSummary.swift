@@ -121,6 +121,9 @@ public struct ReleaseSummary {
           "candidates": .number(Double(selection.candidates.count)),
           "sigma": .number(selection.sigma),
           "l2Sensitivity": .number(selection.l2Sensitivity),
+          "mechanism": Self.selectionMechanism(selection),
+          "stepEpsilon": Self.optionalNumber(selection.stepEpsilon),
+          "stepMu": Self.optionalNumber(selection.stepMu),
           "chosen": .array(selection.chosen.map { .array($0.map(JSONValue.string)) }),
           "rounds":
             selection.rounds.map { rounds in
@@ -248,8 +251,14 @@ public struct ReleaseSummary {
       }
     }
     if let selection = header.pairSelection {
+      let how =
+        selection.isExponential
+        ? "by the exponential mechanism among \(selection.candidates.count) candidates "
+          + "(ε₀ = \(SummaryText.number(selection.stepEpsilon ?? .nan)) a pick, accounted as "
+          + "μ = \(SummaryText.number(selection.stepMu ?? .nan)); in the order picked)"
+        : "from \(selection.candidates.count) noisy scores"
       lines.append(
-        "  pairs chosen  \(selection.mode) from \(selection.candidates.count) noisy scores: "
+        "  pairs chosen  \(selection.mode) \(how): "
           + selection.chosen.map { $0.joined(separator: ":") }.joined(separator: ", "))
       for (r, round) in (selection.rounds ?? []).enumerated() {
         lines.append(
@@ -298,5 +307,16 @@ public struct ReleaseSummary {
     lines.append("")
     lines.append(SummaryText.wrap(p.statement, indent: "  "))
     return lines.joined(separator: "\n")
+  }
+}
+
+extension ReleaseSummary {
+  /// "gaussian" or "exponential": how the selection picked (files before version 7: gaussian).
+  fileprivate static func selectionMechanism(_ s: ReleasedPairSelection) -> JSONValue {
+    .string(s.mechanism ?? SelectionMechanism.gaussian.rawValue)
+  }
+
+  fileprivate static func optionalNumber(_ x: Double?) -> JSONValue {
+    x.map(JSONValue.number) ?? .null
   }
 }

@@ -88,9 +88,25 @@ extension Releaser {
 
     // The rounds as the plan declared them (ReleasePlan.aggregateRounds, checked by
     // Releaser.release before the data): 1-way, then scores and 2-way per selection round.
+    let aggregateRounds = try ReleasePlan.aggregateRounds(options: options, columns: names)
     let specs = ReleasePlan.roundSpecs(
-      try ReleasePlan.aggregateRounds(options: options, columns: names), rows: n,
-      largestPairCells: pairCounts.largestTable)
+      aggregateRounds, rows: n, largestPairCells: pairCounts.largestTable)
+    let scoreSensitivity = PairSelectionMechanism.scoreSensitivity(
+      rows: n, cells: pairCounts.largestTable)
+    // Picks by the exponential mechanism: a tree's next pick joins two components of the
+    // picks so far; select:K's may be any pair not yet picked.
+    let exponential =
+      aggregateRounds[1].isExponential
+      ? PairSelectionProtocol.ExponentialPicks(
+        sensitivity: scoreSensitivity, largestScore: 3 * Double(n),
+        eligible: { picked in
+          guard mode == .tree else { return { _ in true } }
+          var components = Components(count: names.count)
+          for p in picked { components.join(pairCounts.pairs[p].0, pairCounts.pairs[p].1) }
+          return { p in
+            components.root(pairCounts.pairs[p].0) != components.root(pairCounts.pairs[p].1)
+          }
+        }) : nil
     let adaptive = specs.count > 3
     let plan = MarginalRoundPlan(aggregateMuSquared: aggregateMuSquared, rounds: specs)
     let oneWay = plan.rounds[0]
@@ -137,7 +153,7 @@ extension Releaser {
           ? PairPick.maximumSpanningTree(
             columns: names.count, pairs: pairCounts.pairs, weights: noisyScores)
           : PairPick.largest(count, of: noisyScores)
-      }, noise: &noise)
+      }, exponential: exponential, noise: &noise)
     let chosen = outcome.chosen
     let pairTables = chosen.map(tableSpec)
     let oneWaySigmas = Array(repeating: oneWay.sigma, count: attributeSets.count)
@@ -165,6 +181,13 @@ extension Releaser {
       mode: mode, candidates: pairCounts.pairs.indices.map(pairName), sigma: plan.rounds[1].sigma,
       l2Sensitivity: plan.rounds[1].l2Sensitivity, noisyScores: first.scores,
       chosen: chosen.map(pairName))
+    if let exponential {
+      record.mechanism = SelectionMechanism.exponential.rawValue
+      record.sigma = 0
+      record.l2Sensitivity = scoreSensitivity
+      record.stepEpsilon = exponential.stepEpsilon(round: plan.rounds[1])
+      record.stepMu = plan.rounds[1].l2Sensitivity / plan.rounds[1].sigma
+    }
     if adaptive {
       record.rounds = outcome.rounds.enumerated().map { r, round in
         ReleasedSelectionRound(

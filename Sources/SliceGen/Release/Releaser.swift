@@ -235,6 +235,8 @@ public enum Releaser {
     guard options.pairSelectionSplit == nil, n >= 1 else { return options }
     var trial = options
     trial.pairSelectionSplit = .standard
+    // The rule reads the Gaussian score vector's σ, whichever mechanism then picks.
+    trial.selectionMechanism = .gaussian
     trial.pairBins = options.pairBins ?? ReleaseOptions.defaultPairBins
     let plan = try ReleasePlan(schema: schema, options: trial)
     guard plan.options.marginals.selectionMode != nil else { return options }
