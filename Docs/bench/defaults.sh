@@ -4,7 +4,8 @@
 # private floor at the same ε (`release --marginals one-way`, `sample --independent`). Each run is
 # a fresh release (fresh secure noise). Resumable: a run whose evaluation exists is printed, not
 # redone. Prints, per ε, the mean over runs of quality / shapes / pair trends / all pairs /
-# contingency / minority F1 / AUC and of the pipeline's wall time; the shuffled real columns
+# contingency / minority F1 / AUC and of the pipeline's wall time, and (more than one run) the
+# sample standard deviations of the defaults and the floor; the shuffled real columns
 # (not private) come from the same evaluation. The logistic regression is fitted to its optimum
 # (--converged-logistic-regression), as the issue's downstream targets are stated.
 #
@@ -51,9 +52,14 @@ import json, sys
 out, table, eps, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 keys = ['quality', 'columnShapes', 'columnPairTrends', 'columnPairTrendsAll',
         'contingencySimilarity', 'minorityF1', 'rocAuc']
-def mean(kind, side='synthetic'):
+def values(kind, side):
     js = [json.load(open(f"{out}/{table}-eps{eps}-{r}/{kind}.json")) for r in range(1, runs + 1)]
-    return [sum(j[k][side] for j in js) / runs for k in keys]
+    return [[j[k][side] for j in js] for k in keys]
+def mean(kind, side='synthetic'):
+    return [sum(v) / runs for v in values(kind, side)]
+def sd(kind, side='synthetic'):  # sample standard deviation over the runs
+    return [(sum((x - sum(v) / runs) ** 2 for x in v) / (runs - 1)) ** 0.5
+            for v in values(kind, side)]
 seconds = sum(float(open(f"{out}/{table}-eps{eps}-{r}/seconds").read())
               for r in range(1, runs + 1)) / runs
 fmt = lambda v: " / ".join(f"{x:.3f}" for x in v)
@@ -61,6 +67,9 @@ print(f"{table} ε = {eps} ({runs} runs), quality / shapes / pair trends / all p
       f"contingency / F1 / AUC")
 print(f"  defaults        {fmt(mean('default'))}   ({seconds:.1f} s release + fit + sample)")
 print(f"  private floor   {fmt(mean('floor'))}")
+if runs > 1:
+    print(f"  ± defaults      {fmt(sd('default'))}")
+    print(f"  ± floor         {fmt(sd('floor'))}")
 print(f"  shuffled real   {fmt(mean('default', 'independent'))}")
 print(f"  real rows       {fmt(mean('default', 'real'))}")
 PY

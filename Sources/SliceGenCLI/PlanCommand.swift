@@ -166,7 +166,7 @@ enum PlanCommand: Command {
     }
     // The default release: projections plus `--marginals auto`, as `release` would calibrate it
     // (subsampling refuses the default, so with --subsample only the paper's mechanism is shown).
-    var rounds: [(name: String, queries: Int, sigma: Double)] = []
+    var rounds: [(name: String, queries: Int, sigma: Double, pickEpsilon: Double?)] = []
     var mode = ""
     var pairBins: Int? = nil
     var split: PairSelectionSplit? = nil
@@ -225,6 +225,13 @@ enum PlanCommand: Command {
             c.sigma / Double(n).squareRoot()))
     }
     for round in rounds {
+      if let epsilon = round.pickEpsilon {
+        print(
+          "    marginals: " + String(format: "ε₀ = %-9.5g", epsilon)
+            + " \(round.name) (\(round.queries) picks, each μ = "
+            + String(format: "%.5g", 1 / round.sigma) + ", \(mode))")
+        continue
+      }
       print(
         "    marginals: " + String(format: "σ = %-10.5g", round.sigma)
           + " \(round.name) (\(round.queries) vector\(round.queries == 1 ? "" : "s"), \(mode))")

@@ -278,7 +278,7 @@ public enum Releaser {
   public static func plan(schema: Schema, options: ReleaseOptions, rows n: Int, delta: Double)
     throws -> (
       marginals: MarginalSelection, calibration: ReleaseCalibration,
-      rounds: [(name: String, queries: Int, sigma: Double)]
+      rounds: [(name: String, queries: Int, sigma: Double, pickEpsilon: Double?)]
     )
   {
     var options = options
@@ -290,9 +290,21 @@ public enum Releaser {
     let marginalPlan = MarginalRoundPlan(
       aggregateMuSquared: calibration.aggregateMuSquared,
       rounds: ReleasePlan.roundSpecs(rounds, rows: n, largestPairCells: plan.largestPairCells))
+    // ε₀ of an exponential-mechanism round's picks, as the release computes it.
+    let sensitivity = PairSelectionMechanism.scoreSensitivity(
+      rows: n, cells: plan.largestPairCells)
     return (
       plan.options.marginals, calibration,
-      marginalPlan.rounds.map { ($0.name, $0.queries, $0.sigma) }
+      zip(rounds, marginalPlan.rounds).map { aggregate, round in
+        (
+          round.name, round.queries, round.sigma,
+          aggregate.isExponential
+            ? PairSelectionProtocol.ExponentialPicks(
+              sensitivity: sensitivity, largestScore: 3 * Double(n),
+              eligible: { _ in { _ in true } }
+            ).stepEpsilon(round: round) : nil
+        )
+      }
     )
   }
 }
