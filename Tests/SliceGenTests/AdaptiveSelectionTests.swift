@@ -136,16 +136,7 @@ struct AdaptiveSelectionTests {
     options.slices = 10
     options.marginals = .select(4)
     options.selectionRounds = 2
-    options.insecureTestNoiseSeed = 8
-    let first = TestPaths.temporary("first.slg")
-    let header = try Releaser.release(
-      csvPath: csv, schema: schema, options: options, outputPath: first
-    ).header
-    var shard = try ReleaseTemplate(firstReleaseAt: first).options
-    shard.insecureTestNoiseSeed = 9
-    let second = try Releaser.release(
-      csvPath: csv, schema: schema, options: shard, outputPath: TestPaths.temporary("second.slg")
-    ).header
+    let (header, second) = try releaseWithShard(csv: csv, schema: schema, options: options)
     #expect(second.pairSelection == header.pairSelection)
     // The same rounds (the projections' share is re-derived as 1 − Σ shares: equal to rounding).
     #expect(second.privacy.components.dropFirst() == header.privacy.components.dropFirst())

@@ -186,24 +186,29 @@ struct PairSelectionTests {
       #expect(marginals.filter { $0.columns.count == 2 }.map { $0.columns } == selection.chosen)
       if mode == .tree {
         #expect(selection.chosen.count == 5)
-        let index = Dictionary(
-          uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
-        #expect(isSpanningTree(selection.chosen.map { (index[$0[0]]!, index[$0[1]]!) }, columns: 6))
+        #expect(isSpanningTree(selection.chosen, of: header))
       }
     }
+  }
+
+  /// ε = 1, δ = 1e-5, 20 slices, the standard split declared (not auto: the fractions are
+  /// checked), test noise.
+  static func accountingOptions(_ mode: MarginalSelection) -> ReleaseOptions {
+    var options = ReleaseOptions(epsilon: 1)
+    options.delta = 1e-5
+    options.slices = 20
+    options.marginals = mode
+    options.pairSelectionSplit = .standard
+    options.insecureTestNoiseSeed = 4
+    return options
   }
 
   @Test("the rounds' μ² add up to μ_agg², and the calibrated release meets the stated δ")
   func composedAccounting() throws {
     let (csv, schema) = plantedTable(rows: 2000, seed: 9)
     for (mode, picks) in [(MarginalSelection.tree, 5), (.select(3), 3)] {
-      var options = ReleaseOptions(epsilon: 1)
-      options.delta = 1e-5
-      options.slices = 20
-      options.marginals = mode
-      options.pairSelectionSplit = .standard  // declared, not auto: the fractions are checked
+      var options = Self.accountingOptions(mode)
       options.selectionMechanism = .gaussian
-      options.insecureTestNoiseSeed = 4
       let path = TestPaths.temporary("c.slg")
       let report = try Releaser.release(
         csvPath: csv, schema: schema, options: options,
@@ -268,12 +273,7 @@ struct PairSelectionTests {
   func exponentialAccounting() throws {
     let (csv, schema) = plantedTable(rows: 2000, seed: 9)
     for (mode, picks) in [(MarginalSelection.tree, 5), (.select(3), 3)] {
-      var options = ReleaseOptions(epsilon: 1)
-      options.delta = 1e-5
-      options.slices = 20
-      options.marginals = mode
-      options.pairSelectionSplit = .standard
-      options.insecureTestNoiseSeed = 4
+      let options = Self.accountingOptions(mode)
       let path = TestPaths.temporary("e.slg")
       let header = try Releaser.release(
         csvPath: csv, schema: schema, options: options, outputPath: path
@@ -313,9 +313,7 @@ struct PairSelectionTests {
       #expect(header.privacy.statement.contains("exponential mechanism"))
       #expect(try Release(contentsOf: path).header.pairSelection == selection)
       if mode == .tree {
-        let index = Dictionary(
-          uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
-        #expect(isSpanningTree(selection.chosen.map { (index[$0[0]]!, index[$0[1]]!) }, columns: 6))
+        #expect(isSpanningTree(selection.chosen, of: header))
       }
     }
   }
@@ -327,17 +325,8 @@ struct PairSelectionTests {
     options.delta = 1e-5
     options.slices = 10
     options.marginals = .tree
-    options.insecureTestNoiseSeed = 8
-    let first = TestPaths.temporary("first.slg")
-    let header = try Releaser.release(
-      csvPath: csv, schema: schema, options: options, outputPath: first
-    ).header
+    let (header, second) = try releaseWithShard(csv: csv, schema: schema, options: options)
     #expect(header.pairSelection?.isExponential == true)
-    var shard = try ReleaseTemplate(firstReleaseAt: first).options
-    shard.insecureTestNoiseSeed = 9
-    let second = try Releaser.release(
-      csvPath: csv, schema: schema, options: shard, outputPath: TestPaths.temporary("second.slg")
-    ).header
     #expect(second.pairSelection == header.pairSelection)
     #expect(second.privacy.components.dropFirst() == header.privacy.components.dropFirst())
     #expect(second.privacy.implementation == header.privacy.implementation)
@@ -383,6 +372,14 @@ struct PairSelectionTests {
 }
 
 /// c − 1 edges without a cycle on c vertices.
+/// Whether the named pairs span the header's kept columns as a tree.
+func isSpanningTree(_ pairs: [[String]], of header: ReleaseHeader) -> Bool {
+  let index = Dictionary(
+    uniqueKeysWithValues: header.schema.keptColumns.enumerated().map { ($1.name, $0) })
+  return isSpanningTree(
+    pairs.map { (index[$0[0]]!, index[$0[1]]!) }, columns: header.schema.keptColumns.count)
+}
+
 func isSpanningTree(_ edges: [(Int, Int)], columns c: Int) -> Bool {
   guard edges.count == c - 1 else { return false }
   var parent = Array(0..<c)
@@ -426,4 +423,23 @@ func autoSelection() throws {
   let queries = try MarginalSelection.pairs(star).queries(columns: names)
   #expect(queries.count == 785 + 784)
   #expect(queries.filter { $0.count == 2 }.allSatisfy { $0.contains(784) })
+}
+
+/// A release of `csv` with `options`, then a shard of the same rows released `--like` it (test
+/// noise seeds 8 and 9): the two headers.
+func releaseWithShard(csv: String, schema: Schema, options: ReleaseOptions) throws -> (
+  first: ReleaseHeader, shard: ReleaseHeader
+) {
+  var options = options
+  options.insecureTestNoiseSeed = 8
+  let first = TestPaths.temporary("first.slg")
+  let header = try Releaser.release(
+    csvPath: csv, schema: schema, options: options, outputPath: first
+  ).header
+  var shard = try ReleaseTemplate(firstReleaseAt: first).options
+  shard.insecureTestNoiseSeed = 9
+  let second = try Releaser.release(
+    csvPath: csv, schema: schema, options: shard, outputPath: TestPaths.temporary("second.slg")
+  ).header
+  return (header, second)
 }
