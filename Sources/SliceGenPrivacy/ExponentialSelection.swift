@@ -31,8 +31,8 @@
 //     x_j; with scores in [0, S] its loss range widens to at most
 //     `computedWidth` = ε₀(1 + 2^−51) + 4cS·2^−51, the width the accountant uses.
 //  2. w_j = exp(x_j) ≤ 1 (x_max = 0, exp(0) = 1 exactly), within a relative 2^−50 of e^{x_j}
-//     (glibc's exp is within 1 ulp = 2^−52; 4 ulps are assumed), or within 2^−1074 when it
-//     underflows.
+//     (glibc's exp is within 1 ulp = 2^−52; 4 ulps are assumed, and ExponentialSelectionTests
+//     checks them against the 80-bit exp on x86 Linux), or within 2^−1074 when it underflows.
 //  3. ω_j = max(1, ⌈w_j·2^b⌉) as 128-bit integers (w_j·2^b is exact: a power-of-two scaling),
 //     b = 126 − ⌈log₂ P⌉ so that Σω ≤ P·(2^b + 1) < 2^128, and an exactly uniform integer R in
 //     [0, Σω) picks the first j whose running sum exceeds R: the computed law is ω_j/Σω, exactly.

@@ -110,6 +110,25 @@ struct ExponentialSelectionTests {
     }
   }
 
+  #if arch(x86_64) && os(Linux)
+    @Test("the platform's exp is within the 4 ulps the margin assumes (against 80-bit exp)")
+    func expAccuracy() {
+      // The margin takes every computed weight exp(x_j) within a relative 2^−50 (4 ulps) of
+      // e^{x_j} (ExponentialSelection.swift); x86's 80-bit exp has 11 more bits.
+      var rng = SystemRandomNumberGenerator()
+      var worst = 0.0
+      for i in 0..<100_000 {
+        let x = i < 1000 ? -Double(i) * 0.7 : -Double.random(in: 0...708, using: &rng)
+        let computed = exp(x)
+        let reference = exp(Float80(x))
+        let error = Double(abs(Float80(computed) - reference) / reference)
+        worst = max(worst, error)
+      }
+      #expect(worst <= 0x1p-50, "worst relative error \(worst)")
+      #expect(worst <= 0x1p-52, "glibc documents less than one ulp: \(worst)")
+    }
+  #endif
+
   @Test("ρ of a pick is below the snapped sampler's, and the weights cannot overflow")
   func marginBounds() {
     for p in [1, 2, 3, 1000, 2080, 307_720, 1 << 30, 1 << 40] {
