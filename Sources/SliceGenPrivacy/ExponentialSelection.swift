@@ -54,7 +54,8 @@ import Foundation
 /// One `pick` with parameter ε₀ on scores of sensitivity Δ (for a fixed history) is
 /// `gaussianMu(boundedRange: computedWidth(…))`-GDP under the relation Δ is stated for; the
 /// computed law is within the `relativeError` factor and `additiveError` of that ideal
-/// mechanism (header: below it by at most the factor, above it by the factor plus A). Tests: ExponentialSelectionTests.
+/// mechanism (header: below it by at most the factor, above it by the factor plus A).
+/// Tests: ExponentialSelectionTests.
 public enum ExponentialSelection {
   /// μ with which an ε-bounded-range mechanism is μ-GDP: 2Φ⁻¹(1/(1 + e^{−ε/2})), rounded up
   /// (the smallest μ passing erf(μ/(2√2)) ≥ tanh(ε/4)·(1 + 1e−12), both sides accurate to a
