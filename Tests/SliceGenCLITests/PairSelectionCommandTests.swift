@@ -80,6 +80,10 @@ struct PairSelectionCommandTests {
     #expect(abs(mu * (components[2]["sigma"] as! Double) - 1) < 1e-12)
     let text = try CLI.run(["inspect", output]).stdout
     #expect(text.contains("pairs chosen  \(mode) by the exponential mechanism among 6 candidates"))
+    let picks = mode == "tree" ? 3 : 2
+    #expect(
+      text.contains(
+        "component     pair selection (exponential mechanism): \(picks) picks, each μ = "))
     let refused = try CLI.run([
       "release", csv, "--schema", schema, "--epsilon", "2", "--marginals", "select:2",
       "--rounds", "2", "--selection-mechanism", "exponential", "-o", directory + "/x.slg",

@@ -221,6 +221,13 @@ public struct ReleaseSummary {
       lines.append("  subsampling   Poisson, rate q = \(SummaryText.number(q))")
     }
     for c in p.components {
+      if header.pairSelection?.isExponential == true, c.l2Sensitivity == 1, let k = c.queries {
+        // The picks' round: k Gaussian mechanisms of μ = 1/σ each (ReleaseFile format 7).
+        lines.append(
+          "  component     \(c.name): \(k) picks, each μ = \(SummaryText.number(1 / c.sigma)), share of μ² \(SummaryText.number(c.share))"
+        )
+        continue
+      }
       let count = c.queries.map { $0 == 1 ? ", 1 vector" : ", \($0) vectors" } ?? ""
       lines.append(
         "  component     \(c.name): σ = \(SummaryText.number(c.sigma)), L2 sensitivity \(SummaryText.number(c.l2Sensitivity)), share of μ² \(SummaryText.number(c.share))\(count)"
