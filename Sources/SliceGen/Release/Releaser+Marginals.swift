@@ -9,7 +9,8 @@
 //   1. every 1-way marginal (J₁ = c vectors, Δ = √2);
 //   2. the scores of all P candidate pairs against the independent model of round 1's output
 //      (one vector, Δ = 2√P plus a floating-point margin; PairSelectionMechanism.swift), then
-//      the pick;
+//      the pick; or, with exponential picks (the default for one round), k picks by the
+//      exponential mechanism on the same scores, each μ-GDP (ExponentialSelection.swift);
 //   3. the chosen pairs' 2-way marginals (J₂ = c − 1 or K vectors, Δ = √2).
 // Every 2-way table is counted on pair bins: a numeric column's fine bins in public groups
 // (PairBins.swift); each row still falls in exactly one cell, so Δ is unchanged.
