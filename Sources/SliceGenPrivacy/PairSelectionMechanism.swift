@@ -163,7 +163,9 @@ public struct MarginalRoundPlan: Sendable, Equatable {
 /// so for a fixed history its scores move by at most `scoreSensitivity` each and the vector of
 /// P_r scores by √P_r times that (PairSelectionMechanism above). The rounds compose to
 /// √(Σ μ_r²)-GDP (Dong, Roth, Su 2022, Corollary 3.3); Docs/privacy.md, "Private pair
-/// selection". Tests: PairSelectionTests, AdaptiveSelectionTests.
+/// selection". With `exponential` the score round is k picks instead, each μ-GDP with μ = 1/σ of
+/// the round for every history (ExponentialSelection.swift), so it spends the same k·μ².
+/// Tests: PairSelectionTests, AdaptiveSelectionTests, ExponentialSelectionTests.
 public enum PairSelectionProtocol {
   /// One selection round's released output.
   public struct Round {
