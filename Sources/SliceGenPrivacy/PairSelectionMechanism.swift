@@ -9,7 +9,7 @@
 // scores (a maximum spanning tree, or the K largest) is post-processing and lives in SliceGen,
 // as does the counting of the tables (PairScores.swift). The protocol below can instead pick
 // the pairs one at a time by the exponential mechanism on the exact scores
-// (`PairSelectionProtocol.ExponentialPicks`, ExponentialSelection.swift).
+// (`ExponentialPicks` below, ExponentialSelection.swift).
 //
 // Sensitivity under replace-one. E_p depends only on n (public) and on earlier released output,
 // so for a fixed earlier output it is a constant. Replacing one row moves that row out of one cell
