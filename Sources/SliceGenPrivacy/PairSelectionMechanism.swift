@@ -45,6 +45,9 @@ public enum PairSelectionMechanism {
     return 2 + 6 * Double(n) * ku / (1 - ku)
   }
 
+  /// S: every score lies in [0, S] for n rows, S = 3n (header: s ≤ ΣC + ΣE ≤ 3n).
+  public static func largestScore(rows n: Int) -> Double { 3 * Double(n) }
+
   /// L2 sensitivity of the vector of `candidates` computed scores: (2 + 6n·γ_K)·√P.
   public static func l2Sensitivity(candidates: Int, rows n: Int, cells k: Int) -> Double {
     precondition(candidates > 0)

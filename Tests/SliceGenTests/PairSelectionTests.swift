@@ -331,6 +331,14 @@ struct PairSelectionTests {
     #expect(second.privacy.components.dropFirst() == header.privacy.components.dropFirst())
     #expect(second.privacy.implementation == header.privacy.implementation)
     #expect(second.marginals?.map(\.sigma) == header.marginals?.map(\.sigma))
+    // A header whose picks' round is missing is refused by name, not read out of range.
+    var broken = header
+    broken.privacy.components.removeLast(2)
+    broken.privacy.components[0].share = 1 - broken.privacy.components[1].share
+    let error = #expect(throws: ReleaseError.self) {
+      _ = try ShardSettings(header: broken, file: "b.slg")
+    }
+    #expect("\(error.map { "\($0)" } ?? "")".contains("rounds of pair selection"))
   }
 
   @Test("--selection-mechanism: auto is exponential in one round, gaussian with --rounds")

@@ -99,7 +99,8 @@ extension Releaser {
     let exponential =
       aggregateRounds[1].isExponential
       ? PairSelectionProtocol.ExponentialPicks(
-        sensitivity: scoreSensitivity, largestScore: 3 * Double(n),
+        sensitivity: scoreSensitivity,
+        largestScore: PairSelectionMechanism.largestScore(rows: n),
         eligible: { picked in
           guard mode == .tree else { return { _ in true } }
           var components = Components(count: names.count)

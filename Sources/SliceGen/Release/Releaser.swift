@@ -299,10 +299,9 @@ public enum Releaser {
         (
           round.name, round.queries, round.sigma,
           aggregate.isExponential
-            ? PairSelectionProtocol.ExponentialPicks(
-              sensitivity: sensitivity, largestScore: 3 * Double(n),
-              eligible: { _ in { _ in true } }
-            ).stepEpsilon(round: round) : nil
+            ? ExponentialSelection.epsilon(
+              forMu: round.l2Sensitivity / round.sigma, sensitivity: sensitivity,
+              largestScore: PairSelectionMechanism.largestScore(rows: n)) : nil
         )
       }
     )

@@ -155,23 +155,26 @@ public struct ShardSettings: Sendable {
         rounds = [.counts(tables: columns, fraction: aggregates[0].share / aggregateShare)]
         if selection.isExponential {
           // One round of k picks (plan units: "sensitivity" 1, σ = 1/μ of a pick).
-          let (picks, tables) = (aggregates[1], aggregates[2])
-          consistent =
-            consistent && aggregates.count == 3 && picks.queries == twoWay
-            && picks.l2Sensitivity == 1 && tables.queries == twoWay
-          rounds.append(
-            .exponential(
-              steps: twoWay, candidates: candidates, fraction: picks.share / aggregateShare))
-          rounds.append(.counts(tables: twoWay, fraction: tables.share / aggregateShare))
-        }
-        for (r, k) in perRound.enumerated() where consistent && !selection.isExponential {
-          let (scores, tables) = (aggregates[1 + 2 * r], aggregates[2 + 2 * r])
-          consistent =
-            scores.queries == 1 && tables.queries == k
-            && scores.l2Sensitivity >= 2 * Double(remaining).squareRoot()
-          rounds.append(.scores(candidates: remaining, fraction: scores.share / aggregateShare))
-          rounds.append(.counts(tables: k, fraction: tables.share / aggregateShare))
-          remaining -= k
+          consistent = consistent && aggregates.count == 3
+          if consistent {
+            let (picks, tables) = (aggregates[1], aggregates[2])
+            consistent =
+              picks.queries == twoWay && picks.l2Sensitivity == 1 && tables.queries == twoWay
+            rounds.append(
+              .exponential(
+                steps: twoWay, candidates: candidates, fraction: picks.share / aggregateShare))
+            rounds.append(.counts(tables: twoWay, fraction: tables.share / aggregateShare))
+          }
+        } else {
+          for (r, k) in perRound.enumerated() where consistent {
+            let (scores, tables) = (aggregates[1 + 2 * r], aggregates[2 + 2 * r])
+            consistent =
+              scores.queries == 1 && tables.queries == k
+              && scores.l2Sensitivity >= 2 * Double(remaining).squareRoot()
+            rounds.append(.scores(candidates: remaining, fraction: scores.share / aggregateShare))
+            rounds.append(.counts(tables: k, fraction: tables.share / aggregateShare))
+            remaining -= k
+          }
         }
         guard consistent else {
           throw refuse(
