@@ -18,7 +18,9 @@
 // That one is piecewise linear through (0, 1), (1 − p, q), (1, 0); the Gaussian tradeoff G_μ is
 // convex and symmetric, so G_μ lies below it as soon as G_μ(1 − p) ≤ q, that is for
 // μ ≥ m(t) = Φ⁻¹(p) − Φ⁻¹(q). m is symmetric in t ↔ ε₀ − t and largest at t = ε₀/2 (randomized
-// response with ε₀/2; checked on a grid of t and ε₀ by ExponentialSelectionTests), where
+// response with ε₀/2). Proof (Docs/privacy.md, "Why the middle is the worst case"): with
+// u = Φ⁻¹(1 − q), v = Φ⁻¹(p), m = u + v subject to ℓ(u) + ℓ(v) = ε₀, ℓ the log-odds of Φ, which
+// is odd and convex on [0, ∞), so its inverse is concave there and u + v ≤ 2ℓ⁻¹(ε₀/2). At the middle,
 //   μ(ε₀) = 2Φ⁻¹(e^{ε₀/2}/(1 + e^{ε₀/2})),   about 0.627·ε₀ for small ε₀.
 // So one pick is μ(ε₀)-GDP for every history, and k adaptive picks compose to √k·μ(ε₀)-GDP
 // (Dong, Roth, Su 2022, Corollary 3.3), which adds to the release's μ² like any Gaussian count.

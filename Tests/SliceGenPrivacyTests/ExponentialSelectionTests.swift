@@ -45,6 +45,33 @@ struct ExponentialSelectionTests {
     }
   }
 
+  @Test("the lemma behind the middle: the log-odds of Φ is convex on [0, ∞) (Docs/privacy.md)")
+  func logOddsOfPhiIsConvex() {
+    // m(z) = φ(z)/Φ(−z), the inverse Mills ratio; m′ = m(m − z).
+    func density(_ z: Double) -> Double { exp(-0.5 * z * z) / (2 * Double.pi).squareRoot() }
+    func m(_ z: Double) -> Double { density(z) / GaussianMechanism.normalCDF(-z) }
+    func slope(_ z: Double) -> Double { m(z) * (m(z) - z) }
+    // The constants the proof uses on [0, 1].
+    #expect(abs(slope(0) - 2 / Double.pi) < 1e-12)
+    #expect(abs(slope(-1) - 0.37031) < 1e-5)
+    #expect(slope(0) + slope(-1) - 1 > 0.006)
+    // m′ increasing on [−1, 1] (the proof takes it from Sampford 1953).
+    for i in 0..<2000 {
+      let z = -1 + Double(i) / 1000
+      #expect(slope(z + 0.001) > slope(z), "m′ not increasing at \(z)")
+    }
+    // k(z) = m(z) − m(−z) − z ≥ 0, and Sampford's bound where the proof uses it (z ≥ 1).
+    for i in 1...3000 {
+      let z = Double(i) / 100
+      #expect(m(z) - m(-z) - z >= 0, "k(\(z)) < 0")
+      if z >= 1 {
+        #expect(m(z) > (3 * z + (z * z + 8).squareRoot()) / 4, "Sampford's bound at \(z)")
+      }
+    }
+    #expect(
+      2 * GaussianMechanism.normalCDF(1) * (2 * Double.pi).squareRoot() * exp(0.5) > 6.95)
+  }
+
   @Test("calibration rounds ε₀ down: its computed width meets μ, a hair more does not")
   func calibrationRoundsDown() {
     for mu in [0.0174, 0.05, 0.5] {
