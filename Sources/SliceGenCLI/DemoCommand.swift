@@ -18,7 +18,7 @@ enum DemoCommand: Command {
       defaultText: "\(FitOptions().epochs)",
       range: FitOptions.epochsRange)
     static let marginals = Option<MarginalSelection>(
-      "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|a:b,…",
+      "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|target|a:b,…",
       help: "Noisy marginals beside the projections (as for release); none runs the paper's "
         + "mechanism alone. auto is select:3c for c ≤ 15 columns (select:39 on Adult), tree for "
         + "wider tables: the best measured (Docs/pair-selection.md).",

@@ -49,6 +49,25 @@ struct ReleaseCommandTests {
     }
   }
 
+  @Test("--marginals target on the digits: the label's table with each of the 64 pixels")
+  func targetStar() throws {
+    let directory = CLI.temporaryDirectory()
+    let output = directory + "/star.slg"
+    let result = try CLI.run([
+      "release", CLI.path("samples/digits/train.csv"), "--schema",
+      CLI.path("samples/digits/schema.json"), "--epsilon", "1", "--marginals", "target",
+      "--output", output, "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let inspect = try CLI.run(["inspect", output, "--json"])
+    let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+    let tables = (json["marginals"] as! [[String: Any]]).map { $0["columns"] as! [String] }
+    let pairs = tables.filter { $0.count == 2 }
+    #expect(tables.count == 65 + 64)
+    #expect(pairs.allSatisfy { $0.contains("target") })
+    #expect(Set(pairs.flatMap { $0 }).count == 65)
+  }
+
   @Test("a fixed projection seed is accounted with ‖U‖₂ and gets more noise")
   func fixedSeed() throws {
     let directory = CLI.temporaryDirectory()
@@ -113,6 +132,10 @@ struct ReleaseCommandTests {
         "--pair-bins is '2.5', must be auto or a whole number"
       ),
       ([], "small.csv", 64, "--epsilon is required"),
+      (
+        ["--epsilon", "1", "--marginals", "target"], "small.csv", 64,
+        "--marginals is 'target', needs a schema that names a target"
+      ),
     ])
   func badInput(extra: [String], file: String, status: Int32, message: String) throws {
     let directory = CLI.temporaryDirectory()

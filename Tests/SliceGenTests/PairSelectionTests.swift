@@ -433,6 +433,31 @@ func autoSelection() throws {
   #expect(queries.filter { $0.count == 2 }.allSatisfy { $0.contains(784) })
 }
 
+@Test("--marginals target: the schema's target with every other column, refused without one")
+func targetStar() throws {
+  #expect(try MarginalSelection(parsing: "target") == .target)
+  #expect(MarginalSelection.target.text == "target")
+  let star = [["y", "a"], ["y", "b"]]
+  #expect(MarginalSelection.target.resolved(columns: 3, targetPairs: star) == .pairs(star))
+  // Even where auto would fall back (too wide to score), target is the star.
+  #expect(MarginalSelection.target.resolved(columns: 785, targetPairs: star) == .pairs(star))
+  var schema = try Schema(
+    columns: ["a", "y", "b"].map {
+      SchemaColumn(name: $0, domain: .categorical(categories: ["0", "1"], catchAll: nil))
+    }, missingTokens: [""])
+  var options = ReleaseOptions(epsilon: 1)
+  options.marginals = .target
+  // No target in the schema: refused before the data is read, naming the rule.
+  let error = #expect(throws: OptionError.self) {
+    _ = try ReleasePlan(schema: schema, options: options)
+  }
+  #expect(error?.description.contains("names a target") == true, "\(String(describing: error))")
+  schema.target = "y"
+  let plan = try ReleasePlan(schema: schema, options: options)
+  #expect(plan.options.marginals == .pairs([["y", "a"], ["y", "b"]]))
+  #expect(plan.attributeSets == [[0], [1], [2], [0, 1], [1, 2]])
+}
+
 /// A release of `csv` with `options`, then a shard of the same rows released `--like` it (test
 /// noise seeds 8 and 9): the two headers.
 func releaseWithShard(csv: String, schema: Schema, options: ReleaseOptions) throws -> (

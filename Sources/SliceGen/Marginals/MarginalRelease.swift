@@ -13,6 +13,10 @@ public enum MarginalSelection: Equatable, Sendable {
   case allPairs
   /// Every 1-way marginal and the named pairs (public knowledge, chosen before seeing the data).
   case pairs([[String]])
+  /// Every 1-way marginal and the schema's target against every other kept column (its star:
+  /// public, fixed by the schema; what a classifier of the target needs). Resolved to `pairs`
+  /// before the data is read (`resolved(columns:candidateCells:targetPairs:)`).
+  case target
   /// Every 1-way marginal, then the pairs of a maximum spanning tree on noisy scores (c − 1 pairs,
   /// chosen privately; PairSelection.swift).
   case tree
@@ -38,6 +42,7 @@ public enum MarginalSelection: Equatable, Sendable {
   public func resolved(
     columns c: Int, candidateCells: Int? = nil, targetPairs: [[String]]? = nil
   ) -> MarginalSelection {
+    if case .target = self, let targetPairs, !targetPairs.isEmpty { return .pairs(targetPairs) }
     guard case .auto = self else { return self }
     if c < 2 { return .oneWay }
     if Self.autoFallback(columns: c, candidateCells: candidateCells) != nil {
@@ -72,7 +77,7 @@ public enum MarginalSelection: Equatable, Sendable {
     return nil
   }
 
-  /// Parses `auto`, `none`, `one-way`, `all-pairs`, `tree`, `select:K`, or `a:b,c:d`.
+  /// Parses `auto`, `none`, `one-way`, `all-pairs`, `tree`, `select:K`, `target`, or `a:b,c:d`.
   /// - Throws: `OptionError` for `--marginals`, naming the text and the forms it may take.
   public init(parsing text: String) throws(OptionError) {
     switch text {
@@ -81,6 +86,7 @@ public enum MarginalSelection: Equatable, Sendable {
     case "one-way": self = .oneWay
     case "all-pairs": self = .allPairs
     case "tree": self = .tree
+    case "target": self = .target
     case _ where text.hasPrefix("select:"):
       let k = text.dropFirst("select:".count)
       guard let count = Int(k), count > 0 else {
@@ -94,7 +100,7 @@ public enum MarginalSelection: Equatable, Sendable {
       guard !pairs.isEmpty, pairs.allSatisfy({ $0.count == 2 && $0[0] != $0[1] }) else {
         throw OptionError(
           option: "marginals", value: "'\(text)'",
-          rule: "must be auto, none, one-way, all-pairs, tree, select:K, or pairs like "
+          rule: "must be auto, none, one-way, all-pairs, tree, select:K, target, or pairs like "
             + "age:income,sex:race")
       }
       self = .pairs(pairs)
@@ -108,7 +114,7 @@ public enum MarginalSelection: Equatable, Sendable {
     switch self {
     case .none: return []
     case .oneWay, .tree, .select: break
-    case .auto: preconditionFailure("resolve auto with resolved(columns:) first")
+    case .auto, .target: preconditionFailure("resolve \(text) with resolved(columns:) first")
     case .allPairs:
       for i in names.indices { for j in (i + 1)..<names.count { sets.append([i, j]) } }
     case .pairs(let pairs):
@@ -126,7 +132,7 @@ public enum MarginalSelection: Equatable, Sendable {
   }
 
   /// The text `init(parsing:)` reads back: `auto`, `none`, `one-way`, `all-pairs`, `tree`,
-  /// `select:K` or `a:b,c:d`.
+  /// `select:K`, `target` or `a:b,c:d`.
   public var text: String {
     switch self {
     case .none: return "none"
@@ -134,6 +140,7 @@ public enum MarginalSelection: Equatable, Sendable {
     case .oneWay: return "one-way"
     case .allPairs: return "all-pairs"
     case .tree: return "tree"
+    case .target: return "target"
     case .select(let k): return "select:\(k)"
     case .pairs(let pairs): return pairs.map { $0.joined(separator: ":") }.joined(separator: ",")
     }

@@ -64,6 +64,14 @@ struct ReleasePlan {
       notes.append(why)
     }
     self.notes = notes
+    if options.marginals == .target, targetPairs == nil || names.count < 2 {
+      throw OptionError(
+        option: "marginals", value: "'target'",
+        rule: schema.target == nil
+          ? "needs a schema that names a target (its \"target\" field)"
+          : "needs the schema's target \"\(ValueText.quoted(schema.target!))\" to be a released "
+            + "column, with at least one other")
+    }
     var resolved = options
     resolved.marginals = options.marginals.resolved(
       columns: names.count, candidateCells: cells, targetPairs: targetPairs)
