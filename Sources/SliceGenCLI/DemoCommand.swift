@@ -21,7 +21,8 @@ enum DemoCommand: Command {
       "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|target|a:b,…",
       help: "Noisy marginals beside the projections (as for release); none runs the paper's "
         + "mechanism alone. auto is select:3c for c ≤ 15 columns (select:39 on Adult), tree for "
-        + "wider tables: the best measured (Docs/pair-selection.md).",
+        + "wider tables, the label's star on labelled images: the best measured "
+        + "(Docs/pair-selection.md).",
       defaultText: "auto", parse: ReleaseCommand.Options.marginalSelection)
     static let data = Option<String>(
       "data", value: "folder",
@@ -40,7 +41,8 @@ enum DemoCommand: Command {
   static func run(_ arguments: Arguments) throws {
     var options = ReleaseOptions(epsilon: arguments[Options.epsilon] ?? 4)
     options.delta = 1e-5
-    // Default: `auto` (select:3c for c ≤ 15 kept columns, tree beyond), from the public schema.
+    // Default: `auto` (select:3c for c ≤ 15 kept columns, tree beyond, the label's star on
+    // labelled images), from the public schema.
     options.marginals = arguments[Options.marginals] ?? .auto
     try options.validate()
     let epsilon = options.epsilon

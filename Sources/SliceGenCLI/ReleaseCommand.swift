@@ -59,11 +59,12 @@ enum ReleaseCommand: Command {
       "marginals", value: "auto|none|one-way|all-pairs|tree|select:K|target|a:b,c:d",
       help: "Also publish Gaussian noisy marginals over public bins: every 1-way marginal, and "
         + "every 2-way one (all-pairs), the listed pairs, the schema's target with every other "
-        + "column (target: public, what a classifier of the target needs; best on labelled "
-        + "images), or pairs chosen privately from noisy scores (tree: a maximum spanning tree; "
-        + "select:K: the K highest; auto: select:3c for c ≤ 15 columns, tree for wider tables; on "
-        + "a table too wide to score its pairs, 1-way plus the target's pairs (1-way only without "
-        + "a target); the best measured). They share the budget with the projections under one "
+        + "column (target: public, what a classifier of the target needs), or pairs chosen "
+        + "privately from noisy scores (tree: a maximum spanning tree; select:K: the K highest). "
+        + "auto: target on labelled images (slicegen schema --image), else select:3c for c ≤ 15 "
+        + "columns, tree for wider tables, and on a table too wide to score its pairs 1-way plus "
+        + "the target's pairs (1-way only without a target); the best measured. They share the "
+        + "budget with the projections under one "
         + "exact accountant. none is the paper's mechanism alone, and the only mode --subsample "
         + "supports. Shards (--like) copy the first release's tables. See Docs/pair-selection.md.",
       defaultText: "auto", parse: marginalSelection)

@@ -468,6 +468,7 @@ struct PairBinRuleTests {
       contentsOf: TestPaths.repository.appendingPathComponent("samples/digits/schema.json").path)
     var options = ReleaseOptions(epsilon: 1)
     options.delta = 1e-5
+    options.marginals = .tree  // auto on labelled images is the label's star
     #expect(
       try Releaser.resolvePairBins(schema: digits, options: options, rows: 1497).pairBins == 2)
     #expect(

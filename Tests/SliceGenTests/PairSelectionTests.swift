@@ -458,6 +458,31 @@ func targetStar() throws {
   #expect(plan.attributeSets == [[0], [1], [2], [0, 1], [1, 2]])
 }
 
+@Test("--marginals auto on labelled images is the label's star; on other tables it is not")
+func autoOnLabelledImages() throws {
+  let star = [["y", "a"], ["y", "b"]]
+  #expect(
+    MarginalSelection.auto.resolved(columns: 3, targetPairs: star, labelledImage: true)
+      == .pairs(star))
+  #expect(MarginalSelection.auto.resolved(columns: 3, targetPairs: star) == .select(3))
+  let digits = try Schema(
+    contentsOf: TestPaths.repository.appendingPathComponent("samples/digits/schema.json").path)
+  let plan = try ReleasePlan(schema: digits, options: ReleaseOptions(epsilon: 1))
+  guard case .pairs(let pairs) = plan.options.marginals else {
+    Issue.record("auto on the digits resolved to \(plan.options.marginals)")
+    return
+  }
+  #expect(pairs.count == 64 && pairs.allSatisfy { $0[0] == "target" })
+  #expect(plan.notes.contains { $0.contains("labelled images") })
+  // The same columns without the image layout (a renamed pixel): the width rule, a tree.
+  var columns = digits.keptColumns
+  columns[0].name = "first"
+  var plain = try Schema(columns: columns, missingTokens: [""])
+  plain.target = "target"
+  let plainPlan = try ReleasePlan(schema: plain, options: ReleaseOptions(epsilon: 1))
+  #expect(plainPlan.options.marginals == .tree)
+}
+
 /// A release of `csv` with `options`, then a shard of the same rows released `--like` it (test
 /// noise seeds 8 and 9): the two headers.
 func releaseWithShard(csv: String, schema: Schema, options: ReleaseOptions) throws -> (

@@ -22,9 +22,10 @@ public enum MarginalSelection: Equatable, Sendable {
   case tree
   /// Every 1-way marginal, then the K pairs with the largest noisy scores (chosen privately).
   case select(Int)
-  /// The measured rule by width (Docs/pair-selection.md): `select:3c` for c ≤ 15 kept columns
-  /// (Adult: 39 of 78 pairs), `tree` for wider tables (digits). Resolved from the schema alone,
-  /// before the data is read (`resolved(columns:)`); the release records the resolved mode.
+  /// The measured rule (Docs/pair-selection.md): the label's star on a schema of labelled
+  /// images (`ImageSchema`; digits), else by width: `select:3c` for c ≤ 15 kept columns (Adult:
+  /// 39 of 78 pairs), `tree` for wider tables (Caravan). Resolved from the schema alone, before
+  /// the data is read (`resolved(columns:)`); the release records the resolved mode.
   case auto
 
   /// Whether the release publishes marginals.
@@ -39,12 +40,17 @@ public enum MarginalSelection: Equatable, Sendable {
   /// cells; a 785-column image has 307,720 pairs) falls back to the 1-way marginals, which scale
   /// to any width, plus `targetPairs` when given (the target's 2-way table with every other kept
   /// column, fixed by the schema: what a classifier of the target needs; `autoFallback` says why).
+  /// With `labelledImage` (the schema is a set of labelled images and `targetPairs` its label's
+  /// pairs), `auto` is the label's star at any width: on the digits it beat the tree at ε = 1 on
+  /// every pair metric and on accuracy (Docs/benchmarks.md, "The target's star").
   public func resolved(
-    columns c: Int, candidateCells: Int? = nil, targetPairs: [[String]]? = nil
+    columns c: Int, candidateCells: Int? = nil, targetPairs: [[String]]? = nil,
+    labelledImage: Bool = false
   ) -> MarginalSelection {
     if case .target = self, let targetPairs, !targetPairs.isEmpty { return .pairs(targetPairs) }
     guard case .auto = self else { return self }
     if c < 2 { return .oneWay }
+    if labelledImage, let targetPairs, !targetPairs.isEmpty { return .pairs(targetPairs) }
     if Self.autoFallback(columns: c, candidateCells: candidateCells) != nil {
       if let targetPairs, !targetPairs.isEmpty { return .pairs(targetPairs) }
       return .oneWay

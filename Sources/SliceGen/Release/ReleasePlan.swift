@@ -56,8 +56,16 @@ struct ReleasePlan {
     let kept = names
     let target = schema.target.flatMap { kept.contains($0) ? $0 : nil }
     let targetPairs = target.map { t in kept.filter { $0 != t }.map { [t, $0] } }
+    // A schema of labelled images whose label is the target: auto measures the label's star.
+    let labelledImage =
+      target != nil && ImageSchema(recognizing: schema)?.label?.name == target
     var notes: [String] = []
-    if options.marginals == .auto,
+    if options.marginals == .auto, labelledImage, let target {
+      notes.append(
+        "--marginals auto: a schema of labelled images, so the 1-way marginals and \(target)'s "
+          + "2-way table with each of the \(names.count - 1) pixels (--marginals tree for a "
+          + "privately chosen tree)")
+    } else if options.marginals == .auto,
       let why = MarginalSelection.autoFallback(
         columns: names.count, candidateCells: cells, target: targetPairs == nil ? nil : target)
     {
@@ -74,7 +82,8 @@ struct ReleasePlan {
     }
     var resolved = options
     resolved.marginals = options.marginals.resolved(
-      columns: names.count, candidateCells: cells, targetPairs: targetPairs)
+      columns: names.count, candidateCells: cells, targetPairs: targetPairs,
+      labelledImage: labelledImage)
     self.options = resolved
     attributeSets = try resolved.marginals.queries(columns: names)
     aggregateRounds = try Self.aggregateRounds(options: resolved, columns: names)
