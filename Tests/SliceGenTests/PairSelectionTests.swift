@@ -474,6 +474,15 @@ func autoOnLabelledImages() throws {
   }
   #expect(pairs.count == 64 && pairs.allSatisfy { $0[0] == "target" })
   #expect(plan.notes.contains { $0.contains("labelled images") })
+  // Rounds need select:K; the refusal names the resolved star briefly.
+  var rounds = ReleaseOptions(epsilon: 1)
+  rounds.selectionRounds = 2
+  let error = #expect(throws: OptionError.self) {
+    _ = try ReleasePlan(schema: digits, options: rounds)
+  }
+  #expect(
+    error?.description.contains("64 named pairs (target:px_0_0, …)") == true,
+    "\(String(describing: error))")
   // The same columns without the image layout (a renamed pixel): the width rule, a tree.
   var columns = digits.keptColumns
   columns[0].name = "first"

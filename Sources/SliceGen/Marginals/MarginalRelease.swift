@@ -152,6 +152,12 @@ public enum MarginalSelection: Equatable, Sendable {
     }
   }
 
+  /// `text`, with a long list of named pairs shortened to its count and first pair (messages).
+  public var summary: String {
+    guard case .pairs(let pairs) = self, pairs.count > 3 else { return text }
+    return "\(pairs.count) named pairs (\(pairs[0].joined(separator: ":")), …)"
+  }
+
   /// The mode of private pair selection (`tree`, `select:K`), nil for the others.
   public var selectionMode: PairSelectionMode? {
     switch self {

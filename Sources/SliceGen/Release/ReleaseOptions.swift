@@ -204,7 +204,7 @@ extension ReleaseOptions {
       throw OptionError(
         option: "rounds", value: "\(selectionRounds)",
         rule: "must be 1 unless --marginals is select:K, whose K pairs are picked over the "
-          + "rounds (here --marginals is \(marginals.text))")
+          + "rounds (here --marginals is \(marginals.summary))")
     }
   }
 
