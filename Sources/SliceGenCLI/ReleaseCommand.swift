@@ -375,6 +375,21 @@ enum ReleaseCommand: Command {
     }
     progress.finish()
     try printReport(report, output: output, showExactCounts: arguments[Options.showExactCounts])
+    for note in unusedSelectionOptions(arguments, header: report.header) {
+      Console.info("Note: " + note)
+    }
+  }
+
+  /// The options of private pair selection that were given but had nothing to act on: the
+  /// release (its resolved `--marginals`) picked no pairs privately.
+  static func unusedSelectionOptions(_ arguments: Arguments, header: ReleaseHeader) -> [String] {
+    guard header.merf == nil, header.pairSelection == nil else { return [] }
+    let options: [any OptionDeclaration] = [Options.pairSelectionSplit, Options.selectionMechanism]
+    return options.filter(arguments.isGiven).map { option in
+      "--\(option.info.name) had no effect: the release picked no pairs privately (its "
+        + "--marginals resolved to fixed tables or none); it applies to --marginals tree and "
+        + "select:K"
+    }
   }
 
   /// `release part.csv --like first.slg`: a shard with everything copied from the first release.

@@ -68,6 +68,24 @@ struct ReleaseCommandTests {
     #expect(Set(pairs.flatMap { $0 }).count == 65)
   }
 
+  @Test("selection options with nothing to select say so; with a private selection they do not")
+  func unusedSelectionOptions() throws {
+    let directory = CLI.temporaryDirectory()
+    let (csv, schema) = smallTable(in: directory)
+    for (marginals, said) in [("one-way", true), ("select:1", false)] {
+      let result = try CLI.run([
+        "release", csv, "--schema", schema, "--epsilon", "1", "--marginals", marginals,
+        "--pair-selection-split", "0.4,0.1,0.5", "--selection-mechanism", "gaussian",
+        "--output", directory + "/\(marginals).slg",
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let text = result.stdout + result.stderr
+      for option in ["--pair-selection-split", "--selection-mechanism"] {
+        #expect(text.contains("\(option) had no effect") == said, "\(marginals): \(text)")
+      }
+    }
+  }
+
   @Test("a fixed projection seed is accounted with ‖U‖₂ and gets more noise")
   func fixedSeed() throws {
     let directory = CLI.temporaryDirectory()
